@@ -1,0 +1,61 @@
+package dev.rollback.api;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A password, key, token or connection string. Its {@link #toString()} is {@code ***}, so it
+ * never reaches a log, a report, a journal or an exception message by accident; only
+ * {@link #reveal()} gives the value, to the one call that needs it. Immutable and thread-safe.
+ */
+public final class Secret {
+    private final char[] value;
+
+    private Secret(char[] value) {
+        this.value = value;
+    }
+
+    /** Wraps a secret value; it must not be empty. */
+    public static Secret of(String value) {
+        Objects.requireNonNull(value, "value");
+        if (value.isEmpty()) {
+            throw new IllegalArgumentException("a secret must not be empty");
+        }
+        return new Secret(value.toCharArray());
+    }
+
+    /**
+     * Reads a secret from an environment variable; the error for a missing one names the variable,
+     * never a value.
+     */
+    public static Secret fromEnvironment(String variable) {
+        String value = System.getenv(Objects.requireNonNull(variable, "variable"));
+        if (value == null || value.isEmpty()) {
+            throw new RollbackException(ErrorCode.CREDENTIAL_PROBLEM,
+                    "missing credential: environment variable " + variable + " is not set");
+        }
+        return new Secret(value.toCharArray());
+    }
+
+    /** The value, for the one call that needs it. Never log it. */
+    public String reveal() {
+        return new String(value);
+    }
+
+    @Override
+    public String toString() {
+        return "***";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Secret s && java.security.MessageDigest.isEqual(
+                new String(value).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                new String(s.value).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(value);
+    }
+}

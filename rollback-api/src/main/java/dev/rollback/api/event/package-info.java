@@ -1,0 +1,18 @@
+/**
+ * Events of a run, and the {@link dev.rollback.api.event.RollbackListener} that receives them.
+ *
+ * <p>Nesting (every start has exactly one end):
+ * <pre>
+ * RunStarted
+ * ├── StepStarted (attempt 1)
+ * │   ├── StepRetrying (attempt n failed transiently; attempt n+1 follows after a wait)
+ * │   ├── VerificationPassed | VerificationFailed   (per-step verifiers)
+ * │   └── StepSucceeded | StepFailed | StepTimedOut
+ * ├── StepSkipped                                   (never started)
+ * ├── BudgetExceeded                                (a component's RTO ran out)
+ * ├── RunAborted                                    (someone called abort)
+ * ├── VerificationPassed | VerificationFailed       (plan verifiers)
+ * └── RunFinished
+ * </pre>
+ */
+package dev.rollback.api.event;
