@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * A password, key, token or connection string. Its {@link #toString()} is {@code ***}, so it
  * never reaches a log, a report, a journal or an exception message by accident; only
- * {@link #reveal()} gives the value, to the one call that needs it. Immutable and thread-safe.
+ * {@link #reveal()} gives the value, to the one call that needs it. Every value wrapped here is
+ * also masked by {@link Redaction} wherever it shows up later. Immutable and thread-safe.
  */
 public final class Secret {
     private final char[] value;
@@ -21,6 +22,7 @@ public final class Secret {
         if (value.isEmpty()) {
             throw new IllegalArgumentException("a secret must not be empty");
         }
+        Redaction.register(value);
         return new Secret(value.toCharArray());
     }
 
@@ -34,6 +36,7 @@ public final class Secret {
             throw new RollbackException(ErrorCode.CREDENTIAL_PROBLEM,
                     "missing credential: environment variable " + variable + " is not set");
         }
+        Redaction.register(value);
         return new Secret(value.toCharArray());
     }
 
