@@ -35,6 +35,8 @@ public record JournalRecord(String runId, long sequence, Type type, Instant at, 
 
     /** What a record announces. */
     public enum Type {
+        /** A run was refused before it started (no authorization, lock held elsewhere): who and why. */
+        RUN_REFUSED,
         /** A run started: plan, initiator, authorization. */
         RUN_STARTED,
         /** A decision that triggered or joined a run. */

@@ -1,0 +1,32 @@
+package dev.rollback.core.internal;
+
+import dev.rollback.api.event.RollbackEvent;
+import dev.rollback.api.event.RollbackListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/** Delivers events to listeners, isolating each: a listener that throws is logged and ignored. */
+public final class EventDispatcher {
+    private static final Logger LOG = LoggerFactory.getLogger(EventDispatcher.class);
+
+    private final List<RollbackListener> listeners;
+
+    /** Dispatches to {@code listeners}, in order. */
+    public EventDispatcher(List<RollbackListener> listeners) {
+        this.listeners = List.copyOf(listeners);
+    }
+
+    /** Delivers {@code event} to every listener; never throws. */
+    public void emit(RollbackEvent event) {
+        for (RollbackListener l : listeners) {
+            try {
+                l.dispatch(event);
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warn("rollback listener {} threw on {} of run {}; ignored", l.getClass().getName(),
+                        event.getClass().getSimpleName(), event.runId(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.rollback.core.internal;
+
+import dev.rollback.api.Decision;
+import dev.rollback.api.Initiator;
+import dev.rollback.api.RecoveryObjectives;
+import dev.rollback.api.Verification;
+import dev.rollback.api.governance.Authorization;
+import dev.rollback.api.report.Abort;
+import dev.rollback.api.report.ComponentReport;
+import dev.rollback.api.report.RollbackReport;
+import dev.rollback.api.report.RunOutcome;
+import dev.rollback.api.report.StepOutcome;
+import dev.rollback.api.report.StepReport;
+import dev.rollback.api.report.SuccessMetrics;
+import dev.rollback.api.report.TargetStatus;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/** Builds the {@link RollbackReport} of a finished run from its steps' states. */
+final class ReportAssembler {
+    /** Evidence key under which a provider reports the data-loss window it measured (ISO-8601 duration). */
+    static final String DATA_LOSS_WINDOW = "rpo.dataLossWindow";
+    /** Evidence key under which a provider reports the records it measured as lost. */
+    static final String RECORDS_LOST = "rpo.recordsLost";
+
+    private ReportAssembler() {
+    }
+
+    static RollbackReport assemble(RunContext ctx, Initiator initiator, Authorization authorization,
+                                   Collection<StepState> states, List<Verification> planVerifications,
+                                   Optional<Abort> abort, long endNanos, List<String> extraNotes) {
+        List<StepReport> steps = new ArrayList<>();
+        for (StepState s : states) {
+            steps.add(stepReport(ctx, s));
+        }
+        List<ComponentReport> components = new ArrayList<>();
+        for (String component : ctx.plan().componentNames()) {
+            components.add(componentReport(ctx, component, states));
+        }
+        Duration duration = Duration.ofNanos(endNanos - ctx.startNanos());
+        Instant finishedAt = ctx.instantOf(endNanos);
+        RunOutcome outcome = outcome(steps, planVerifications, abort.isPresent());
+        List<String> notes = new ArrayList<>();
+        notes.add((authorization.preAuthorized() ? "pre-authorized by policy '" : "authorized by policy '")
+                + authorization.policy() + "': " + authorization.explanation());
+        for (StepReport s : steps) {
+            s.withoutSafeguard().ifPresent(r -> notes.add("step '" + s.stepId() + "' is destructive and ran with no"
+                    + " safeguard before it, as the plan declared: " + r));
+        }
+        notes.addAll(extraNotes);
+        return new RollbackReport(ctx.runId(), ctx.plan().name(), outcome, false, initiator, authorization,
+                ctx.startedAt(), finishedAt, duration, steps, components, planVerifications, abort,
+                metrics(initiator, authorization, ctx.startedAt(), finishedAt, duration, steps), notes);
+    }
+
+    private static StepReport stepReport(RunContext ctx, StepState s) {
+        boolean started = s.started();
+        Duration duration = started ? Duration.ofNanos(s.finishNanos - s.startNanos()) : Duration.ZERO;
+        Duration budget = started ? Duration.ofNanos(s.deadlineNanos() - s.startNanos()) : Duration.ZERO;
+        return new StepReport(s.id(), s.planned.component(), s.planned.dependsOn(), s.planned.step().destructive(),
+                outcome(s.status), started ? Optional.of(s.startedAt()) : Optional.empty(),
+                started ? Optional.of(ctx.instantOf(s.finishNanos)) : Optional.empty(), duration, budget,
+                s.finalAttempts, s.verifications(), s.evidence(),
+                s.reason == null || s.reason.isEmpty() ? Optional.empty() : Optional.of(s.reason),
+                s.planned.withoutSafeguard());
+    }
+
+    private static StepOutcome outcome(StepStatus status) {
+        return switch (status) {
+            case SUCCEEDED -> StepOutcome.SUCCEEDED;
+            case TIMED_OUT -> StepOutcome.TIMED_OUT;
+            case SKIPPED, PENDING -> StepOutcome.SKIPPED;
+            case ABORTED -> StepOutcome.ABORTED;
+            case FAILED, RUNNING -> StepOutcome.FAILED;
+        };
+    }
+
+    static RunOutcome outcome(List<StepReport> steps, List<Verification> planVerifications, boolean aborted) {
+        if (aborted) {
+            return RunOutcome.ABORTED;
+        }
+        long succeeded = steps.stream().filter(s -> s.outcome() == StepOutcome.SUCCEEDED).count();
+        boolean verified = planVerifications.stream().allMatch(Verification::passed);
+        if (succeeded == steps.size() && verified) {
+            return RunOutcome.SUCCEEDED;
+        }
+        return succeeded == 0 ? RunOutcome.FAILED : RunOutcome.PARTIAL;
+    }
+
+    private static ComponentReport componentReport(RunContext ctx, String component, Collection<StepState> states) {
+        RecoveryObjectives objectives = ctx.plan().objectivesOf(component);
+        List<StepState> own = states.stream().filter(s -> s.planned.component().equals(component)).toList();
+        long lastEnd = own.stream().filter(StepState::started).mapToLong(s -> s.finishNanos).max().orElse(ctx.startNanos());
+        Duration recovery = Duration.ofNanos(lastEnd - ctx.startNanos());
+        boolean anyStarted = own.stream().anyMatch(StepState::started);
+        boolean allSucceeded = !own.isEmpty() && own.stream().allMatch(s -> s.status == StepStatus.SUCCEEDED);
+        TargetStatus rto;
+        if (!anyStarted) {
+            rto = TargetStatus.UNKNOWN;
+        } else if (allSucceeded && recovery.compareTo(objectives.rto()) <= 0) {
+            rto = TargetStatus.MET;
+        } else {
+            rto = TargetStatus.MISSED;
+        }
+        Optional<Duration> window = own.stream().map(s -> s.evidence(DATA_LOSS_WINDOW)).flatMap(Optional::stream)
+                .map(ReportAssembler::parseDuration).flatMap(Optional::stream).max(Duration::compareTo);
+        TargetStatus rpo = window.map(w -> w.compareTo(objectives.rpo()) <= 0 ? TargetStatus.MET : TargetStatus.MISSED)
+                .orElse(TargetStatus.UNKNOWN);
+        return new ComponentReport(component, objectives, recovery, rto, window, rpo);
+    }
+
+    private static Optional<Duration> parseDuration(String text) {
+        try {
+            return Optional.of(Duration.parse(text));
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static SuccessMetrics metrics(Initiator initiator, Authorization authorization, Instant startedAt,
+                                          Instant finishedAt, Duration duration, List<StepReport> steps) {
+        Optional<Decision> decision = initiator.decision();
+        Optional<Duration> detect = decision.map(Decision::timeToDetect);
+        Optional<Duration> decide = decision.map(d -> Duration.between(d.decidedAt(), authorization.decidedAt()))
+                .filter(d -> !d.isNegative());
+        Instant began = decision.map(Decision::breachBegan).orElse(startedAt);
+        OptionalLong lost = OptionalLong.empty();
+        for (StepReport s : steps) {
+            String v = s.evidence().get(RECORDS_LOST);
+            if (v != null) {
+                try {
+                    long n = Long.parseLong(v.trim());
+                    lost = OptionalLong.of((lost.isPresent() ? lost.getAsLong() : 0L) + n);
+                } catch (NumberFormatException e) {
+                    // A provider that wrote something unreadable measured nothing we can add up.
+                }
+            }
+        }
+        return new SuccessMetrics(detect, decide, Optional.of(duration), Optional.of(Duration.between(began, finishedAt)),
+                lost, List.of());
+    }
+}

@@ -1,0 +1,499 @@
+package dev.rollback.core.internal;
+
+import dev.rollback.api.PlannedStep;
+import dev.rollback.api.Redaction;
+import dev.rollback.api.RollbackClock;
+import dev.rollback.api.RollbackPlan;
+import dev.rollback.api.Verification;
+import dev.rollback.api.Verifier;
+import dev.rollback.api.event.BudgetExceeded;
+import dev.rollback.api.event.RollbackEvent;
+import dev.rollback.api.event.RunAborted;
+import dev.rollback.api.event.RunFinished;
+import dev.rollback.api.event.RunStarted;
+import dev.rollback.api.event.StepFailed;
+import dev.rollback.api.event.StepSkipped;
+import dev.rollback.api.event.StepSucceeded;
+import dev.rollback.api.event.StepTimedOut;
+import dev.rollback.api.event.VerificationFailed;
+import dev.rollback.api.event.VerificationPassed;
+import dev.rollback.api.governance.Authorization;
+import dev.rollback.api.report.Abort;
+import dev.rollback.api.report.RollbackReport;
+import dev.rollback.api.report.StepOutcome;
+import dev.rollback.api.spi.Journal;
+import dev.rollback.api.spi.JournalRecord;
+import dev.rollback.api.spi.RunLease;
+import dev.rollback.core.RollbackRun;
+import dev.rollback.core.RunRequest;
+import dev.rollback.core.fault.CrashPoints;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One run of a plan. A single coordinator thread owns the schedule: it starts every step whose
+ * dependencies succeeded (at most {@code parallelism} at once), receives each step's end from
+ * the pool, interrupts steps at their deadline or on abort, skips the dependents of a failed
+ * step, runs the plan's verifiers, and assembles the report. Workers never change a step's final
+ * status; only the coordinator does, so a late result from an interrupted step is ignored.
+ */
+public final class RunExecution implements RollbackRun {
+    private static final Logger LOG = LoggerFactory.getLogger(RunExecution.class);
+    /** How often the coordinator re-reads the clock while steps run (a test clock moves without notice). */
+    private static final long DEADLINE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
+    private final RunContext context;
+    private final RunRequest request;
+    private final Authorization authorization;
+    private final ExecutorService pool;
+    private final int parallelism;
+    private final EventDispatcher events;
+    private final Journal journal;
+    private final Optional<RunLease> lease;
+    private final Runnable onFinish;
+    private final Map<String, StepState> states;
+    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final AtomicReference<Abort> abortRequest = new AtomicReference<>();
+    private final AtomicLong sequence = new AtomicLong();
+    private final CompletableFuture<RollbackReport> result = new CompletableFuture<>();
+    private final Set<String> exhaustedBudgets = new HashSet<>();
+    private final List<String> notes = new ArrayList<>();
+
+    private int running;
+    private int unfinished;
+    private String stopReason;
+    private Abort abort;
+
+    /** Prepares a run; nothing happens until {@link #start(ThreadFactoryLike)}. */
+    public RunExecution(String runId, RollbackPlan plan, RunRequest request, Authorization authorization,
+                        RollbackClock clock, ExecutorService pool, int parallelism, EventDispatcher events,
+                        Journal journal, Optional<RunLease> lease, Runnable onFinish) {
+        Map<String, StepState> byId = new LinkedHashMap<>();
+        for (PlannedStep s : plan.steps()) {
+            byId.put(s.id(), new StepState(s));
+        }
+        for (StepState s : byId.values()) {
+            for (String dep : s.planned.dependsOn()) {
+                byId.get(dep).dependents.add(s);
+            }
+        }
+        this.states = byId;
+        long startNanos = clock.monotonicNanos();
+        this.context = new RunContext(runId, plan, request.initiator(), clock, startNanos, clock.instant(),
+                lease.map(RunLease::fencingToken).orElse(0L), false, byId, () -> abortRequest.get() != null);
+        this.request = request;
+        this.authorization = authorization;
+        this.pool = pool;
+        this.parallelism = parallelism;
+        this.events = events;
+        this.journal = journal;
+        this.lease = lease;
+        this.onFinish = onFinish;
+        this.unfinished = byId.size();
+    }
+
+    /** Creates the coordinator thread. */
+    @FunctionalInterface
+    public interface ThreadFactoryLike {
+        /** Starts {@code body} on a new thread named {@code name}. */
+        void start(String name, Runnable body);
+    }
+
+    /** Journals the start (write-ahead) and starts the coordinator. */
+    public void start(ThreadFactoryLike threads) {
+        Map<String, String> data = new LinkedHashMap<>();
+        data.put("plan", context.plan().name());
+        data.put("planKey", context.plan().key());
+        data.put("initiator", request.initiator().kind() + ":" + request.initiator().principal());
+        request.initiator().decision().ifPresent(d -> {
+            data.put("decision.rule", d.rule());
+            data.put("decision.action", d.action());
+        });
+        data.put("authorization.policy", authorization.policy());
+        data.put("authorization.preAuthorized", Boolean.toString(authorization.preAuthorized()));
+        authorization.approvals().forEach(a -> data.put("approval." + a.role(), a.person()));
+        try {
+            journal(JournalRecord.Type.RUN_STARTED, Optional.empty(), data);
+        } catch (JournalWriteException e) {
+            throw new dev.rollback.api.RollbackException(dev.rollback.api.ErrorCode.JOURNAL_FAILURE,
+                    "plan '" + context.plan().name() + "' did not start: the journal refused its first record: "
+                            + Redaction.describe(e.getCause()), e.getCause());
+        }
+        threads.start("rollback-run-" + context.runId(), this::coordinate);
+    }
+
+    RunContext context() {
+        return context;
+    }
+
+    void complete(Completion completion) {
+        inbox.add(completion);
+    }
+
+    void emit(RollbackEvent event) {
+        events.emit(event);
+    }
+
+    /** Appends a write-ahead record; a journal that refuses stops the effect it announces. */
+    void journal(JournalRecord.Type type, Optional<String> stepId, Map<String, String> data) {
+        JournalRecord record = new JournalRecord(context.runId(), sequence.getAndIncrement(), type,
+                context.clock().instant(), stepId, context.fencingToken(), data);
+        try {
+            journal.append(record);
+        } catch (RuntimeException e) {
+            throw new JournalWriteException(e);
+        }
+    }
+
+    // ---- RollbackRun ----
+
+    @Override
+    public String runId() {
+        return context.runId();
+    }
+
+    @Override
+    public String planName() {
+        return context.plan().name();
+    }
+
+    @Override
+    public boolean joined() {
+        return false;
+    }
+
+    @Override
+    public void abort(String reason, String who) {
+        Abort a = new Abort(Redaction.redact(who), Redaction.redact(reason), context.clock().instant());
+        if (abortRequest.compareAndSet(null, a)) {
+            inbox.add(a);
+        }
+    }
+
+    @Override
+    public boolean isDone() {
+        return result.isDone();
+    }
+
+    @Override
+    public RollbackReport await() throws InterruptedException {
+        try {
+            return result.get();
+        } catch (ExecutionException e) {
+            throw rethrow(e);
+        }
+    }
+
+    @Override
+    public Optional<RollbackReport> await(Duration timeout) throws InterruptedException {
+        try {
+            return Optional.of(result.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            throw rethrow(e);
+        }
+    }
+
+    private static RuntimeException rethrow(ExecutionException e) {
+        Throwable c = e.getCause();
+        if (c instanceof RuntimeException r) {
+            return r;
+        }
+        if (c instanceof Error err) {
+            throw err;
+        }
+        return new IllegalStateException(c);
+    }
+
+    // ---- the coordinator ----
+
+    private void coordinate() {
+        try {
+            emit(new RunStarted(context.runId(), context.startedAt(), context.plan().name(), request.initiator(), false));
+            Deque<StepState> ready = new ArrayDeque<>();
+            states.values().stream().filter(s -> s.unfinishedDependencies == 0).forEach(ready::add);
+            while (unfinished > 0) {
+                while (stopReason == null && running < parallelism && !ready.isEmpty()) {
+                    startStep(ready.poll());
+                }
+                Object message = running == 0 ? inbox.poll() : inbox.poll(DEADLINE_POLL_NANOS, TimeUnit.NANOSECONDS);
+                while (message != null) {
+                    handle(message, ready);
+                    message = inbox.poll();
+                }
+                enforceDeadlines(ready);
+                if (stopReason != null) {
+                    ready.forEach(s -> skip(s, stopReason));
+                    ready.clear();
+                    states.values().stream().filter(s -> s.status == StepStatus.PENDING).forEach(s -> skip(s, stopReason));
+                }
+                if (running == 0 && ready.isEmpty() && unfinished > 0 && stopReason == null) {
+                    // Every remaining step waits on one that will never succeed; skipping is done on
+                    // failure, so reaching here means a bookkeeping bug: fail loudly, not silently hang.
+                    throw new IllegalStateException("no step can start but " + unfinished + " are unfinished");
+                }
+            }
+            List<Verification> planVerifications = abort == null ? verifyPlan() : List.of();
+            finish(planVerifications);
+        } catch (Throwable t) {
+            LOG.error("run {} of plan '{}' failed in the executor", context.runId(), context.plan().name(), t);
+            states.values().stream().filter(s -> s.future != null).forEach(s -> s.future.cancel(true));
+            releaseLease();
+            onFinish.run();
+            result.completeExceptionally(t);
+        }
+    }
+
+    private void startStep(StepState s) {
+        s.status = StepStatus.RUNNING;
+        running++;
+        s.future = pool.submit(new StepWorker(this, s));
+    }
+
+    private void handle(Object message, Deque<StepState> ready) {
+        if (message instanceof Abort a) {
+            onAbort(a);
+            return;
+        }
+        Completion c = (Completion) message;
+        StepState s = c.state();
+        if (s.status != StepStatus.RUNNING) {
+            return; // already timed out or aborted: a late result is ignored
+        }
+        running--;
+        if (c.wasInterrupted()) {
+            long now = context.clock().monotonicNanos();
+            if (abort != null) {
+                finalize(s, StepStatus.ABORTED, "aborted by " + abort.who() + ": " + abort.reason(), now);
+            } else if (s.started() && now >= s.deadlineNanos()) {
+                timeOut(s, now);
+            } else {
+                finalize(s, StepStatus.FAILED, "the step was interrupted", now);
+            }
+        } else {
+            finalize(s, c.status(), c.reason(), context.clock().monotonicNanos());
+            if (c.journalFailure() && stopReason == null) {
+                stopReason = "the journal failed, so no further step may start";
+            }
+        }
+        if (s.status == StepStatus.SUCCEEDED) {
+            for (StepState d : s.dependents) {
+                if (--d.unfinishedDependencies == 0 && d.status == StepStatus.PENDING) {
+                    ready.add(d);
+                }
+            }
+        }
+    }
+
+    private void onAbort(Abort a) {
+        if (abort != null) {
+            return;
+        }
+        abort = a;
+        stopReason = "run aborted by " + a.who() + ": " + a.reason();
+        try {
+            journal(JournalRecord.Type.RUN_ABORTED, Optional.empty(), Map.of("who", a.who(), "reason", a.reason()));
+        } catch (JournalWriteException e) {
+            LOG.warn("run {}: the journal refused the abort record: {}", context.runId(), Redaction.describe(e.getCause()));
+        }
+        emit(new RunAborted(context.runId(), a.at(), a.who(), a.reason()));
+        long now = context.clock().monotonicNanos();
+        for (StepState s : states.values()) {
+            if (s.status == StepStatus.RUNNING) {
+                s.future.cancel(true);
+                running--;
+                finalize(s, StepStatus.ABORTED, stopReason, now);
+            }
+        }
+    }
+
+    private void enforceDeadlines(Deque<StepState> ready) {
+        long now = context.clock().monotonicNanos();
+        for (StepState s : states.values()) {
+            if (s.status == StepStatus.RUNNING && s.started() && now >= s.deadlineNanos()) {
+                s.future.cancel(true);
+                running--;
+                timeOut(s, now);
+            }
+        }
+        if (now >= context.planDeadlineNanos()) {
+            budgetExceeded("plan", context.plan().objectives().rto(), now);
+        }
+        for (StepState s : states.values()) {
+            if (!s.status.isFinal()) {
+                String component = s.planned.component();
+                if (now >= context.componentDeadlineNanos(component)) {
+                    budgetExceeded(component, context.plan().objectivesOf(component).rto(), now);
+                }
+            }
+        }
+        ready.removeIf(s -> s.status.isFinal());
+    }
+
+    private void budgetExceeded(String component, Duration budget, long now) {
+        if (exhaustedBudgets.add(component)) {
+            emit(new BudgetExceeded(context.runId(), context.instantOf(now), component, budget));
+        }
+    }
+
+    private void timeOut(StepState s, long now) {
+        Duration budget = Duration.ofNanos(s.deadlineNanos() - s.startNanos());
+        String why = "passed its deadline " + context.instantOf(s.deadlineNanos()) + " (a budget of " + budget
+                + ") and was interrupted";
+        finalize(s, StepStatus.TIMED_OUT, why, now);
+        if (context.plan().failFast() && stopReason == null) {
+            stopReason = "fail-fast: step '" + s.id() + "' timed out";
+        }
+    }
+
+    private void finalize(StepState s, StepStatus status, String reason, long now) {
+        s.status = status;
+        s.reason = reason;
+        s.finishNanos = now;
+        unfinished--;
+        Instant at = context.instantOf(now);
+        StepOutcome attemptOutcome = switch (status) {
+            case TIMED_OUT -> StepOutcome.TIMED_OUT;
+            case ABORTED -> StepOutcome.ABORTED;
+            default -> StepOutcome.FAILED;
+        };
+        s.finalAttempts = s.closeAttempts(now, attemptOutcome, reason);
+        Map<String, String> data = new LinkedHashMap<>();
+        data.put("outcome", status.name());
+        data.put("attempts", Integer.toString(s.finalAttempts.size()));
+        if (!reason.isEmpty()) {
+            data.put("reason", reason);
+        }
+        s.evidence().forEach((k, v) -> data.put("evidence." + k, v));
+        switch (status) {
+            case SUCCEEDED -> emit(new StepSucceeded(context.runId(), at, s.id(), s.finalAttempts.size(),
+                    Duration.ofNanos(now - s.startNanos())));
+            case TIMED_OUT -> emit(new StepTimedOut(context.runId(), at, s.id(), Duration.ofNanos(s.deadlineNanos() - s.startNanos())));
+            case SKIPPED -> emit(new StepSkipped(context.runId(), at, s.id(), reason));
+            default -> emit(new StepFailed(context.runId(), at, s.id(), s.finalAttempts.size(), reason));
+        }
+        try {
+            journal(status == StepStatus.SKIPPED ? JournalRecord.Type.STEP_SKIPPED : JournalRecord.Type.STEP_FINISHED,
+                    Optional.of(s.id()), data);
+        } catch (JournalWriteException e) {
+            LOG.warn("run {}: the journal refused the end record of step '{}': {}", context.runId(), s.id(),
+                    Redaction.describe(e.getCause()));
+            if (stopReason == null) {
+                stopReason = "the journal failed, so no further step may start";
+            }
+        }
+        if (status == StepStatus.FAILED && context.plan().failFast() && stopReason == null) {
+            stopReason = "fail-fast: step '" + s.id() + "' failed";
+        }
+        if (status != StepStatus.SUCCEEDED) {
+            for (StepState d : s.dependents) {
+                if (d.status == StepStatus.PENDING) {
+                    skip(d, "depends on '" + s.id() + "', which " + describe(status));
+                }
+            }
+        }
+    }
+
+    private static String describe(StepStatus status) {
+        return switch (status) {
+            case FAILED -> "failed";
+            case TIMED_OUT -> "timed out";
+            case SKIPPED -> "was skipped";
+            case ABORTED -> "was aborted";
+            default -> status.name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    private void skip(StepState s, String reason) {
+        if (s.status == StepStatus.PENDING) {
+            finalize(s, StepStatus.SKIPPED, reason, context.clock().monotonicNanos());
+        }
+    }
+
+    private List<Verification> verifyPlan() throws InterruptedException {
+        List<Verification> out = new ArrayList<>();
+        for (Verifier verifier : context.plan().verifiers()) {
+            long deadline = context.planDeadlineNanos();
+            AttemptContext actx = new AttemptContext(context, null, "plan", "plan", 1, deadline);
+            Future<Verification> f = pool.submit(() -> StepWorker.runVerifier(verifier, actx));
+            Verification v = awaitVerification(verifier, f, deadline);
+            out.add(v);
+            Instant at = context.clock().instant();
+            emit(v.passed() ? new VerificationPassed(context.runId(), at, "plan", v)
+                    : new VerificationFailed(context.runId(), at, "plan", v));
+            try {
+                journal(JournalRecord.Type.VERIFICATION, Optional.empty(), StepWorker.verificationData(v));
+            } catch (JournalWriteException e) {
+                LOG.warn("run {}: the journal refused a verification record: {}", context.runId(), Redaction.describe(e.getCause()));
+            }
+        }
+        return out;
+    }
+
+    private Verification awaitVerification(Verifier verifier, Future<Verification> f, long deadline) throws InterruptedException {
+        while (true) {
+            try {
+                return f.get(DEADLINE_POLL_NANOS, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                if (context.clock().monotonicNanos() >= deadline) {
+                    f.cancel(true);
+                    return Verification.failed(verifier.name(), "the verifier finishes within the plan's RTO",
+                            "it was still running at the plan's deadline " + context.instantOf(deadline));
+                }
+            } catch (ExecutionException e) {
+                return Verification.failed(verifier.name(), "the verifier runs", "it threw " + Redaction.describe(e.getCause()));
+            }
+        }
+    }
+
+    private void finish(List<Verification> planVerifications) {
+        long end = context.clock().monotonicNanos();
+        RollbackReport report = ReportAssembler.assemble(context, request.initiator(), authorization, states.values(),
+                planVerifications, Optional.ofNullable(abort), end, notes);
+        Map<String, String> data = new LinkedHashMap<>();
+        data.put("outcome", report.outcome().name());
+        data.put("duration", report.duration().toString());
+        try {
+            journal(JournalRecord.Type.RUN_FINISHED, Optional.empty(), data);
+        } catch (JournalWriteException e) {
+            report = report.withNote("the journal could not record the end of the run: " + Redaction.describe(e.getCause()));
+        }
+        CrashPoints.reach("run.before-finish-event");
+        emit(new RunFinished(context.runId(), report.finishedAt(), report.outcome(), report.duration()));
+        releaseLease();
+        onFinish.run();
+        result.complete(report);
+    }
+
+    private void releaseLease() {
+        lease.ifPresent(l -> {
+            try {
+                l.close();
+            } catch (RuntimeException e) {
+                LOG.warn("run {}: releasing the run lock failed: {}", context.runId(), Redaction.describe(e));
+            }
+        });
+    }
+}

@@ -1,0 +1,203 @@
+package dev.rollback.core.internal;
+
+import dev.rollback.api.PlannedStep;
+import dev.rollback.api.Redaction;
+import dev.rollback.api.RollbackException;
+import dev.rollback.api.RollbackStep;
+import dev.rollback.api.StepInterruptedException;
+import dev.rollback.api.Verification;
+import dev.rollback.api.Verifier;
+import dev.rollback.api.event.StepRetrying;
+import dev.rollback.api.event.StepStarted;
+import dev.rollback.api.event.VerificationFailed;
+import dev.rollback.api.event.VerificationPassed;
+import dev.rollback.api.report.Attempt;
+import dev.rollback.api.report.StepOutcome;
+import dev.rollback.api.spi.JournalRecord;
+import dev.rollback.core.fault.CrashPoints;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs one step on a pool thread: computes its deadline, journals each attempt before its effect,
+ * runs preflight, the action and the step's verifiers, and retries transient failures with
+ * backoff that never crosses the deadline. Reports how it ended to the coordinator.
+ */
+final class StepWorker implements Runnable {
+    private final RunExecution run;
+    private final StepState state;
+
+    StepWorker(RunExecution run, StepState state) {
+        this.run = run;
+        this.state = state;
+    }
+
+    @Override
+    public void run() {
+        Completion c;
+        try {
+            c = execute();
+        } catch (JournalWriteException e) {
+            c = new Completion(state, StepStatus.FAILED, "journal could not record the step's start, so it did not run: "
+                    + Redaction.describe(e.getCause()), true);
+        } catch (Throwable t) {
+            // Anything escaping execute() is a bug in the executor itself; never lose the step.
+            c = Completion.of(state, StepStatus.FAILED, "executor error: " + Redaction.describe(t));
+        }
+        run.complete(c);
+    }
+
+    private Completion execute() {
+        RunContext ctx = run.context();
+        PlannedStep planned = state.planned;
+        RollbackStep step = planned.step();
+        long now = ctx.clock().monotonicNanos();
+        long deadline = Math.min(ctx.planDeadlineNanos(), ctx.componentDeadlineNanos(step.component()));
+        if (planned.timeout().isPresent()) {
+            deadline = Math.min(deadline, RunContext.saturatedAdd(now, planned.timeout().get()));
+        }
+        if (deadline <= now) {
+            return Completion.of(state, StepStatus.SKIPPED, "the RTO budget of component '" + step.component()
+                    + "' ran out before the step could start");
+        }
+        state.markStarted(now, ctx.instantOf(now), deadline);
+        Backoff backoff = new Backoff(planned.retry().orElse(ctx.plan().defaultRetry()), step);
+
+        for (int attempt = 1; ; attempt++) {
+            long attemptStart = ctx.clock().monotonicNanos();
+            if (ctx.aborted().getAsBoolean() || Thread.currentThread().isInterrupted()) {
+                return Completion.interrupted(state);
+            }
+            if (attemptStart >= deadline) {
+                return Completion.interrupted(state);
+            }
+            Instant at = ctx.instantOf(attemptStart);
+            run.journal(JournalRecord.Type.STEP_STARTED, Optional.of(step.id()), Map.of("attempt", Integer.toString(attempt),
+                    "deadline", ctx.instantOf(deadline).toString(), "idempotent", Boolean.toString(step.idempotent()),
+                    "destructive", Boolean.toString(step.destructive())));
+            CrashPoints.reach("step.after-start-record");
+            state.attemptStarted(attempt, attemptStart, at);
+            run.emit(new StepStarted(ctx.runId(), at, step.id(), step.component(), attempt, ctx.instantOf(deadline)));
+            AttemptContext actx = new AttemptContext(ctx, state, step.id(), step.component(), attempt, deadline);
+            try {
+                if (attempt == 1) {
+                    step.preflight(actx);
+                }
+                step.execute(actx);
+                CrashPoints.reach("step.after-effect");
+                Optional<Verification> failed = verify(actx, planned);
+                long end = ctx.clock().monotonicNanos();
+                if (failed.isPresent()) {
+                    String why = "verification '" + failed.get().name() + "' failed: expected " + failed.get().checked()
+                            + ", observed " + failed.get().observed();
+                    state.attemptEnded(new Attempt(attempt, at, Duration.ofNanos(end - attemptStart), StepOutcome.FAILED,
+                            Optional.of(why)));
+                    return Completion.of(state, StepStatus.FAILED, why);
+                }
+                state.attemptEnded(new Attempt(attempt, at, Duration.ofNanos(end - attemptStart), StepOutcome.SUCCEEDED,
+                        Optional.empty()));
+                return Completion.of(state, StepStatus.SUCCEEDED, "");
+            } catch (Throwable t) {
+                long end = ctx.clock().monotonicNanos();
+                if (isInterruption(t) || ctx.aborted().getAsBoolean() || end >= deadline) {
+                    return Completion.interrupted(state);
+                }
+                String failure = Redaction.describe(t);
+                state.attemptEnded(new Attempt(attempt, at, Duration.ofNanos(end - attemptStart), StepOutcome.FAILED,
+                        Optional.of(failure)));
+                if (!backoff.retries(attempt, t)) {
+                    String suffix = t instanceof Error ? " (an Error: never retried)"
+                            : attempt > 1 ? " (after " + attempt + " attempts)" : "";
+                    return Completion.of(state, StepStatus.FAILED, failure + suffix);
+                }
+                Duration wait = backoff.waitAfter(attempt, t);
+                long left = deadline - end;
+                if (wait.toNanos() >= left) {
+                    return Completion.of(state, StepStatus.FAILED, failure + " (attempt " + attempt + " of "
+                            + backoff.maxAttempts() + "; the next attempt would start " + wait + " later, past the deadline "
+                            + Duration.ofNanos(left) + " away, so retries stopped)");
+                }
+                run.emit(new StepRetrying(ctx.runId(), ctx.instantOf(end), step.id(), attempt, wait, failure));
+                try {
+                    ctx.clock().sleep(wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Completion.interrupted(state);
+                }
+            }
+        }
+    }
+
+    /** Runs the step's verifiers in order; returns the first that failed, after recording all that ran. */
+    private Optional<Verification> verify(AttemptContext actx, PlannedStep planned) throws InterruptedException {
+        for (Verifier verifier : planned.verifiers()) {
+            Verification v = runVerifier(verifier, actx);
+            state.addVerification(v);
+            Instant at = actx.clock().instant();
+            if (v.passed()) {
+                run.emit(new VerificationPassed(actx.runId(), at, planned.id(), v));
+            } else {
+                run.emit(new VerificationFailed(actx.runId(), at, planned.id(), v));
+                run.journal(JournalRecord.Type.VERIFICATION, Optional.of(planned.id()), verificationData(v));
+                return Optional.of(v);
+            }
+            run.journal(JournalRecord.Type.VERIFICATION, Optional.of(planned.id()), verificationData(v));
+        }
+        return Optional.empty();
+    }
+
+    static Map<String, String> verificationData(Verification v) {
+        Map<String, String> data = new LinkedHashMap<>();
+        data.put("verifier", v.name());
+        data.put("passed", Boolean.toString(v.passed()));
+        data.put("checked", v.checked());
+        data.put("observed", v.observed());
+        return data;
+    }
+
+    /**
+     * Runs one verifier; a verifier that throws (other than by interruption) fails its check with
+     * the error as evidence.
+     */
+    static Verification runVerifier(Verifier verifier, dev.rollback.api.StepContext context) throws InterruptedException {
+        try {
+            Verification v = verifier.verify(context);
+            if (v == null) {
+                return Verification.failed(verifier.name(), "the verifier returns a result", "it returned null");
+            }
+            return new Verification(v.name(), v.passed(), Redaction.redact(v.checked()), Redaction.redact(v.observed()),
+                    redactValues(v.details()));
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            if (isInterruption(e)) {
+                throw new InterruptedException("verifier '" + verifier.name() + "' interrupted");
+            }
+            return Verification.failed(verifier.name(), "the verifier runs", "it threw " + Redaction.describe(e));
+        }
+    }
+
+    private static Map<String, String> redactValues(Map<String, String> details) {
+        Map<String, String> out = new LinkedHashMap<>();
+        details.forEach((k, val) -> out.put(k, Redaction.redact(val)));
+        return out;
+    }
+
+    private static boolean isInterruption(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof InterruptedException || c instanceof StepInterruptedException
+                    || c instanceof java.nio.channels.ClosedByInterruptException
+                    || c instanceof java.io.InterruptedIOException && !(c instanceof java.net.SocketTimeoutException)) {
+                return true;
+            }
+            if (c instanceof RollbackException r && r.code() == dev.rollback.api.ErrorCode.STEP_INTERRUPTED) {
+                return true;
+            }
+        }
+        return Thread.currentThread().isInterrupted();
+    }
+}
