@@ -30,7 +30,7 @@ public final class Redaction {
             // key=value and key: value pairs whose key says secret
             Pattern.compile("(?i)(?<keep>\\b(?:password|passwd|pwd|pass|secret|client_secret|clientsecret|accountkey|"
                     + "sharedaccesskey|sharedaccesssignature|sig|token|access_token|refresh_token|apikey|api_key|"
-                    + "api-key|instrumentationkey|auth)\\s*[=:]\\s*\"?)(?<secret>[^\\s;&\"',}]+)"),
+                    + "api-key|instrumentationkey|auth)\"?\\s*[=:]\\s*\"?)(?<secret>[^\\s;&\"',}]+)"),
             // Authorization: Bearer xxx / Basic xxx
             Pattern.compile("(?i)(?<keep>\\b(?:bearer|basic)\\s+)(?<secret>[A-Za-z0-9._~+/=-]{8,})"));
 
