@@ -331,22 +331,21 @@ public final class RunExecution implements RollbackRun {
 
     private void enforceDeadlines(Deque<StepState> ready) {
         long now = context.clock().monotonicNanos();
+        // Budgets first, so that a step cut off by its component's budget is reported with it.
+        if (now >= context.planDeadlineNanos() && unfinished > 0) {
+            budgetExceeded("plan", context.plan().objectives().rto(), now);
+        }
+        for (StepState s : states.values()) {
+            String component = s.planned.component();
+            if (!s.status.isFinal() && now >= context.componentDeadlineNanos(component)) {
+                budgetExceeded(component, context.plan().objectivesOf(component).rto(), now);
+            }
+        }
         for (StepState s : states.values()) {
             if (s.status == StepStatus.RUNNING && s.started() && now >= s.deadlineNanos()) {
                 s.future.cancel(true);
                 running--;
                 timeOut(s, now);
-            }
-        }
-        if (now >= context.planDeadlineNanos()) {
-            budgetExceeded("plan", context.plan().objectives().rto(), now);
-        }
-        for (StepState s : states.values()) {
-            if (!s.status.isFinal()) {
-                String component = s.planned.component();
-                if (now >= context.componentDeadlineNanos(component)) {
-                    budgetExceeded(component, context.plan().objectivesOf(component).rto(), now);
-                }
             }
         }
         ready.removeIf(s -> s.status.isFinal());
