@@ -1,0 +1,22 @@
+package dev.rollback.core.governance;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A request to escalate an incident to every tier at once, as the runbook requires when customer
+ * data is affected: by whom, why, when. Immutable.
+ *
+ * @param by who asked for it
+ * @param why the reason ("customer data impact")
+ * @param at when
+ */
+public record ImmediateEscalation(String by, String why, Instant at) {
+
+    /** Validates. */
+    public ImmediateEscalation {
+        Checks.requireText(by, "by");
+        Checks.requireText(why, "why");
+        Objects.requireNonNull(at, "at");
+    }
+}
