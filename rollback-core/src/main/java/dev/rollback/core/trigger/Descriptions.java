@@ -1,0 +1,71 @@
+package dev.rollback.core.trigger;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+
+/** The sentences decisions carry for humans ("error rate 1.3% > 1% for 5m"). Stateless. */
+final class Descriptions {
+    private Descriptions() {
+    }
+
+    /** "error rate 1.3% > 1% for 5m", "security breach: {alarm description}", "error rate: no data (treated as failing)". */
+    static String decision(TriggerRule rule, double observed, double threshold, String alarm) {
+        if (rule.signal().isAlarm()) {
+            return words(rule) + ": " + alarm;
+        }
+        String seen = Double.isNaN(observed) ? "no data (treated as failing)" : value(rule.signal(), observed);
+        String sustained = rule.sustain().isZero() ? "" : " for " + duration(rule.sustain());
+        String kOfN = rule.evaluationsConsidered() == 1 ? ""
+                : " in " + rule.breachesRequired() + " of " + rule.evaluationsConsidered() + " evaluations";
+        return words(rule) + " " + seen + (Double.isNaN(observed) ? ", threshold " : " ")
+                + comparison(rule, threshold) + kOfN + sustained;
+    }
+
+    /** "error rate > 1%", "p95 response time in [2 s, 5 s]", "security breach present". */
+    static String condition(TriggerRule rule, double threshold) {
+        return words(rule) + " " + (rule.signal().isAlarm() ? "present" : comparison(rule, threshold));
+    }
+
+    private static String comparison(TriggerRule rule, double threshold) {
+        if (rule.upperBound().isPresent()) {
+            return "in [" + value(rule.signal(), threshold) + ", " + value(rule.signal(), rule.upperBound().getAsDouble()) + "]";
+        }
+        return "> " + value(rule.signal(), threshold);
+    }
+
+    /** "5m", "90s", "1h30m". */
+    static String duration(Duration d) {
+        if (d.isZero()) {
+            return "0s";
+        }
+        StringBuilder out = new StringBuilder();
+        if (d.toHours() > 0) {
+            out.append(d.toHours()).append('h');
+        }
+        if (d.toMinutesPart() > 0) {
+            out.append(d.toMinutesPart()).append('m');
+        }
+        if (d.toSecondsPart() > 0 || d.toMillisPart() > 0) {
+            out.append(plain(d.toSecondsPart() + d.toMillisPart() / 1000.0)).append('s');
+        }
+        return out.toString();
+    }
+
+    private static String words(TriggerRule rule) {
+        String words = rule.signal().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+        return rule.signal() == Signal.RESPONSE_TIME ? rule.statistic().label() + " " + words : words;
+    }
+
+    private static String value(Signal signal, double v) {
+        return switch (signal.unit()) {
+            case "ratio" -> plain(v * 100) + "%";
+            case "seconds" -> plain(v) + " s";
+            case "percent" -> plain(v) + "%";
+            default -> plain(v);
+        };
+    }
+
+    private static String plain(double v) {
+        return new BigDecimal(v).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
+    }
+}

@@ -1,0 +1,215 @@
+package dev.rollback.core.trigger;
+
+import dev.rollback.core.trigger.internal.LatencyBins;
+import dev.rollback.core.trigger.internal.StripedSlidingWindow;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Where the engine keeps what it was told: a sliding window of requests (latency histogram and
+ * failures), a sliding window of database connection attempts, the latest gauge samples, the
+ * run of failed health checks and the alarms present.
+ *
+ * <p>Request slots hold, in this order: the latency sum in microseconds plus one per request (so
+ * it is zero exactly when the slot is empty, and the request count is the sum of the bins), the
+ * failures, then {@link LatencyBins#COUNT} bins. Connection slots hold attempts, then failures.
+ *
+ * <p>Recording is thread-safe, lock-free and allocation-free; {@link #observe} is called by one
+ * evaluating thread at a time.
+ */
+final class Signals {
+    private static final int REQUEST_WEIGHT = 0;
+    private static final int REQUEST_FAILURES = 1;
+    private static final int REQUEST_BINS = 2;
+    private static final int CONNECTION_ATTEMPTS = 0;
+    private static final int CONNECTION_FAILURES = 1;
+
+    private final StripedSlidingWindow requests;
+    private final StripedSlidingWindow connections;
+    private final Gauge memory = new Gauge();
+    private final Gauge disk = new Gauge();
+    private final AtomicLong failedHealthChecks = new AtomicLong(-1); // -1: no health check yet
+    private final AtomicReference<String> securityBreach = new AtomicReference<>();
+    private final AtomicReference<String> dataCorruption = new AtomicReference<>();
+
+    /** Window sums shared by the rules of one evaluation, one per distinct window length. */
+    private final int[] requestSlots;
+    private final long[][] requestSums;
+    private final int[] connectionSlots;
+    private final long[][] connectionSums;
+    private long sumsTakenAt = Long.MIN_VALUE;
+    private final boolean[] requestFresh;
+    private final boolean[] connectionFresh;
+
+    Signals(List<TriggerRule> rules, long originNanos, long resolutionNanos, int stripes) {
+        long longestRequestWindow = longest(rules, Signal.ERROR_RATE, Signal.RESPONSE_TIME);
+        long longestConnectionWindow = longest(rules, Signal.DATABASE_CONNECTION_FAILURES, Signal.DATABASE_CONNECTION_FAILURES);
+        this.requests = new StripedSlidingWindow(originNanos, resolutionNanos,
+                StripedSlidingWindow.slotsFor(longestRequestWindow, resolutionNanos) + 2, REQUEST_BINS + LatencyBins.COUNT, stripes);
+        this.connections = new StripedSlidingWindow(originNanos, resolutionNanos,
+                StripedSlidingWindow.slotsFor(longestConnectionWindow, resolutionNanos) + 2, 2, stripes);
+        this.requestSlots = distinctSlots(rules, requests, Signal.ERROR_RATE, Signal.RESPONSE_TIME);
+        this.requestSums = new long[requestSlots.length][REQUEST_BINS + LatencyBins.COUNT];
+        this.requestFresh = new boolean[requestSlots.length];
+        this.connectionSlots = distinctSlots(rules, connections, Signal.DATABASE_CONNECTION_FAILURES,
+                Signal.DATABASE_CONNECTION_FAILURES);
+        this.connectionSums = new long[connectionSlots.length][2];
+        this.connectionFresh = new boolean[connectionSlots.length];
+    }
+
+    void recordRequest(long nowNanos, long latencyNanos, boolean success) {
+        long micros = LatencyBins.microsOf(latencyNanos);
+        long[] stripe = requests.stripe();
+        int base = requests.offsetAt(nowNanos);
+        StripedSlidingWindow.add(stripe, base + REQUEST_BINS + LatencyBins.binOf(micros), 1);
+        if (!success) {
+            StripedSlidingWindow.add(stripe, base + REQUEST_FAILURES, 1);
+        }
+        StripedSlidingWindow.add(stripe, base + REQUEST_WEIGHT, micros + 1);
+    }
+
+    void recordConnectionAttempt(long nowNanos, boolean succeeded) {
+        long[] stripe = connections.stripe();
+        int base = connections.offsetAt(nowNanos);
+        if (!succeeded) {
+            StripedSlidingWindow.add(stripe, base + CONNECTION_FAILURES, 1);
+        }
+        StripedSlidingWindow.add(stripe, base + CONNECTION_ATTEMPTS, 1);
+    }
+
+    void recordHealthCheck(boolean passed) {
+        if (passed) {
+            failedHealthChecks.set(0);
+        } else {
+            failedHealthChecks.getAndUpdate(n -> Math.max(n, 0) + 1);
+        }
+    }
+
+    void recordMemoryUsage(long nowNanos, double percent) {
+        memory.sample(nowNanos, percent);
+    }
+
+    void recordDiskSpace(long nowNanos, double percent) {
+        disk.sample(nowNanos, percent);
+    }
+
+    AtomicReference<String> alarm(Signal signal) {
+        return signal == Signal.SECURITY_BREACH ? securityBreach : dataCorruption;
+    }
+
+    /**
+     * What {@code rule} sees at {@code nowNanos}: its value in its unit, or NaN when it has no
+     * data (too few events, a stale gauge, no health check yet).
+     */
+    double observe(TriggerRule rule, long nowNanos) {
+        if (sumsTakenAt != nowNanos) {
+            sumsTakenAt = nowNanos;
+            Arrays.fill(requestFresh, false);
+            Arrays.fill(connectionFresh, false);
+        }
+        return switch (rule.signal()) {
+            case ERROR_RATE -> {
+                long[] sums = requestSums(rule, nowNanos);
+                long count = requestCount(sums);
+                yield count < rule.minimumEvents() ? Double.NaN : (double) sums[REQUEST_FAILURES] / count;
+            }
+            case RESPONSE_TIME -> responseTime(rule, requestSums(rule, nowNanos));
+            case DATABASE_CONNECTION_FAILURES -> {
+                long[] sums = connectionSums(rule, nowNanos);
+                long attempts = sums[CONNECTION_ATTEMPTS];
+                yield attempts < rule.minimumEvents() ? Double.NaN : (double) sums[CONNECTION_FAILURES] / attempts;
+            }
+            case MEMORY_USAGE -> memory.valueAt(nowNanos, rule.window().toNanos());
+            case DISK_SPACE -> disk.valueAt(nowNanos, rule.window().toNanos());
+            case FAILED_HEALTH_CHECKS -> {
+                long failed = failedHealthChecks.get();
+                yield failed < 0 ? Double.NaN : failed;
+            }
+            case SECURITY_BREACH, DATA_CORRUPTION -> alarm(rule.signal()).get() == null ? 0 : 1;
+        };
+    }
+
+    private static double responseTime(TriggerRule rule, long[] sums) {
+        long count = requestCount(sums);
+        if (count < rule.minimumEvents()) {
+            return Double.NaN;
+        }
+        if (rule.statistic() == LatencyStatistic.MEAN) {
+            return (double) (sums[REQUEST_WEIGHT] - count) / count / 1e6;
+        }
+        long rank = (count * rule.statistic().perMille() + 999) / 1000; // nearest rank, in integers
+        long seen = 0;
+        for (int bin = 0; bin < LatencyBins.COUNT; bin++) {
+            seen += sums[REQUEST_BINS + bin];
+            if (seen >= rank) {
+                return LatencyBins.midpointMicros(bin) / 1e6;
+            }
+        }
+        throw new IllegalStateException("rank " + rank + " beyond " + seen + " requests");
+    }
+
+    private static long requestCount(long[] sums) {
+        long count = 0;
+        for (int bin = 0; bin < LatencyBins.COUNT; bin++) {
+            count += sums[REQUEST_BINS + bin];
+        }
+        return count;
+    }
+
+    private long[] requestSums(TriggerRule rule, long nowNanos) {
+        int index = indexOf(requestSlots, requests.slotsFor(rule.window().toNanos()));
+        if (!requestFresh[index]) {
+            requests.sum(nowNanos, requestSlots[index], requestSums[index]);
+            requestFresh[index] = true;
+        }
+        return requestSums[index];
+    }
+
+    private long[] connectionSums(TriggerRule rule, long nowNanos) {
+        int index = indexOf(connectionSlots, connections.slotsFor(rule.window().toNanos()));
+        if (!connectionFresh[index]) {
+            connections.sum(nowNanos, connectionSlots[index], connectionSums[index]);
+            connectionFresh[index] = true;
+        }
+        return connectionSums[index];
+    }
+
+    private static int indexOf(int[] values, int value) {
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] == value) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("no window of " + value + " slots");
+    }
+
+    private static long longest(List<TriggerRule> rules, Signal a, Signal b) {
+        return rules.stream().filter(r -> r.signal() == a || r.signal() == b)
+                .mapToLong(r -> r.window().toNanos()).max().orElse(0);
+    }
+
+    private static int[] distinctSlots(List<TriggerRule> rules, StripedSlidingWindow window, Signal a, Signal b) {
+        return rules.stream().filter(r -> r.signal() == a || r.signal() == b)
+                .mapToInt(r -> window.slotsFor(r.window().toNanos())).distinct().toArray();
+    }
+
+    /** The latest sample of a gauge and when it was taken; a racing read may pair a newer value with the previous time, never an older value with a newer time. */
+    private static final class Gauge {
+        private volatile double value;
+        private volatile long takenAt;
+        private volatile boolean sampled;
+
+        void sample(long nowNanos, double percent) {
+            value = percent;
+            takenAt = nowNanos;
+            sampled = true;
+        }
+
+        double valueAt(long nowNanos, long maxAgeNanos) {
+            return sampled && nowNanos - takenAt <= maxAgeNanos ? value : Double.NaN;
+        }
+    }
+}
