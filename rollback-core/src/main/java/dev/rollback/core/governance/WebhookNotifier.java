@@ -84,7 +84,7 @@ public final class WebhookNotifier implements Notifier {
         try {
             response = client.send(request.build(), HttpResponse.BodyHandlers.discarding());
         } catch (IOException e) {
-            throw new TransientFailureException(name + " (" + safeTarget + ") failed: " + Redaction.describe(e), e);
+            throw new TransientFailureException(name + " (" + safeTarget + ") failed", e);
         }
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
