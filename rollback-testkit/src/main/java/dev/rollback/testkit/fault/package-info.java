@@ -1,0 +1,8 @@
+/**
+ * The fault harness of FAULTS.md: child JVM nodes ({@link dev.rollback.testkit.fault.ChildJvm}) killed
+ * at crash points or paused, a TCP {@link dev.rollback.testkit.fault.FaultProxy}, a
+ * {@link dev.rollback.testkit.fault.SideEffectLedger} and its
+ * {@link dev.rollback.testkit.fault.InvariantChecker}, {@link dev.rollback.testkit.fault.SecretCanaries}
+ * and their {@link dev.rollback.testkit.fault.CanaryScanner}, and a {@link dev.rollback.testkit.fault.DiskFull}.
+ */
+package dev.rollback.testkit.fault;
