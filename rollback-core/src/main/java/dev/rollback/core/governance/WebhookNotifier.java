@@ -58,6 +58,7 @@ public final class WebhookNotifier implements Notifier {
         this.bearerToken = b.bearerToken;
         this.client = HttpClient.newBuilder()
                 .connectTimeout(b.connectTimeout)
+                .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
     }
