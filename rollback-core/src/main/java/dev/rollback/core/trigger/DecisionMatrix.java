@@ -76,8 +76,8 @@ public final class DecisionMatrix implements Policy {
      * <tr><td>database-connection-failures</td><td>&gt; 50% for 2m</td><td>database-failover</td><td>SEV1 (&gt; 50% of users)</td></tr>
      * <tr><td>security-breach</td><td>alarm</td><td>full-system-lockdown</td><td>SEV0</td></tr>
      * <tr><td>data-corruption</td><td>alarm</td><td>point-in-time-recovery</td><td>SEV0</td></tr>
-     * <tr><td>error-rate-warning</td><td>error rate in [0.5%, 1%] for 15m</td><td>manual review</td><td>SEV2</td></tr>
-     * <tr><td>response-time-warning</td><td>p95 in [2 s, 5 s] for 30m</td><td>manual review</td><td>SEV2 (2-5 s)</td></tr>
+     * <tr><td>error-rate-warning</td><td>error rate in (0.5%, 1%] for 15m</td><td>manual review</td><td>SEV2</td></tr>
+     * <tr><td>response-time-warning</td><td>p95 in (2 s, 5 s] for 30m</td><td>manual review</td><td>SEV2 (2-5 s)</td></tr>
      * <tr><td>memory-usage-warning</td><td>&gt; 90% for 20m</td><td>manual review</td><td>SEV2</td></tr>
      * <tr><td>disk-space-warning</td><td>&gt; 95% for 10m</td><td>manual review</td><td>SEV2</td></tr>
      * <tr><td>failed-health-checks-warning</td><td>&gt; 3 consecutive</td><td>manual review</td><td>SEV2</td></tr>

@@ -21,14 +21,14 @@ final class Descriptions {
                 + comparison(rule, threshold) + kOfN + sustained;
     }
 
-    /** "error rate > 1%", "p95 response time in [2 s, 5 s]", "security breach present". */
+    /** "error rate > 1%", "p95 response time in (2 s, 5 s]", "security breach present". */
     static String condition(TriggerRule rule, double threshold) {
         return words(rule) + " " + (rule.signal().isAlarm() ? "present" : comparison(rule, threshold));
     }
 
     private static String comparison(TriggerRule rule, double threshold) {
         if (rule.upperBound().isPresent()) {
-            return "in [" + value(rule.signal(), threshold) + ", " + value(rule.signal(), rule.upperBound().getAsDouble()) + "]";
+            return "in (" + value(rule.signal(), threshold) + ", " + value(rule.signal(), rule.upperBound().getAsDouble()) + "]";
         }
         return "> " + value(rule.signal(), threshold);
     }

@@ -40,7 +40,6 @@ final class Signals {
     private final long[][] requestSums;
     private final int[] connectionSlots;
     private final long[][] connectionSums;
-    private long sumsTakenAt = Long.MIN_VALUE;
     private final boolean[] requestFresh;
     private final boolean[] connectionFresh;
 
@@ -100,16 +99,18 @@ final class Signals {
         return signal == Signal.SECURITY_BREACH ? securityBreach : dataCorruption;
     }
 
+    /** Starts an evaluation: the window sums of the previous one are stale. */
+    void beginEvaluation() {
+        Arrays.fill(requestFresh, false);
+        Arrays.fill(connectionFresh, false);
+    }
+
     /**
      * What {@code rule} sees at {@code nowNanos}: its value in its unit, or NaN when it has no
-     * data (too few events, a stale gauge, no health check yet).
+     * data (too few events, a stale gauge, no health check yet). Rules of one evaluation that
+     * share a window length share its sums, taken at the first of them.
      */
     double observe(TriggerRule rule, long nowNanos) {
-        if (sumsTakenAt != nowNanos) {
-            sumsTakenAt = nowNanos;
-            Arrays.fill(requestFresh, false);
-            Arrays.fill(connectionFresh, false);
-        }
         return switch (rule.signal()) {
             case ERROR_RATE -> {
                 long[] sums = requestSums(rule, nowNanos);
@@ -160,7 +161,7 @@ final class Signals {
     }
 
     private long[] requestSums(TriggerRule rule, long nowNanos) {
-        int index = indexOf(requestSlots, requests.slotsFor(rule.window().toNanos()));
+        int index = indexOf(requestSlots, requests.slotsToRead(rule.window().toNanos()));
         if (!requestFresh[index]) {
             requests.sum(nowNanos, requestSlots[index], requestSums[index]);
             requestFresh[index] = true;
@@ -169,7 +170,7 @@ final class Signals {
     }
 
     private long[] connectionSums(TriggerRule rule, long nowNanos) {
-        int index = indexOf(connectionSlots, connections.slotsFor(rule.window().toNanos()));
+        int index = indexOf(connectionSlots, connections.slotsToRead(rule.window().toNanos()));
         if (!connectionFresh[index]) {
             connections.sum(nowNanos, connectionSlots[index], connectionSums[index]);
             connectionFresh[index] = true;
@@ -193,7 +194,7 @@ final class Signals {
 
     private static int[] distinctSlots(List<TriggerRule> rules, StripedSlidingWindow window, Signal a, Signal b) {
         return rules.stream().filter(r -> r.signal() == a || r.signal() == b)
-                .mapToInt(r -> window.slotsFor(r.window().toNanos())).distinct().toArray();
+                .mapToInt(r -> window.slotsToRead(r.window().toNanos())).distinct().toArray();
     }
 
     /** The latest sample of a gauge and when it was taken; a racing read may pair a newer value with the previous time, never an older value with a newer time. */

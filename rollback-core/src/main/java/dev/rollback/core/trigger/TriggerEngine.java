@@ -171,6 +171,7 @@ public final class TriggerEngine implements AutoCloseable {
         long nowNanos = clock.monotonicNanos();
         Instant now = clock.instant();
         List<Decision> decisions = new ArrayList<>(0);
+        signals.beginEvaluation();
         for (int i = 0; i < trackers.length; i++) {
             TriggerRule rule = trackers[i].rule();
             double threshold = rule.threshold();

@@ -15,8 +15,9 @@ import java.util.regex.Pattern;
  *
  * <p><b>Condition.</b> {@link Builder#above(double) above(t)} breaches when the observed value is
  * strictly greater than {@code t}, exactly as the runbook writes "&gt;1%": 1.0% does not breach.
- * {@link Builder#between(double, double) between(a, b)} breaches when {@code a <= value <= b}, as
- * the runbook's warning bands ("0.5-1%") read. Windowed signals need at least
+ * {@link Builder#between(double, double) between(a, b)} breaches when {@code a < value <= b}: the
+ * runbook's warning band "error rate 0.5-1%" is above 0.5% and at most 1%, so it ends exactly
+ * where the rollback rule "&gt;1%" begins (1.0% is a warning, 1.01% a rollback). Windowed signals need at least
  * {@link #minimumEvents()} events in their {@link #window()}, or the evaluation has no data and
  * the rule's {@link NoDataPolicy} says what that means.
  *
@@ -93,7 +94,7 @@ public final class TriggerRule implements Policy {
         return signal;
     }
 
-    /** The threshold, in the signal's unit: the value must be above it, or at least it for a band. */
+    /** The threshold, in the signal's unit: the value must be above it. */
     public double threshold() {
         return threshold;
     }
@@ -165,16 +166,12 @@ public final class TriggerRule implements Policy {
 
     /** Whether {@code observed} breaches this rule's condition with {@code lowerBound} as its threshold. */
     boolean breaches(double observed, double lowerBound) {
-        return isBand() ? observed >= lowerBound && observed <= upperBound : observed > lowerBound;
+        return observed > lowerBound && observed <= upperBound;
     }
 
     /** Whether {@code observed} meets the clear condition, {@code clearAt} being the clear threshold in force. */
     boolean clears(double observed, double clearAt) {
-        return !(isBand() ? observed >= clearAt && observed <= upperBound : observed > clearAt);
-    }
-
-    boolean isBand() {
-        return !Double.isInfinite(upperBound);
+        return !breaches(observed, clearAt);
     }
 
     @Override
@@ -261,7 +258,7 @@ public final class TriggerRule implements Policy {
             return above(seconds(threshold, "threshold"));
         }
 
-        /** Breaches when {@code low <= value <= high}, as the runbook's warning bands read ("0.5-1%"). */
+        /** Breaches when {@code low < value <= high}, as the runbook's warning bands read ("0.5-1%"). */
         public Builder between(double low, double high) {
             requireNonNegative(low, "low");
             requireNonNegative(high, "high");

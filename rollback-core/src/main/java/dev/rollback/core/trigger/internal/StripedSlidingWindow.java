@@ -48,7 +48,7 @@ public final class StripedSlidingWindow {
      *
      * @param originNanos the monotonic reading that starts slot 0
      * @param resolutionNanos the length of a slot, positive
-     * @param slots the number of slots in the ring: at least the longest window read, plus two
+     * @param slots the number of slots in the ring: at least the most ever read at once, plus one
      * @param width the counters per slot, field 0 being the event count
      * @param stripes the number of stripes, a power of two
      */
@@ -69,9 +69,13 @@ public final class StripedSlidingWindow {
         }
     }
 
-    /** The number of slots a window of {@code windowNanos} spans, the current slot included. */
-    public int slotsFor(long windowNanos) {
-        return slotsFor(windowNanos, resolutionNanos);
+    /**
+     * The number of slots to read for a window of {@code windowNanos}: the slots it spans plus the
+     * current, partly filled one, so that the window read reaches back at least {@code windowNanos}
+     * and less than {@code windowNanos} plus one resolution.
+     */
+    public int slotsToRead(long windowNanos) {
+        return slotsFor(windowNanos, resolutionNanos) + 1;
     }
 
     /** The number of slots of {@code resolutionNanos} a window of {@code windowNanos} spans, at least one. */

@@ -1,0 +1,53 @@
+package dev.rollback.core.trigger;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TriggerConcurrencyTest {
+
+    @Test
+    void twoThreadsRecordingTenMillionEventsLoseNone() throws Exception {
+        // Each thread fails one request in 1,000; both rules see the same window: any lost event changes the count.
+        DecisionMatrix matrix = DecisionMatrix.custom()
+                .addRule(TriggerRule.custom().name("errors").signal(Signal.ERROR_RATE).above(0.001)
+                        .window(Duration.ofMinutes(1)).minimumEvents(10_000_000).action("a").build())
+                .addRule(TriggerRule.custom().name("errors-one-more").signal(Signal.ERROR_RATE).above(0.001)
+                        .window(Duration.ofMinutes(1)).minimumEvents(10_000_001).noData(NoDataPolicy.PASSING)
+                        .action("b").build())
+                .build();
+        Harness h = new Harness(matrix);
+        CyclicBarrier start = new CyclicBarrier(2);
+        Runnable recorder = () -> {
+            try {
+                start.await();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            for (int i = 0; i < 5_000_000; i++) {
+                h.engine.recordRequest(3, TimeUnit.MILLISECONDS, i % 1000 != 0);
+            }
+        };
+        Thread first = new Thread(recorder);
+        Thread second = new Thread(recorder);
+        first.start();
+        second.start();
+        first.join();
+        second.join();
+
+        h.engine.evaluate();
+
+        // 10,000,000 requests: enough for the first rule, one short of the second
+        assertThat(h.engine.state("errors")).isEqualTo(RuleState.HEALTHY);
+        assertThat(h.engine.state("errors-one-more")).isEqualTo(RuleState.HEALTHY);
+        h.engine.recordRequest(3, TimeUnit.MILLISECONDS, false);
+        h.engine.evaluate();
+        // 10,001 failures in 10,000,001 requests: just above 0.1%; any lost failure or request would change that
+        assertThat(h.decisions).extracting(d -> d.rule() + "=" + d.observed())
+                .containsExactlyInAnyOrder("errors=" + 10_001 / 10_000_001.0, "errors-one-more=" + 10_001 / 10_000_001.0);
+    }
+}
