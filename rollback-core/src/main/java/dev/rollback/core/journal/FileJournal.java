@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
@@ -53,8 +52,9 @@ import java.util.stream.Stream;
  * several threads share one force. If a write or a force fails (a full disk), that append and every
  * append of the same run still waiting throw {@link RollbackException} with
  * {@link ErrorCode#JOURNAL_FAILURE}; nothing is acknowledged that was not forced, and the file is cut
- * back to its last forced record when the system allows. The next append of that run reopens and
- * re-verifies the file.
+ * back to its last forced record when the system allows. Later appends of that run to this instance
+ * fail at once (the caller's sequence now has a hole); a new instance reopens, re-verifies and
+ * continues the file, as a resume after a restart does.
  *
  * <p><b>Order.</b> Records of a run must arrive with sequence numbers {@code 0, 1, 2, ...}. Threads
  * may call {@code append} concurrently and out of order: a record waits (at most
@@ -87,6 +87,7 @@ public final class FileJournal implements Journal, AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition progress = lock.newCondition();
     private final Map<String, RunFile> openRuns = new HashMap<>();
+    private final Map<String, RollbackException> brokenRuns = new HashMap<>();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private boolean writing;
     private boolean closed;
@@ -223,6 +224,7 @@ public final class FileJournal implements Journal, AutoCloseable {
                     }
                 } else {
                     records.forEach(p -> p.fail(failure));
+                    brokenRuns.put(file.runId, failure);
                     abandon(file, failure);
                 }
             });
@@ -257,6 +259,11 @@ public final class FileJournal implements Journal, AutoCloseable {
 
     /** The open file of {@code runId}, opening and verifying it first if needed; lock held. */
     private RunFile runFile(String runId) {
+        RollbackException broken = brokenRuns.get(runId);
+        if (broken != null) {
+            throw new RollbackException(ErrorCode.JOURNAL_FAILURE, "an earlier append of run '" + runId
+                    + "' failed, so its sequence has a hole; a new journal instance can resume the run", broken);
+        }
         RunFile file = openRuns.get(runId);
         if (file == null) {
             file = RunFile.open(runId, journalPath(runId), anchorPath(runId), scanner, directory);

@@ -16,18 +16,29 @@ public final class DiskFullMain {
     private DiskFullMain() {
     }
 
+    private static JournalRecord record(long seq) {
+        return new JournalRecord("run-1", seq, JournalRecord.Type.STEP_STARTED, JournalFixtures.T0,
+                Optional.of("step"), 1, Map.of("padding", "x".repeat(1024)));
+    }
+
     public static void main(String[] args) {
         Path dir = Path.of(args[0]);
         long acked = 0;
         try (FileJournal journal = FileJournal.of(dir)) {
-            while (true) {
-                journal.append(new JournalRecord("run-1", acked, JournalRecord.Type.STEP_STARTED, JournalFixtures.T0,
-                        Optional.of("step"), 1, Map.of("padding", "x".repeat(1024))));
-                acked++;
+            try {
+                while (true) {
+                    journal.append(record(acked));
+                    acked++;
+                }
+            } catch (RollbackException e) {
+                System.out.println("ACKED " + acked);
+                System.out.println("FAILED " + e.code() + " " + e.getMessage());
             }
-        } catch (RollbackException e) {
-            System.out.println("ACKED " + acked);
-            System.out.println("FAILED " + e.code() + " " + e.getMessage());
+            try {
+                journal.append(record(acked + 1));
+            } catch (RollbackException e) {
+                System.out.println("NEXT " + e.code());
+            }
         }
         try (FileJournal reopened = FileJournal.of(dir)) {
             JournalVerification verification = reopened.verify("run-1");

@@ -36,6 +36,8 @@ class JournalDiskFullTest {
         long acked = number(output, "ACKED ");
         assertThat(acked).as("some records fit before the disk filled").isBetween(10L, 64L);
         assertThat(output).contains("REREAD " + acked + " VERIFIED");
+        assertThat(output).as("the run's next append fails at once instead of waiting for the lost record")
+                .contains("NEXT JOURNAL_FAILURE");
     }
 
     private static long number(String output, String prefix) {
