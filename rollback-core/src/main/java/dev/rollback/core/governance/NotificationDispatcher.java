@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -71,12 +72,13 @@ public final class NotificationDispatcher implements AutoCloseable {
     /**
      * Delivers {@code notification} through every notifier, asynchronously. The future completes
      * with one delivery record per notifier once each was delivered or gave up; it never completes
-     * exceptionally for a failed delivery.
+     * exceptionally for a failed delivery. After {@link #close()} nothing is sent, and each delivery
+     * is recorded as failed at once.
      */
     public CompletableFuture<List<NotificationDelivery>> dispatch(Notification notification) {
         Objects.requireNonNull(notification, "notification");
         List<CompletableFuture<NotificationDelivery>> each = notifiers.stream()
-                .map(n -> CompletableFuture.supplyAsync(() -> deliver(notification, n), executor))
+                .map(n -> submit(notification, n))
                 .toList();
         return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
                 .thenApply(ignored -> each.stream().map(CompletableFuture::join).toList());
@@ -97,6 +99,20 @@ public final class NotificationDispatcher implements AutoCloseable {
     @Override
     public void close() {
         ownExecutor.ifPresent(ExecutorService::shutdown);
+    }
+
+    private CompletableFuture<NotificationDelivery> submit(Notification notification, Notifier notifier) {
+        try {
+            return CompletableFuture.supplyAsync(() -> deliver(notification, notifier), executor);
+        } catch (RejectedExecutionException closed) {
+            LOG.warn("notification of incident {} to {} via {} not sent: the dispatcher is closed",
+                    notification.incidentId(), notification.stakeholder(), notifier.name());
+            NotificationDelivery refused = new NotificationDelivery(notification, notifier.name(), List.of(
+                    new DeliveryAttempt(1, clock.instant(), Optional.of("not sent: " + Redaction.describe(closed)))),
+                    Optional.empty());
+            deliveries.add(refused);
+            return CompletableFuture.completedFuture(refused);
+        }
     }
 
     private NotificationDelivery deliver(Notification notification, Notifier notifier) {

@@ -229,6 +229,21 @@ class WebhookNotifierTest {
     }
 
     @Test
+    void aClosedDispatcherRecordsTheNotificationAsNotSentInsteadOfThrowing() throws Exception {
+        Fixtures.RecordingNotifier recording = new Fixtures.RecordingNotifier();
+        dispatcherWith(recording, 3).close();
+
+        List<NotificationDelivery> result = dispatcher.dispatch(notification()).get(10, TimeUnit.SECONDS);
+
+        assertThat(recording.sent).isEmpty();
+        assertThat(result).singleElement().satisfies(d -> {
+            assertThat(d.delivered()).isFalse();
+            assertThat(d.attempts().get(0).failure()).hasValueSatisfying(f -> assertThat(f).startsWith("not sent"));
+        });
+        assertThat(dispatcher.deliveries()).containsExactlyElementsOf(result);
+    }
+
+    @Test
     void theEndpointIsValidatedAndNeverShownWhole() {
         WebhookNotifier notifier = webhook(Duration.ofSeconds(1));
 
