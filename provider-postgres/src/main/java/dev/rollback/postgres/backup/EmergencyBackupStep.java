@@ -1,0 +1,343 @@
+package dev.rollback.postgres.backup;
+
+import dev.rollback.api.ErrorCode;
+import dev.rollback.api.RollbackException;
+import dev.rollback.api.RollbackStep;
+import dev.rollback.api.StepContext;
+import dev.rollback.postgres.PostgresEndpoint;
+import dev.rollback.postgres.internal.Arguments;
+import dev.rollback.postgres.internal.CrashPoint;
+import dev.rollback.postgres.internal.Hashing;
+import dev.rollback.postgres.internal.Jdbc;
+import dev.rollback.postgres.internal.PgBinaries;
+import dev.rollback.postgres.internal.PgTool;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The runbook's "create emergency backup of current state": {@code pg_dump} of one database before
+ * anything destructive, in {@linkplain BackupFormat#DIRECTORY directory format} with parallel jobs
+ * by default, named {@code <database>-<yyyyMMdd'T'HHmmss'Z'>} (UTC, from the run's clock) in the
+ * configured folder, with a {@code .sha256} file next to it that {@link BackupVerificationStep}
+ * checks.
+ *
+ * <p>How it stays safe: {@code pg_dump} runs without a shell from an argument list built of checked
+ * values; the password lives only in a temporary 0600 {@code PGPASSFILE} deleted afterwards, never on
+ * a command line or in the environment; the dump is written under a hidden {@code .partial} name and
+ * renamed atomically to its final name only after {@code pg_dump} exited 0 (and the folder is
+ * fsynced), so a dump that was killed, ran out of disk, lost its connection or met a wrong server
+ * version is never presented under a backup's name; stderr goes into the evidence, redacted. When the
+ * step is interrupted (deadline, abort) it kills {@code pg_dump} and removes the partial dump.
+ *
+ * <p>A {@linkplain #safeguard() safeguard}; {@linkplain #idempotent() idempotent} (a second run makes
+ * a second backup, nothing else). It never deletes or overwrites a finished backup, never writes
+ * outside its folder, and never changes the database. Immutable and thread-safe.
+ *
+ * <p>Evidence: {@value #PATH}, {@value #FORMAT}, {@value #BYTES}, {@value #SHA256},
+ * {@value #PG_DUMP_MILLIS}, {@value #STDERR} (when pg_dump wrote any).
+ */
+public final class EmergencyBackupStep implements RollbackStep {
+    /** Evidence key: the absolute path of the finished backup. */
+    public static final String PATH = "backup.path";
+    /** Evidence key: the format ({@code DIRECTORY}, {@code CUSTOM}, {@code PLAIN}). */
+    public static final String FORMAT = "backup.format";
+    /** Evidence key: the size in bytes. */
+    public static final String BYTES = "backup.bytes";
+    /** Evidence key: the SHA-256 written to the {@code .sha256} file. */
+    public static final String SHA256 = "backup.sha256";
+    /** Evidence key: how long pg_dump ran, in milliseconds. */
+    public static final String PG_DUMP_MILLIS = "backup.pgDumpMillis";
+    /** Evidence key: pg_dump's stderr, redacted. */
+    public static final String STDERR = "backup.stderr";
+    /** The crash point between a finished dump and its rename (armed by {@code -Drollback.crashpoint}). */
+    public static final String CRASH_BEFORE_RENAME = "postgres.backup.before-rename";
+
+    static final String CHECKSUM_SUFFIX = ".sha256";
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    private final String id;
+    private final String component;
+    private final PostgresEndpoint endpoint;
+    private final Path backupDir;
+    private final BackupFormat format;
+    private final int jobs;
+    private final Path binDir;
+    private final List<String> commandWrapper;
+
+    private EmergencyBackupStep(Builder b) {
+        this.id = b.id;
+        this.component = b.component;
+        this.endpoint = b.endpoint;
+        this.backupDir = b.backupDir;
+        this.format = b.format;
+        this.jobs = b.jobs;
+        this.binDir = b.binDir;
+        this.commandWrapper = List.copyOf(b.commandWrapper);
+    }
+
+    /** A builder; {@code endpoint} and {@code backupDir} are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String component() {
+        return component;
+    }
+
+    @Override
+    public boolean safeguard() {
+        return true;
+    }
+
+    @Override
+    public boolean idempotent() {
+        return true;
+    }
+
+    /** The folder backups are written to. */
+    public Path backupDir() {
+        return backupDir;
+    }
+
+    /**
+     * Checks, changing nothing: pg_dump is there and not older than the server, the folder exists
+     * and is writable, the database answers.
+     */
+    @Override
+    public void preflight(StepContext context) {
+        Path pgDump = PgTool.requireProgram(binDir, "pg_dump");
+        if (!Files.isDirectory(backupDir) || !Files.isWritable(backupDir)) {
+            throw new RollbackException(ErrorCode.INVALID_CONFIGURATION, "backupDir " + backupDir
+                    + " does not exist or is not writable");
+        }
+        int tool = PgTool.majorVersion(pgDump, Duration.ofSeconds(30));
+        int server = serverMajorVersion();
+        if (tool < server) {
+            throw new RollbackException(ErrorCode.INVALID_CONFIGURATION, "pg_dump at " + pgDump + " is version " + tool
+                    + " but the server " + endpoint.describe() + " runs " + server
+                    + "; pg_dump cannot dump a newer server: use the client tools of version " + server + " or later");
+        }
+    }
+
+    @Override
+    public void execute(StepContext context) throws IOException {
+        preflight(context);
+        String name = endpoint.database() + "-" + STAMP.format(context.clock().instant()) + format.extension();
+        Path target = backupDir.resolve(name);
+        if (Files.exists(target)) {
+            throw new RollbackException(ErrorCode.STEP_FAILED, "a backup named " + target
+                    + " already exists; it is never overwritten");
+        }
+        Path partial = backupDir.resolve("." + name + ".partial");
+        PgTool.deleteRecursively(partial);
+        boolean renamed = false;
+        try {
+            PgTool.Result result = PgTool.run("pg_dump of " + endpoint.describe(), command(partial),
+                    Optional.of(endpoint), Map.of(), context.remaining());
+            if (!result.stderr().isEmpty()) {
+                context.evidence(STDERR, result.stderr());
+            }
+            context.evidence(PG_DUMP_MILLIS, Long.toString(result.took().toMillis()));
+            if (!result.succeeded()) {
+                throw new RollbackException(ErrorCode.STEP_FAILED, "pg_dump of " + endpoint.describe()
+                        + " failed with exit status " + result.exitCode() + diagnosis(result.stderr())
+                        + "; no backup was kept. stderr: " + result.stderr());
+            }
+            CrashPoint.reach(CRASH_BEFORE_RENAME);
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+            renamed = true;
+            Hashing.Digest digest = Hashing.digest(target);
+            Path sidecar = backupDir.resolve(name + CHECKSUM_SUFFIX);
+            Files.writeString(sidecar, digest.sha256() + " " + digest.bytes() + " " + digest.files() + "\n",
+                    StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    StandardOpenOption.SYNC);
+            syncFolder(backupDir);
+            context.evidence(PATH, target.toString());
+            context.evidence(FORMAT, format.name());
+            context.evidence(BYTES, Long.toString(digest.bytes()));
+            context.evidence(SHA256, digest.sha256());
+        } finally {
+            if (!renamed) {
+                PgTool.deleteRecursively(partial);
+            }
+        }
+    }
+
+    /** The pg_dump command line for writing to {@code output} (package-private for tests). */
+    List<String> command(Path output) {
+        List<String> command = new ArrayList<>(commandWrapper);
+        command.add(binDir.resolve("pg_dump").toString());
+        command.add("--host=" + endpoint.host());
+        command.add("--port=" + endpoint.port());
+        command.add("--username=" + endpoint.user());
+        command.add("--dbname=" + endpoint.database());
+        command.add("--no-password");
+        command.add("--format=" + format.flag());
+        if (format == BackupFormat.DIRECTORY) {
+            command.add("--jobs=" + jobs);
+        }
+        command.add("--file=" + output);
+        return command;
+    }
+
+    private int serverMajorVersion() {
+        try (Connection c = endpoint.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SHOW server_version_num")) {
+            rs.next();
+            return Integer.parseInt(rs.getString(1).strip()) / 10000;
+        } catch (SQLException e) {
+            throw Jdbc.failure("checking the server version", endpoint.describe(), e);
+        }
+    }
+
+    private static String diagnosis(String stderr) {
+        String s = stderr.toLowerCase(java.util.Locale.ROOT);
+        if (s.contains("no space left on device")) {
+            return " (disk full in the backup folder)";
+        }
+        if (s.contains("server version mismatch")) {
+            return " (pg_dump is older than the server)";
+        }
+        if (s.contains("connection") && (s.contains("terminat") || s.contains("closed") || s.contains("lost")
+                || s.contains("refused"))) {
+            return " (the database connection was lost or refused)";
+        }
+        return "";
+    }
+
+    private static void syncFolder(Path folder) throws IOException {
+        try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EmergencyBackupStep[" + id + ", " + endpoint.describe() + " -> " + backupDir + ", " + format + "]";
+    }
+
+    /**
+     * Builds an {@link EmergencyBackupStep}. Setters check their argument at once; not
+     * thread-safe; {@link #build()} may be called again and never changes a step already built.
+     */
+    public static final class Builder {
+        private String id = "emergency-backup";
+        private String component = "postgres";
+        private PostgresEndpoint endpoint;
+        private Path backupDir;
+        private BackupFormat format = BackupFormat.DIRECTORY;
+        private int jobs = 2;
+        private Path binDir;
+        private List<String> commandWrapper = List.of();
+
+        private Builder() {
+        }
+
+        /** The step id. Default: {@code emergency-backup}. */
+        public Builder id(String id) {
+            this.id = Arguments.requireFileName(id, "id");
+            return this;
+        }
+
+        /** The component. Default: {@code postgres}. */
+        public Builder component(String component) {
+            this.component = Arguments.requireFileName(component, "component");
+            return this;
+        }
+
+        /** The database to back up. Required. */
+        public Builder endpoint(PostgresEndpoint endpoint) {
+            this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+            return this;
+        }
+
+        /** The folder backups go to: absolute, no "..", no component starting with '-'. Required. */
+        public Builder backupDir(Path backupDir) {
+            this.backupDir = Arguments.requireAbsolutePath(backupDir, "backupDir");
+            return this;
+        }
+
+        /** The format. Default: {@link BackupFormat#DIRECTORY}. */
+        public Builder format(BackupFormat format) {
+            this.format = Objects.requireNonNull(format, "format");
+            return this;
+        }
+
+        /** Parallel pg_dump jobs for the directory format, 1-64. Default: 2. */
+        public Builder jobs(int jobs) {
+            if (jobs < 1 || jobs > 64) {
+                throw new IllegalArgumentException("jobs must be in 1-64, but was " + jobs);
+            }
+            this.jobs = jobs;
+            return this;
+        }
+
+        /** The folder of pg_dump. Default: found on the PATH or in /usr/lib/postgresql/&lt;highest&gt;/bin at build. */
+        public Builder binDir(Path binDir) {
+            this.binDir = Arguments.requireAbsolutePath(binDir, "binDir");
+            return this;
+        }
+
+        /**
+         * Programs pg_dump runs under, without a shell ({@code nice -n 10}, {@code ionice -c3},
+         * a mount namespace in tests). Default: none. Each word must be non-blank and one line.
+         */
+        public Builder commandWrapper(List<String> commandWrapper) {
+            Objects.requireNonNull(commandWrapper, "commandWrapper");
+            for (String word : commandWrapper) {
+                Arguments.requireText(word, "commandWrapper word");
+            }
+            this.commandWrapper = List.copyOf(commandWrapper);
+            return this;
+        }
+
+        /**
+         * The step.
+         *
+         * @throws IllegalStateException if endpoint or backupDir is missing
+         */
+        public EmergencyBackupStep build() {
+            if (endpoint == null) {
+                throw new IllegalStateException("endpoint is required");
+            }
+            if (backupDir == null) {
+                throw new IllegalStateException("backupDir is required");
+            }
+            Builder copy = new Builder();
+            copy.id = id;
+            copy.component = component;
+            copy.endpoint = endpoint;
+            copy.backupDir = backupDir;
+            copy.format = format;
+            copy.jobs = jobs;
+            copy.binDir = binDir != null ? binDir : PgBinaries.locate("pg_dump");
+            copy.commandWrapper = commandWrapper;
+            return new EmergencyBackupStep(copy);
+        }
+    }
+}

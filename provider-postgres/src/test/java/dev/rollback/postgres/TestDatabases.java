@@ -1,0 +1,56 @@
+package dev.rollback.postgres;
+
+import dev.rollback.api.Secret;
+import dev.rollback.testkit.postgres.PostgresServer;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Fresh databases on the JVM-wide test server, and endpoints to them. */
+public final class TestDatabases {
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+
+    private TestDatabases() {
+    }
+
+    /** The JVM-wide real PostgreSQL server. */
+    public static PostgresServer server() {
+        return PostgresServer.shared();
+    }
+
+    /** An endpoint for {@code database} on the shared server, as its superuser. */
+    public static PostgresEndpoint endpoint(String database) {
+        PostgresServer server = server();
+        return PostgresEndpoint.builder().host(server.host()).port(server.port()).database(database)
+                .user(server.user()).password(Secret.of(server.password())).build();
+    }
+
+    /** Creates a new empty database named {@code prefix_<n>} and returns its endpoint. */
+    public static PostgresEndpoint create(String prefix) throws SQLException {
+        String name = prefix + "_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
+        try (Connection c = server().connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        }
+        return endpoint(name);
+    }
+
+    /** Runs statements on {@code endpoint}'s database. */
+    public static void sql(PostgresEndpoint endpoint, String... statements) throws SQLException {
+        try (Connection c = endpoint.connect(); Statement s = c.createStatement()) {
+            for (String statement : statements) {
+                s.execute(statement);
+            }
+        }
+    }
+
+    /** A single long from a query. */
+    public static long queryLong(PostgresEndpoint endpoint, String query) throws SQLException {
+        try (Connection c = endpoint.connect(); Statement s = c.createStatement();
+             var rs = s.executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

@@ -1,0 +1,274 @@
+package dev.rollback.postgres.backup;
+
+import dev.rollback.api.RollbackException;
+import dev.rollback.api.StepInterruptedException;
+import dev.rollback.postgres.PostgresEndpoint;
+import dev.rollback.postgres.TestContext;
+import dev.rollback.postgres.TestDatabases;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class EmergencyBackupStepIT {
+    @TempDir
+    Path tmp;
+    private Path backups;
+    private PostgresEndpoint db;
+    private Path binDir;
+
+    @BeforeEach
+    void database() throws Exception {
+        backups = Files.createDirectories(tmp.resolve("backups"));
+        binDir = TestDatabases.server().binaries().binDir();
+        db = TestDatabases.create("backup");
+        TestDatabases.sql(db,
+                "CREATE TABLE accounts(id int PRIMARY KEY, name text)",
+                "CREATE TABLE \"Odd Name\"(id int)",
+                "INSERT INTO accounts SELECT g, 'a' || g FROM generate_series(1, 1000) g");
+    }
+
+    private EmergencyBackupStep.Builder step() {
+        return EmergencyBackupStep.builder().endpoint(db).backupDir(backups).binDir(binDir);
+    }
+
+    private static List<Path> list(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.sorted().toList();
+        }
+    }
+
+    @Test
+    void writesADirectoryBackupNamedWithDatabaseAndUtcTimeWithAChecksumAndEvidence() throws Exception {
+        TestContext context = TestContext.of("emergency-backup", Duration.ofMinutes(1));
+        step().build().execute(context);
+
+        Path backup = Path.of(context.evidence().get(EmergencyBackupStep.PATH));
+        assertThat(backup.getParent()).isEqualTo(backups);
+        assertThat(backup.getFileName().toString()).matches(db.database() + "-\\d{8}T\\d{6}Z");
+        assertThat(backup).isDirectory();
+        assertThat(backup.resolve("toc.dat")).isRegularFile();
+        assertThat(list(backups)).containsExactlyInAnyOrder(backup, Path.of(backup + ".sha256"));
+        assertThat(Files.readString(Path.of(backup + ".sha256")))
+                .startsWith(context.evidence().get(EmergencyBackupStep.SHA256) + " ");
+        assertThat(context.evidence()).containsEntry(EmergencyBackupStep.FORMAT, "DIRECTORY");
+        assertThat(Long.parseLong(context.evidence().get(EmergencyBackupStep.BYTES))).isPositive();
+    }
+
+    @Test
+    void writesCustomAndPlainFormatsToo() throws Exception {
+        TestContext custom = TestContext.of("emergency-backup", Duration.ofMinutes(1));
+        step().format(BackupFormat.CUSTOM).build().execute(custom);
+        Path dump = Path.of(custom.evidence().get(EmergencyBackupStep.PATH));
+        assertThat(dump.getFileName().toString()).endsWith(".dump");
+        assertThat(Files.readAllBytes(dump)).startsWith("PGDMP".getBytes(StandardCharsets.US_ASCII));
+
+        Path plainDir = Files.createDirectories(tmp.resolve("plain"));
+        TestContext plain = TestContext.of("emergency-backup", Duration.ofMinutes(1));
+        step().backupDir(plainDir).format(BackupFormat.PLAIN).build().execute(plain);
+        Path sql = Path.of(plain.evidence().get(EmergencyBackupStep.PATH));
+        assertThat(sql.getFileName().toString()).endsWith(".sql");
+        assertThat(Files.readString(sql)).contains("CREATE TABLE public.accounts").contains("\"Odd Name\"");
+    }
+
+    @Test
+    void passesThePasswordOnlyThroughAPrivatePassFileThatIsDeletedAfterwards() throws Exception {
+        try (Connection blocker = lockAccounts()) {
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            TestContext context = TestContext.of("emergency-backup", Duration.ofMinutes(1));
+            CompletableFuture<Void> run = CompletableFuture.runAsync(() -> {
+                try {
+                    step().build().execute(context);
+                } catch (Exception e) {
+                    failure.set(e);
+                }
+            });
+            ProcessHandle pgDump = awaitBlockedPgDump();
+            String password = db.password().reveal();
+            String cmdline = Files.readString(Path.of("/proc", Long.toString(pgDump.pid()), "cmdline"),
+                    StandardCharsets.ISO_8859_1);
+            String environ = Files.readString(Path.of("/proc", Long.toString(pgDump.pid()), "environ"),
+                    StandardCharsets.ISO_8859_1);
+            assertThat(cmdline).contains("--dbname=" + db.database()).doesNotContain(password);
+            assertThat(environ).doesNotContain(password).doesNotContain("PGPASSWORD");
+            Path passFile = Stream.of(environ.split("\0")).filter(v -> v.startsWith("PGPASSFILE="))
+                    .map(v -> Path.of(v.substring("PGPASSFILE=".length()))).findFirst().orElseThrow();
+            assertThat(Files.getPosixFilePermissions(passFile))
+                    .isEqualTo(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+            assertThat(Files.readString(passFile)).contains(password);
+
+            blocker.rollback();
+            run.get(1, TimeUnit.MINUTES);
+            assertThat(failure.get()).isNull();
+            assertThat(passFile).doesNotExist();
+            assertThat(passFile.getParent()).doesNotExist();
+            assertThat(context.evidence().values()).noneMatch(v -> v.contains(password));
+        }
+    }
+
+    @Test
+    void aPgDumpKilledMidDumpLeavesNoBackupUnderAFinalName() throws Exception {
+        Connection blocker = lockAccounts();
+        try {
+            TestContext context = TestContext.of("emergency-backup", Duration.ofMinutes(1));
+            CompletableFuture<Void> run = CompletableFuture.runAsync(() -> {
+                try {
+                    step().build().execute(context);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            ProcessHandle pgDump = awaitBlockedPgDump();
+            assertThat(list(backups)).singleElement().satisfies(p -> assertThat(p.getFileName().toString())
+                    .startsWith(".").endsWith(".partial"));
+            pgDump.destroyForcibly();
+
+            assertThatThrownBy(() -> run.get(1, TimeUnit.MINUTES)).isInstanceOf(ExecutionException.class)
+                    .rootCause().isInstanceOf(RollbackException.class)
+                    .hasMessageContaining("pg_dump of " + db.describe() + " failed with exit status")
+                    .hasMessageContaining("no backup was kept");
+            assertThat(list(backups)).isEmpty();
+            assertThat(context.evidence()).doesNotContainKey(EmergencyBackupStep.PATH);
+        } finally {
+            blocker.close();
+        }
+    }
+
+    @Test
+    void aDroppedConnectionFailsTheStepWithAClearErrorAndNoBackup() throws Exception {
+        Connection blocker = lockAccounts();
+        try {
+            CompletableFuture<Void> run = CompletableFuture.runAsync(() -> {
+                try {
+                    step().build().execute(TestContext.of("emergency-backup", Duration.ofMinutes(1)));
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            awaitBlockedPgDump();
+            // another session kills pg_dump's backend, as a network drop or a server restart would
+            try (Connection killer = TestDatabases.server().connect(); Statement k = killer.createStatement()) {
+                k.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'pg_dump'"
+                        + " AND datname = '" + db.database() + "'");
+            }
+            assertThatThrownBy(() -> run.get(1, TimeUnit.MINUTES)).rootCause()
+                    .hasMessageContaining("the database connection was lost or refused")
+                    .hasMessageContaining("no backup was kept");
+            assertThat(list(backups)).isEmpty();
+        } finally {
+            blocker.close();
+        }
+    }
+
+    @Test
+    void anInterruptedStepKillsPgDumpAndRemovesThePartialDump() throws Exception {
+        Connection blocker = lockAccounts();
+        try {
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread runner = new Thread(() -> {
+                try {
+                    step().build().execute(TestContext.of("emergency-backup", Duration.ofMinutes(1)));
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            runner.start();
+            ProcessHandle pgDump = awaitBlockedPgDump();
+            runner.interrupt();
+            runner.join(30_000);
+
+            assertThat(runner.isAlive()).isFalse();
+            assertThat(failure.get()).isInstanceOf(StepInterruptedException.class);
+            assertThat(pgDump.isAlive()).isFalse();
+            assertThat(list(backups)).isEmpty();
+        } finally {
+            blocker.close();
+        }
+    }
+
+    @Test
+    void aMissingPgDumpIsRefusedBeforeAnythingIsWritten() throws Exception {
+        Path empty = Files.createDirectories(tmp.resolve("no-bin"));
+        EmergencyBackupStep step = step().binDir(empty).build();
+        assertThatThrownBy(() -> step.execute(TestContext.of("emergency-backup", Duration.ofMinutes(1))))
+                .isInstanceOf(RollbackException.class)
+                .hasMessageContaining("pg_dump not found or not executable at " + empty.resolve("pg_dump"));
+        assertThat(list(backups)).isEmpty();
+    }
+
+    @Test
+    void aPgDumpOlderThanTheServerIsRefusedBeforeItRuns() throws Exception {
+        Path fakeBin = Files.createDirectories(tmp.resolve("old-bin"));
+        Path marker = tmp.resolve("ran");
+        Path fake = fakeBin.resolve("pg_dump");
+        Files.writeString(fake, "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'pg_dump (PostgreSQL) 9.6.24'; exit 0; fi\n"
+                + "touch " + marker + "\n");
+        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
+
+        assertThatThrownBy(() -> step().binDir(fakeBin).build()
+                .execute(TestContext.of("emergency-backup", Duration.ofMinutes(1))))
+                .hasMessageContaining("is version 9 but the server " + db.describe() + " runs ");
+        assertThat(marker).doesNotExist();
+        assertThat(list(backups)).isEmpty();
+    }
+
+    @Test
+    void aFullDiskFailsTheStepClearlyAndLeavesNoBackup() throws Exception {
+        TestDatabases.sql(db, "CREATE TABLE bulk AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS v"
+                + " FROM generate_series(1, 50000) g");
+        // pg_dump runs in a private mount namespace where the backup folder is a 64 KiB tmpfs
+        List<String> diskFull = List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                "mount -t tmpfs -o size=65536 rollback-disk-full \"$0\" && exec \"$@\"", backups.toString());
+        EmergencyBackupStep step = step().format(BackupFormat.CUSTOM).commandWrapper(diskFull).build();
+
+        assertThatThrownBy(() -> step.execute(TestContext.of("emergency-backup", Duration.ofMinutes(1))))
+                .isInstanceOf(RollbackException.class)
+                .hasMessageContaining("disk full in the backup folder")
+                .hasMessageContaining("no backup was kept");
+        assertThat(list(backups)).isEmpty();
+    }
+
+    private Connection lockAccounts() throws Exception {
+        Connection c = db.connect();
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute("LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE");
+        }
+        return c;
+    }
+
+    private ProcessHandle awaitBlockedPgDump() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            long waiting = TestDatabases.queryLong(TestDatabases.endpoint("postgres"),
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pg_dump' AND datname = '"
+                            + db.database() + "' AND wait_event_type = 'Lock'");
+            if (waiting > 0) {
+                return ProcessHandle.current().descendants()
+                        .filter(p -> p.info().command().map(c -> c.endsWith("/pg_dump")).orElse(false))
+                        .findFirst().orElseThrow(() -> new AssertionError("pg_dump is not a child of this JVM"));
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("pg_dump never waited on the table lock");
+    }
+}
