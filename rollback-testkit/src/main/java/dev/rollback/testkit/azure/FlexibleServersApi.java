@@ -38,18 +38,22 @@ final class FlexibleServersApi {
   ArmResponse handle(ArmRequest request) throws JsonProcessingException {
     String resourceGroup = request.path("resourceGroupName");
     String name = request.path("name");
+    String id = resources.resourceId(resourceGroup, TYPE, name);
     return switch (request.operation()) {
-      case FLEXIBLE_SERVER_GET -> resources.findFlexibleServer(resourceGroup, name)
-          .map(server -> ArmResponse.ok(server(server)))
-          .orElseGet(() -> ArmResponse.notFound(TYPE, resourceGroup, name));
-      case FLEXIBLE_SERVER_CREATE -> create(request, resourceGroup, name, request.json());
+      case FLEXIBLE_SERVER_GET -> {
+        operations.observe(id);
+        yield resources.findFlexibleServer(resourceGroup, name)
+            .map(server -> ArmResponse.ok(server(id, server)))
+            .orElseGet(() -> ArmResponse.notFound(TYPE, resourceGroup, name));
+      }
+      case FLEXIBLE_SERVER_CREATE -> create(request, id, resourceGroup, name, request.json());
       default -> throw new IllegalArgumentException("not a " + NAMESPACE + " operation: " + request.operation());
     };
   }
 
-  private ObjectNode server(SimulatedFlexibleServer server) {
+  private static ObjectNode server(String id, SimulatedFlexibleServer server) {
     ObjectNode body = ArmResponse.JSON.createObjectNode()
-        .put("id", resources.resourceId(server.resourceGroup(), TYPE, server.name()))
+        .put("id", id)
         .put("name", server.name())
         .put("type", TYPE)
         .put("location", server.location());
@@ -73,7 +77,8 @@ final class FlexibleServersApi {
     return body;
   }
 
-  private ArmResponse create(ArmRequest request, String resourceGroup, String name, JsonNode body) {
+  private ArmResponse create(ArmRequest request, String id, String resourceGroup, String name,
+      JsonNode body) {
     if (resources.findFlexibleServer(resourceGroup, name).isPresent()) {
       return ArmResponse.error(409, "ServerAlreadyExists",
           "Server '" + name + "' already exists in resource group '" + resourceGroup + "'.");
@@ -85,11 +90,12 @@ final class FlexibleServersApi {
           + " only by point-in-time restore (createMode PointInTimeRestore), not '" + createMode + "'.");
     }
     String sourceId = properties.path("sourceServerResourceId").asText("");
-    Matcher id = SERVER_ID.matcher(sourceId);
-    SimulatedFlexibleServer source = id.matches() && id.group(1).equals(resources.subscriptionId())
-        ? resources.findFlexibleServer(id.group(2), id.group(3)).orElse(null)
-        : null;
-    if (source == null) {
+    Matcher source = SERVER_ID.matcher(sourceId);
+    SimulatedFlexibleServer sourceServer =
+        source.matches() && source.group(1).equals(resources.subscriptionId())
+            ? resources.findFlexibleServer(source.group(2), source.group(3)).orElse(null)
+            : null;
+    if (sourceServer == null) {
       return ArmResponse.error(404, "ResourceNotFound",
           "The source server '" + sourceId + "' was not found.");
     }
@@ -101,18 +107,18 @@ final class FlexibleServersApi {
           "pointInTimeUTC must be an ISO-8601 date-time, was '" + properties.path("pointInTimeUTC").asText("") + "'.");
     }
     Instant now = resources.clock().instant();
-    if (pointInTime.isBefore(source.earliestRestoreDate()) || pointInTime.isAfter(now)) {
+    if (pointInTime.isBefore(sourceServer.earliestRestoreDate()) || pointInTime.isAfter(now)) {
       return ArmResponse.error(400, "InvalidParameterValue", "pointInTimeUTC " + pointInTime
-          + " is outside the restore window of server '" + source.name() + "': "
-          + source.earliestRestoreDate() + " to " + now + ".");
+          + " is outside the restore window of server '" + sourceServer.name() + "': "
+          + sourceServer.earliestRestoreDate() + " to " + now + ".");
     }
     SimulatedFlexibleServer restored = resources.flexibleServer(resourceGroup, name)
-        .location(body.path("location").asText(source.location()))
-        .version(source.version())
+        .location(body.path("location").asText(sourceServer.location()))
+        .version(sourceServer.version())
         .earliestRestoreDate(now);
     restored.restoring(sourceId, pointInTime);
     return operations.start(request, NAMESPACE, restored.location(),
-        LongRunningOperations.Style.ASYNC_OPERATION, restored::ready,
+        LongRunningOperations.Style.ASYNC_OPERATION, id, restored::ready,
         () -> resources.removeFlexibleServer(resourceGroup, name));
   }
 }

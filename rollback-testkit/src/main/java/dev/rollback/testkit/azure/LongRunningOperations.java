@@ -12,10 +12,11 @@ import java.util.Map;
  *
  * <p>An accepted request answers 202 with one polling URL: {@code Azure-AsyncOperation} (its GET
  * answers {@code {"status":"InProgress|Succeeded|Failed"}}) or {@code Location} (its GET answers
- * 202 while running, 204 when done, an ARM error when failed). Each operation answers
- * "in progress" to a configured number of polls, then completes on the next: only then does its
- * effect happen (or, for a failed one, its undo). Not thread-safe: callers hold the simulator's
- * lock.
+ * 202 while running, 204 when done, an ARM error when failed). An operation advances each time it
+ * is polled or its resource is read (a client that lost the polling URL and watches the resource
+ * sees it finish too): it answers "in progress" a configured number of times, then completes on
+ * the next, and only then does its effect happen (or, for a failed one, its undo). Not
+ * thread-safe: callers hold the simulator's lock.
  */
 final class LongRunningOperations {
 
@@ -52,14 +53,16 @@ final class LongRunningOperations {
    * @param namespace the resource provider, e.g. {@code Microsoft.Web}
    * @param location the region of the resource, part of the polling URL
    * @param style which polling header to answer with
+   * @param resourceId the ARM id of the resource it changes; reading it advances the operation
    * @param effect what happens when it succeeds
    * @param undo what happens when it fails (undoes what accepting it did)
    * @return the 202 answer
    */
   ArmResponse start(ArmRequest request, String namespace, String location, Style style,
-      Runnable effect, Runnable undo) {
+      String resourceId, Runnable effect, Runnable undo) {
     String id = "op-" + nextId++;
-    operations.put(id, new Operation(id, request.failure(), effect, undo, clock.instant().toString()));
+    operations.put(id, new Operation(id, resourceId, request.failure(), effect, undo,
+        clock.instant().toString()));
     String base = request.baseUrl() + "/subscriptions/" + subscriptionId + "/providers/" + namespace
         + "/locations/" + location.toLowerCase(Locale.ROOT).replace(" ", "") + "/";
     String apiVersion = "?api-version=" + request.operation().apiVersion().orElseThrow();
@@ -67,6 +70,13 @@ final class LongRunningOperations {
     String url = base + (style == Style.ASYNC_OPERATION ? "operationStatuses/" : "operationResults/")
         + id + apiVersion;
     return ArmResponse.accepted(Map.of(header, url, "Retry-After", retryAfterSeconds()));
+  }
+
+  /** Advances the operations that change this resource, as a poll would. */
+  void observe(String resourceId) {
+    operations.values().stream()
+        .filter(operation -> operation.resourceId.equals(resourceId))
+        .forEach(Operation::poll);
   }
 
   /** Answers a GET of an {@code Azure-AsyncOperation} URL. */
@@ -121,6 +131,7 @@ final class LongRunningOperations {
   /** One operation and its progress. */
   private final class Operation {
     private final String id;
+    private final String resourceId;
     private final AzureFault failure;
     private final Runnable effect;
     private final Runnable undo;
@@ -129,8 +140,10 @@ final class LongRunningOperations {
     private String endTime;
     private int polls;
 
-    Operation(String id, AzureFault failure, Runnable effect, Runnable undo, String startTime) {
+    Operation(String id, String resourceId, AzureFault failure, Runnable effect, Runnable undo,
+        String startTime) {
       this.id = id;
+      this.resourceId = resourceId;
       this.failure = failure;
       this.effect = effect;
       this.undo = undo;

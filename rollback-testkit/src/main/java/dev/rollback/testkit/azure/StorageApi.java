@@ -26,18 +26,23 @@ final class StorageApi {
     if (account == null) {
       return ArmResponse.notFound(TYPE, resourceGroup, name);
     }
+    String id = resources.resourceId(resourceGroup, TYPE, name);
     return switch (request.operation()) {
-      case STORAGE_ACCOUNT_GET -> ArmResponse.ok(account(account,
-          request.query("$expand").filter("geoReplicationStats"::equals).isPresent()));
-      case STORAGE_ACCOUNT_FAILOVER -> failover(request, account,
+      case STORAGE_ACCOUNT_GET -> {
+        operations.observe(id);
+        yield ArmResponse.ok(account(id, account,
+            request.query("$expand").filter("geoReplicationStats"::equals).isPresent()));
+      }
+      case STORAGE_ACCOUNT_FAILOVER -> failover(request, id, account,
           request.query("failoverType").filter("Planned"::equals).isPresent());
       default -> throw new IllegalArgumentException("not a Microsoft.Storage operation: " + request.operation());
     };
   }
 
-  private ObjectNode account(SimulatedStorageAccount account, boolean withGeoReplicationStats) {
+  private static ObjectNode account(String id, SimulatedStorageAccount account,
+      boolean withGeoReplicationStats) {
     ObjectNode body = ArmResponse.JSON.createObjectNode()
-        .put("id", resources.resourceId(account.resourceGroup(), TYPE, account.name()))
+        .put("id", id)
         .put("name", account.name())
         .put("type", TYPE)
         .put("location", account.primaryLocation())
@@ -67,7 +72,8 @@ final class StorageApi {
     return body;
   }
 
-  private ArmResponse failover(ArmRequest request, SimulatedStorageAccount account, boolean planned) {
+  private ArmResponse failover(ArmRequest request, String id, SimulatedStorageAccount account,
+      boolean planned) {
     if (account.failoverInProgress()) {
       return ArmResponse.error(409, "FailoverInProgress",
           "A failover of storage account '" + account.name() + "' is already in progress.");
@@ -78,7 +84,7 @@ final class StorageApi {
     }
     account.failoverInProgress(true);
     return operations.start(request, NAMESPACE, account.primaryLocation(),
-        LongRunningOperations.Style.LOCATION,
+        LongRunningOperations.Style.LOCATION, id,
         () -> account.failOver(planned, resources.clock().instant()),
         () -> account.failoverInProgress(false));
   }

@@ -37,6 +37,10 @@ final class WebAppsApi {
     if (slot == null) {
       return ArmResponse.notFound(SITES + "/slots", resourceGroup, name + "/" + slotName);
     }
+    String appId = resources.resourceId(resourceGroup, SITES, name);
+    if (request.operation().method().equals("GET")) {
+      operations.observe(appId);
+    }
     return switch (request.operation()) {
       case WEB_APP_GET, SLOT_GET -> ArmResponse.ok(site(app, slot));
       case WEB_APP_CONFIG_GET, SLOT_CONFIG_GET -> ArmResponse.ok(siteConfig(app, slot));
@@ -44,7 +48,7 @@ final class WebAppsApi {
       case WEB_APP_CONFIG_UPDATE -> updateConfig(app, request.json());
       case WEB_APP_START, SLOT_START -> setState(slot, SimulatedSlot.RUNNING);
       case WEB_APP_STOP, SLOT_STOP -> setState(slot, SimulatedSlot.STOPPED);
-      case WEB_APP_SWAP, SLOT_SWAP -> swap(request, app, slot);
+      case WEB_APP_SWAP, SLOT_SWAP -> swap(request, appId, app, slot);
       default -> throw new IllegalArgumentException("not a Microsoft.Web operation: " + request.operation());
     };
   }
@@ -149,7 +153,7 @@ final class WebAppsApi {
     return new ArmResponse(200, Map.of(), null);
   }
 
-  private ArmResponse swap(ArmRequest request, SimulatedWebApp app, SimulatedSlot source)
+  private ArmResponse swap(ArmRequest request, String appId, SimulatedWebApp app, SimulatedSlot source)
       throws JsonProcessingException {
     String targetName = request.json().path("targetSlot").asText("");
     if (targetName.isEmpty()) {
@@ -161,6 +165,6 @@ final class WebAppsApi {
           + "' with slot '" + targetName + "' of site '" + app.name() + "'.");
     }
     return operations.start(request, NAMESPACE, app.location(), LongRunningOperations.Style.LOCATION,
-        () -> source.swapWith(target, resources.clock().instant()), () -> { });
+        appId, () -> source.swapWith(target, resources.clock().instant()), () -> { });
   }
 }
