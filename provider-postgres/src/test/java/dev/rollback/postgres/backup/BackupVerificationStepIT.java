@@ -1,0 +1,123 @@
+package dev.rollback.postgres.backup;
+
+import dev.rollback.api.RollbackException;
+import dev.rollback.postgres.PostgresEndpoint;
+import dev.rollback.postgres.TestContext;
+import dev.rollback.postgres.TestDatabases;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class BackupVerificationStepIT {
+    @TempDir
+    Path tmp;
+    private PostgresEndpoint db;
+    private Path binDir;
+
+    @BeforeEach
+    void database() throws Exception {
+        binDir = TestDatabases.server().binaries().binDir();
+        db = TestDatabases.create("verify");
+        TestDatabases.sql(db,
+                "CREATE TABLE accounts(id int PRIMARY KEY, name text)",
+                "CREATE SCHEMA billing",
+                "CREATE TABLE billing.\"Invoice Lines\"(id int, account int)",
+                "INSERT INTO accounts SELECT g, 'a' || g FROM generate_series(1, 500) g",
+                "INSERT INTO billing.\"Invoice Lines\" SELECT g, g % 500 + 1 FROM generate_series(1, 2000) g");
+    }
+
+    private TestContext backup(BackupFormat format) throws Exception {
+        TestContext context = TestContext.of("emergency-backup", Duration.ofMinutes(1));
+        EmergencyBackupStep.builder().endpoint(db).backupDir(Files.createDirectories(tmp.resolve(format.name())))
+                .binDir(binDir).format(format).build().execute(context);
+        return context;
+    }
+
+    private TestContext verifyContext(TestContext backup) {
+        return TestContext.of("verify-backup", Duration.ofMinutes(1)).withEvidenceOf("emergency-backup",
+                EmergencyBackupStep.PATH, backup.evidence().get(EmergencyBackupStep.PATH));
+    }
+
+    private BackupVerificationStep.Builder verification() {
+        return BackupVerificationStep.builder().endpoint(db).binDir(binDir);
+    }
+
+    @Test
+    void passesAFreshDirectoryBackupWithItsRestoreTestAndRecordsChecksumAndRows() throws Exception {
+        TestContext backup = backup(BackupFormat.DIRECTORY);
+        TestContext context = verifyContext(backup);
+        verification().restoreTest(true).build().execute(context);
+
+        assertThat(context.evidence()).containsEntry(BackupVerificationStep.VERIFIED_SHA256,
+                backup.evidence().get(EmergencyBackupStep.SHA256))
+                .containsEntry(BackupVerificationStep.TABLES, "2")
+                .containsEntry(BackupVerificationStep.RESTORED_ROWS, "2500");
+        assertThat(TestDatabases.queryLong(TestDatabases.endpoint("postgres"),
+                "SELECT count(*) FROM pg_database WHERE datname LIKE 'rollback_verify_%'")).isZero();
+    }
+
+    @Test
+    void passesCustomAndPlainBackups() throws Exception {
+        verification().build().execute(verifyContext(backup(BackupFormat.CUSTOM)));
+        TestContext plain = verifyContext(backup(BackupFormat.PLAIN));
+        verification().build().execute(plain);
+        assertThat(plain.evidence()).containsEntry(BackupVerificationStep.TABLES, "2");
+    }
+
+    @Test
+    void failsABackupCorruptedAfterItWasWritten() throws Exception {
+        TestContext backup = backup(BackupFormat.DIRECTORY);
+        Path dir = Path.of(backup.evidence().get(EmergencyBackupStep.PATH));
+        Path dataFile;
+        try (Stream<Path> files = Files.list(dir)) {
+            dataFile = files.filter(f -> f.getFileName().toString().endsWith(".dat.gz")).findFirst().orElseThrow();
+        }
+        Files.write(dataFile, new byte[] {1, 2, 3}, StandardOpenOption.APPEND);
+
+        assertThatThrownBy(() -> verification().build().execute(verifyContext(backup)))
+                .isInstanceOf(RollbackException.class)
+                .hasMessageContaining("failed verification: it changed after it was written");
+    }
+
+    @Test
+    void failsARestoreTestOfABackupWhoseDataIsDamagedEvenWithAMatchingChecksumFile() throws Exception {
+        TestContext backup = backup(BackupFormat.DIRECTORY);
+        Path dir = Path.of(backup.evidence().get(EmergencyBackupStep.PATH));
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".dat.gz")).toList()) {
+                Files.write(f, new byte[] {0x1f, (byte) 0x8b, 0, 0});
+            }
+        }
+        // an attacker or a bug rewrote the checksum file too: only the restore test can tell
+        Path sidecar = Path.of(dir + ".sha256");
+        var digest = dev.rollback.postgres.internal.Hashing.digest(dir);
+        Files.writeString(sidecar, digest.sha256() + " " + digest.bytes() + " " + digest.files() + "\n");
+
+        verification().build().execute(verifyContext(backup));
+        assertThatThrownBy(() -> verification().restoreTest(true).build().execute(verifyContext(backup)))
+                .hasMessageContaining("the restore test into rollback_verify_");
+    }
+
+    @Test
+    void failsWhenTheLiveDatabaseHasATableTheBackupLacks() throws Exception {
+        TestContext backup = backup(BackupFormat.CUSTOM);
+        TestDatabases.sql(db, "CREATE TABLE created_later(id int)");
+        assertThatThrownBy(() -> verification().build().execute(verifyContext(backup)))
+                .hasMessageContaining("missing [public.created_later]");
+    }
+
+    @Test
+    void failsWithoutABackupToVerify() {
+        assertThatThrownBy(() -> verification().build().execute(TestContext.of("verify-backup", Duration.ofMinutes(1))))
+                .hasMessageContaining("no backup to verify: step emergency-backup recorded no backup.path");
+    }
+}
