@@ -1,6 +1,7 @@
 package dev.rollback.core;
 
 import dev.rollback.api.ErrorCode;
+import dev.rollback.api.Initiator;
 import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackClock;
 import dev.rollback.api.RollbackException;
@@ -18,6 +19,7 @@ import dev.rollback.core.fault.CrashPoints;
 import dev.rollback.core.internal.DryRunWalk;
 import dev.rollback.core.internal.EventDispatcher;
 import dev.rollback.core.internal.RunExecution;
+import dev.rollback.core.journal.RunHistory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -146,20 +148,105 @@ public final class RollbackExecutor implements AutoCloseable {
             return created[0];
         });
         if (created[0] == null) {
+            ((RunExecution) running).recordJoin(request);
             return joined(running, request);
         }
         CrashPoints.reach("run.after-lock");
         try {
-            created[0].start((name, body) -> {
-                Thread t = new Thread(body, name);
-                t.setDaemon(true);
-                t.start();
-            });
+            created[0].start(this::startCoordinator);
         } catch (RuntimeException e) {
+            created[0].releaseLease();
             active.remove(plan.key(), created[0]);
             throw e;
         }
         return created[0];
+    }
+
+    /**
+     * Continues a run whose process died, from its journal. Steps the journal shows ended are not
+     * run again; a step that started and has no end record runs again only if it is idempotent and
+     * not destructive, or if its own {@link dev.rollback.api.RollbackStep#tookEffect check} says it
+     * did not take effect (if the check says it did, the step counts as done). The RTO budgets
+     * continue from the run's first start, so the time it was dead is spent. The run lock is taken
+     * anew, with a fencing token above the dead holder's.
+     *
+     * @throws RollbackException with {@code HUMAN_DECISION_REQUIRED} naming the step when an
+     *     in-doubt step cannot be settled; {@code JOURNAL_FAILURE} when the journal is corrupt,
+     *     does not know the run, or the run already finished or was aborted; {@code LOCK_UNAVAILABLE}
+     *     as for {@link #start}
+     */
+    public RollbackRun resume(RollbackPlan plan, String runId) {
+        Objects.requireNonNull(plan, "plan");
+        Objects.requireNonNull(runId, "runId");
+        ensureOpen();
+        if (journal == Journal.NONE) {
+            throw new RollbackException(ErrorCode.INVALID_CONFIGURATION, "cannot resume run '" + runId
+                    + "': this executor has no journal; configure one with RollbackExecutor.builder().journal(...)");
+        }
+        RunHistory history = RunHistory.replay(journal, runId);
+        if (!history.started()) {
+            throw new RollbackException(ErrorCode.JOURNAL_FAILURE, "cannot resume run '" + runId
+                    + "': the journal has no RUN_STARTED record for it");
+        }
+        String journaledPlan = history.startData().getOrDefault("plan", "");
+        if (!journaledPlan.equals(plan.name())) {
+            throw new RollbackException(ErrorCode.INVALID_CONFIGURATION, "cannot resume run '" + runId + "' with plan '"
+                    + plan.name() + "': it is a run of plan '" + journaledPlan + "'");
+        }
+        if (history.finished()) {
+            throw new RollbackException(ErrorCode.JOURNAL_FAILURE, "run '" + runId + "' already finished ("
+                    + history.finish().orElseThrow().data().get("outcome") + "); there is nothing to resume");
+        }
+        if (history.abort().isPresent()) {
+            throw new RollbackException(ErrorCode.JOURNAL_FAILURE, "run '" + runId + "' was aborted by "
+                    + history.abort().get().data().get("who") + "; an aborted run is not resumed");
+        }
+        Map<String, String> start = history.startData();
+        RunRequest request = new RunRequest(new Initiator(Initiator.Kind.DRILL.name().equals(kindOf(start))
+                ? Initiator.Kind.DRILL : Initiator.Kind.MANUAL, "resume:" + principalOf(start), Optional.empty()), List.of());
+        Authorization authorization = new Authorization(true, "true".equals(start.get("authorization.preAuthorized")),
+                start.getOrDefault("authorization.policy", "unknown"), List.of(), List.of(),
+                "authorized when the run first started (" + start.getOrDefault("initiator", "?") + "); resumed from its journal",
+                history.startedAt().orElseThrow());
+        RunExecution[] created = new RunExecution[1];
+        RollbackRun running = active.compute(plan.key(), (key, existing) -> {
+            if (existing != null && !existing.isDone()) {
+                return existing;
+            }
+            created[0] = new RunExecution(runId, plan, request, authorization, clock, pool, parallelism, events, journal,
+                    acquire(runId, plan, request), () -> active.remove(plan.key(), created[0]), Optional.of(history));
+            return created[0];
+        });
+        if (created[0] == null) {
+            return joined(running, request);
+        }
+        try {
+            created[0].settleInDoubtSteps();
+            created[0].start(this::startCoordinator);
+        } catch (RuntimeException e) {
+            created[0].releaseLease();
+            active.remove(plan.key(), created[0]);
+            throw e;
+        }
+        return created[0];
+    }
+
+    private static String kindOf(Map<String, String> start) {
+        String initiator = start.getOrDefault("initiator", "");
+        int colon = initiator.indexOf(':');
+        return colon < 0 ? initiator : initiator.substring(0, colon);
+    }
+
+    private static String principalOf(Map<String, String> start) {
+        String initiator = start.getOrDefault("initiator", "unknown");
+        int colon = initiator.indexOf(':');
+        return colon < 0 || colon == initiator.length() - 1 ? initiator : initiator.substring(colon + 1);
+    }
+
+    private void startCoordinator(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        t.start();
     }
 
     /**

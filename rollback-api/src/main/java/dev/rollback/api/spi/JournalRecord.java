@@ -39,6 +39,8 @@ public record JournalRecord(String runId, long sequence, Type type, Instant at, 
         RUN_REFUSED,
         /** A run started: plan, initiator, authorization. */
         RUN_STARTED,
+        /** A run was resumed after its process died: when, and which steps were in doubt. */
+        RUN_RESUMED,
         /** A decision that triggered or joined a run. */
         DECISION,
         /** An approval was given or counted. */

@@ -1,9 +1,12 @@
 package dev.rollback.core.internal;
 
+import dev.rollback.api.ErrorCode;
 import dev.rollback.api.PlannedStep;
 import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackClock;
+import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackPlan;
+import dev.rollback.api.RollbackStep;
 import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
 import dev.rollback.api.event.BudgetExceeded;
@@ -19,6 +22,7 @@ import dev.rollback.api.event.VerificationFailed;
 import dev.rollback.api.event.VerificationPassed;
 import dev.rollback.api.governance.Authorization;
 import dev.rollback.api.report.Abort;
+import dev.rollback.api.report.Attempt;
 import dev.rollback.api.report.RollbackReport;
 import dev.rollback.api.report.StepOutcome;
 import dev.rollback.api.spi.Journal;
@@ -27,6 +31,8 @@ import dev.rollback.api.spi.RunLease;
 import dev.rollback.core.RollbackRun;
 import dev.rollback.core.RunRequest;
 import dev.rollback.core.fault.CrashPoints;
+import dev.rollback.core.journal.RunHistory;
+import dev.rollback.core.journal.StepHistory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,7 +84,9 @@ public final class RunExecution implements RollbackRun {
     private final AtomicLong sequence = new AtomicLong();
     private final CompletableFuture<RollbackReport> result = new CompletableFuture<>();
     private final Set<String> exhaustedBudgets = new HashSet<>();
-    private final List<String> notes = new ArrayList<>();
+    private final List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<StepState> doneBeforeCrash = new ArrayList<>();
+    private final Optional<RunHistory> history;
 
     private int running;
     private int unfinished;
@@ -89,6 +97,18 @@ public final class RunExecution implements RollbackRun {
     public RunExecution(String runId, RollbackPlan plan, RunRequest request, Authorization authorization,
                         RollbackClock clock, ExecutorService pool, int parallelism, EventDispatcher events,
                         Journal journal, Optional<RunLease> lease, Runnable onFinish) {
+        this(runId, plan, request, authorization, clock, pool, parallelism, events, journal, lease, onFinish,
+                Optional.empty());
+    }
+
+    /**
+     * Prepares the continuation of a run that died: steps the journal shows ended keep their
+     * outcome and never run again; the RTO clock starts when the run first started, so it counts
+     * the time the run was dead; the journal's sequence continues.
+     */
+    public RunExecution(String runId, RollbackPlan plan, RunRequest request, Authorization authorization,
+                        RollbackClock clock, ExecutorService pool, int parallelism, EventDispatcher events,
+                        Journal journal, Optional<RunLease> lease, Runnable onFinish, Optional<RunHistory> history) {
         Map<String, StepState> byId = new LinkedHashMap<>();
         for (PlannedStep s : plan.steps()) {
             byId.put(s.id(), new StepState(s));
@@ -99,9 +119,15 @@ public final class RunExecution implements RollbackRun {
             }
         }
         this.states = byId;
-        long startNanos = clock.monotonicNanos();
-        this.context = new RunContext(runId, plan, request.initiator(), clock, startNanos, clock.instant(),
+        long nowNanos = clock.monotonicNanos();
+        Instant now = clock.instant();
+        Instant startedAt = history.flatMap(RunHistory::startedAt).orElse(now);
+        // A resumed run's budget counts from its first start: the time it was dead is spent.
+        long startNanos = nowNanos - Math.max(0, Duration.between(startedAt, now).toNanos());
+        this.context = new RunContext(runId, plan, request.initiator(), clock, startNanos, startedAt,
                 lease.map(RunLease::fencingToken).orElse(0L), false, byId, () -> abortRequest.get() != null);
+        this.history = history;
+        history.ifPresent(h -> sequence.set(h.nextSequence()));
         this.request = request;
         this.authorization = authorization;
         this.pool = pool;
@@ -111,6 +137,109 @@ public final class RunExecution implements RollbackRun {
         this.lease = lease;
         this.onFinish = onFinish;
         this.unfinished = byId.size();
+        history.ifPresent(this::restore);
+    }
+
+    /** Marks the steps the journal shows ended, with their outcome, evidence and timing. */
+    private void restore(RunHistory h) {
+        for (StepHistory sh : h.endedSteps()) {
+            StepState s = states.get(sh.stepId());
+            if (s == null) {
+                throw new RollbackException(ErrorCode.JOURNAL_FAILURE, "run '" + context.runId() + "' cannot resume with plan '"
+                        + context.plan().name() + "': its journal has step '" + sh.stepId() + "', which the plan does not");
+            }
+            JournalRecord end = sh.end().orElseThrow();
+            StepStatus status = StepStatus.valueOf(sh.outcome().orElse(StepStatus.FAILED.name()));
+            end.data().forEach((k, v) -> {
+                if (k.startsWith("evidence.")) {
+                    s.putEvidence(k.substring("evidence.".length()), v);
+                }
+            });
+            long endNanos = nanosAt(end.at());
+            if (sh.lastStart().isPresent()) {
+                long startNanos = nanosAt(sh.lastStart().get().at());
+                s.markStarted(startNanos, sh.lastStart().get().at(), endNanos);
+                s.finalAttempts = List.of(new Attempt(Math.max(1, sh.attemptsStarted()), sh.lastStart().get().at(),
+                        Duration.ofNanos(Math.max(0, endNanos - startNanos)), outcomeOf(status),
+                        Optional.ofNullable(end.data().get("reason"))));
+            }
+            s.status = status;
+            s.reason = end.data().getOrDefault("reason", "");
+            s.finishNanos = endNanos;
+            unfinished--;
+        }
+        for (StepState s : states.values()) {
+            if (s.status == StepStatus.SUCCEEDED) {
+                s.dependents.forEach(d -> d.unfinishedDependencies--);
+            }
+        }
+    }
+
+    private long nanosAt(Instant at) {
+        return context.startNanos() + Duration.between(context.startedAt(), at).toNanos();
+    }
+
+    private static StepOutcome outcomeOf(StepStatus status) {
+        return switch (status) {
+            case SUCCEEDED -> StepOutcome.SUCCEEDED;
+            case TIMED_OUT -> StepOutcome.TIMED_OUT;
+            case SKIPPED, PENDING -> StepOutcome.SKIPPED;
+            case ABORTED -> StepOutcome.ABORTED;
+            case FAILED, RUNNING -> StepOutcome.FAILED;
+        };
+    }
+
+    /**
+     * Decides, before anything runs, what to do with each step that started and has no end
+     * record: run it again only if it is not destructive and idempotent, or if its own check says
+     * it did not take effect; accept it as done if its check says it did; otherwise refuse to
+     * resume and say which step needs a human. Returns the in-doubt steps that will run again.
+     *
+     * @throws RollbackException with {@code HUMAN_DECISION_REQUIRED} when a step cannot be settled
+     */
+    public List<String> settleInDoubtSteps() {
+        List<String> rerun = new ArrayList<>();
+        if (history.isEmpty()) {
+            return rerun;
+        }
+        for (StepHistory sh : history.get().inDoubt()) {
+            StepState s = states.get(sh.stepId());
+            if (s == null) {
+                throw new RollbackException(ErrorCode.JOURNAL_FAILURE, "run '" + context.runId() + "' cannot resume with plan '"
+                        + context.plan().name() + "': its journal has step '" + sh.stepId() + "', which the plan does not");
+            }
+            RollbackStep step = s.planned.step();
+            if (step.idempotent() && !step.destructive()) {
+                rerun.add(s.id());
+                continue;
+            }
+            Optional<Boolean> tookEffect;
+            try {
+                tookEffect = step.tookEffect(new AttemptContext(context, s, s.id(), step.component(),
+                        sh.attemptsStarted(), context.planDeadlineNanos()));
+            } catch (Exception e) {
+                throw new RollbackException(ErrorCode.HUMAN_DECISION_REQUIRED, humanNeeded(sh, step)
+                        + "; its check of whether it took effect failed: " + Redaction.describe(e));
+            }
+            if (tookEffect.isEmpty()) {
+                throw new RollbackException(ErrorCode.HUMAN_DECISION_REQUIRED, humanNeeded(sh, step)
+                        + " and cannot tell whether it took effect");
+            }
+            if (tookEffect.get()) {
+                long now = context.clock().monotonicNanos();
+                s.markStarted(nanosAt(sh.lastStart().orElseThrow().at()), sh.lastStart().get().at(), now);
+                doneBeforeCrash.add(s);
+            } else {
+                rerun.add(s.id());
+            }
+        }
+        return rerun;
+    }
+
+    private String humanNeeded(StepHistory sh, RollbackStep step) {
+        return "run '" + context.runId() + "' of plan '" + context.plan().name() + "' needs a human decision: step '"
+                + sh.stepId() + "' started at " + sh.lastStart().map(JournalRecord::at).map(Object::toString).orElse("?")
+                + " and has no end record; it is " + (step.destructive() ? "destructive" : "not idempotent");
     }
 
     /** Creates the coordinator thread. */
@@ -133,8 +262,18 @@ public final class RunExecution implements RollbackRun {
         data.put("authorization.policy", authorization.policy());
         data.put("authorization.preAuthorized", Boolean.toString(authorization.preAuthorized()));
         authorization.approvals().forEach(a -> data.put("approval." + a.role(), a.person()));
+        JournalRecord.Type type = JournalRecord.Type.RUN_STARTED;
+        if (history.isPresent()) {
+            type = JournalRecord.Type.RUN_RESUMED;
+            data.put("resumedAt", context.clock().instant().toString());
+            data.put("deadFor", Duration.between(history.get().lastRecordAt().orElse(context.startedAt()),
+                    context.clock().instant()).toString());
+            notes.add("resumed from the journal at " + context.clock().instant() + "; steps "
+                    + history.get().endedSteps().stream().map(StepHistory::stepId).toList()
+                    + " had ended and were not run again");
+        }
         try {
-            journal(JournalRecord.Type.RUN_STARTED, Optional.empty(), data);
+            journal(type, Optional.empty(), data);
         } catch (JournalWriteException e) {
             throw new dev.rollback.api.RollbackException(dev.rollback.api.ErrorCode.JOURNAL_FAILURE,
                     "plan '" + context.plan().name() + "' did not start: the journal refused its first record: "
@@ -164,6 +303,24 @@ public final class RunExecution implements RollbackRun {
         } catch (RuntimeException e) {
             throw new JournalWriteException(e);
         }
+    }
+
+    /** Records that another request joined this run instead of starting a second one. */
+    public void recordJoin(RunRequest joiner) {
+        Map<String, String> data = new LinkedHashMap<>();
+        data.put("joinedBy", joiner.initiator().kind() + ":" + joiner.initiator().principal());
+        joiner.initiator().decision().ifPresent(d -> {
+            data.put("decision.rule", d.rule());
+            data.put("decision.action", d.action());
+            data.put("decision.description", d.description());
+        });
+        try {
+            journal(JournalRecord.Type.DECISION, Optional.empty(), data);
+        } catch (JournalWriteException e) {
+            LOG.warn("run {}: the journal refused a join record: {}", context.runId(), Redaction.describe(e.getCause()));
+        }
+        notes.add("joined by " + data.get("joinedBy") + (joiner.initiator().decision().isPresent()
+                ? " (" + joiner.initiator().decision().get().description() + ")" : ""));
     }
 
     // ---- RollbackRun ----
@@ -232,8 +389,22 @@ public final class RunExecution implements RollbackRun {
     private void coordinate() {
         try {
             emit(new RunStarted(context.runId(), context.startedAt(), context.plan().name(), request.initiator(), false));
+            for (StepState s : doneBeforeCrash) {
+                finalize(s, StepStatus.SUCCEEDED, "", context.clock().monotonicNanos());
+                s.dependents.forEach(d -> d.unfinishedDependencies--);
+                notes.add("step '" + s.id() + "' was in doubt after the crash; its own check says it took effect,"
+                        + " so it was not run again");
+            }
             Deque<StepState> ready = new ArrayDeque<>();
-            states.values().stream().filter(s -> s.unfinishedDependencies == 0).forEach(ready::add);
+            for (StepState s : List.copyOf(states.values())) {
+                if (s.status.isFinal() && s.status != StepStatus.SUCCEEDED) {
+                    for (StepState d : s.dependents) {
+                        skip(d, "depends on '" + s.id() + "', which " + describe(s.status));
+                    }
+                }
+            }
+            states.values().stream().filter(s -> s.status == StepStatus.PENDING && s.unfinishedDependencies == 0)
+                    .forEach(ready::add);
             while (unfinished > 0) {
                 while (stopReason == null && running < parallelism && !ready.isEmpty()) {
                     startStep(ready.poll());
@@ -486,7 +657,8 @@ public final class RunExecution implements RollbackRun {
         result.complete(report);
     }
 
-    private void releaseLease() {
+    /** Releases the run lock, if one is held; safe to call more than once. */
+    public void releaseLease() {
         lease.ifPresent(l -> {
             try {
                 l.close();
