@@ -3,7 +3,11 @@ package dev.rollback.testkit.azure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.HttpMethod;
+import com.azure.core.http.HttpRequest;
 import com.azure.core.management.exception.ManagementException;
+import com.azure.core.util.Context;
 import com.azure.resourcemanager.AzureResourceManager;
 import com.azure.resourcemanager.appservice.fluent.WebAppsClient;
 import com.azure.resourcemanager.appservice.fluent.models.SiteConfigResourceInner;
@@ -13,6 +17,7 @@ import com.azure.resourcemanager.appservice.models.Experiments;
 import com.azure.resourcemanager.appservice.models.RampUpRule;
 import com.azure.resourcemanager.appservice.models.WebApp;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -142,6 +147,24 @@ class AzureWebAppsIT {
 
     staging.start();
     assertThat(azure.webApp("rg-state", "shop").slot("staging").state()).isEqualTo("Running");
+  }
+
+  @Test
+  void anotherApiVersionIsNotServedAndShowsUnmatchedInTheJournal() {
+    azure.webApp("rg-version", "shop");
+    String path = "/subscriptions/" + azure.subscriptionId()
+        + "/resourceGroups/rg-version/providers/Microsoft.Web/sites/shop";
+    HttpClient http = AzureSimulatorClients.httpClient(azure);
+
+    int served = http.sendSync(new HttpRequest(HttpMethod.GET, azure.baseUrl() + path + "?api-version=2025-03-01"),
+        Context.NONE).getStatusCode();
+    int other = http.sendSync(new HttpRequest(HttpMethod.GET, azure.baseUrl() + path + "?api-version=2022-03-01"),
+        Context.NONE).getStatusCode();
+
+    assertThat(served).isEqualTo(200);
+    assertThat(other).isEqualTo(404);
+    assertThat(azure.requests().all()).extracting(RecordedRequest::operation)
+        .containsExactly(Optional.of(AzureOperation.WEB_APP_GET), Optional.empty());
   }
 
   @Test
