@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 public final class Arguments {
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_$-]{0,62}");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}[A-Za-z0-9])?");
+    private static final Pattern SHELL_SAFE = Pattern.compile("[A-Za-z0-9/_.-]+");
     private static final Pattern FILE_PART = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
 
     private Arguments() {
@@ -75,6 +76,19 @@ public final class Arguments {
                 throw new IllegalArgumentException(field + " must not have a component starting with '-' or '..',"
                         + " but was '" + printable(text) + "'");
             }
+        }
+        return value;
+    }
+
+    /**
+     * A path safe to put into a command PostgreSQL runs through a shell ({@code restore_command}):
+     * absolute, normalized, only letters, digits, '/', '_', '.' and '-'.
+     */
+    public static Path requireShellSafePath(Path value, String field) {
+        requireAbsolutePath(value, field);
+        if (!SHELL_SAFE.matcher(value.toString()).matches()) {
+            throw new IllegalArgumentException(field + " must hold only letters, digits, '/', '_', '.' and '-' (it is"
+                    + " used in a restore_command), but was '" + printable(value.toString()) + "'");
         }
         return value;
     }

@@ -1,0 +1,185 @@
+package dev.rollback.postgres.restore;
+
+import dev.rollback.api.RollbackException;
+import dev.rollback.postgres.PostgresEndpoint;
+import dev.rollback.postgres.TestContext;
+import dev.rollback.postgres.TestDatabases;
+import dev.rollback.postgres.internal.PgTool;
+import dev.rollback.testkit.postgres.PostgresServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SelfHostedPointInTimeRestoreStepIT {
+    private static Path work;
+    private static Path baseBackup;
+    private static PostgresEndpoint db;
+
+    @BeforeAll
+    static void baseBackup() throws Exception {
+        work = Files.createTempDirectory("rollback-pitr-", PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwxr-xr-x")));
+        db = TestDatabases.create("pitr");
+        TestDatabases.sql(db, "CREATE TABLE marks(id serial PRIMARY KEY, kind text NOT NULL,"
+                + " at timestamptz NOT NULL DEFAULT clock_timestamp())");
+        Path backups = Files.createDirectories(work.resolve("base"));
+        TestContext context = TestContext.of("base-backup", Duration.ofMinutes(2));
+        BaseBackupStep.builder().endpoint(db).backupDir(backups).binDir(binDir()).build().execute(context);
+        baseBackup = Path.of(context.evidence().get(BaseBackupStep.PATH));
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        if (work != null) {
+            PgTool.deleteRecursively(work);
+        }
+    }
+
+    private static Path binDir() {
+        return TestDatabases.server().binaries().binDir();
+    }
+
+    private static SelfHostedPointInTimeRestoreStep.Builder step(Instant target, Path dataDir) throws IOException {
+        SelfHostedPointInTimeRestoreStep.Builder b = SelfHostedPointInTimeRestoreStep.builder()
+                .baseBackup(baseBackup).walArchive(TestDatabases.server().archiveDir()).dataDir(dataDir)
+                .port(freePort()).targetTime(target).login(db).binDir(binDir());
+        if (runningAsRoot()) {
+            b.runAs(OsUser.nobody());
+        }
+        return b;
+    }
+
+    @Test
+    void recoversANewClusterThatHoldsTheRowsOfTheTargetTimeAndNoneWrittenAfter() throws Exception {
+        TestDatabases.sql(db, "INSERT INTO marks(kind) SELECT 'good' FROM generate_series(1, 100)",
+                "INSERT INTO marks(kind) VALUES ('marker-at-target')");
+        Thread.sleep(50);
+        Instant target = Instant.now();
+        Thread.sleep(50);
+        TestDatabases.sql(db, "INSERT INTO marks(kind) VALUES ('marker-after-target')",
+                "INSERT INTO marks(kind) SELECT 'bad' FROM generate_series(1, 10)");
+        archiveCurrentWal();
+
+        Path dataDir = work.resolve("restored-1");
+        SelfHostedPointInTimeRestoreStep step = step(target, dataDir).build();
+        TestContext context = TestContext.of("point-in-time-restore", Duration.ofMinutes(2));
+        try {
+            step.execute(context);
+            RestoredCluster cluster = step.lastRestored().orElseThrow();
+            PostgresEndpoint restored = cluster.endpoint(db, db.database());
+
+            assertThat(cluster.port()).isNotEqualTo(db.port());
+            assertThat(context.evidence()).containsEntry(SelfHostedPointInTimeRestoreStep.JDBC_URL, restored.jdbcUrl())
+                    .containsEntry(SelfHostedPointInTimeRestoreStep.TARGET_TIME, target.toString());
+            assertThat(count(restored, "kind = 'good'")).isEqualTo(100);
+            assertThat(count(restored, "kind = 'marker-at-target'")).isEqualTo(1);
+            assertThat(count(restored, "kind = 'marker-after-target'")).isZero();
+            assertThat(count(restored, "kind = 'bad'")).isZero();
+            assertThat(TestDatabases.queryLong(restored, "SELECT pg_is_in_recovery()::int")).isZero();
+            // the source is untouched
+            assertThat(count(db, "kind = 'bad'")).isEqualTo(10);
+        } finally {
+            step.lastRestored().ifPresent(RestoredCluster::stop);
+        }
+        assertThat(dataDir.resolve("postmaster.pid")).doesNotExist();
+    }
+
+    @Test
+    void refusesATargetInTheFutureBeforeAnyEffectAndNamesTheWindow() throws Exception {
+        Path dataDir = work.resolve("never-future");
+        SelfHostedPointInTimeRestoreStep step = step(Instant.now().plusSeconds(3600), dataDir).build();
+        assertThatThrownBy(() -> step.execute(TestContext.of("point-in-time-restore", Duration.ofMinutes(1))))
+                .isInstanceOf(RollbackException.class)
+                .hasMessageContaining("is outside the restore window")
+                .hasMessageContaining("after the newest archived WAL, or in the future");
+        assertThat(dataDir).doesNotExist();
+        assertThat(step.lastRestored()).isEmpty();
+    }
+
+    @Test
+    void refusesATargetBeforeTheBaseBackupBeforeAnyEffect() throws Exception {
+        Path dataDir = work.resolve("never-past");
+        SelfHostedPointInTimeRestoreStep step = step(Instant.parse("2020-01-01T00:00:00Z"), dataDir).build();
+        assertThatThrownBy(() -> step.execute(TestContext.of("point-in-time-restore", Duration.ofMinutes(1))))
+                .hasMessageContaining("recovery target 2020-01-01T00:00:00Z is outside the restore window")
+                .hasMessageContaining("before the base backup finished");
+        assertThat(dataDir).doesNotExist();
+    }
+
+    @Test
+    void acceptsBothEdgesOfTheWindowAndRefusesAMicrosecondOutside() throws Exception {
+        Path dataDir = work.resolve("edges");
+        RestoreWindow window = step(Instant.now(), dataDir).build().window(Instant.now());
+        TestContext context = TestContext.of("point-in-time-restore", Duration.ofMinutes(1));
+        step(window.earliest(), dataDir).build().preflight(context);
+        step(window.latest(), dataDir).build().preflight(context);
+        assertThatThrownBy(() -> step(window.earliest().minusNanos(1000), dataDir).build().preflight(context))
+                .hasMessageContaining("outside the restore window " + window.earliest());
+        assertThatThrownBy(() -> step(window.latest().plusNanos(1000), dataDir).build().preflight(context))
+                .hasMessageContaining("outside the restore window");
+        assertThat(dataDir).doesNotExist();
+    }
+
+    @Test
+    void refusesToOverwriteAnExistingDataFolder() throws Exception {
+        Path existing = Files.createDirectories(work.resolve("existing"));
+        assertThatThrownBy(() -> step(Instant.now(), existing).build()
+                .preflight(TestContext.of("point-in-time-restore", Duration.ofMinutes(1))))
+                .hasMessageContaining("already exists; a restore never overwrites a folder");
+    }
+
+    private static long count(PostgresEndpoint endpoint, String where) throws Exception {
+        return TestDatabases.queryLong(endpoint, "SELECT count(*) FROM marks WHERE " + where);
+    }
+
+    static void archiveCurrentWal() throws Exception {
+        PostgresServer server = TestDatabases.server();
+        try (Connection c = server.connect(); Statement s = c.createStatement()) {
+            String segment;
+            try (ResultSet rs = s.executeQuery("SELECT pg_walfile_name(pg_switch_wal())")) {
+                rs.next();
+                segment = rs.getString(1);
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                try (ResultSet rs = s.executeQuery("SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver")) {
+                    rs.next();
+                    if (rs.getString(1).compareTo(segment) >= 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(20);
+            }
+            throw new AssertionError("WAL segment " + segment + " was not archived within 30 s");
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    static boolean runningAsRoot() {
+        try {
+            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+}
