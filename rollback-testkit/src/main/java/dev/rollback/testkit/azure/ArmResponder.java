@@ -111,7 +111,7 @@ final class ArmResponder implements ResponseDefinitionTransformerV2 {
     return next.fault;
   }
 
-  private ArmRequest armRequest(AzureOperation operation, LoggedRequest request, AzureFault failure) {
+  private static ArmRequest armRequest(AzureOperation operation, LoggedRequest request, AzureFault failure) {
     Map<String, String> path = new HashMap<>(request.getPathParameters());
     Map<String, String> query = new HashMap<>();
     for (QueryParameter parameter : request.getQueryParams().values()) {

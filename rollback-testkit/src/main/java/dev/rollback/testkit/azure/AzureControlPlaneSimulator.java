@@ -11,6 +11,7 @@ import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.common.ConsoleNotifier;
 import com.github.tomakehurst.wiremock.http.HttpHeader;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.net.URI;
 import java.security.cert.X509Certificate;
@@ -264,7 +265,7 @@ public final class AzureControlPlaneSimulator implements AutoCloseable {
       headers.put(header.key(), List.copyOf(header.values()));
     }
     Optional<AzureOperation> operation = Optional.ofNullable(event.getWasMatched() ? event.getStubMapping() : null)
-        .map(stub -> stub.getName())
+        .map(StubMapping::getName)
         .flatMap(name -> Arrays.stream(AzureOperation.values()).filter(o -> o.name().equals(name)).findFirst());
     boolean faulted = event.getResponseDefinition() != null && event.getResponseDefinition().getFault() != null;
     int status = faulted || event.getResponse() == null ? 0 : event.getResponse().getStatus();

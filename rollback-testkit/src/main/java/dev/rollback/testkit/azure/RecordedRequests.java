@@ -40,7 +40,7 @@ public record RecordedRequests(List<RecordedRequest> all) {
    * @param operation the operation
    * @return the matching requests
    */
-  public RecordedRequests of(AzureOperation operation) {
+  public RecordedRequests forOperation(AzureOperation operation) {
     Objects.requireNonNull(operation, "operation");
     return filter(r -> r.operation().filter(operation::equals).isPresent());
   }

@@ -147,16 +147,6 @@ public final class SimulatedSlot {
     other.swaps++;
   }
 
-  /** Sets the state from the API (start/stop) or the content from a config update; must hold the lock. */
-  void apply(String newState, String newContent) {
-    if (newState != null) {
-      state = newState;
-    }
-    if (newContent != null) {
-      content = newContent;
-    }
-  }
-
   /** A completed swap, as Azure's {@code slotSwapStatus} reports it. */
   record SwapRecord(String sourceSlot, String destinationSlot, Instant at) {
   }

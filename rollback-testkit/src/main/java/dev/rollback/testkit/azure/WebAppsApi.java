@@ -143,13 +143,13 @@ final class WebAppsApi {
     }
     JsonNode content = properties.path("linuxFxVersion");
     if (content.isTextual()) {
-      app.production().apply(null, content.asText());
+      app.production().serving(content.asText());
     }
     return ArmResponse.ok(siteConfig(app, app.production()));
   }
 
   private static ArmResponse setState(SimulatedSlot slot, String state) {
-    slot.apply(state, null);
+    slot.state(state);
     return new ArmResponse(200, Map.of(), null);
   }
 

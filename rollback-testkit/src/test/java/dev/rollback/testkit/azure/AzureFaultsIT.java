@@ -37,7 +37,7 @@ class AzureFaultsIT {
   }
 
   private static List<Integer> statuses(AzureOperation operation) {
-    return azure.requests().of(operation).all().stream().map(RecordedRequest::status).toList();
+    return azure.requests().forOperation(operation).all().stream().map(RecordedRequest::status).toList();
   }
 
   @Test
@@ -80,7 +80,7 @@ class AzureFaultsIT {
 
     arm.redisCaches().getByResourceGroup("rg", "cache");
 
-    List<RecordedRequest> requests = azure.requests().of(AzureOperation.REDIS_GET).all();
+    List<RecordedRequest> requests = azure.requests().forOperation(AzureOperation.REDIS_GET).all();
     assertThat(requests).extracting(RecordedRequest::status).containsExactly(429, 200);
     assertThat(Duration.between(requests.get(0).receivedAt(), requests.get(1).receivedAt()))
         .as("the client waited for Retry-After, not its 10 ms retry delay")
@@ -93,7 +93,7 @@ class AzureFaultsIT {
 
     arm.redisCaches().getByResourceGroup("rg", "cache");
 
-    List<RecordedRequest> requests = azure.requests().of(AzureOperation.REDIS_GET).all();
+    List<RecordedRequest> requests = azure.requests().forOperation(AzureOperation.REDIS_GET).all();
     assertThat(requests).extracting(RecordedRequest::status).containsExactly(429, 200);
     assertThat(Duration.between(requests.get(0).receivedAt(), requests.get(1).receivedAt()))
         .as("a date two seconds ahead, cut to whole seconds, is at least one second away")
@@ -120,7 +120,7 @@ class AzureFaultsIT {
 
     arm.webApps().getByResourceGroup("rg", "shop").deploymentSlots().getByName("staging").swap("production");
 
-    List<RecordedRequest> polls = azure.requests().of(AzureOperation.OPERATION_RESULT).all();
+    List<RecordedRequest> polls = azure.requests().forOperation(AzureOperation.OPERATION_RESULT).all();
     assertThat(polls).extracting(RecordedRequest::status).containsExactly(0, 202, 204);
     assertThat(polls).extracting(RecordedRequest::path).containsOnly(polls.get(0).path());
     assertThat(azure.webApp("rg", "shop").production().content()).contains("v1");

@@ -69,12 +69,12 @@ class AzureFlexibleServerIT {
     assertThat(untouched.restoredFrom()).isEmpty();
     assertThat(untouched.earliestRestoreDate()).isEqualTo(EARLIEST);
 
-    RecordedRequest put = azure.requests().of(AzureOperation.FLEXIBLE_SERVER_CREATE).last();
+    RecordedRequest put = azure.requests().forOperation(AzureOperation.FLEXIBLE_SERVER_CREATE).last();
     assertThat(put.path()).endsWith("/flexibleServers/pg-restored");
     assertThat(put.body()).contains("\"pointInTimeUTC\":\"" + target + "\"")
         .contains("\"createMode\":\"PointInTimeRestore\"");
     assertThat(put.queryParameter("api-version")).contains("2022-12-01");
-    assertThat(azure.requests().of(AzureOperation.OPERATION_STATUS).count()).isEqualTo(2);
+    assertThat(azure.requests().forOperation(AzureOperation.OPERATION_STATUS).count()).isEqualTo(2);
     assertThat(azure.requests().matching("PUT", "/flexibleServers/pg-src").count()).isZero();
   }
 

@@ -54,7 +54,7 @@ class AzureRedisIT {
     assertThat(azure.redisCache("rg-reboot", "cache").reboots())
         .containsExactly("AllNodes", "PrimaryNode", "SecondaryNode");
     assertThat(answer.message()).contains("PrimaryNode");
-    RecordedRequests reboots = azure.requests().of(AzureOperation.REDIS_FORCE_REBOOT);
+    RecordedRequests reboots = azure.requests().forOperation(AzureOperation.REDIS_FORCE_REBOOT);
     assertThat(reboots.all()).extracting(RecordedRequest::body).containsExactly(
         "{\"rebootType\":\"AllNodes\"}", "{\"rebootType\":\"PrimaryNode\"}", "{\"rebootType\":\"SecondaryNode\"}");
     assertThat(reboots.last().path()).endsWith("/providers/Microsoft.Cache/redis/cache/forceReboot");

@@ -57,7 +57,7 @@ class AzureStorageIT {
     assertThat(stats.status()).isEqualTo(GeoReplicationStatus.BOOTSTRAP);
     assertThat(stats.lastSyncTime().toInstant()).isEqualTo(lastSync);
     assertThat(stats.canFailover()).isFalse();
-    assertThat(azure.requests().of(AzureOperation.STORAGE_ACCOUNT_GET).last().queryParameter("$expand"))
+    assertThat(azure.requests().forOperation(AzureOperation.STORAGE_ACCOUNT_GET).last().queryParameter("$expand"))
         .contains("geoReplicationStats");
     assertThat(accounts.getByResourceGroup("rg-geo", "st1").geoReplicationStats()).isNull();
   }
@@ -76,9 +76,9 @@ class AzureStorageIT {
     assertThat(after.sku().name().toString()).isEqualTo("Standard_LRS");
     assertThat(after.geoReplicationStats()).isNull();
     assertThat(after.lastGeoFailoverTime()).isNotNull();
-    assertThat(azure.requests().of(AzureOperation.STORAGE_ACCOUNT_FAILOVER).last().queryParameter("failoverType"))
+    assertThat(azure.requests().forOperation(AzureOperation.STORAGE_ACCOUNT_FAILOVER).last().queryParameter("failoverType"))
         .isEmpty();
-    assertThat(azure.requests().of(AzureOperation.OPERATION_RESULT).count()).isEqualTo(2);
+    assertThat(azure.requests().forOperation(AzureOperation.OPERATION_RESULT).count()).isEqualTo(2);
   }
 
   @Test
@@ -92,7 +92,7 @@ class AzureStorageIT {
     assertThat(after.secondaryLocation()).isEqualTo("westeurope");
     assertThat(after.sku().name().toString()).isEqualTo("Standard_RAGRS");
     assertThat(after.geoReplicationStats().status()).isEqualTo(GeoReplicationStatus.LIVE);
-    assertThat(azure.requests().of(AzureOperation.STORAGE_ACCOUNT_FAILOVER).last().queryParameter("failoverType"))
+    assertThat(azure.requests().forOperation(AzureOperation.STORAGE_ACCOUNT_FAILOVER).last().queryParameter("failoverType"))
         .contains("Planned");
   }
 

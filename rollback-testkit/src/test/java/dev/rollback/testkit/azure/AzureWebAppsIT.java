@@ -64,7 +64,7 @@ class AzureWebAppsIT {
     assertThat(swaps.last().status()).isEqualTo(202);
     assertThat(swaps.last().body()).contains("\"targetSlot\":\"production\"");
     assertThat(swaps.last().queryParameter("api-version")).contains("2025-03-01");
-    RecordedRequests polls = azure.requests().of(AzureOperation.OPERATION_RESULT);
+    RecordedRequests polls = azure.requests().forOperation(AzureOperation.OPERATION_RESULT);
     assertThat(polls.all()).extracting(RecordedRequest::status).containsExactly(202, 204);
   }
 
@@ -109,7 +109,7 @@ class AzureWebAppsIT {
           assertThat(rule.name()).isEqualTo("staging");
           assertThat(rule.reroutePercentage()).isEqualTo(25.0);
         });
-    assertThat(azure.requests().of(AzureOperation.WEB_APP_CONFIG_UPDATE).last().body())
+    assertThat(azure.requests().forOperation(AzureOperation.WEB_APP_CONFIG_UPDATE).last().body())
         .contains("\"reroutePercentage\":25.0");
 
     client.updateConfiguration("rg-route", "shop", new SiteConfigResourceInner()
