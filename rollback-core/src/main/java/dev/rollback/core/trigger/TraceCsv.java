@@ -13,7 +13,8 @@ import java.util.Locale;
  * is required (ISO-8601 instant or epoch milliseconds), the others optional, in any order:
  * {@code latency_ms} and {@code success} (a request; both or neither), {@code connection_ok},
  * {@code health_check_ok}, {@code memory_percent}, {@code disk_percent}. An empty cell records
- * nothing. Blank lines and lines starting with {@code #} are skipped. Stateless.
+ * nothing. Blank lines and lines starting with {@code #} are skipped, before the header too.
+ * Stateless.
  */
 final class TraceCsv {
     private static final List<String> COLUMNS = List.of("timestamp", "latency_ms", "success", "connection_ok",
@@ -23,11 +24,17 @@ final class TraceCsv {
     }
 
     static void play(BufferedReader in, Replay replay) throws IOException {
-        String header = in.readLine();
+        int lineNumber = 0;
+        String header;
+        do {
+            header = in.readLine();
+            lineNumber++;
+        } while (header != null && (header.isBlank() || header.startsWith("#")));
         if (header == null) {
-            throw new IllegalArgumentException("line 1: the trace is empty; it needs a header naming its columns, like "
-                    + String.join(",", COLUMNS));
+            throw new IllegalArgumentException("line " + lineNumber + ": the trace is empty; it needs a header naming its"
+                    + " columns, like " + String.join(",", COLUMNS));
         }
+        int headerLine = lineNumber;
         int[] column = new int[COLUMNS.size()]; // the position of each known column, -1 if absent
         Arrays.fill(column, -1);
         String[] names = header.split(",", -1);
@@ -35,18 +42,18 @@ final class TraceCsv {
             String name = names[i].trim().toLowerCase(Locale.ROOT);
             int known = COLUMNS.indexOf(name);
             if (known < 0 || column[known] >= 0) {
-                throw new IllegalArgumentException("line 1, column " + (i + 1) + ": '" + names[i].trim() + "' is "
+                throw new IllegalArgumentException("line " + headerLine + ", column " + (i + 1) + ": '" + names[i].trim() + "' is "
                         + (known < 0 ? "not a known column; known are " + COLUMNS : "named twice"));
             }
             column[known] = i;
         }
         if (column[0] < 0) {
-            throw new IllegalArgumentException("line 1: the header has no 'timestamp' column");
+            throw new IllegalArgumentException("line " + headerLine + ": the header has no 'timestamp' column");
         }
         if ((column[1] < 0) != (column[2] < 0)) {
-            throw new IllegalArgumentException("line 1: 'latency_ms' and 'success' come together, but only one is there");
+            throw new IllegalArgumentException("line " + headerLine + ": 'latency_ms' and 'success' come together,"
+                    + " but only one is there");
         }
-        int lineNumber = 1;
         for (String line = in.readLine(); line != null; line = in.readLine()) {
             lineNumber++;
             if (line.isBlank() || line.startsWith("#")) {
