@@ -12,6 +12,29 @@ public final class Jdbc {
     private Jdbc() {
     }
 
+    /** The single number {@code sql} returns (0 for SQL NULL). */
+    public static long queryLong(java.sql.Connection connection, String sql) throws SQLException {
+        try (java.sql.Statement s = connection.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
+            if (!rs.next()) {
+                throw new SQLException("the query returned no row: " + sql);
+            }
+            return rs.getLong(1);
+        }
+    }
+
+    /** A read-only connection from {@code dataSource}, with auto-commit off. */
+    public static java.sql.Connection readOnly(javax.sql.DataSource dataSource) throws SQLException {
+        java.sql.Connection c = dataSource.getConnection();
+        try {
+            c.setAutoCommit(false);
+            c.setReadOnly(true);
+            return c;
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+    }
+
     /** {@code name} as a quoted SQL identifier ({@code "a""b"}). */
     public static String quoteIdentifier(String name) {
         if (name.indexOf('\0') >= 0) {
