@@ -195,6 +195,7 @@ class ResumeTest {
                     JournalRecord.Type.STEP_STARTED, JournalRecord.Type.STEP_FINISHED,
                     JournalRecord.Type.RUN_FINISHED);
             assertThat(journal.unfinishedRuns()).doesNotContain(report.runId());
+            assertThat(report.notes()).anySatisfy(n -> assertThat(n).contains("VERIFIED").contains("8 records, head "));
             assertThatThrownBy(() -> executor.resume(plan, report.runId())).hasMessageContaining("already finished");
         }
     }

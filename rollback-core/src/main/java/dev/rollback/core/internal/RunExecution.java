@@ -31,6 +31,7 @@ import dev.rollback.api.spi.RunLease;
 import dev.rollback.core.RollbackRun;
 import dev.rollback.core.RunRequest;
 import dev.rollback.core.fault.CrashPoints;
+import dev.rollback.core.journal.FileJournal;
 import dev.rollback.core.journal.RunHistory;
 import dev.rollback.core.journal.StepHistory;
 import org.slf4j.Logger;
@@ -647,6 +648,9 @@ public final class RunExecution implements RollbackRun {
         data.put("duration", report.duration().toString());
         try {
             journal(JournalRecord.Type.RUN_FINISHED, Optional.empty(), data);
+            if (journal instanceof FileJournal files) {
+                report = report.withNote(files.verify(context.runId()).describe());
+            }
         } catch (JournalWriteException e) {
             report = report.withNote("the journal could not record the end of the run: " + Redaction.describe(e.getCause()));
         }
