@@ -400,7 +400,6 @@ public final class FileJournal implements Journal, AutoCloseable {
         final String runId;
         final Path path;
         final FileChannel channel;
-        final FileLock fileLock;
         final AnchorFile anchor;
         final TreeMap<Long, Pending> waiting = new TreeMap<>();
         long acceptedCount;
@@ -410,12 +409,10 @@ public final class FileJournal implements Journal, AutoCloseable {
         long durableLength;
         JournalRecord.Type lastDurableType;
 
-        private RunFile(String runId, Path path, FileChannel channel, FileLock fileLock, AnchorFile anchor,
-                        ChainScanner.Scan scan) {
+        private RunFile(String runId, Path path, FileChannel channel, AnchorFile anchor, ChainScanner.Scan scan) {
             this.runId = runId;
             this.path = path;
             this.channel = channel;
-            this.fileLock = fileLock;
             this.anchor = anchor;
             this.acceptedCount = scan.records().size();
             this.durableCount = acceptedCount;
@@ -426,7 +423,10 @@ public final class FileJournal implements Journal, AutoCloseable {
                     : scan.records().get(scan.records().size() - 1).type();
         }
 
-        /** Opens, locks and verifies the file of {@code runId}, creating it if needed, and cuts off a torn tail. */
+        /**
+         * Opens, locks and verifies the file of {@code runId}, creating it if needed, and cuts off a
+         * torn tail. The lock lives as long as the channel: closing the channel releases it.
+         */
         static RunFile open(String runId, Path path, Path anchorPath, ChainScanner scanner, Path directory) {
             FileChannel channel = null;
             AnchorFile anchor = null;
@@ -435,8 +435,7 @@ public final class FileJournal implements Journal, AutoCloseable {
                 anchor = AnchorFile.open(anchorPath);
                 channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
                         StandardOpenOption.WRITE);
-                FileLock fileLock = tryLock(channel);
-                if (fileLock == null) {
+                if (tryLock(channel) == null) {
                     throw new RollbackException(ErrorCode.JOURNAL_FAILURE, "journal " + path
                             + " is open for appending by another process or journal instance");
                 }
@@ -454,7 +453,7 @@ public final class FileJournal implements Journal, AutoCloseable {
                     channel.truncate(scan.validLength());
                     channel.force(true);
                 }
-                return new RunFile(runId, path, channel, fileLock, anchor, scan);
+                return new RunFile(runId, path, channel, anchor, scan);
             } catch (IOException | RuntimeException e) {
                 closeQuietly(channel, anchor);
                 if (e instanceof RollbackException re) {

@@ -106,6 +106,24 @@ class JournalTamperingTest {
     }
 
     @Test
+    void refusesARecordWhoseHashWasMovedAheadOfTheFieldsItCovers() {
+        List<String> lines = new ArrayList<>(original);
+        ObjectNode node = json(lines.get(3));
+        ObjectNode moved = JournalFixtures.MAPPER.createObjectNode();
+        moved.set("hash", node.get("hash"));
+        node.properties().forEach(field -> moved.set(field.getKey(), field.getValue()));
+        ((ObjectNode) moved.get("data")).put("attempt", "2");
+        lines.set(3, line(moved));
+        writeLines(file, lines);
+
+        JournalVerification result = verify();
+
+        assertThat(result.finding()).isEqualTo(Finding.ALTERED);
+        assertThat(result.firstBadSequence()).hasValue(3);
+        assertThat(result.detail()).contains("'hash' and 'mac' are not last");
+    }
+
+    @Test
     void namesTheFirstOfRecordsDeletedFromTheMiddle() {
         List<String> lines = new ArrayList<>(original);
         lines.remove(2);

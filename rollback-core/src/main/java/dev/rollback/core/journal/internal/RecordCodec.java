@@ -33,7 +33,9 @@ import javax.crypto.spec.SecretKeySpec;
  * present), {@code token}, {@code data}, {@code prev} (the previous record's hash, or the run's
  * genesis), then {@code hash}: the SHA-256 of the same object serialized without {@code hash} and
  * {@code mac}; and {@code mac}, the HMAC-SHA256 of {@code hash} under the configured key, when a
- * key is configured. Because {@code prev} is inside what is hashed, the hashes form a chain.
+ * key is configured. Because {@code prev} is inside what is hashed, the hashes form a chain. On
+ * reading, the hash is recomputed over the line's own bytes (everything before {@code hash}), so
+ * no byte outside {@code hash} and {@code mac} can change unnoticed.
  *
  * <p>Immutable and thread-safe.
  */
@@ -48,6 +50,8 @@ public final class RecordCodec {
     private static final String MAC_ALGORITHM = "HmacSHA256";
     private static final String GENESIS_PREFIX = "dev.rollback.journal/v1 genesis\n";
     private static final int CRC_DIGITS = 8;
+    private static final byte[] HASH_MARKER = ",\"hash\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAC_MARKER = ",\"mac\":\"".getBytes(StandardCharsets.US_ASCII);
 
     private final Optional<SecretKeySpec> key;
 
@@ -152,14 +156,44 @@ public final class RecordCodec {
         byte[] storedHash = hashField(node, "hash");
         byte[] previousHash = hashField(node, "prev");
         Optional<byte[]> storedMac = node.hasNonNull("mac") ? Optional.of(hashField(node, "mac")) : Optional.empty();
-        ObjectNode body = node.deepCopy();
-        body.remove("hash");
-        body.remove("mac");
-        if (!MessageDigest.isEqual(sha256(write(body)), storedHash)) {
+        if (!MessageDigest.isEqual(bodyHash(buffer, jsonFrom, to), storedHash)) {
             throw new MalformedLineException("content does not match its hash");
         }
         JournalRecord record = toRecord(node);
         return new Decoded(record, previousHash, storedHash, macStatus(storedHash, storedMac));
+    }
+
+    /**
+     * The SHA-256 of the object as written without {@code hash} and {@code mac}: the raw bytes before
+     * the last {@code ,"hash":"} plus the closing brace, which is exactly what {@link #encode} hashed.
+     * Only {@code mac} may follow {@code hash}, so every other field is inside the hashed bytes.
+     */
+    private static byte[] bodyHash(byte[] buffer, int from, int to) throws MalformedLineException {
+        int at = lastIndexOf(buffer, from, to, HASH_MARKER);
+        int afterHash = at + HASH_MARKER.length + HASH_BYTES * 2 + 1;
+        int tail = to - afterHash;
+        boolean onlyMacFollows = at >= 0 && (tail == 1 || (tail == MAC_MARKER.length + HASH_BYTES * 2 + 2
+                && lastIndexOf(buffer, afterHash, afterHash + MAC_MARKER.length, MAC_MARKER) == afterHash));
+        if (!onlyMacFollows || buffer[to - 1] != '}') {
+            throw new MalformedLineException("fields 'hash' and 'mac' are not last");
+        }
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(buffer, from, at - from);
+            digest.update((byte) '}');
+            return digest.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    private static int lastIndexOf(byte[] buffer, int from, int to, byte[] marker) {
+        for (int i = to - marker.length; i >= from; i--) {
+            if (Arrays.equals(buffer, i, i + marker.length, marker, 0, marker.length)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private MacStatus macStatus(byte[] hash, Optional<byte[]> storedMac) {
