@@ -7,6 +7,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathTemplate;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.rollback.testkit.ServerExtension;
+import dev.rollback.testkit.TestServer;
+import dev.rollback.testkit.internal.Cleanup;
+import dev.rollback.testkit.internal.FreePorts;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.common.ConsoleNotifier;
 import com.github.tomakehurst.wiremock.http.HttpHeader;
@@ -31,7 +35,7 @@ import java.util.Optional;
  * failover) and PostgreSQL flexible servers (point-in-time restore).
  *
  * <pre>{@code
- * try (AzureControlPlaneSimulator azure = AzureControlPlaneSimulator.start()) {
+ * try (AzureControlPlaneSimulator azure = AzureControlPlaneSimulator.builder().start()) {
  *   azure.webApp("rg", "shop").serving("v42").slot("staging").serving("v41");
  *   AzureResourceManager arm = AzureSimulatorClients.resourceManager(azure);
  *   arm.webApps().getByResourceGroup("rg", "shop").deploymentSlots().getByName("staging").swap("production");
@@ -49,9 +53,12 @@ import java.util.Optional;
  * {@link Builder#inProgressPolls(int)} polls and complete on the next, taking effect only then.
  * The simulator does not check the bearer token: assert it from the journal.
  *
- * <p>Thread-safe: requests and the seeding API share one lock. {@link #close()} stops the server.
+ * <p>A {@link TestServer}: {@link #stop()} makes the control plane unreachable (connection
+ * refused) and {@link #start()} brings it back on the same port with every resource, operation and
+ * journal entry kept; {@link #extension()} gives a test class one. Thread-safe: requests and the
+ * seeding API share one lock.
  */
-public final class AzureControlPlaneSimulator implements AutoCloseable {
+public final class AzureControlPlaneSimulator implements TestServer {
 
   /** The region of seeded resources unless they say otherwise. */
   static final String DEFAULT_LOCATION = "westeurope";
@@ -62,6 +69,7 @@ public final class AzureControlPlaneSimulator implements AutoCloseable {
   private final WireMockServer server;
   private final SimulatedResources resources;
   private final ArmResponder responder;
+  private boolean closed;
 
   private AzureControlPlaneSimulator(Builder builder) {
     this.resources = new SimulatedResources(builder.subscriptionId, builder.clock);
@@ -71,7 +79,7 @@ public final class AzureControlPlaneSimulator implements AutoCloseable {
     this.server = new WireMockServer(options()
         .bindAddress(SimulatorKeystore.HOST)
         .httpDisabled(true)
-        .dynamicHttpsPort()
+        .httpsPort(FreePorts.next())
         .keystorePath(keystore.path().toString())
         .keystoreType("PKCS12")
         .keystorePassword(keystore.password())
@@ -88,12 +96,13 @@ public final class AzureControlPlaneSimulator implements AutoCloseable {
   }
 
   /**
-   * Starts a simulator with the defaults.
+   * A JUnit 5 extension that starts a simulator with the defaults for each test class and closes
+   * it afterwards; a test that stopped it finds it running again in the next test.
    *
-   * @return the running simulator
+   * @return the extension, to register in a static field
    */
-  public static AzureControlPlaneSimulator start() {
-    return builder().start();
+  public static ServerExtension<AzureControlPlaneSimulator> extension() {
+    return ServerExtension.perClass(AzureControlPlaneSimulator.class, () -> builder().build());
   }
 
   /**
@@ -248,10 +257,40 @@ public final class AzureControlPlaneSimulator implements AutoCloseable {
     return server;
   }
 
-  /** Stops the server. */
+  /**
+   * Starts serving, on the same port as before if it ran already. Does nothing if it runs.
+   *
+   * @throws IllegalStateException if it was closed
+   */
   @Override
-  public void close() {
-    server.stop();
+  public synchronized void start() {
+    if (closed) {
+      throw new IllegalStateException("the Azure control-plane simulator was closed");
+    }
+    if (!server.isRunning()) {
+      server.start();
+    }
+  }
+
+  /** Stops serving: clients get "connection refused". State is kept. Does nothing if stopped. */
+  @Override
+  public synchronized void stop() {
+    if (server.isRunning()) {
+      server.stop();
+    }
+  }
+
+  @Override
+  public synchronized boolean isRunning() {
+    return server.isRunning();
+  }
+
+  /** Stops serving for good. Idempotent. */
+  @Override
+  public synchronized void close() {
+    closed = true;
+    stop();
+    Cleanup.unregister(this);
   }
 
   private static RecordedRequest recorded(ServeEvent event) {
@@ -285,7 +324,7 @@ public final class AzureControlPlaneSimulator implements AutoCloseable {
   /**
    * Settings of a simulator. Defaults: subscription {@link #DEFAULT_SUBSCRIPTION_ID}, the system
    * UTC clock, one "in progress" poll per long-running operation, {@code Retry-After: 0} on them.
-   * Not thread-safe; reusable: each {@link #start()} makes a new simulator.
+   * Not thread-safe; reusable: each {@link #build()} makes a new simulator.
    */
   public static final class Builder {
     private String subscriptionId = DEFAULT_SUBSCRIPTION_ID;
@@ -353,13 +392,25 @@ public final class AzureControlPlaneSimulator implements AutoCloseable {
     }
 
     /**
-     * Starts a simulator with these settings.
+     * Builds a simulator with these settings, not started yet, on a free loopback port it keeps.
+     * It is closed at JVM exit if the test does not close it.
+     *
+     * @return the stopped simulator
+     */
+    public AzureControlPlaneSimulator build() {
+      AzureControlPlaneSimulator simulator = new AzureControlPlaneSimulator(this);
+      Cleanup.register(simulator);
+      return simulator;
+    }
+
+    /**
+     * Builds and starts a simulator with these settings.
      *
      * @return the running simulator; close it when done
      */
     public AzureControlPlaneSimulator start() {
-      AzureControlPlaneSimulator simulator = new AzureControlPlaneSimulator(this);
-      simulator.server.start();
+      AzureControlPlaneSimulator simulator = build();
+      simulator.start();
       return simulator;
     }
   }

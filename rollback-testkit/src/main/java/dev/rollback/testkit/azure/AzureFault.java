@@ -87,7 +87,9 @@ public final class AzureFault {
   /**
    * Answers 429 with {@code Retry-After} in its HTTP-date form
    * ({@code Retry-After: Wed, 21 Oct 2015 07:28:00 GMT}), the date being the moment of the answer
-   * plus {@code retryAfter} on the system clock (a client compares it with its own wall clock).
+   * plus {@code retryAfter} on the system clock, cut to whole seconds (a client compares it with its
+   * own wall clock; azure-core counts the whole seconds until it, so it may wait up to a second
+   * less than {@code retryAfter}).
    *
    * @param retryAfter how long after the answer the client may retry: whole seconds, zero or more
    * @return the fault

@@ -26,7 +26,7 @@ class AzureFlexibleServerIT {
 
   @BeforeAll
   static void start() {
-    azure = AzureControlPlaneSimulator.start();
+    azure = AzureControlPlaneSimulator.builder().start();
     postgres = AzureSimulatorClients.postgreSqlManager(azure);
   }
 

@@ -7,25 +7,24 @@ import com.azure.resourcemanager.redis.fluent.models.RedisForceRebootResponseInn
 import com.azure.resourcemanager.redis.models.RebootType;
 import com.azure.resourcemanager.redis.models.RedisCache;
 import com.azure.resourcemanager.redis.models.RedisRebootParameters;
-import org.junit.jupiter.api.AfterAll;
+import dev.rollback.testkit.ServerExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class AzureRedisIT {
+
+  @RegisterExtension
+  static final ServerExtension<AzureControlPlaneSimulator> AZURE = AzureControlPlaneSimulator.extension();
 
   private static AzureControlPlaneSimulator azure;
   private static AzureResourceManager arm;
 
   @BeforeAll
-  static void start() {
-    azure = AzureControlPlaneSimulator.start();
+  static void clients() {
+    azure = AZURE.server();
     arm = AzureSimulatorClients.resourceManager(azure);
-  }
-
-  @AfterAll
-  static void stop() {
-    azure.close();
   }
 
   @BeforeEach

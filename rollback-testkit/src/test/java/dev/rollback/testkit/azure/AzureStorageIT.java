@@ -27,7 +27,7 @@ class AzureStorageIT {
 
   @BeforeAll
   static void start() {
-    azure = AzureControlPlaneSimulator.start();
+    azure = AzureControlPlaneSimulator.builder().start();
     AzureResourceManager arm = AzureSimulatorClients.resourceManager(azure);
     accounts = arm.storageAccounts().manager().serviceClient().getStorageAccounts();
   }

@@ -30,7 +30,7 @@ class AzureWebAppsIT {
 
   @BeforeAll
   static void start() {
-    azure = AzureControlPlaneSimulator.start();
+    azure = AzureControlPlaneSimulator.builder().start();
     arm = AzureSimulatorClients.resourceManager(azure);
   }
 
