@@ -66,6 +66,7 @@ public final class AzureControlPlaneSimulator implements TestServer {
   /** The subscription the simulator serves unless {@link Builder#subscriptionId} says otherwise. */
   public static final String DEFAULT_SUBSCRIPTION_ID = "5f2c0b9e-5e3a-4a8e-9d1b-0c4f6e7a8b90";
 
+  private final int port;
   private final WireMockServer server;
   private final SimulatedResources resources;
   private final ArmResponder responder;
@@ -76,10 +77,11 @@ public final class AzureControlPlaneSimulator implements TestServer {
     this.responder = new ArmResponder(resources, new LongRunningOperations(
         builder.subscriptionId, builder.clock, builder.inProgressPolls, builder.operationRetryAfter));
     SimulatorKeystore keystore = SimulatorKeystore.get();
+    this.port = FreePorts.next();
     this.server = new WireMockServer(options()
         .bindAddress(SimulatorKeystore.HOST)
         .httpDisabled(true)
-        .httpsPort(FreePorts.next())
+        .httpsPort(port)
         .keystorePath(keystore.path().toString())
         .keystoreType("PKCS12")
         .keystorePassword(keystore.password())
@@ -120,7 +122,7 @@ public final class AzureControlPlaneSimulator implements TestServer {
    * @return e.g. {@code https://127.0.0.1:43121}
    */
   public URI baseUrl() {
-    return URI.create("https://" + SimulatorKeystore.HOST + ":" + server.httpsPort());
+    return URI.create("https://" + SimulatorKeystore.HOST + ":" + port);
   }
 
   /**
@@ -258,17 +260,23 @@ public final class AzureControlPlaneSimulator implements TestServer {
   }
 
   /**
-   * Starts serving, on the same port as before if it ran already. Does nothing if it runs.
+   * Starts serving, always on the port chosen when it was built. Does nothing if it runs.
    *
-   * @throws IllegalStateException if it was closed
+   * @throws IllegalStateException if it was closed, or the port was taken meanwhile
    */
   @Override
   public synchronized void start() {
     if (closed) {
       throw new IllegalStateException("the Azure control-plane simulator was closed");
     }
-    if (!server.isRunning()) {
+    if (server.isRunning()) {
+      return;
+    }
+    try {
       server.start();
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("the Azure control-plane simulator could not listen on "
+          + baseUrl() + ": " + e.getMessage(), e);
     }
   }
 
@@ -285,7 +293,10 @@ public final class AzureControlPlaneSimulator implements TestServer {
     return server.isRunning();
   }
 
-  /** Stops serving for good. Idempotent. */
+  /**
+   * Stops serving for good. Idempotent. The certificate's keystore is shared by every simulator in
+   * the JVM and deleted when the JVM exits.
+   */
   @Override
   public synchronized void close() {
     closed = true;
