@@ -1,0 +1,77 @@
+package dev.rollback.postgres.coordination;
+
+import dev.rollback.api.ErrorCode;
+import dev.rollback.api.Redaction;
+import dev.rollback.api.RollbackException;
+import dev.rollback.postgres.PostgresEndpoint;
+import dev.rollback.postgres.internal.Jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The provider's tables, created and upgraded in order under a transaction-level advisory lock,
+ * so that several nodes starting at once apply each version once. {@code schema_version} records
+ * every version applied; a database whose schema is newer than this code is refused.
+ */
+final class CoordinationSchema {
+    /** The advisory lock key that serializes migrations ("rollback" in ASCII). */
+    private static final long MIGRATION_LOCK = 0x726f6c6c6261636bL;
+
+    /** Version n is {@code MIGRATIONS.get(n - 1)}; statements use {@code %s} for the schema. */
+    private static final List<List<String>> MIGRATIONS = List.of(List.of(
+            "CREATE TABLE %s.journal (run_id text NOT NULL, sequence bigint NOT NULL CHECK (sequence >= 0),"
+                    + " type text NOT NULL, at timestamptz NOT NULL, step_id text, fencing_token bigint NOT NULL,"
+                    + " data_keys text[] NOT NULL, data_values text[] NOT NULL, prev_hash text NOT NULL,"
+                    + " hash text NOT NULL, PRIMARY KEY (run_id, sequence))",
+            "CREATE TABLE %s.lock_tokens (lock_key text PRIMARY KEY, token bigint NOT NULL CHECK (token > 0))"));
+
+    /** The version this code writes. */
+    static final int VERSION = MIGRATIONS.size();
+
+    private CoordinationSchema() {
+    }
+
+    /** Creates or upgrades the tables in {@code schema}; returns the version in place. */
+    static int migrate(PostgresEndpoint endpoint, String schema) {
+        String s = Jdbc.quoteIdentifier(schema);
+        try (Connection c = connect(endpoint)) {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
+                st.execute("CREATE SCHEMA IF NOT EXISTS " + s);
+                st.execute("CREATE TABLE IF NOT EXISTS " + s + ".schema_version (version int PRIMARY KEY,"
+                        + " applied_at timestamptz NOT NULL DEFAULT now())");
+                int current = (int) Jdbc.queryLong(c, "SELECT coalesce(max(version), 0) FROM " + s + ".schema_version");
+                if (current > VERSION) {
+                    throw new RollbackException(ErrorCode.JOURNAL_FAILURE, "the coordination schema " + schema + " on "
+                            + endpoint.describe() + " is at version " + current + ", newer than this provider's "
+                            + VERSION + "; upgrade provider-postgres");
+                }
+                for (int v = current + 1; v <= VERSION; v++) {
+                    for (String statement : MIGRATIONS.get(v - 1)) {
+                        st.execute(String.format(statement, s));
+                    }
+                    st.execute("INSERT INTO " + s + ".schema_version(version) VALUES (" + v + ")");
+                }
+            }
+            c.commit();
+            return VERSION;
+        } catch (SQLException e) {
+            throw unreachable(ErrorCode.JOURNAL_FAILURE, "preparing the coordination tables", endpoint, e);
+        }
+    }
+
+    /** A connection, or a fail-closed error naming the store, never its credentials. */
+    static Connection connect(PostgresEndpoint endpoint) throws SQLException {
+        return endpoint.connect();
+    }
+
+    /** The error for a store that failed: names host, port and database; the cause is redacted. */
+    static RollbackException unreachable(ErrorCode code, String what, PostgresEndpoint endpoint, SQLException e) {
+        return new RollbackException(code, what + " failed: the coordination store " + endpoint.describe()
+                + " (user " + endpoint.user() + ") is unreachable or refused: " + Redaction.describe(e), e);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.rollback.postgres.coordination;
+
+import dev.rollback.api.RollbackException;
+import dev.rollback.api.spi.JournalRecord;
+import dev.rollback.postgres.PostgresEndpoint;
+import dev.rollback.postgres.TestDatabases;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PostgresJournalIT {
+    private static PostgresEndpoint store;
+
+    @BeforeAll
+    static void store() throws Exception {
+        store = TestDatabases.create("journal");
+    }
+
+    private static JournalRecord record(String run, long seq, JournalRecord.Type type, long token) {
+        return new JournalRecord(run, seq, type, Instant.now().truncatedTo(ChronoUnit.MICROS),
+                seq == 0 ? Optional.empty() : Optional.of("step-" + seq), token,
+                Map.of("outcome", "ok", "note", "it's \"quoted\""));
+    }
+
+    @Test
+    void createsItsTablesOnceWithAVersionAndReadsBackWhatWasAppended() throws Exception {
+        PostgresJournal journal = PostgresJournal.open(store);
+        PostgresJournal.open(store);
+        assertThat(TestDatabases.queryLong(store, "SELECT count(*) FROM rollback.schema_version")).isEqualTo(1);
+        assertThat(TestDatabases.queryLong(store, "SELECT max(version) FROM rollback.schema_version"))
+                .isEqualTo(journal.schemaVersion());
+
+        String run = "run-" + UUID.randomUUID();
+        JournalRecord started = record(run, 0, JournalRecord.Type.RUN_STARTED, 3);
+        JournalRecord step = record(run, 1, JournalRecord.Type.STEP_STARTED, 3);
+        journal.append(started);
+        journal.append(step);
+
+        assertThat(journal.records(run)).containsExactly(started, step);
+        assertThat(journal.unfinishedRuns()).contains(run);
+        journal.append(record(run, 2, JournalRecord.Type.RUN_FINISHED, 3));
+        assertThat(journal.unfinishedRuns()).doesNotContain(run);
+        assertThat(journal.records("unknown")).isEmpty();
+    }
+
+    @Test
+    void aRetriedIdenticalAppendIsKeptOnceAndADifferentOneAtTheSameSequenceIsRefused() {
+        PostgresJournal journal = PostgresJournal.open(store);
+        String run = "run-" + UUID.randomUUID();
+        JournalRecord first = record(run, 0, JournalRecord.Type.RUN_STARTED, 1);
+        journal.append(first);
+        journal.append(first);
+        assertThat(journal.records(run)).hasSize(1);
+
+        assertThatThrownBy(() -> journal.append(record(run, 0, JournalRecord.Type.RUN_ABORTED, 1)))
+                .isInstanceOf(RollbackException.class)
+                .hasMessageContaining("a different record already holds sequence 0");
+        assertThatThrownBy(() -> journal.append(record(run, 5, JournalRecord.Type.STEP_STARTED, 1)))
+                .hasMessageContaining("it would leave a gap: the next sequence is 1");
+    }
+
+    @Test
+    void aRecordFromAStaleLockHolderIsRefused() {
+        PostgresJournal journal = PostgresJournal.open(store);
+        String run = "run-" + UUID.randomUUID();
+        journal.append(record(run, 0, JournalRecord.Type.RUN_STARTED, 7));
+        assertThatThrownBy(() -> journal.append(record(run, 1, JournalRecord.Type.STEP_STARTED, 6)))
+                .hasMessageContaining("its fencing token 6 is older than 7");
+        journal.append(record(run, 1, JournalRecord.Type.STEP_STARTED, 8));
+        assertThat(journal.records(run)).hasSize(2);
+    }
+
+    @Test
+    void anEditedOrDeletedRowIsDetectedAndTheFirstBadRecordNamed() throws Exception {
+        PostgresJournal journal = PostgresJournal.open(store);
+        String run = "run-" + UUID.randomUUID();
+        for (int i = 0; i < 4; i++) {
+            journal.append(record(run, i, i == 0 ? JournalRecord.Type.RUN_STARTED : JournalRecord.Type.STEP_STARTED, 1));
+        }
+        TestDatabases.sql(store, "UPDATE rollback.journal SET data_values = ARRAY['failed', 'x'] WHERE run_id = '"
+                + run + "' AND sequence = 2");
+        assertThatThrownBy(() -> journal.records(run))
+                .hasMessageContaining("the journal of run " + run + " is damaged at record #2");
+
+        String other = "run-" + UUID.randomUUID();
+        for (int i = 0; i < 3; i++) {
+            journal.append(record(other, i, JournalRecord.Type.STEP_STARTED, 1));
+        }
+        TestDatabases.sql(store, "DELETE FROM rollback.journal WHERE run_id = '" + other + "' AND sequence = 1");
+        assertThatThrownBy(() -> journal.records(other)).hasMessageContaining("damaged at record #2");
+    }
+}
