@@ -2,6 +2,7 @@ package dev.rollback.testkit.durable;
 
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackPlan;
+import dev.rollback.api.event.RollbackEvent;
 import dev.rollback.api.event.RollbackListener;
 import dev.rollback.api.event.RunStarted;
 import dev.rollback.api.report.RollbackReport;
@@ -38,6 +39,7 @@ import java.util.Optional;
  * <ul>
  *   <li>{@code lease <token>}: it took the run lock with that fencing token;</li>
  *   <li>{@code run <run-id>}: the run started (or resumed), before any step;</li>
+ *   <li>{@code event <type>}: every event of the run, as it happens ({@code event StepStarted});</li>
  *   <li>{@code holding <step>}: the held step has recorded STARTED and blocks;</li>
  *   <li>{@code outcome <RunOutcome>}: the run finished (exit status 0);</li>
  *   <li>{@code refused <ErrorCode> <message>}: the executor refused to start or resume (exit status 2).</li>
@@ -48,6 +50,7 @@ import java.util.Optional;
 public final class DurableRunNode {
     static final String LEASE = "lease ";
     static final String RUN = "run ";
+    static final String EVENT = "event ";
     static final String HOLDING = "holding ";
     static final String OUTCOME = "outcome ";
     static final String REFUSED = "refused ";
@@ -80,6 +83,12 @@ public final class DurableRunNode {
                          @Override
                          public void onRunStarted(RunStarted event) {
                              OUT.println(RUN + event.runId());
+                             onEvent(event);
+                         }
+
+                         @Override
+                         public void onEvent(RollbackEvent event) {
+                             OUT.println(EVENT + event.getClass().getSimpleName());
                          }
                      })
                      .build()) {

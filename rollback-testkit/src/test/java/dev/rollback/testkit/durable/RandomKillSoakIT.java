@@ -15,8 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * SIGKILL at random moments: each iteration starts a run of {@link DurablePlan#FAN_IN} (every
- * non-idempotent step there can check whether it took effect), kills the node once or twice at a
- * random time after its run started or resumed, and resumes until the run finishes. Every
+ * non-idempotent step there can check whether it took effect), kills the first node a random few
+ * milliseconds after a random event of its run, sometimes kills the first resumer too, and
+ * resumes until the run finishes. Every
  * iteration must finish successfully with each non-idempotent effect exactly once.
  *
  * <p>{@code -Drollback.soak.iterations=N} (default 10) sets the count;
@@ -25,8 +26,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RandomKillSoakIT {
     private static final int ITERATIONS = Integer.getInteger("rollback.soak.iterations", 10);
     private static final long SEED = Long.getLong("rollback.soak.seed", System.nanoTime());
-    /** A run of FAN_IN takes about 100 ms of step work; kills land anywhere in it, or just after. */
-    private static final int KILL_WINDOW_MILLIS = 150;
+    /** RunStarted, StepStarted and StepSucceeded of five steps, RunFinished. */
+    private static final int EVENTS_OF_A_WHOLE_RUN = 12;
+    /** Each step works 20 ms; a kill lands up to this long after the event it waited for. */
+    private static final int KILL_JITTER_MILLIS = 30;
 
     @TempDir
     Path dir;
@@ -58,13 +61,13 @@ class RandomKillSoakIT {
         String runId;
         try (ChildJvm first = fixture.runner("node-0", FAN_IN).start()) {
             runId = runIdOf(first);
-            killAtRandom(first, random);
+            killAfterEvent(first, 1 + random.nextInt(EVENTS_OF_A_WHOLE_RUN - 1), random);
         }
         for (int n = 1; fixture.unfinishedRuns().contains(runId); n++) {
             try (ChildJvm resumer = fixture.resumer("node-" + n, FAN_IN, runId).start()) {
                 if (n < kills) {
                     assertThat(runIdOf(resumer)).as(context).isEqualTo(runId);
-                    killAtRandom(resumer, random);
+                    killAfterEvent(resumer, 1, random);
                 } else {
                     assertThat(resumer.awaitExit(WAIT)).as("%s: node-%d wrote %s", context, n, resumer.lines()).isZero();
                 }
@@ -73,9 +76,14 @@ class RandomKillSoakIT {
         return runId;
     }
 
-    /** A deliberate random delay: the point is to kill at an unplanned moment (or find the run already done). */
-    private static void killAtRandom(ChildJvm node, Random random) throws InterruptedException {
-        Thread.sleep(random.nextInt(KILL_WINDOW_MILLIS));
+    /**
+     * Kills {@code node} a random few milliseconds after its {@code n}-th event (or finds it done),
+     * so the kill lands anywhere in a step, a journal write or between them.
+     */
+    private static void killAfterEvent(ChildJvm node, int n, Random random) throws InterruptedException {
+        int[] events = {0};
+        node.awaitLine(l -> l.startsWith(DurableRunNode.EVENT) && ++events[0] == n || l.startsWith(DurableRunNode.OUTCOME), WAIT);
+        Thread.sleep(random.nextInt(KILL_JITTER_MILLIS));
         if (node.isAlive()) {
             node.kill();
         }
