@@ -314,7 +314,7 @@ public final class FileJournal implements Journal, AutoCloseable {
             for (Path file : (Iterable<Path>) files.sorted()::iterator) {
                 String name = file.getFileName().toString();
                 if (name.endsWith(JOURNAL_SUFFIX)) {
-                    String runId = FileNames.decode(name.substring(0, name.length() - JOURNAL_SUFFIX.length()));
+                    String runId = runIdOf(file, name);
                     List<JournalRecord> records = records(runId);
                     if (records.stream().anyMatch(r -> r.type() == JournalRecord.Type.RUN_STARTED)
                             && records.stream().noneMatch(r -> r.type() == JournalRecord.Type.RUN_FINISHED)) {
@@ -327,6 +327,15 @@ public final class FileJournal implements Journal, AutoCloseable {
                     + ": " + e, e);
         }
         return List.copyOf(runs);
+    }
+
+    private static String runIdOf(Path file, String name) {
+        try {
+            return FileNames.decode(name.substring(0, name.length() - JOURNAL_SUFFIX.length()));
+        } catch (IllegalArgumentException e) {
+            throw new RollbackException(ErrorCode.JOURNAL_FAILURE, "journal directory holds " + file
+                    + ", which no journal wrote (its name is not an encoded run id)", e);
+        }
     }
 
     /**

@@ -71,6 +71,17 @@ class FileJournalTest {
     }
 
     @Test
+    void refusesToListRunsBesideAJournalFileItDidNotWrite() throws Exception {
+        Path stray = Files.writeString(dir.resolve("x%ZZ.journal"), "", StandardCharsets.UTF_8);
+        try (FileJournal journal = FileJournal.of(dir)) {
+            assertThatThrownBy(journal::unfinishedRuns)
+                    .isInstanceOfSatisfying(RollbackException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.JOURNAL_FAILURE))
+                    .hasMessageContaining(stray.toString());
+        }
+    }
+
+    @Test
     void dropsOnlyATornLastRecordAtEveryByteOffsetAndCutsItOffBeforeTheNextAppend() throws Exception {
         Path source = dir.resolve("source");
         byte[] anchorBeforeLast;
