@@ -155,6 +155,12 @@ class AzureFaultsIT {
   }
 
   @Test
+  void anOperationFailureCanOnlyBeInjectedIntoALongRunningOperation() {
+    assertThatThrownBy(() -> azure.inject(AzureOperation.REDIS_GET, AzureFault.operationFailed("X", "y")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("REDIS_GET");
+  }
+
+  @Test
   void faultsOfOneOperationLeaveTheOthersAlone() {
     azure.inject(AzureOperation.REDIS_FORCE_REBOOT, AzureFault.status(503).times(10));
 
