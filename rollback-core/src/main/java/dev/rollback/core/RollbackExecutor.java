@@ -221,6 +221,13 @@ public final class RollbackExecutor implements AutoCloseable {
             return joined(running, request);
         }
         try {
+            long token = created[0].context().fencingToken();
+            if (history.highestFencingToken() > 0 && token <= history.highestFencingToken()) {
+                throw new RollbackException(ErrorCode.LOCK_UNAVAILABLE, "cannot resume run '" + runId + "': the run lock"
+                        + " handed out fencing token " + token + ", not above the dead holder's "
+                        + history.highestFencingToken() + "; use a lock whose tokens survive restarts (FileRunLock,"
+                        + " a database lock)");
+            }
             created[0].settleInDoubtSteps();
             created[0].start(this::startCoordinator);
         } catch (RuntimeException e) {

@@ -112,8 +112,11 @@ class ResumeTest {
                 Map.of("attempt", "1", "idempotent", "false", "destructive", "true")));
     }
 
-    private RollbackExecutor executor(FileJournal journal) {
-        return RollbackExecutor.builder().clock(clock).journal(journal).runLock(new InProcessRunLock()).build();
+    /** An executor whose lock already handed out the dead holder's token, as a durable lock would have. */
+    private RollbackExecutor executor(FileJournal journal) throws InterruptedException {
+        InProcessRunLock lock = new InProcessRunLock();
+        lock.tryAcquire("db-rollback", Duration.ZERO).orElseThrow().close();
+        return RollbackExecutor.builder().clock(clock).journal(journal).runLock(lock).build();
     }
 
     @Test
@@ -152,7 +155,7 @@ class ResumeTest {
     }
 
     @Test
-    void aDestructiveInDoubtStepThatCannotTellStopsTheRunForAHumanBeforeAnyEffect() {
+    void aDestructiveInDoubtStepThatCannotTellStopsTheRunForAHumanBeforeAnyEffect() throws Exception {
         try (FileJournal journal = FileJournal.of(dir); RollbackExecutor executor = executor(journal)) {
             journalACrashInRestore(journal);
             // Even marked idempotent, a destructive step is not run twice on a guess.
@@ -163,6 +166,19 @@ class ResumeTest {
                     .hasMessageContaining("destructive");
             assertThat(executions).isEmpty();
             assertThat(journal.records(RUN)).hasSize(4);
+            assertThat(executor.activeRuns()).isEmpty();
+        }
+    }
+
+    @Test
+    void refusesToResumeWithALockWhoseTokenIsNotAboveTheDeadHolders() {
+        try (FileJournal journal = FileJournal.of(dir);
+             RollbackExecutor executor = RollbackExecutor.builder().clock(clock).journal(journal).runLock(new InProcessRunLock()).build()) {
+            journalACrashInRestore(journal); // journaled under token 1; a fresh in-process lock hands out 1 again
+            assertThatThrownBy(() -> executor.resume(plan(Optional.of(false), false), RUN))
+                    .isInstanceOf(RollbackException.class)
+                    .hasMessageContaining("fencing token 1, not above the dead holder's 1");
+            assertThat(executions).isEmpty();
             assertThat(executor.activeRuns()).isEmpty();
         }
     }

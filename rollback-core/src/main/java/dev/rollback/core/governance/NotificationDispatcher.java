@@ -7,6 +7,7 @@ import dev.rollback.api.RollbackException;
 import dev.rollback.api.TransientFailureException;
 import dev.rollback.api.spi.Notification;
 import dev.rollback.api.spi.Notifier;
+import dev.rollback.core.internal.RetryBackoff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +47,7 @@ public final class NotificationDispatcher implements AutoCloseable {
     private final List<Notifier> notifiers;
     private final RollbackClock clock;
     private final RetrySettings retry;
+    private final RetryBackoff backoff;
     private final Executor executor;
     private final Optional<ExecutorService> ownExecutor;
     private final ConcurrentLinkedQueue<NotificationDelivery> deliveries = new ConcurrentLinkedQueue<>();
@@ -54,6 +56,8 @@ public final class NotificationDispatcher implements AutoCloseable {
         this.notifiers = List.copyOf(b.notifiers);
         this.clock = b.clock;
         this.retry = b.retry;
+        // Every failure may be retried, except a permanent RollbackException (checked in deliver).
+        this.backoff = new RetryBackoff(b.retry, failure -> true);
         if (b.executor.isPresent()) {
             this.executor = b.executor.get();
             this.ownExecutor = Optional.empty();
@@ -133,7 +137,7 @@ public final class NotificationDispatcher implements AutoCloseable {
                             notification.incidentId(), notification.stakeholder(), notifier.name(), n, why);
                     break;
                 }
-                Duration wait = Backoff.before(n + 1, retry, failure);
+                Duration wait = capped(backoff.waitAfter(n, failure));
                 LOG.info("notification of incident {} to {} via {} failed (attempt {}), retrying in {}: {}",
                         notification.incidentId(), notification.stakeholder(), notifier.name(), n, wait, why);
                 if (!sleep(wait)) {
@@ -144,6 +148,11 @@ public final class NotificationDispatcher implements AutoCloseable {
         NotificationDelivery delivery = new NotificationDelivery(notification, notifier.name(), attempts, deliveredAt);
         deliveries.add(delivery);
         return delivery;
+    }
+
+    /** A receiver's Retry-After is honoured up to the settings' maximum backoff, never beyond. */
+    private Duration capped(Duration wait) {
+        return wait.compareTo(retry.maxBackoff()) > 0 ? retry.maxBackoff() : wait;
     }
 
     private boolean sleep(Duration wait) {

@@ -1,7 +1,6 @@
 package dev.rollback.core.internal;
 
 import dev.rollback.api.RetrySettings;
-import dev.rollback.api.RollbackStep;
 import dev.rollback.api.TransientFailureException;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.core.functions.Either;
@@ -9,17 +8,20 @@ import io.github.resilience4j.retry.RetryConfig;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
- * A step's retry policy, expressed as a resilience4j {@link RetryConfig}: its attempt limit, its
- * exception predicate (the step's own {@link RollbackStep#isTransient(Throwable)}) and its
- * exponential, jittered interval function. The executor drives the attempts itself so that no
- * wait ever runs past the step's deadline and every wait goes through the run's clock.
+ * {@link RetrySettings} expressed as a resilience4j {@link RetryConfig}: the attempt limit, the
+ * exception predicate (for a step, its own {@code isTransient}) and the exponential, jittered
+ * interval function. Callers drive the attempts themselves, so that no wait runs past a deadline
+ * and every wait goes through the run's clock. Used by the executor for steps and by governance
+ * for notification deliveries. Immutable and thread-safe.
  */
-final class Backoff {
+public final class RetryBackoff {
     private final RetryConfig config;
 
-    Backoff(RetrySettings settings, RollbackStep step) {
+    /** The retry policy of {@code settings}, retrying the failures {@code transientFailure} accepts. */
+    public RetryBackoff(RetrySettings settings, Predicate<Throwable> transientFailure) {
         IntervalFunction intervals = settings.jitter() == 0.0
                 ? IntervalFunction.ofExponentialBackoff(settings.initialBackoff(), settings.multiplier(), settings.maxBackoff())
                 : IntervalFunction.ofExponentialRandomBackoff(settings.initialBackoff(), settings.multiplier(),
@@ -27,22 +29,23 @@ final class Backoff {
         this.config = RetryConfig.custom()
                 .maxAttempts(settings.maxAttempts())
                 .intervalFunction(intervals)
-                .retryOnException(step::isTransient)
+                .retryOnException(transientFailure)
                 .failAfterMaxAttempts(false)
                 .build();
     }
 
-    int maxAttempts() {
+    /** The maximum number of attempts, the first included. */
+    public int maxAttempts() {
         return config.getMaxAttempts();
     }
 
-    /** Whether a failure of attempt {@code attempt} may be retried (budget aside). */
-    boolean retries(int attempt, Throwable failure) {
+    /** Whether a failure of attempt {@code attempt} may be retried (budget aside); never an {@link Error}. */
+    public boolean retries(int attempt, Throwable failure) {
         return attempt < config.getMaxAttempts() && !(failure instanceof Error) && config.getExceptionPredicate().test(failure);
     }
 
     /** The wait before the attempt after {@code attempt}: the failure's Retry-After, or the backoff. */
-    Duration waitAfter(int attempt, Throwable failure) {
+    public Duration waitAfter(int attempt, Throwable failure) {
         Optional<Duration> retryAfter = failure instanceof TransientFailureException t ? t.retryAfter() : Optional.empty();
         return retryAfter.orElseGet(() -> Duration.ofMillis(
                 config.<Object>getIntervalBiFunction().apply(attempt, Either.left(failure))));

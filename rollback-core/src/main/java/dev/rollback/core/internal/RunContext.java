@@ -12,9 +12,20 @@ import java.util.function.BooleanSupplier;
 
 /**
  * What every step context of one run shares: ids, the clock and its reading at the run's start,
- * the fencing token, the steps' states (for evidence look-ups) and the abort flag.
+ * the fencing token, the steps' states (for evidence look-ups) and the abort flag. Internal.
+ *
+ * @param runId the run
+ * @param plan the plan
+ * @param initiator who or what started it
+ * @param clock the clock
+ * @param startNanos the monotonic reading at the run's (first) start
+ * @param startedAt the wall time of the run's (first) start
+ * @param fencingToken the run lock's fencing token, 0 without a lock
+ * @param dryRun whether this is a dry run
+ * @param states the steps' states by id
+ * @param aborted whether the run was aborted
  */
-record RunContext(String runId, RollbackPlan plan, Initiator initiator, RollbackClock clock, long startNanos,
+public record RunContext(String runId, RollbackPlan plan, Initiator initiator, RollbackClock clock, long startNanos,
                   Instant startedAt, long fencingToken, boolean dryRun, Map<String, StepState> states,
                   BooleanSupplier aborted) {
 

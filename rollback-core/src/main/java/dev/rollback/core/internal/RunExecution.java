@@ -283,7 +283,8 @@ public final class RunExecution implements RollbackRun {
         threads.start("rollback-run-" + context.runId(), this::coordinate);
     }
 
-    RunContext context() {
+    /** What every step of this run shares (ids, clock, fencing token). */
+    public RunContext context() {
         return context;
     }
 

@@ -65,7 +65,7 @@ final class StepWorker implements Runnable {
                     + "' ran out before the step could start");
         }
         state.markStarted(now, ctx.instantOf(now), deadline);
-        Backoff backoff = new Backoff(planned.retry().orElse(ctx.plan().defaultRetry()), step);
+        RetryBackoff backoff = new RetryBackoff(planned.retry().orElse(ctx.plan().defaultRetry()), step::isTransient);
 
         for (int attempt = 1; ; attempt++) {
             long attemptStart = ctx.clock().monotonicNanos();
