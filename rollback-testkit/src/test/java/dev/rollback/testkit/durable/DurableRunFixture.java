@@ -112,7 +112,7 @@ final class DurableRunFixture {
         return plan.steps().stream().collect(Collectors.toMap(DurablePlan.StepSpec::id, s -> 1L));
     }
 
-    /** The node that applied {@code step} in {@code runId}. */
+    /** The nodes that applied {@code step} in {@code runId}, in ledger order. */
     List<String> nodesThatApplied(String runId, String step) {
         return ledger.entries().stream()
                 .filter(e -> e.runId().equals(runId) && e.stepId().equals(step) && e.outcome() == LedgerEntry.Outcome.APPLIED)
