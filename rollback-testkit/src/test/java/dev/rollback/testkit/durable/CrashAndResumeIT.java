@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 
 import static dev.rollback.testkit.durable.DurablePlan.FAN_IN;
 import static dev.rollback.testkit.durable.DurablePlan.SERIAL;
+import static dev.rollback.testkit.durable.DurableRunFixture.KILLED;
 import static dev.rollback.testkit.durable.DurableRunFixture.WAIT;
 import static dev.rollback.testkit.durable.DurableRunFixture.leaseOf;
 import static dev.rollback.testkit.durable.DurableRunFixture.oneEffectPerStep;
@@ -46,8 +47,6 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  * would rightly run again (two effects, allowed for an idempotent step, but not exactly once).
  */
 class CrashAndResumeIT {
-    private static final int KILLED = 137;
-
     @TempDir
     Path dir;
 

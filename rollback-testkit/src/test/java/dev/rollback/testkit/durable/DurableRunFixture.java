@@ -3,6 +3,7 @@ package dev.rollback.testkit.durable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rollback.api.spi.JournalRecord;
+import dev.rollback.core.fault.CrashPoints;
 import dev.rollback.core.journal.FileJournal;
 import dev.rollback.testkit.fault.ChildJvm;
 import dev.rollback.testkit.fault.InvariantChecker;
@@ -30,6 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 final class DurableRunFixture {
     /** Generous: a child JVM on two busy cores starts in about a second. */
     static final Duration WAIT = Duration.ofSeconds(60);
+    /** The exit status of a node halted at a crash point or killed with SIGKILL. */
+    static final int KILLED = CrashPoints.EXIT_STATUS;
 
     private final Path dir;
     private final SideEffectLedger ledger;
@@ -55,7 +58,7 @@ final class DurableRunFixture {
 
     private ChildJvm.Builder node(String node, String mode, String runId, DurablePlan plan, String... options) {
         List<String> args = new ArrayList<>(List.of(journalDirectory().toString(), dir.resolve("locks").toString(),
-                ledger.file().toString(), node, mode, runId, plan.name(), "report=" + reportFile(node)));
+                ledger.file().toString(), node, mode, runId, plan.name(), reportFile(node).toString()));
         args.addAll(List.of(options));
         return ChildJvm.builder(DurableRunNode.class).args(args.toArray(String[]::new));
     }

@@ -30,10 +30,10 @@ import java.util.Optional;
  * {@link SideEffectLedger}.
  *
  * <p>Arguments: {@code <journal-dir> <lock-dir> <ledger-file> <node-name> run|resume <run-id|->
- * <plan> [report=<file>] [hold=<step>] [linger]}, where {@code <plan>} is a {@link DurablePlan}
- * name; {@code report} writes the JSON report there; {@code hold} makes that step block after
- * its STARTED ledger line until the process is killed; {@code linger} keeps the process alive
- * after the run until it is killed (so a test can read its command line).
+ * <plan> <report-file> [hold=<step>] [linger]}, where {@code <plan>} is a {@link DurablePlan}
+ * name and the JSON report of a finished run goes to {@code <report-file>}; {@code hold} makes
+ * that step block after its STARTED ledger line until the process is killed; {@code linger}
+ * keeps the process alive after the run until it is killed (so a test can read its command line).
  *
  * <p>Output lines, each flushed at once, for the test to synchronize on:
  * <ul>
@@ -71,7 +71,7 @@ public final class DurableRunNode {
         boolean resume = args[4].equals("resume");
         String runId = args[5];
         DurablePlan variant = DurablePlan.valueOf(args[6]);
-        Optional<Path> reportFile = option(args, "report=").map(Path::of);
+        Path reportFile = Path.of(args[7]);
         boolean linger = option(args, "linger").isPresent();
         RollbackPlan plan = variant.plan(ledger, node, option(args, "hold="), OUT);
 
@@ -94,9 +94,7 @@ public final class DurableRunNode {
                      .build()) {
             RollbackRun run = resume ? executor.resume(plan, runId) : executor.start(plan, RunRequest.manual(node));
             RollbackReport report = run.await();
-            if (reportFile.isPresent()) {
-                Files.writeString(reportFile.get(), JsonReportRenderer.render(report));
-            }
+            Files.writeString(reportFile, JsonReportRenderer.render(report));
             OUT.println(OUTCOME + report.outcome());
         } catch (RollbackException e) {
             OUT.println(REFUSED + e.code() + " " + e.getMessage());
@@ -108,9 +106,9 @@ public final class DurableRunNode {
         }
     }
 
-    /** The value after {@code prefix} of the first optional argument (from the eighth) that starts with it. */
+    /** The value after {@code prefix} of the first optional argument (from the ninth) that starts with it. */
     private static Optional<String> option(String[] args, String prefix) {
-        for (int i = 7; i < args.length; i++) {
+        for (int i = 8; i < args.length; i++) {
             if (args[i].startsWith(prefix)) {
                 return Optional.of(args[i].substring(prefix.length()));
             }

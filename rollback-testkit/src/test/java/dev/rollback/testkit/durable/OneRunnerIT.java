@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static dev.rollback.testkit.durable.DurablePlan.SERIAL;
+import static dev.rollback.testkit.durable.DurableRunFixture.KILLED;
 import static dev.rollback.testkit.durable.DurableRunFixture.WAIT;
 import static dev.rollback.testkit.durable.DurableRunFixture.leaseOf;
 import static dev.rollback.testkit.durable.DurableRunFixture.oneEffectPerStep;
@@ -55,7 +56,7 @@ class OneRunnerIT {
             try (ChildJvm latecomer = fixture.runner("latecomer", SERIAL).start()) {
                 assertThat(refusalOf(latecomer)).as("a paused holder keeps its OS lock").startsWith("LOCK_UNAVAILABLE ");
             }
-            assertThat(holder.kill()).isEqualTo(137);
+            assertThat(holder.kill()).isEqualTo(KILLED);
 
             try (ChildJvm successor = fixture.resumer("successor", SERIAL, runId).start()) {
                 assertThat(leaseOf(successor)).isGreaterThan(holderToken);

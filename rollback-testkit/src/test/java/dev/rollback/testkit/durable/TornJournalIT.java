@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 import static dev.rollback.testkit.durable.DurablePlan.SERIAL;
+import static dev.rollback.testkit.durable.DurableRunFixture.KILLED;
 import static dev.rollback.testkit.durable.DurableRunFixture.WAIT;
 import static dev.rollback.testkit.durable.DurableRunFixture.oneEffectPerStep;
 import static dev.rollback.testkit.durable.DurableRunFixture.outcomeOf;
@@ -40,7 +41,7 @@ class TornJournalIT {
         fixture = new DurableRunFixture(dir);
         try (ChildJvm crasher = fixture.runner("crasher", SERIAL).crashPoint(RESTORE_START_WRITTEN_NOT_FORCED).start()) {
             runId = runIdOf(crasher);
-            assertThat(crasher.awaitExit(WAIT)).isEqualTo(137);
+            assertThat(crasher.awaitExit(WAIT)).isEqualTo(KILLED);
         }
     }
 
