@@ -14,10 +14,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.RunnerException;
-import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.annotations.Threads;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -26,10 +23,12 @@ import java.util.concurrent.atomic.LongAdder;
  * Recording one request (1% failures) into the trigger engine, against its peers in the same
  * run: a Resilience4j CircuitBreaker with a TIME_BASED window of 300 s, a bare LongAdder
  * increment (the near limit) and a Micrometer Timer.record (what the application already pays).
- * {@link #main} runs them all at 1 and then 2 threads in one launch.
+ * This class runs them at 1 thread and {@link TwoThreads} at 2, so one JMH run
+ * ({@code 'trigger\.RecordingBenchmark'}) measures every recorder at both.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Threads(1)
 public class RecordingBenchmark {
     private static final RuntimeException FAILURE = new IllegalStateException("failed request");
 
@@ -91,16 +90,8 @@ public class RecordingBenchmark {
         r.timer.record(q.nextLatencyNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** Runs every recorder at 1 and at 2 threads in one launch; arguments: warmup and measurement seconds. */
-    public static void main(String[] args) throws RunnerException {
-        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-        for (int threads = 1; threads <= 2; threads++) {
-            Options options = new OptionsBuilder().include(RecordingBenchmark.class.getName() + "\\.")
-                    .threads(threads).forks(1).warmupIterations(2).measurementIterations(3)
-                    .warmupTime(org.openjdk.jmh.runner.options.TimeValue.seconds(seconds))
-                    .measurementTime(org.openjdk.jmh.runner.options.TimeValue.seconds(seconds)).build();
-            new Runner(options).run();
-        }
+    /** The same recorders, each shared by 2 threads. */
+    @Threads(2)
+    public static class TwoThreads extends RecordingBenchmark {
     }
-
 }

@@ -3,7 +3,6 @@ package dev.rollback.core.trigger;
 import dev.rollback.core.trigger.internal.LatencyBins;
 import dev.rollback.core.trigger.internal.StripedSlidingWindow;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,28 +34,22 @@ final class Signals {
     private final AtomicReference<String> securityBreach = new AtomicReference<>();
     private final AtomicReference<String> dataCorruption = new AtomicReference<>();
 
-    /** Window sums shared by the rules of one evaluation, one per distinct window length. */
+    private final long resolutionNanos;
+    /** The window lengths, in slots, the windows keep a running sum for (one per distinct rule window). */
     private final int[] requestSlots;
-    private final long[][] requestSums;
     private final int[] connectionSlots;
-    private final long[][] connectionSums;
-    private final boolean[] requestFresh;
-    private final boolean[] connectionFresh;
+    /** Whether the windows were brought up to date in this evaluation. */
+    private boolean requestsUpdated;
+    private boolean connectionsUpdated;
 
     Signals(List<TriggerRule> rules, long originNanos, long resolutionNanos, int stripes) {
-        long longestRequestWindow = longest(rules, Signal.ERROR_RATE, Signal.RESPONSE_TIME);
-        long longestConnectionWindow = longest(rules, Signal.DATABASE_CONNECTION_FAILURES, Signal.DATABASE_CONNECTION_FAILURES);
-        this.requests = new StripedSlidingWindow(originNanos, resolutionNanos,
-                StripedSlidingWindow.slotsFor(longestRequestWindow, resolutionNanos) + 2, REQUEST_BINS + LatencyBins.COUNT, stripes);
-        this.connections = new StripedSlidingWindow(originNanos, resolutionNanos,
-                StripedSlidingWindow.slotsFor(longestConnectionWindow, resolutionNanos) + 2, 2, stripes);
-        this.requestSlots = distinctSlots(rules, requests, Signal.ERROR_RATE, Signal.RESPONSE_TIME);
-        this.requestSums = new long[requestSlots.length][REQUEST_BINS + LatencyBins.COUNT];
-        this.requestFresh = new boolean[requestSlots.length];
-        this.connectionSlots = distinctSlots(rules, connections, Signal.DATABASE_CONNECTION_FAILURES,
+        this.resolutionNanos = resolutionNanos;
+        this.requestSlots = distinctSlots(rules, resolutionNanos, Signal.ERROR_RATE, Signal.RESPONSE_TIME);
+        this.connectionSlots = distinctSlots(rules, resolutionNanos, Signal.DATABASE_CONNECTION_FAILURES,
                 Signal.DATABASE_CONNECTION_FAILURES);
-        this.connectionSums = new long[connectionSlots.length][2];
-        this.connectionFresh = new boolean[connectionSlots.length];
+        this.requests = new StripedSlidingWindow(originNanos, resolutionNanos, REQUEST_BINS + LatencyBins.COUNT, stripes,
+                requestSlots);
+        this.connections = new StripedSlidingWindow(originNanos, resolutionNanos, 2, stripes, connectionSlots);
     }
 
     void recordRequest(long nowNanos, long latencyNanos, boolean success) {
@@ -101,14 +94,15 @@ final class Signals {
 
     /** Starts an evaluation: the window sums of the previous one are stale. */
     void beginEvaluation() {
-        Arrays.fill(requestFresh, false);
-        Arrays.fill(connectionFresh, false);
+        requestsUpdated = false;
+        connectionsUpdated = false;
     }
 
     /**
      * What {@code rule} sees at {@code nowNanos}: its value in its unit, or NaN when it has no
-     * data (too few events, a stale gauge, no health check yet). Rules of one evaluation that
-     * share a window length share its sums, taken at the first of them.
+     * data (too few events, a stale gauge, no health check yet). The windows are brought up to
+     * date at the first rule of an evaluation that reads them; rules that share a window length
+     * share its running sum.
      */
     double observe(TriggerRule rule, long nowNanos) {
         return switch (rule.signal()) {
@@ -161,21 +155,23 @@ final class Signals {
     }
 
     private long[] requestSums(TriggerRule rule, long nowNanos) {
-        int index = indexOf(requestSlots, requests.slotsToRead(rule.window().toNanos()));
-        if (!requestFresh[index]) {
-            requests.sum(nowNanos, requestSlots[index], requestSums[index]);
-            requestFresh[index] = true;
+        if (!requestsUpdated) {
+            requests.update(nowNanos);
+            requestsUpdated = true;
         }
-        return requestSums[index];
+        return requests.sum(indexOf(requestSlots, slotsToRead(rule)));
     }
 
     private long[] connectionSums(TriggerRule rule, long nowNanos) {
-        int index = indexOf(connectionSlots, connections.slotsToRead(rule.window().toNanos()));
-        if (!connectionFresh[index]) {
-            connections.sum(nowNanos, connectionSlots[index], connectionSums[index]);
-            connectionFresh[index] = true;
+        if (!connectionsUpdated) {
+            connections.update(nowNanos);
+            connectionsUpdated = true;
         }
-        return connectionSums[index];
+        return connections.sum(indexOf(connectionSlots, slotsToRead(rule)));
+    }
+
+    private int slotsToRead(TriggerRule rule) {
+        return StripedSlidingWindow.slotsToRead(rule.window().toNanos(), resolutionNanos);
     }
 
     private static int indexOf(int[] values, int value) {
@@ -187,14 +183,9 @@ final class Signals {
         throw new IllegalStateException("no window of " + value + " slots");
     }
 
-    private static long longest(List<TriggerRule> rules, Signal a, Signal b) {
+    private static int[] distinctSlots(List<TriggerRule> rules, long resolutionNanos, Signal a, Signal b) {
         return rules.stream().filter(r -> r.signal() == a || r.signal() == b)
-                .mapToLong(r -> r.window().toNanos()).max().orElse(0);
-    }
-
-    private static int[] distinctSlots(List<TriggerRule> rules, StripedSlidingWindow window, Signal a, Signal b) {
-        return rules.stream().filter(r -> r.signal() == a || r.signal() == b)
-                .mapToInt(r -> window.slotsToRead(r.window().toNanos())).distinct().toArray();
+                .mapToInt(r -> StripedSlidingWindow.slotsToRead(r.window().toNanos(), resolutionNanos)).distinct().toArray();
     }
 
     /** The latest sample of a gauge and when it was taken; a racing read may pair a newer value with the previous time, never an older value with a newer time. */

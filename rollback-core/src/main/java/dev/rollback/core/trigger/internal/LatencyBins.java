@@ -13,7 +13,7 @@ package dev.rollback.core.trigger.internal;
  * relative error at most 5% (at most 1% between 5 and 10 of any decade, so at most 1% around
  * 5 s).
  *
- * <p>632 bins; finding a bin costs at most seven comparisons and one division, and allocates
+ * <p>632 bins; finding a bin costs at most seven comparisons and one 32-bit division, and allocates
  * nothing. Stateless and thread-safe.
  */
 public final class LatencyBins {
@@ -40,9 +40,9 @@ public final class LatencyBins {
         while (micros > POWERS_OF_TEN[decade + 1]) {
             decade++;
         }
-        long unit = POWERS_OF_TEN[decade - 1];
-        long digits = (micros + unit - 1) / unit; // in (10, 100]
-        return 1 + (decade - 2) * 90 + (int) (digits - 11);
+        int unit = (int) POWERS_OF_TEN[decade - 1];
+        int digits = ((int) micros + unit - 1) / unit; // in (10, 100]; 32-bit division: micros + unit < 2^31
+        return 1 + (decade - 2) * 90 + digits - 11;
     }
 
     /** The latency, in microseconds, that stands for every sample in {@code bin}: its midpoint. */

@@ -1,0 +1,73 @@
+package dev.rollback.core.trigger.internal;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class StripedSlidingWindowTest {
+    private static final long SECOND = 1_000_000_000L;
+
+    @Test
+    void runningSumsEqualTheEventsOfTheirWindowsAsTheySlide() {
+        // windows of 3 and 6 slots; events land at random offsets, some in a slot read already
+        StripedSlidingWindow window = new StripedSlidingWindow(0, SECOND, 3, 2, 3, 6);
+        long[][] perSecond = new long[200][3];
+        Random random = new Random(42);
+        for (int second = 0; second < 200; second++) {
+            int events = random.nextInt(4) == 0 ? 0 : random.nextInt(50);
+            for (int i = 0; i < events; i++) {
+                long weight = 1 + random.nextInt(1000);
+                record(window, second * SECOND + random.nextInt((int) SECOND), weight, i % 7 == 0);
+                perSecond[second][0] += weight;
+                perSecond[second][1] += 1;
+                perSecond[second][2] += i % 7 == 0 ? 1 : 0;
+            }
+            if (second > 0 && random.nextBoolean()) { // late: recorded after its slot was read
+                record(window, (second - 1) * SECOND + SECOND - 1, 5, true);
+                perSecond[second - 1][0] += 5;
+                perSecond[second - 1][1] += 1;
+                perSecond[second - 1][2] += 1;
+            }
+            long now = second * SECOND + SECOND / 2;
+            window.update(now);
+            assertThat(window.sum(0)).as("3 slots at %d s", second).containsExactly(expected(perSecond, second, 3));
+            assertThat(window.sum(1)).as("6 slots at %d s", second).containsExactly(expected(perSecond, second, 6));
+        }
+    }
+
+    @Test
+    void anUpdateAfterAPauseLongerThanTheRingStartsTheWindowsAfresh() {
+        StripedSlidingWindow window = new StripedSlidingWindow(0, SECOND, 3, 1, 4);
+        record(window, 0, 10, false);
+        window.update(0);
+        assertThat(window.sum(0)).containsExactly(10, 1, 0);
+        record(window, 100 * SECOND, 7, true);
+        window.update(100 * SECOND);
+        assertThat(window.sum(0)).containsExactly(7, 1, 1);
+        window.update(104 * SECOND);
+        assertThat(window.sum(0)).containsExactly(0, 0, 0);
+    }
+
+    /** Fields: weight (field 0, added last), count, failures. */
+    private static void record(StripedSlidingWindow window, long nowNanos, long weight, boolean failed) {
+        long[] stripe = window.stripe();
+        int base = window.offsetAt(nowNanos);
+        StripedSlidingWindow.add(stripe, base + 1, 1);
+        if (failed) {
+            StripedSlidingWindow.add(stripe, base + 2, 1);
+        }
+        StripedSlidingWindow.add(stripe, base, weight);
+    }
+
+    private static long[] expected(long[][] perSecond, int newest, int slots) {
+        long[] sum = new long[3];
+        for (int second = Math.max(0, newest - slots + 1); second <= newest; second++) {
+            for (int field = 0; field < 3; field++) {
+                sum[field] += perSecond[second][field];
+            }
+        }
+        return sum;
+    }
+}
