@@ -89,6 +89,8 @@ public final class RunExecution implements RollbackRun {
     private final List<StepState> doneBeforeCrash = new ArrayList<>();
     private final Optional<RunHistory> history;
 
+    private final java.util.Set<StepState> runningSteps = new java.util.LinkedHashSet<>();
+    private final Map<String, Integer> unfinishedByComponent = new LinkedHashMap<>();
     private int running;
     private int unfinished;
     private String stopReason;
@@ -138,6 +140,7 @@ public final class RunExecution implements RollbackRun {
         this.lease = lease;
         this.onFinish = onFinish;
         this.unfinished = byId.size();
+        byId.values().forEach(st -> unfinishedByComponent.merge(st.planned.component(), 1, Integer::sum));
         history.ifPresent(this::restore);
     }
 
@@ -168,6 +171,7 @@ public final class RunExecution implements RollbackRun {
             s.reason = end.data().getOrDefault("reason", "");
             s.finishNanos = endNanos;
             unfinished--;
+            unfinishedByComponent.merge(s.planned.component(), -1, Integer::sum);
         }
         for (StepState s : states.values()) {
             if (s.status == StepStatus.SUCCEEDED) {
@@ -298,6 +302,9 @@ public final class RunExecution implements RollbackRun {
 
     /** Appends a write-ahead record; a journal that refuses stops the effect it announces. */
     void journal(JournalRecord.Type type, Optional<String> stepId, Map<String, String> data) {
+        if (journal == Journal.NONE) {
+            return;
+        }
         JournalRecord record = new JournalRecord(context.runId(), sequence.getAndIncrement(), type,
                 context.clock().instant(), stepId, context.fencingToken(), data);
         try {
@@ -416,7 +423,7 @@ public final class RunExecution implements RollbackRun {
                     handle(message, ready);
                     message = inbox.poll();
                 }
-                enforceDeadlines(ready);
+                enforceDeadlines();
                 if (stopReason != null) {
                     ready.forEach(s -> skip(s, stopReason));
                     ready.clear();
@@ -442,6 +449,7 @@ public final class RunExecution implements RollbackRun {
     private void startStep(StepState s) {
         s.status = StepStatus.RUNNING;
         running++;
+        runningSteps.add(s);
         s.future = pool.submit(new StepWorker(this, s));
     }
 
@@ -493,35 +501,31 @@ public final class RunExecution implements RollbackRun {
         }
         emit(new RunAborted(context.runId(), a.at(), a.who(), a.reason()));
         long now = context.clock().monotonicNanos();
-        for (StepState s : states.values()) {
-            if (s.status == StepStatus.RUNNING) {
-                s.future.cancel(true);
-                running--;
-                finalize(s, StepStatus.ABORTED, stopReason, now);
-            }
+        for (StepState s : List.copyOf(runningSteps)) {
+            s.future.cancel(true);
+            running--;
+            finalize(s, StepStatus.ABORTED, stopReason, now);
         }
     }
 
-    private void enforceDeadlines(Deque<StepState> ready) {
+    private void enforceDeadlines() {
         long now = context.clock().monotonicNanos();
         // Budgets first, so that a step cut off by its component's budget is reported with it.
         if (now >= context.planDeadlineNanos() && unfinished > 0) {
             budgetExceeded("plan", context.plan().objectives().rto(), now);
         }
-        for (StepState s : states.values()) {
-            String component = s.planned.component();
-            if (!s.status.isFinal() && now >= context.componentDeadlineNanos(component)) {
-                budgetExceeded(component, context.plan().objectivesOf(component).rto(), now);
+        for (Map.Entry<String, Integer> c : unfinishedByComponent.entrySet()) {
+            if (c.getValue() > 0 && now >= context.componentDeadlineNanos(c.getKey())) {
+                budgetExceeded(c.getKey(), context.plan().objectivesOf(c.getKey()).rto(), now);
             }
         }
-        for (StepState s : states.values()) {
-            if (s.status == StepStatus.RUNNING && s.started() && now >= s.deadlineNanos()) {
+        for (StepState s : List.copyOf(runningSteps)) {
+            if (s.started() && now >= s.deadlineNanos()) {
                 s.future.cancel(true);
                 running--;
                 timeOut(s, now);
             }
         }
-        ready.removeIf(s -> s.status.isFinal());
     }
 
     private void budgetExceeded(String component, Duration budget, long now) {
@@ -541,6 +545,8 @@ public final class RunExecution implements RollbackRun {
     }
 
     private void finalize(StepState s, StepStatus status, String reason, long now) {
+        runningSteps.remove(s);
+        unfinishedByComponent.merge(s.planned.component(), -1, Integer::sum);
         s.status = status;
         s.reason = reason;
         s.finishNanos = now;

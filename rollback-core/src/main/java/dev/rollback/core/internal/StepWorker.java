@@ -65,7 +65,7 @@ final class StepWorker implements Runnable {
                     + "' ran out before the step could start");
         }
         state.markStarted(now, ctx.instantOf(now), deadline);
-        RetryBackoff backoff = new RetryBackoff(planned.retry().orElse(ctx.plan().defaultRetry()), step::isTransient);
+        RetryBackoff backoff = null; // built on the first failure: most steps never need it
 
         for (int attempt = 1; ; attempt++) {
             long attemptStart = ctx.clock().monotonicNanos();
@@ -109,6 +109,9 @@ final class StepWorker implements Runnable {
                 String failure = Redaction.describe(t);
                 state.attemptEnded(new Attempt(attempt, at, Duration.ofNanos(end - attemptStart), StepOutcome.FAILED,
                         Optional.of(failure)));
+                if (backoff == null) {
+                    backoff = new RetryBackoff(planned.retry().orElse(ctx.plan().defaultRetry()), step::isTransient);
+                }
                 if (!backoff.retries(attempt, t)) {
                     String suffix = t instanceof Error ? " (an Error: never retried)"
                             : attempt > 1 ? " (after " + attempt + " attempts)" : "";
