@@ -53,4 +53,42 @@ public final class TestDatabases {
             return rs.getLong(1);
         }
     }
+
+    /** Switches to a new WAL segment and waits until the server archived the old one. */
+    public static void archiveCurrentWal() throws Exception {
+        try (Connection c = server().connect(); Statement s = c.createStatement()) {
+            String segment;
+            try (var rs = s.executeQuery("SELECT pg_walfile_name(pg_switch_wal())")) {
+                rs.next();
+                segment = rs.getString(1);
+            }
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                try (var rs = s.executeQuery("SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver")) {
+                    rs.next();
+                    if (rs.getString(1).compareTo(segment) >= 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(20);
+            }
+            throw new AssertionError("WAL segment " + segment + " was not archived within 30 s");
+        }
+    }
+
+    /** A TCP port nothing listens on right now. */
+    public static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Whether this JVM runs as root (then restored clusters run as nobody, like the testkit's). */
+    public static boolean runningAsRoot() {
+        try {
+            return ((Integer) java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"), "unix:uid")) == 0;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
 }

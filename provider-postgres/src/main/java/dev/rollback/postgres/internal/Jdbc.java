@@ -49,14 +49,18 @@ public final class Jdbc {
     }
 
     /**
-     * A failure talking to {@code where} ("127.0.0.1:5432/app"): transient for connection
-     * problems (SQLState class 08, 57P01-57P03), an external failure otherwise. The message is
+     * A failure talking to {@code where} ("127.0.0.1:5432/app"): a credential problem for class 28,
+     * transient for connection problems (class 08, 57P01-57P03), an external failure otherwise. The message is
      * redacted.
      */
     public static RollbackException failure(String what, String where, SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String message = what + " on " + where + " failed: " + Redaction.describe(e)
                 + (state.isEmpty() ? "" : " (SQLState " + state + ")");
+        if (state.startsWith("28")) {
+            return new RollbackException(ErrorCode.CREDENTIAL_PROBLEM, what + " on " + where
+                    + " failed: credential problem (SQLState " + state + "): " + Redaction.describe(e), e);
+        }
         if (state.startsWith("08") || state.startsWith("57P")) {
             return new TransientFailureException(message, e);
         }

@@ -247,6 +247,44 @@ class EmergencyBackupStepIT {
         assertThat(list(backups)).isEmpty();
     }
 
+    @Test
+    void aRunnerKilledBetweenTheDumpAndItsRenameLeavesOnlyAHiddenPartialNeverABackup() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-D" + "rollback.crashpoint=" + EmergencyBackupStep.CRASH_BEFORE_RENAME, BackupCrashMain.class.getName(),
+                db.host(), Integer.toString(db.port()), db.database(), db.user(), backups.toString(), binDir.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile());
+        pb.environment().put("CLASSPATH", System.getProperty("java.class.path"));
+        pb.environment().put("ROLLBACK_TEST_PASSWORD", db.password().reveal());
+        Process child = pb.start();
+        assertThat(child.waitFor(2, TimeUnit.MINUTES)).isTrue();
+
+        assertThat(child.exitValue()).as(Files.readString(tmp.resolve("child.log"))).isEqualTo(137);
+        assertThat(list(backups)).singleElement().satisfies(p -> assertThat(p.getFileName().toString())
+                .startsWith("." + db.database() + "-").endsWith(".partial"));
+
+        // the next run makes a good backup next to the leftover, which keeps its hidden name
+        TestContext context = TestContext.of("emergency-backup", Duration.ofMinutes(1));
+        Thread.sleep(1000);
+        step().build().execute(context);
+        assertThat(list(backups)).hasSize(3).contains(Path.of(context.evidence().get(EmergencyBackupStep.PATH)));
+    }
+
+    @Test
+    void aRefusedPasswordFailsTheStepWithoutTheCredentialInTheMessageOrEvidence() throws Exception {
+        String canary = "canary-" + java.util.UUID.randomUUID();
+        PostgresEndpoint wrong = db.toBuilder().password(dev.rollback.api.Secret.of(canary)).build();
+        TestContext context = TestContext.of("emergency-backup", Duration.ofMinutes(1));
+        EmergencyBackupStep step = EmergencyBackupStep.builder().endpoint(wrong).backupDir(backups).binDir(binDir).build();
+        assertThatThrownBy(() -> step.execute(context))
+                .satisfies(e -> assertThat(((dev.rollback.api.RollbackException) e).code())
+                        .isEqualTo(dev.rollback.api.ErrorCode.CREDENTIAL_PROBLEM))
+                .satisfies(e -> assertThat(dev.rollback.api.Redaction.describe(e)).doesNotContain(canary))
+                .satisfies(e -> assertThat(String.valueOf(e.getMessage())).doesNotContain(canary)
+                        .contains("password authentication failed"));
+        assertThat(context.evidence().values()).noneMatch(v -> v.contains(canary));
+        assertThat(list(backups)).isEmpty();
+    }
+
     private Connection lockAccounts() throws Exception {
         Connection c = db.connect();
         c.setAutoCommit(false);

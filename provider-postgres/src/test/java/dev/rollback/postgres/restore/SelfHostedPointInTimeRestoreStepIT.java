@@ -5,19 +5,14 @@ import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.TestContext;
 import dev.rollback.postgres.TestDatabases;
 import dev.rollback.postgres.internal.PgTool;
-import dev.rollback.testkit.postgres.PostgresServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -56,8 +51,8 @@ class SelfHostedPointInTimeRestoreStepIT {
     private static SelfHostedPointInTimeRestoreStep.Builder step(Instant target, Path dataDir) throws IOException {
         SelfHostedPointInTimeRestoreStep.Builder b = SelfHostedPointInTimeRestoreStep.builder()
                 .baseBackup(baseBackup).walArchive(TestDatabases.server().archiveDir()).dataDir(dataDir)
-                .port(freePort()).targetTime(target).login(db).binDir(binDir());
-        if (runningAsRoot()) {
+                .port(TestDatabases.freePort()).targetTime(target).login(db).binDir(binDir());
+        if (TestDatabases.runningAsRoot()) {
             b.runAs(OsUser.nobody());
         }
         return b;
@@ -72,7 +67,7 @@ class SelfHostedPointInTimeRestoreStepIT {
         Thread.sleep(50);
         TestDatabases.sql(db, "INSERT INTO marks(kind) VALUES ('marker-after-target')",
                 "INSERT INTO marks(kind) SELECT 'bad' FROM generate_series(1, 10)");
-        archiveCurrentWal();
+        TestDatabases.archiveCurrentWal();
 
         Path dataDir = work.resolve("restored-1");
         SelfHostedPointInTimeRestoreStep step = step(target, dataDir).build();
@@ -145,41 +140,4 @@ class SelfHostedPointInTimeRestoreStepIT {
     private static long count(PostgresEndpoint endpoint, String where) throws Exception {
         return TestDatabases.queryLong(endpoint, "SELECT count(*) FROM marks WHERE " + where);
     }
-
-    static void archiveCurrentWal() throws Exception {
-        PostgresServer server = TestDatabases.server();
-        try (Connection c = server.connect(); Statement s = c.createStatement()) {
-            String segment;
-            try (ResultSet rs = s.executeQuery("SELECT pg_walfile_name(pg_switch_wal())")) {
-                rs.next();
-                segment = rs.getString(1);
-            }
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (System.nanoTime() < deadline) {
-                try (ResultSet rs = s.executeQuery("SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver")) {
-                    rs.next();
-                    if (rs.getString(1).compareTo(segment) >= 0) {
-                        return;
-                    }
-                }
-                Thread.sleep(20);
-            }
-            throw new AssertionError("WAL segment " + segment + " was not archived within 30 s");
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    static boolean runningAsRoot() {
-        try {
-            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
 }
