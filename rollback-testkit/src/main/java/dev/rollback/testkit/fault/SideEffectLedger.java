@@ -12,6 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An append-only file of side effects, shared by the test and its child JVM nodes: each node
@@ -24,6 +25,13 @@ import java.util.Objects;
  * by a crash inside {@code write} (no newline) is ignored on read. Thread-safe and process-safe.
  */
 public final class SideEffectLedger {
+    /**
+     * A JVM may hold only one lock on a file region (a second {@code lock()} from another thread
+     * throws OverlappingFileLockException), so threads of one JVM take turns on this monitor before
+     * taking the file lock that keeps other processes out.
+     */
+    private static final ConcurrentHashMap<Path, Object> IN_JVM = new ConcurrentHashMap<>();
+
     private final Path file;
 
     private SideEffectLedger(Path file) {
@@ -43,6 +51,12 @@ public final class SideEffectLedger {
     /** Appends {@code entry} and forces it to disk before returning. */
     public void record(LedgerEntry entry) {
         ByteBuffer line = ByteBuffer.wrap(Objects.requireNonNull(entry, "entry").toLine().getBytes(StandardCharsets.UTF_8));
+        synchronized (IN_JVM.computeIfAbsent(file, f -> new Object())) {
+            append(line);
+        }
+    }
+
+    private void append(ByteBuffer line) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND); FileLock ignored = channel.lock()) {
             while (line.hasRemaining()) {

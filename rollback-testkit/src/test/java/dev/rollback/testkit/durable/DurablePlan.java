@@ -165,16 +165,9 @@ enum DurablePlan {
                     && e.stepId().equals(spec.id()) && e.outcome() == LedgerEntry.Outcome.APPLIED));
         }
 
-        /**
-         * Records one line. Serialized on the ledger because {@link SideEffectLedger#record} throws
-         * {@code OverlappingFileLockException} when two threads of one JVM record at once
-         * ({@code SideEffectLedgerFromThreadsTest}); parallel steps do exactly that.
-         */
         private void record(StepContext context, LedgerEntry.Outcome outcome) {
-            synchronized (ledger) {
-                ledger.record(new LedgerEntry(node, context.runId(), spec.id(), context.fencingToken(), context.attempt(),
-                        outcome, Instant.now(), Optional.of(context.deadline())));
-            }
+            ledger.record(new LedgerEntry(node, context.runId(), spec.id(), context.fencingToken(), context.attempt(),
+                    outcome, Instant.now(), Optional.of(context.deadline())));
         }
     }
 }

@@ -1,8 +1,5 @@
-package dev.rollback.testkit.durable;
+package dev.rollback.testkit.fault;
 
-import dev.rollback.testkit.fault.LedgerEntry;
-import dev.rollback.testkit.fault.SideEffectLedger;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,17 +15,14 @@ import java.util.concurrent.Future;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link SideEffectLedger} says it is thread-safe, but {@code record} takes a {@code FileLock} on a
- * new channel each time, and a JVM may hold only one lock on a region: a second thread recording
- * while the first holds it gets {@code OverlappingFileLockException}. Parallel steps of one node
- * record at the same time, so the crash tests serialize their ledger writes until this is fixed.
+ * Parallel steps of one node record at the same time; a JVM may hold only one lock on a file
+ * region, so the ledger must take turns inside the JVM before it takes the file lock.
  */
 class SideEffectLedgerFromThreadsTest {
     @TempDir
     Path dir;
 
     @Test
-    @Disabled("bug in SideEffectLedger.record: two threads of one JVM recording at once get OverlappingFileLockException")
     void threadsOfOneJvmRecordAtOnceWithoutFailing() throws Exception {
         SideEffectLedger ledger = SideEffectLedger.at(dir.resolve("ledger.tsv"));
         int threads = 4;
