@@ -177,6 +177,7 @@ public final class AzuriteServer implements TestServer {
      * Installs into a sibling folder and renames it, under a file lock, so a half-done install is
      * never used.
      */
+    @SuppressWarnings("try") // the install lock is held for the body's duration, never read
     static Path install(Path dir, Duration timeout) {
         Path executable = dir.resolve("node_modules/.bin/azurite-blob");
         if (Files.isExecutable(executable)) {

@@ -56,6 +56,7 @@ public final class SideEffectLedger {
         }
     }
 
+    @SuppressWarnings("try") // the file lock is held for the body's duration, never read
     private void append(ByteBuffer line) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND); FileLock ignored = channel.lock()) {
