@@ -1,0 +1,229 @@
+package dev.rollback.redis;
+
+import dev.rollback.api.ErrorCode;
+import dev.rollback.api.Redaction;
+import dev.rollback.api.RollbackException;
+import dev.rollback.api.RollbackStep;
+import dev.rollback.api.StepContext;
+import dev.rollback.redis.internal.Checks;
+import dev.rollback.redis.internal.RedisFailures;
+import redis.clients.jedis.Jedis;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The runbook's "clear cache if corrupted": {@code az redis force-reboot --reboot-type AllNodes}
+ * through the Azure SDK ({@code POST .../Microsoft.Cache/redis/{name}/forceReboot}), then waits
+ * until the cache answers {@code PING} again, within the step's deadline. Azure accepts the reboot
+ * at once and reports no progress on its control plane, so the wait watches the data plane: with
+ * {@link Builder#confirmRestart(boolean) confirmRestart} (the default for all nodes and the
+ * primary) it also waits until the server's {@code run_id} differs from the one seen before the
+ * reboot, so a cache that has not yet gone down is not mistaken for one that came back.
+ *
+ * <p>Failures: 429 and 5xx answers and broken connections are transient (with Azure's
+ * Retry-After when given) and retried by the executor; 401/403 fail at once with
+ * {@code CREDENTIAL_PROBLEM} ("credential problem", never the credential); other 4xx fail.
+ * Evidence: {@code azure.provisioningState} (preflight), {@code reboot.type},
+ * {@code reboot.message}, {@code reboot.restartObserved}, {@code reboot.servingAfterMs}.
+ *
+ * <p><b>Not idempotent</b> (a second run reboots again) and <b>destructive</b> (a reboot drops
+ * what the rebooted nodes held in memory): a plan declares
+ * {@code withoutSafeguard("a cache holds no data of record")}. Immutable and thread-safe. It never
+ * creates, scales or deletes a cache and never reports a credential or the cache's password.
+ */
+public final class ForceRebootStep implements RollbackStep {
+    /** Evidence key: the cache's provisioning state, read by the preflight. */
+    public static final String PROVISIONING_STATE = "azure.provisioningState";
+    /** Evidence key: the reboot type sent. */
+    public static final String TYPE = "reboot.type";
+    /** Evidence key: Azure's answer. */
+    public static final String MESSAGE = "reboot.message";
+    /** Evidence key: whether a new server run id was seen after the reboot. */
+    public static final String RESTART_OBSERVED = "reboot.restartObserved";
+    /** Evidence key: milliseconds from the reboot request to the first good PING. */
+    public static final String SERVING_AFTER_MS = "reboot.servingAfterMs";
+
+    private final RedisRollback redis;
+    private final RedisRollback.AzureCache azure;
+    private final String id;
+    private final String component;
+    private final RebootType type;
+    private final boolean confirmRestart;
+    private final Duration pollInterval;
+
+    private ForceRebootStep(Builder b, RedisRollback.AzureCache azure, boolean confirmRestart) {
+        this.redis = b.redis;
+        this.azure = azure;
+        this.id = b.id;
+        this.component = b.component;
+        this.type = b.type;
+        this.confirmRestart = confirmRestart;
+        this.pollInterval = b.pollInterval;
+    }
+
+    /** A builder for a force reboot of {@code redis}, which must know its Azure cache. */
+    public static Builder builder(RedisRollback redis) {
+        return new Builder(redis);
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String component() {
+        return component;
+    }
+
+    /** Which nodes it reboots. */
+    public RebootType type() {
+        return type;
+    }
+
+    /** Whether it waits for a new server run id before the PING counts. */
+    public boolean confirmRestart() {
+        return confirmRestart;
+    }
+
+    @Override
+    public boolean destructive() {
+        return true;
+    }
+
+    @Override
+    public boolean isTransient(Throwable failure) {
+        return RedisFailures.isTransient(failure);
+    }
+
+    /** Reads the cache's provisioning state (the runbook's "check cache health"); changes nothing. */
+    @Override
+    public void preflight(StepContext context) {
+        context.evidence(PROVISIONING_STATE, azure.controlPlane().provisioningState(azure.resourceGroup(), azure.name()));
+    }
+
+    @Override
+    public void execute(StepContext context) throws InterruptedException {
+        context.checkpoint();
+        String runIdBefore = confirmRestart ? runId(context) : "";
+        long sent = context.clock().monotonicNanos();
+        String message = azure.controlPlane().forceReboot(azure.resourceGroup(), azure.name(), type);
+        context.evidence(TYPE, type.azureName());
+        context.evidence(MESSAGE, Redaction.redact(message));
+        String lastProblem = "no PING tried yet";
+        while (true) {
+            context.checkpoint();
+            try (Jedis jedis = redis.connections().open(shortest(context.remaining(), Duration.ofSeconds(2)))) {
+                if (!"PONG".equalsIgnoreCase(jedis.ping())) {
+                    lastProblem = "PING did not answer PONG";
+                } else if (!runIdBefore.isEmpty()
+                        && runIdBefore.equals(RedisFailures.infoField(jedis.info("server"), "run_id"))) {
+                    lastProblem = "the server has not restarted yet (same run id)";
+                } else {
+                    context.evidence(RESTART_OBSERVED, Boolean.toString(!runIdBefore.isEmpty()));
+                    context.evidence(SERVING_AFTER_MS, Long.toString(
+                            Duration.ofNanos(context.clock().monotonicNanos() - sent).toMillis()));
+                    return;
+                }
+            } catch (RuntimeException e) {
+                if (RedisFailures.isCredentialProblem(e)) {
+                    throw new RollbackException(ErrorCode.CREDENTIAL_PROBLEM, "waiting for " + redis.connections().describe()
+                            + " after the force reboot: credential problem (the server refused the password or user)");
+                }
+                if (e instanceof RollbackException r) {
+                    throw r;
+                }
+                lastProblem = Redaction.describe(e);
+            }
+            context.evidence("reboot.waiting", lastProblem);
+            context.clock().sleep(shortest(pollInterval, context.remaining()));
+        }
+    }
+
+    /** The server's run id before the reboot, or "" when it cannot be read (down, INFO disabled). */
+    private String runId(StepContext context) {
+        try (Jedis jedis = redis.connections().open(shortest(context.remaining(), Duration.ofSeconds(1)))) {
+            return RedisFailures.infoField(jedis.info("server"), "run_id");
+        } catch (RuntimeException e) {
+            context.evidence("reboot.runIdBefore", "unreadable: " + Redaction.describe(e));
+            return "";
+        }
+    }
+
+    private static Duration shortest(Duration a, Duration b) {
+        Duration d = a.compareTo(b) < 0 ? a : b;
+        return d.isZero() || d.isNegative() ? Duration.ofMillis(1) : d;
+    }
+
+    @Override
+    public String toString() {
+        return "ForceRebootStep[" + id + ", " + type.azureName() + ", " + azure.resourceGroup() + "/" + azure.name() + "]";
+    }
+
+    /** Builds a {@link ForceRebootStep}. Not thread-safe; reusable, each step built keeps its values. */
+    public static final class Builder {
+        private final RedisRollback redis;
+        private String id = "redis-force-reboot";
+        private String component = RedisRollback.COMPONENT;
+        private RebootType type = RebootType.ALL_NODES;
+        private Boolean confirmRestart;
+        private Duration pollInterval = Duration.ofMillis(500);
+
+        private Builder(RedisRollback redis) {
+            this.redis = Objects.requireNonNull(redis, "redis");
+        }
+
+        /** The step id: letters, digits, '.', '-', '_'. Default {@code redis-force-reboot}. */
+        public Builder id(String id) {
+            this.id = Checks.id(id, "id");
+            return this;
+        }
+
+        /** The component. Default {@code redis}. */
+        public Builder component(String component) {
+            this.component = Checks.id(component, "component");
+            return this;
+        }
+
+        /** Which nodes to reboot. Default {@link RebootType#ALL_NODES}, as the runbook does. */
+        public Builder type(RebootType type) {
+            this.type = Objects.requireNonNull(type, "type");
+            return this;
+        }
+
+        /**
+         * Whether the wait needs a new server run id (a restart seen) before a PING counts. Default:
+         * yes for {@link RebootType#ALL_NODES} and {@link RebootType#PRIMARY_NODE}, no for
+         * {@link RebootType#SECONDARY_NODE} (the primary keeps its run id).
+         */
+        public Builder confirmRestart(boolean confirmRestart) {
+            this.confirmRestart = confirmRestart;
+            return this;
+        }
+
+        /** How long to wait between two PINGs after the reboot; 10 ms to 30 s. Default 500 ms. */
+        public Builder pollInterval(Duration pollInterval) {
+            Checks.positive(pollInterval, "pollInterval", Duration.ofSeconds(30));
+            if (pollInterval.compareTo(Duration.ofMillis(10)) < 0) {
+                throw new IllegalArgumentException("pollInterval must be at least 10 ms, but was " + pollInterval);
+            }
+            this.pollInterval = pollInterval;
+            return this;
+        }
+
+        /**
+         * Builds the step.
+         *
+         * @throws IllegalArgumentException if the cache has no Azure control plane
+         *     ({@link RedisRollback#withAzureCache} was not called)
+         */
+        public ForceRebootStep build() {
+            RedisRollback.AzureCache azure = redis.azure().orElseThrow(() -> new IllegalArgumentException(
+                    "azureCache is required for a force reboot, but was not set on " + redis
+                            + "; call RedisRollback.withAzureCache(AzureRedisControlPlane.ofRedisManager(..), resourceGroup, name)"));
+            boolean confirm = confirmRestart != null ? confirmRestart : type != RebootType.SECONDARY_NODE;
+            return new ForceRebootStep(this, azure, confirm);
+        }
+    }
+}

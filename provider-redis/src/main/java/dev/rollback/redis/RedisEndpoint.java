@@ -1,0 +1,193 @@
+package dev.rollback.redis;
+
+import dev.rollback.api.Secret;
+import dev.rollback.redis.internal.Checks;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Where a Redis cache answers and how to log in: host, port, optional ACL user, password, database,
+ * TLS and timeouts. Built with {@code RedisEndpoint.builder().host(..).password(Secret.of(..)).build()};
+ * setters check their argument at once and throw {@link IllegalArgumentException} naming the field
+ * and the value (never a password).
+ *
+ * <p>Immutable and thread-safe. Its {@link #toString()} never shows the password; nothing in this
+ * provider ever writes the password to a log, a report, evidence or an exception message.
+ */
+public final class RedisEndpoint {
+    private static final Duration MAX_TIMEOUT = Duration.ofMinutes(5);
+
+    private final String host;
+    private final int port;
+    private final String user;
+    private final Secret password;
+    private final int database;
+    private final boolean ssl;
+    private final Duration connectTimeout;
+    private final Duration socketTimeout;
+
+    private RedisEndpoint(Builder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.user = b.user;
+        this.password = b.password;
+        this.database = b.database;
+        this.ssl = b.ssl;
+        this.connectTimeout = b.connectTimeout;
+        this.socketTimeout = b.socketTimeout;
+    }
+
+    /** Starts a builder; {@link Builder#host(String)} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this endpoint's values, to derive another. */
+    public static Builder from(RedisEndpoint base) {
+        Objects.requireNonNull(base, "base");
+        Builder b = new Builder();
+        b.host = base.host;
+        b.port = base.port;
+        b.user = base.user;
+        b.password = base.password;
+        b.database = base.database;
+        b.ssl = base.ssl;
+        b.connectTimeout = base.connectTimeout;
+        b.socketTimeout = base.socketTimeout;
+        return b;
+    }
+
+    /** The host name or address. */
+    public String host() {
+        return host;
+    }
+
+    /** The TCP port. */
+    public int port() {
+        return port;
+    }
+
+    /** The ACL user, if one is set (otherwise the password alone is sent, as {@code AUTH password}). */
+    public Optional<String> user() {
+        return Optional.ofNullable(user);
+    }
+
+    /** The password, if one is set. */
+    public Optional<Secret> password() {
+        return Optional.ofNullable(password);
+    }
+
+    /** The logical database (0-15 on most servers). */
+    public int database() {
+        return database;
+    }
+
+    /** Whether the connection uses TLS (Azure Cache for Redis: port 6380 with TLS). */
+    public boolean ssl() {
+        return ssl;
+    }
+
+    /** How long opening a connection may take. */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /** How long one command may wait for its answer. */
+    public Duration socketTimeout() {
+        return socketTimeout;
+    }
+
+    /** {@code host:port/db}, TLS or not; never the password. */
+    @Override
+    public String toString() {
+        return "RedisEndpoint[" + host + ":" + port + "/" + database + (ssl ? ", tls" : "")
+                + (user == null ? "" : ", user " + user) + (password == null ? "" : ", password ***") + "]";
+    }
+
+    /**
+     * Builds a {@link RedisEndpoint}. Not thread-safe; {@link #build()} can be called again and each
+     * endpoint built keeps its own values.
+     */
+    public static final class Builder {
+        private String host;
+        private int port = 6379;
+        private String user;
+        private Secret password;
+        private int database;
+        private boolean ssl;
+        private Duration connectTimeout = Duration.ofSeconds(2);
+        private Duration socketTimeout = Duration.ofSeconds(2);
+
+        private Builder() {
+        }
+
+        /** The host name or address; required, not blank, no spaces. */
+        public Builder host(String host) {
+            Checks.text(host, "host");
+            if (host.chars().anyMatch(Character::isWhitespace) || host.contains("/") || host.contains("@")) {
+                throw new IllegalArgumentException("host must be a host name or address, but was '" + host + "'");
+            }
+            this.host = host;
+            return this;
+        }
+
+        /** The TCP port, 1-65535. Default 6379. */
+        public Builder port(int port) {
+            this.port = Checks.range(port, "port", 1, 65535);
+            return this;
+        }
+
+        /** An ACL user name (Redis 6+). Default: none (the {@code default} user). */
+        public Builder user(String user) {
+            this.user = Checks.text(user, "user");
+            return this;
+        }
+
+        /** The password. Default: none. */
+        public Builder password(Secret password) {
+            this.password = Objects.requireNonNull(password, "password");
+            return this;
+        }
+
+        /** The logical database, 0-15. Default 0. */
+        public Builder database(int database) {
+            this.database = Checks.range(database, "database", 0, 15);
+            return this;
+        }
+
+        /** Whether to use TLS. Default: no. */
+        public Builder ssl(boolean ssl) {
+            this.ssl = ssl;
+            return this;
+        }
+
+        /** How long opening a connection may take; above zero, at most 5 minutes. Default 2 s. */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = Checks.positive(connectTimeout, "connectTimeout", MAX_TIMEOUT);
+            return this;
+        }
+
+        /** How long one command may wait for its answer; above zero, at most 5 minutes. Default 2 s. */
+        public Builder socketTimeout(Duration socketTimeout) {
+            this.socketTimeout = Checks.positive(socketTimeout, "socketTimeout", MAX_TIMEOUT);
+            return this;
+        }
+
+        /**
+         * Builds the endpoint.
+         *
+         * @throws IllegalArgumentException if no host was set, or a user was set without a password
+         */
+        public RedisEndpoint build() {
+            if (host == null) {
+                throw new IllegalArgumentException("host is required, but was not set");
+            }
+            if (user != null && password == null) {
+                throw new IllegalArgumentException("user '" + user + "' needs a password, but none was set");
+            }
+            return new RedisEndpoint(this);
+        }
+    }
+}
