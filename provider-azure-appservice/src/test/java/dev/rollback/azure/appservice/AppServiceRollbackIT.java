@@ -168,6 +168,41 @@ class AppServiceRollbackIT {
     }
 
     @Test
+    void a429WithAnHttpDateRetryAfterIsWaitedToo() {
+        simulator.inject(AzureOperation.WEB_APP_CONFIG_UPDATE, AzureFault.tooManyRequestsUntilDate(Duration.ofSeconds(2)).times(4));
+        TrafficRoutingStep route = azure.trafficRouting().resourceGroup(RG).app(app).slot(SLOT).build();
+        RollbackReport report = run(RollbackPlan.builder("route-429-date", AppServiceRollback.RUNBOOK_OBJECTIVES)
+                .step(route, s -> s.timeout(Duration.ofSeconds(30))
+                        .retry(RetrySettings.custom().maxAttempts(3).initialBackoff(Duration.ofMillis(10)).build()))
+                .build());
+        StepReport step = report.step("route-traffic").orElseThrow();
+        assertThat(step.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
+        assertThat(step.attempts()).hasSize(2);
+        Attempt first = step.attempts().get(0);
+        assertThat(first.failure()).hasValueSatisfying(f -> assertThat(f).contains("HTTP 429").contains("Retry-After PT"));
+        // an HTTP-date has whole seconds: the wait is the 2 s asked, less up to 1 s
+        assertThat(Duration.between(first.startedAt().plus(first.duration()), step.attempts().get(1).startedAt()))
+                .isGreaterThanOrEqualTo(Duration.ofMillis(900));
+    }
+
+    @Test
+    void connectionResetsOnTheSwapAreRetriedAndTheSwapHappensOnce() {
+        // the SDK's request and its 3 retries are reset before any effect; the executor's second attempt swaps
+        simulator.inject(AzureOperation.SLOT_SWAP, AzureFault.connectionReset().times(1 + AzureSimulatorClients.MAX_RETRIES));
+        SlotSwapStep swap = azure.slotSwap().resourceGroup(RG).app(app).slot(SLOT).build();
+        RollbackReport report = run(RollbackPlan.builder("swap-reset", AppServiceRollback.RUNBOOK_OBJECTIVES)
+                .step(swap, s -> s.timeout(Duration.ofSeconds(30))
+                        .retry(RetrySettings.custom().maxAttempts(3).initialBackoff(Duration.ofMillis(10)).build()))
+                .build());
+        StepReport step = report.step("swap-slots").orElseThrow();
+        assertThat(step.outcome()).as(JsonReportRenderer.render(report)).isEqualTo(StepOutcome.SUCCEEDED);
+        assertThat(step.attempts()).hasSize(2);
+        assertThat(step.attempts().get(0).failure()).hasValueSatisfying(f -> assertThat(f).contains("connection"));
+        assertThat(simulator.webApp(RG, app).production().content()).contains("DOCKER|advisoros:v41");
+        assertThat(simulator.webApp(RG, app).slot(SLOT).swapCount()).isEqualTo(1);
+    }
+
+    @Test
     void a503StormEndsAsAFailureInsideTheDeadlineWithBoundedAttempts() {
         simulator.inject(AzureOperation.SLOT_SWAP, AzureFault.status(503).times(1000));
         SlotSwapStep swap = azure.slotSwap().resourceGroup(RG).app(app).slot(SLOT).build();
