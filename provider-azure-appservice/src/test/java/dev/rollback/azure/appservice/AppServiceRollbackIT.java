@@ -203,6 +203,30 @@ class AppServiceRollbackIT {
     }
 
     @Test
+    void aSwapThatAzureReportsFailedFailsTheStepWithItsCodeAndLeavesProductionAlone() {
+        simulator.inject(AzureOperation.SLOT_SWAP, AzureFault.operationFailed("SwapFailed", "Warm-up failed."));
+        SlotSwapStep swap = azure.slotSwap().resourceGroup(RG).app(app).slot(SLOT).build();
+        RollbackReport report = run(RollbackPlan.builder("swap-failed", AppServiceRollback.RUNBOOK_OBJECTIVES)
+                .step(swap, s -> s.timeout(Duration.ofSeconds(30))).build());
+        StepReport step = report.step("swap-slots").orElseThrow();
+        assertThat(step.outcome()).isEqualTo(StepOutcome.FAILED);
+        assertThat(step.reason()).hasValueSatisfying(r -> assertThat(r).contains("swapping slot " + SLOT));
+        assertThat(simulator.webApp(RG, app).production().content()).contains("DOCKER|advisoros:v42");
+    }
+
+    @Test
+    void a403OnTheSwapIsACredentialProblemAndIsNotRetried() {
+        simulator.inject(AzureOperation.SLOT_SWAP, AzureFault.status(403).times(10));
+        SlotSwapStep swap = azure.slotSwap().resourceGroup(RG).app(app).slot(SLOT).build();
+        RollbackReport report = run(RollbackPlan.builder("swap-403", AppServiceRollback.RUNBOOK_OBJECTIVES)
+                .step(swap, s -> s.timeout(Duration.ofSeconds(30))).build());
+        StepReport step = report.step("swap-slots").orElseThrow();
+        assertThat(step.attempts()).hasSize(1);
+        assertThat(step.reason()).hasValueSatisfying(r -> assertThat(r).contains("credential problem (HTTP 403"));
+        assertThat(swaps()).hasSize(1);
+    }
+
+    @Test
     void a503StormEndsAsAFailureInsideTheDeadlineWithBoundedAttempts() {
         simulator.inject(AzureOperation.SLOT_SWAP, AzureFault.status(503).times(1000));
         SlotSwapStep swap = azure.slotSwap().resourceGroup(RG).app(app).slot(SLOT).build();
