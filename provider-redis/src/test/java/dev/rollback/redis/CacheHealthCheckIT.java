@@ -1,5 +1,6 @@
 package dev.rollback.redis;
 
+import dev.rollback.api.TransientFailureException;
 import dev.rollback.api.Verification;
 import dev.rollback.testkit.ServerExtension;
 import dev.rollback.testkit.fault.FaultProxy;
@@ -13,6 +14,7 @@ import redis.clients.jedis.JedisPool;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class CacheHealthCheckIT {
     @RegisterExtension
@@ -54,6 +56,24 @@ class CacheHealthCheckIT {
             assertThat(slow.passed()).isFalse();
             assertThat(slow.details()).containsKey(CacheHealthCheck.LATENCY_MS);
             assertThat(Long.parseLong(slow.details().get(CacheHealthCheck.LATENCY_MS))).isGreaterThanOrEqualTo(300);
+        }
+    }
+
+    @Test
+    void aFrozenConnectionIsATransientFailureWithinTheSocketTimeout() {
+        try (FaultProxy proxy = FaultProxy.start(REDIS.server().host(), REDIS.server().port())) {
+            RedisRollback redis = RedisRollback.of(RedisEndpoint.from(Servers.endpoint(REDIS.server())).port(proxy.port())
+                    .socketTimeout(Duration.ofMillis(300)).build());
+            CacheFlushStep flush = redis.flush().build();
+            proxy.freeze();
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> flush.execute(context())).isInstanceOf(TransientFailureException.class)
+                    .hasMessageContaining("127.0.0.1:" + proxy.port());
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+            proxy.heal();
+            TestContext healed = context();
+            flush.execute(healed);
+            assertThat(healed.evidence()).containsEntry(CacheFlushStep.KEYS_AFTER, "0");
         }
     }
 

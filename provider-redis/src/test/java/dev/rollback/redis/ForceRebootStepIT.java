@@ -5,6 +5,7 @@ import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RetrySettings;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackPlan;
+import dev.rollback.api.TransientFailureException;
 import dev.rollback.api.report.Attempt;
 import dev.rollback.api.report.RollbackReport;
 import dev.rollback.api.report.StepReport;
@@ -171,6 +172,29 @@ class ForceRebootStepIT {
         assertThat(JsonReportRenderer.render(report)).doesNotContain(AzureSimulatorClients.ACCESS_TOKEN);
         assertThat(reboots().count()).isEqualTo(1);
         assertThat(azure.redisCache("rg1", cache).reboots()).isEmpty();
+    }
+
+    @Test
+    void aResetOrA503StormThatOutlastsTheSdksRetriesIsTransientAndNothingIsRebooted() {
+        ForceRebootStep step = redis().forceReboot().confirmRestart(false).build();
+        azure.inject(AzureOperation.REDIS_FORCE_REBOOT, AzureFault.connectionReset().times(4));
+        assertThatThrownBy(() -> step.execute(TestContext.of("redis-force-reboot", Duration.ofSeconds(10))))
+                .isInstanceOfSatisfying(TransientFailureException.class, e -> assertThat(e.retryAfter()).isEmpty())
+                .hasMessageContaining("force reboot (AllNodes) of Azure Cache for Redis rg1/" + cache);
+
+        azure.inject(AzureOperation.REDIS_FORCE_REBOOT, AzureFault.status(503).times(4));
+        assertThatThrownBy(() -> step.execute(TestContext.of("redis-force-reboot", Duration.ofSeconds(10))))
+                .isInstanceOf(TransientFailureException.class).hasMessageContaining("HTTP 503");
+        assertThat(azure.redisCache("rg1", cache).reboots()).isEmpty();
+    }
+
+    @Test
+    void aRetryAfterGivenAsAnHttpDateIsHonouredToo() {
+        azure.inject(AzureOperation.REDIS_FORCE_REBOOT, AzureFault.tooManyRequestsUntilDate(Duration.ofSeconds(2)).times(4));
+        assertThatThrownBy(() -> redis().forceReboot().confirmRestart(false).build()
+                .execute(TestContext.of("redis-force-reboot", Duration.ofSeconds(30))))
+                .isInstanceOfSatisfying(TransientFailureException.class, e -> assertThat(e.retryAfter())
+                        .hasValueSatisfying(d -> assertThat(d).isBetween(Duration.ZERO, Duration.ofSeconds(2))));
     }
 
     @Test
