@@ -83,15 +83,15 @@ public final class EmergencyBackupStep implements RollbackStep {
     private final Path binDir;
     private final List<String> commandWrapper;
 
-    private EmergencyBackupStep(Builder b) {
+    private EmergencyBackupStep(Builder b, Path binDir) {
         this.id = b.id;
         this.component = b.component;
         this.endpoint = b.endpoint;
         this.backupDir = b.backupDir;
         this.format = b.format;
         this.jobs = b.jobs;
-        this.binDir = b.binDir;
-        this.commandWrapper = List.copyOf(b.commandWrapper);
+        this.binDir = binDir;
+        this.commandWrapper = b.commandWrapper;
     }
 
     /** A builder; {@code endpoint} and {@code backupDir} are required. */
@@ -328,16 +328,7 @@ public final class EmergencyBackupStep implements RollbackStep {
             if (backupDir == null) {
                 throw new IllegalStateException("backupDir is required");
             }
-            Builder copy = new Builder();
-            copy.id = id;
-            copy.component = component;
-            copy.endpoint = endpoint;
-            copy.backupDir = backupDir;
-            copy.format = format;
-            copy.jobs = jobs;
-            copy.binDir = binDir != null ? binDir : PgBinaries.locate("pg_dump");
-            copy.commandWrapper = commandWrapper;
-            return new EmergencyBackupStep(copy);
+            return new EmergencyBackupStep(this, binDir != null ? binDir : PgBinaries.locate("pg_dump"));
         }
     }
 }

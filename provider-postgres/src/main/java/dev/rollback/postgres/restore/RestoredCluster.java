@@ -59,7 +59,7 @@ public final class RestoredCluster {
             return;
         }
         PgTool.Result r = PgTool.run("pg_ctl stop of the restored cluster " + dataDir,
-                command(binDir, runAs, List.of(binDir.resolve("pg_ctl").toString(), "stop", "-D", dataDir.toString(),
+                command(runAs, List.of(binDir.resolve("pg_ctl").toString(), "stop", "-D", dataDir.toString(),
                         "-m", "fast", "-w")), Optional.empty(), Map.of(), Duration.ofMinutes(1));
         if (!r.succeeded() && java.nio.file.Files.exists(pidFile)) {
             throw new IllegalStateException("cannot stop the restored cluster " + dataDir + ": " + r.stdout()
@@ -68,7 +68,7 @@ public final class RestoredCluster {
     }
 
     /** {@code command}, run as {@code runAs} through setpriv when present. */
-    static List<String> command(Path binDir, Optional<OsUser> runAs, List<String> command) {
+    static List<String> command(Optional<OsUser> runAs, List<String> command) {
         if (runAs.isEmpty()) {
             return command;
         }

@@ -205,7 +205,7 @@ public final class SelfHostedPointInTimeRestoreStep implements RollbackStep {
         RestoredCluster cluster = new RestoredCluster(listenAddress, port, dataDir, binDir, runAs);
         last.set(cluster);
         long seconds = Math.max(1, context.remaining().toSeconds());
-        PgTool.Result start = PgTool.run("pg_ctl start of the restored cluster", RestoredCluster.command(binDir, runAs,
+        PgTool.Result start = PgTool.run("pg_ctl start of the restored cluster", RestoredCluster.command(runAs,
                 List.of(binDir.resolve("pg_ctl").toString(), "start", "-w", "-t", Long.toString(seconds),
                         "-D", dataDir.toString(), "-l", log.toString())), Optional.empty(), Map.of(), context.remaining());
         if (!start.succeeded()) {
