@@ -116,4 +116,47 @@ class DatabaseRollbackDrillIT {
             PgTool.deleteRecursively(work);
         }
     }
+
+    @Test
+    void whenTheEmergencyBackupFailsOnAFullDiskTheDestructiveSwitchNeverRuns() throws Exception {
+        Path work = Files.createTempDirectory("rollback-drill-");
+        try {
+            PostgresEndpoint production = TestDatabases.create("drillfail");
+            PostgresEndpoint other = TestDatabases.create("drillother");
+            TestDatabases.sql(production, "CREATE TABLE bulk AS SELECT g AS id, md5(g::text) || md5((g * 3)::text) AS v"
+                    + " FROM generate_series(1, 50000) g");
+            Path backups = Files.createDirectories(work.resolve("backups"));
+            Path binDir = TestDatabases.server().binaries().binDir();
+            SwitchableDataSource app = SwitchableDataSource.of(production.dataSource(), "production");
+            RollbackPlan plan = RollbackPlan.builder("database-rollback",
+                            RecoveryObjectives.of(Duration.ofMinutes(15), Duration.ofMinutes(1)))
+                    .step(EmergencyBackupStep.builder().endpoint(production).backupDir(backups).binDir(binDir)
+                            .format(dev.rollback.postgres.backup.BackupFormat.CUSTOM)
+                            .commandWrapper(java.util.List.of("unshare", "--mount", "--propagation", "private", "sh",
+                                    "-c", "mount -t tmpfs -o size=65536 rollback-disk-full \"$0\" && exec \"$@\"",
+                                    backups.toString())).build())
+                    .step(ConnectionSwitchStep.builder().switchable(app).target(other).build(),
+                            s -> s.dependsOn("emergency-backup"))
+                    .build();
+
+            RollbackReport report;
+            try (RollbackExecutor executor = RollbackExecutor.builder().build()) {
+                report = executor.run(plan, RunRequest.drill("drill-test"));
+            }
+
+            assertThat(report.outcome()).isNotEqualTo(RunOutcome.SUCCEEDED);
+            assertThat(report.step("emergency-backup").orElseThrow().outcome())
+                    .isEqualTo(dev.rollback.api.report.StepOutcome.FAILED);
+            assertThat(report.step("emergency-backup").orElseThrow().reason()).hasValueSatisfying(r ->
+                    assertThat(r).contains("disk full in the backup folder"));
+            assertThat(report.step("connection-switch").orElseThrow().outcome())
+                    .isNotEqualTo(dev.rollback.api.report.StepOutcome.SUCCEEDED);
+            assertThat(app.currentLabel()).isEqualTo("production");
+            try (java.util.stream.Stream<Path> files = Files.list(backups)) {
+                assertThat(files).isEmpty();
+            }
+        } finally {
+            PgTool.deleteRecursively(work);
+        }
+    }
 }
