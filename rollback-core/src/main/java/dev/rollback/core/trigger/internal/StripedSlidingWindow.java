@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p><b>Data structure.</b> Time is cut into slots of {@code resolution} on the monotonic clock;
  * slot {@code e} (the e-th resolution since the window was made) lives at ring position
  * {@code e % slots}. Each stripe is one {@code long[]} of {@code slots * width} counters; a thread
- * is given a stripe on its first record (round robin) and keeps it. {@link #slotEpochs} says which
+ * is given a stripe on its first record (round robin) and keeps it; the stripe is found by the
+ * thread's id in a small shared table, so most records need no ThreadLocal lookup. {@link #slotEpochs} says which
  * slot each ring position holds now, and {@link #current} caches the newest slot and its position
  * so that recording needs no division. Field 0 of every slot must grow with every event and be
  * added last (an event count, or a sum of positive weights).
@@ -27,8 +28,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * left it and adding the copy of the one that entered. Every sum is thus exactly the sum of the
  * copies it holds, and a copy is re-read as soon as anything was added to its slot, however late.
  *
- * <p><b>Cost.</b> Recording: one monotonic read done by the caller, one volatile read, a
- * multiplication and a comparison, then atomic adds into the caller's stripe; no lock and no
+ * <p><b>Cost.</b> Recording: one monotonic read done by the caller, two volatile reads (the
+ * thread's stripe entry and the newest slot), a multiplication and a comparison, then atomic
+ * adds into the caller's stripe; no lock and no
  * allocation, except once per resolution, when the first thread to reach a new slot clears it
  * under a lock. {@link #update}: one volatile read per ring position, {@code stripes} reads of
  * field 0 per slot in the longest window, and {@code (stripes + 1 + windows) * width} reads and
@@ -48,6 +50,13 @@ public final class StripedSlidingWindow {
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final AtomicInteger NEXT_STRIPE = new AtomicInteger();
     private static final ThreadLocal<Integer> STRIPE = ThreadLocal.withInitial(NEXT_STRIPE::getAndIncrement);
+    /**
+     * The stripe index of {@link #STRIPE} cached by thread id, so that a record needs no
+     * ThreadLocal lookup: entry {@code id % 256} holds {@code id << 8 | index % 256}, or 0 while
+     * free. The first thread to claim an entry keeps it; a thread whose entry another one holds
+     * asks {@link #STRIPE} each time.
+     */
+    private static final AtomicLongArray STRIPE_BY_THREAD = new AtomicLongArray(256);
 
     private final long originNanos;
     private final long resolutionNanos;
@@ -119,7 +128,22 @@ public final class StripedSlidingWindow {
      * its fields by {@link #add(long[], int, long)}.
      */
     public long[] stripe() {
-        return stripes[STRIPE.get() & stripeMask];
+        return stripes[stripeIndex() & stripeMask];
+    }
+
+    /** The calling thread's round-robin stripe index, modulo 256 (stripe masks are below 64). */
+    private static int stripeIndex() {
+        long id = Thread.currentThread().getId();
+        int entry = (int) id & (STRIPE_BY_THREAD.length() - 1);
+        long cached = STRIPE_BY_THREAD.get(entry);
+        if (cached >>> 8 == id) {
+            return (int) cached & 0xFF;
+        }
+        int index = STRIPE.get() & 0xFF;
+        if (cached == 0L) {
+            STRIPE_BY_THREAD.compareAndSet(entry, 0L, id << 8 | index);
+        }
+        return index;
     }
 
     /** The offset of the slot that holds {@code nowNanos}, cleared first if it held an older slot. */
