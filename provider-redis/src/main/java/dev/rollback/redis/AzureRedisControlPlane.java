@@ -1,6 +1,7 @@
 package dev.rollback.redis;
 
 import com.azure.core.exception.HttpResponseException;
+import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpResponse;
 import com.azure.core.management.exception.ManagementException;
 import com.azure.resourcemanager.redis.RedisManager;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
@@ -114,8 +116,8 @@ public final class AzureRedisControlPlane {
         if (response == null) {
             return Optional.empty();
         }
-        for (String header : new String[] {"retry-after-ms", "x-ms-retry-after-ms"}) {
-            String ms = response.getHeaderValue(header);
+        for (String header : List.of("retry-after-ms", "x-ms-retry-after-ms")) {
+            String ms = response.getHeaders().getValue(HttpHeaderName.fromString(header));
             if (ms != null) {
                 try {
                     return Optional.of(Duration.ofMillis(Math.max(0, Long.parseLong(ms.trim()))));
@@ -124,7 +126,7 @@ public final class AzureRedisControlPlane {
                 }
             }
         }
-        String value = response.getHeaderValue("Retry-After");
+        String value = response.getHeaders().getValue(HttpHeaderName.RETRY_AFTER);
         if (value == null || value.isBlank()) {
             return Optional.empty();
         }

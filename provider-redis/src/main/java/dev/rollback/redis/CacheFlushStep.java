@@ -4,7 +4,6 @@ import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
 import dev.rollback.redis.internal.Checks;
 import dev.rollback.redis.internal.RedisFailures;
-import redis.clients.jedis.args.FlushMode;
 
 import java.util.Objects;
 import java.util.Optional;
@@ -93,9 +92,9 @@ public final class CacheFlushStep implements RollbackStep {
                 jedis -> {
                     long before = scope == FlushScope.ALL_DATABASES ? Calls.keysInAllDatabases(jedis) : jedis.dbSize();
                     if (scope == FlushScope.ALL_DATABASES) {
-                        jedis.flushAll(FlushMode.ASYNC);
+                        jedis.flushAllAsync();
                     } else {
-                        jedis.flushDB(FlushMode.ASYNC);
+                        jedis.flushDbAsync();
                     }
                     long after = scope == FlushScope.ALL_DATABASES ? Calls.keysInAllDatabases(jedis) : jedis.dbSize();
                     return new long[] {before, after};

@@ -9,7 +9,7 @@ import dev.rollback.api.Verifier;
 import dev.rollback.redis.internal.Checks;
 import dev.rollback.redis.internal.Connections;
 import dev.rollback.redis.internal.RedisFailures;
-import redis.clients.jedis.Jedis;
+import dev.rollback.redis.internal.Commands;
 
 import java.time.Duration;
 import java.util.Map;
@@ -23,8 +23,8 @@ import java.util.Objects;
  * {@link Verifier}, as a preflight (it only reads) and, through {@link #asStep}, as the runbook's
  * "check cache health" step.
  *
- * <p>Idempotent and read-only. Immutable and thread-safe; each check opens (or borrows) its own
- * connection. It never writes to the cache and never reports the password.
+ * <p>Idempotent and read-only. Immutable and thread-safe; each check opens its own connection (or
+ * uses the caller's client). It never writes to the cache and never reports the password.
  */
 public final class CacheHealthCheck implements Verifier {
     /** Evidence key: PING round trip in milliseconds. */
@@ -74,7 +74,7 @@ public final class CacheHealthCheck implements Verifier {
             budget = context.remaining();
         }
         long start = System.nanoTime();
-        try (Jedis jedis = connections.open(budget)) {
+        try (Commands jedis = connections.open(budget)) {
             String pong = jedis.ping();
             long latencyMs = Duration.ofNanos(System.nanoTime() - start).toMillis();
             Verification v;

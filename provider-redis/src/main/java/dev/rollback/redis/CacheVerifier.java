@@ -6,8 +6,7 @@ import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
 import dev.rollback.redis.internal.Checks;
 import dev.rollback.redis.internal.RedisFailures;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.params.SetParams;
+import dev.rollback.redis.internal.Commands;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -62,7 +61,7 @@ public final class CacheVerifier implements Verifier {
     public Verification verify(StepContext context) {
         String checked = "PING answers PONG" + (canaryKey == null ? "" : " and a canary key can be written, read and deleted");
         long start = System.nanoTime();
-        try (Jedis jedis = redis.connections().open(timeout)) {
+        try (Commands jedis = redis.connections().open(timeout)) {
             String pong = jedis.ping();
             long pingMs = Duration.ofNanos(System.nanoTime() - start).toMillis();
             if (!"PONG".equalsIgnoreCase(pong)) {
@@ -75,7 +74,7 @@ public final class CacheVerifier implements Verifier {
             }
             String key = canaryKey + ":" + UUID.randomUUID();
             String value = UUID.randomUUID().toString();
-            jedis.set(key, value, SetParams.setParams().px(60_000));
+            jedis.setWithExpiry(key, value, 60_000);
             String read = jedis.get(key);
             long deleted = jedis.del(key);
             if (!value.equals(read)) {

@@ -2,26 +2,26 @@ package dev.rollback.redis;
 
 import dev.rollback.api.StepContext;
 import dev.rollback.redis.internal.RedisFailures;
-import redis.clients.jedis.Jedis;
+import dev.rollback.redis.internal.Commands;
 
 import java.time.Duration;
 import java.util.function.Function;
 
-/** Runs Jedis work on a connection of this cache and maps its failures; package-private. */
+/** Runs Redis commands on a connection of this cache and maps its failures; package-private. */
 final class Calls {
     private static final Duration LONGEST_READ = Duration.ofMinutes(5);
 
     private Calls() {
     }
 
-    /** Runs {@code work} on a fresh (or borrowed) connection; reads wait at most the time the step has left. */
-    static <T> T call(RedisRollback redis, StepContext context, String what, Function<Jedis, T> work) {
+    /** Runs {@code work} on a fresh connection (or the caller's client); reads wait at most the time the step has left. */
+    static <T> T call(RedisRollback redis, StepContext context, String what, Function<Commands, T> work) {
         Duration read = LONGEST_READ;
         Duration remaining = context.remaining();
         if (!remaining.isZero() && remaining.compareTo(read) < 0) {
             read = remaining;
         }
-        try (Jedis jedis = redis.connections().open(read)) {
+        try (Commands jedis = redis.connections().open(read)) {
             return work.apply(jedis);
         } catch (RuntimeException e) {
             throw RedisFailures.translate(what, redis.connections().describe(), e);
@@ -29,7 +29,7 @@ final class Calls {
     }
 
     /** The number of keys in every database, from {@code INFO keyspace}. */
-    static long keysInAllDatabases(Jedis jedis) {
+    static long keysInAllDatabases(Commands jedis) {
         long total = 0;
         for (String line : jedis.info("keyspace").split("\r?\n")) {
             int keys = line.indexOf("keys=");

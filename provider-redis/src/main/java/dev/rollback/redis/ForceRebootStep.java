@@ -7,7 +7,7 @@ import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
 import dev.rollback.redis.internal.Checks;
 import dev.rollback.redis.internal.RedisFailures;
-import redis.clients.jedis.Jedis;
+import dev.rollback.redis.internal.Commands;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -114,7 +114,7 @@ public final class ForceRebootStep implements RollbackStep {
         String lastProblem = "no PING tried yet";
         while (true) {
             context.checkpoint();
-            try (Jedis jedis = redis.connections().open(shortest(context.remaining(), Duration.ofSeconds(2)))) {
+            try (Commands jedis = redis.connections().open(shortest(context.remaining(), Duration.ofSeconds(2)))) {
                 if (!"PONG".equalsIgnoreCase(jedis.ping())) {
                     lastProblem = "PING did not answer PONG";
                 } else if (!runIdBefore.isEmpty()
@@ -143,7 +143,7 @@ public final class ForceRebootStep implements RollbackStep {
 
     /** The server's run id before the reboot, or "" when it cannot be read (down, INFO disabled). */
     private String runId(StepContext context) {
-        try (Jedis jedis = redis.connections().open(shortest(context.remaining(), Duration.ofSeconds(1)))) {
+        try (Commands jedis = redis.connections().open(shortest(context.remaining(), Duration.ofSeconds(1)))) {
             return RedisFailures.infoField(jedis.info("server"), "run_id");
         } catch (RuntimeException e) {
             context.evidence("reboot.runIdBefore", "unreadable: " + Redaction.describe(e));

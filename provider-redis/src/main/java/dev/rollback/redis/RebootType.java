@@ -2,7 +2,8 @@ package dev.rollback.redis;
 
 /**
  * Which nodes of an Azure Cache for Redis {@link ForceRebootStep} reboots, as Azure names them
- * ({@code az redis force-reboot --reboot-type}).
+ * ({@code az redis force-reboot --reboot-type}). Immutable and thread-safe; it only names the nodes and
+ * never calls Azure itself.
  */
 public enum RebootType {
     /** Every node: the cache is unavailable and empty (unless persisted) until it comes back. */

@@ -5,7 +5,7 @@ import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.redis.internal.Checks;
 import dev.rollback.redis.internal.Connections;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.RedisClient;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -35,7 +35,7 @@ public final class RedisRollback {
     /** The reason the runbook fragment gives for running a destructive cache step without a backup. */
     public static final String NO_SAFEGUARD_REASON = "a cache holds no data of record";
 
-    /** How the runbook fragment brings the cache back. */
+    /** How the runbook fragment brings the cache back. Immutable and thread-safe. */
     public enum Recovery {
         /** Azure force reboot of all nodes, then wait until the cache answers again. */
         FORCE_REBOOT,
@@ -63,12 +63,13 @@ public final class RedisRollback {
     }
 
     /**
-     * A cache reached through a pre-built Jedis pool; the only factory that takes a Jedis type. The
-     * pool's own timeouts apply (health-check timeouts are then checked on the measured latency),
-     * and the pool stays the caller's to close.
+     * A cache reached through a pre-built Jedis {@link RedisClient} (Jedis 7's pooled client); the
+     * only factory that takes a Jedis type. The client's own timeouts and database apply
+     * (health-check timeouts are then checked on the measured latency), and the client stays the
+     * caller's to close.
      */
-    public static RedisRollback fromJedisPool(JedisPool pool) {
-        return new RedisRollback(Connections.pooled(pool), null);
+    public static RedisRollback fromJedis(RedisClient client) {
+        return new RedisRollback(Connections.client(client), null);
     }
 
     /**

@@ -8,8 +8,7 @@ import dev.rollback.testkit.redis.RedisServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.RedisClient;
 
 import java.time.Duration;
 
@@ -78,16 +77,18 @@ class CacheHealthCheckIT {
     }
 
     @Test
-    void aCallersJedisPoolWorksThroughTheJedisFactory() {
-        try (JedisPool pool = new JedisPool(new HostAndPort(REDIS.server().host(), REDIS.server().port()),
-                DefaultJedisClientConfig.builder().password(REDIS.server().password()).build())) {
-            RedisRollback redis = RedisRollback.fromJedisPool(pool);
+    void aCallersRedisClientWorksThroughTheJedisFactoryAndStaysOpen() {
+        try (RedisClient client = RedisClient.builder().hostAndPort(REDIS.server().host(), REDIS.server().port())
+                .clientConfig(DefaultJedisClientConfig.builder().password(REDIS.server().password()).build()).build()) {
+            client.set("k", "v");
+            RedisRollback redis = RedisRollback.fromJedis(client);
             assertThat(redis.healthCheck().build().verify(context()).passed()).isTrue();
             TestContext flush = context();
             redis.flush().build().execute(flush);
             assertThat(flush.evidence()).containsEntry(CacheFlushStep.KEYS_AFTER, "0");
             assertThat(redis.verifier().canaryKey("rollback:canary").build().verify(flush).passed()).isTrue();
             assertThat(redis.toString()).doesNotContain(REDIS.server().password());
+            assertThat(client.ping()).isEqualTo("PONG");
         }
     }
 }

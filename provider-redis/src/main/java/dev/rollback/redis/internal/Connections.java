@@ -3,22 +3,22 @@ package dev.rollback.redis.internal;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.UnifiedJedis;
 
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Where commands go: a fresh connection per use to a configured endpoint, or a connection borrowed
- * from a caller's pool. {@link Jedis#close()} closes the one or returns the other.
+ * Where commands go: a fresh connection per use to a configured endpoint, or a caller's client.
+ * {@link Commands#close()} closes the one and leaves the other open.
  */
 public interface Connections {
 
     /**
-     * Opens (or borrows) a connection whose reads wait at most {@code readTimeout} when the
-     * connection is made here; a borrowed pool connection keeps the pool's timeouts.
+     * Opens a connection whose reads wait at most {@code readTimeout} when the connection is made
+     * here; a caller's client keeps its own timeouts.
      */
-    Jedis open(Duration readTimeout);
+    Commands open(Duration readTimeout);
 
     /** Host and port, for messages and evidence; never a password. */
     String describe();
@@ -29,7 +29,7 @@ public interface Connections {
         HostAndPort address = new HostAndPort(host, port);
         return new Connections() {
             @Override
-            public Jedis open(Duration readTimeout) {
+            public Commands open(Duration readTimeout) {
                 Duration read = readTimeout.compareTo(socketTimeout) < 0 ? readTimeout : socketTimeout;
                 DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
                         .connectionTimeoutMillis((int) Math.max(1, connectTimeout.toMillis()))
@@ -50,7 +50,7 @@ public interface Connections {
                     jedis.close();
                     throw e;
                 }
-                return jedis;
+                return Commands.of(jedis);
             }
 
             @Override
@@ -60,18 +60,19 @@ public interface Connections {
         };
     }
 
-    /** Connections borrowed from {@code pool}. */
-    static Connections pooled(JedisPool pool) {
-        Objects.requireNonNull(pool, "pool");
+    /** Commands through a caller's client (a {@code RedisClient}), which stays the caller's to close. */
+    static Connections client(UnifiedJedis client) {
+        Objects.requireNonNull(client, "client");
+        Commands commands = Commands.of(client);
         return new Connections() {
             @Override
-            public Jedis open(Duration readTimeout) {
-                return pool.getResource();
+            public Commands open(Duration readTimeout) {
+                return commands;
             }
 
             @Override
             public String describe() {
-                return "a caller-supplied JedisPool";
+                return "a caller-supplied Redis client";
             }
         };
     }
