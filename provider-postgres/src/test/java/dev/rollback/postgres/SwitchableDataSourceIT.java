@@ -62,7 +62,9 @@ class SwitchableDataSourceIT {
 
         try (Connection fresh = app.getConnection()) {
             assertThat(database(fresh)).isEqualTo(restored.database());
+            assertThat(app.openConnections()).isEqualTo(1);
         }
+        assertThat(app.openConnections()).isZero();
         assertThat(context.evidence()).containsEntry(ConnectionSwitchStep.FROM, "production")
                 .containsEntry(ConnectionSwitchStep.TO, restored.describe())
                 .containsEntry(ConnectionSwitchStep.DRAINED, "1")

@@ -28,9 +28,4 @@ public enum BackupFormat {
     String extension() {
         return extension;
     }
-
-    /** Whether {@code pg_restore} reads it (and so its table of contents can be listed). */
-    public boolean restorable() {
-        return this != PLAIN;
-    }
 }
