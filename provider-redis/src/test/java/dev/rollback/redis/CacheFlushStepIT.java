@@ -67,6 +67,21 @@ class CacheFlushStepIT {
     }
 
     @Test
+    void aDryRunOfTheRunbookFlushOnlyPingsAndDeletesNothing() {
+        seed(0, 100);
+        RollbackReport report;
+        try (RollbackExecutor executor = RollbackExecutor.ofDefaults()) {
+            report = executor.dryRun(Servers.redis(REDIS.server()).runbookPlan(RedisRollback.Recovery.FLUSH), RunRequest.drill("ci"));
+        }
+        assertThat(report.dryRun()).isTrue();
+        assertThat(report.step("redis-flush").orElseThrow().reason()).isEmpty();
+        try (Jedis jedis = Servers.client(REDIS.server())) {
+            assertThat(jedis.dbSize()).isEqualTo(100);
+            assertThat(jedis.keys("rollback:canary*")).isEmpty();
+        }
+    }
+
+    @Test
     void aDatabaseFlushLeavesTheOtherDatabasesAlone() {
         seed(0, 50);
         seed(2, 30);
