@@ -14,11 +14,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p><b>Data structure.</b> Time is cut into slots of {@code resolution} on the monotonic clock;
  * slot {@code e} (the e-th resolution since the window was made) lives at ring position
  * {@code e % slots}. Each stripe is one {@code long[]} of {@code slots * width} counters; a thread
- * is given a stripe on its first record (round robin) and keeps it; the stripe is found by the
- * thread's id in a small shared table, so most records need no ThreadLocal lookup. {@link #slotEpochs} says which
- * slot each ring position holds now, and {@link #current} caches the newest slot and its position
- * so that recording needs no division. Field 0 of every slot must grow with every event and be
- * added last (an event count, or a sum of positive weights).
+ * is given a stripe on its first record (round robin) and keeps it, found by the thread's id in a
+ * small shared table so that most records need no ThreadLocal lookup. {@link #slotEpochs} says
+ * which slot each ring position holds now, and {@link #current} caches the newest slot and its
+ * position so that recording needs no division. Field 0 of every slot must grow with every event
+ * and be added last (an event count, or a sum of positive weights).
  *
  * <p>For reading, the window keeps a <em>copy</em> of every ring position (its fields summed over
  * the stripes, as last read, and the slot it was read from) and, for each window length it was
@@ -30,9 +30,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p><b>Cost.</b> Recording: one monotonic read done by the caller, two volatile reads (the
  * thread's stripe entry and the newest slot), a multiplication and a comparison, then atomic
- * adds into the caller's stripe; no lock and no
- * allocation, except once per resolution, when the first thread to reach a new slot clears it
- * under a lock. {@link #update}: one volatile read per ring position, {@code stripes} reads of
+ * adds into the caller's stripe; no lock and no allocation, except once per resolution, when the
+ * first thread to reach a new slot clears it under a lock. {@link #update}: one volatile read per ring position, {@code stripes} reads of
  * field 0 per slot in the longest window, and {@code (stripes + 1 + windows) * width} reads and
  * adds per slot that changed, entered or left a window since the previous update: with one
  * evaluation per resolution, two or three slots instead of the whole window. Memory:
