@@ -17,6 +17,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -107,7 +108,7 @@ public final class PostgresJournal implements Journal {
                 ps.setString(1, record.runId());
                 ps.setLong(2, record.sequence());
                 ps.setString(3, record.type().name());
-                ps.setTimestamp(4, Timestamp.from(record.at()));
+                ps.setTimestamp(4, Timestamp.from(record.at().truncatedTo(ChronoUnit.MICROS)));
                 ps.setString(5, record.stepId().orElse(null));
                 ps.setLong(6, record.fencingToken());
                 ps.setArray(7, c.createArrayOf("text", record.data().keySet().toArray()));
@@ -225,7 +226,10 @@ public final class PostgresJournal implements Journal {
         }
     }
 
-    /** SHA-256 over the previous hash and every field, each length-prefixed so no two records collide. */
+    /**
+     * SHA-256 over the previous hash and every field, each length-prefixed so no two records collide.
+     * The instant counts in whole microseconds, truncated, as it is stored.
+     */
     static String hash(String prev, JournalRecord r) {
         MessageDigest md;
         try {

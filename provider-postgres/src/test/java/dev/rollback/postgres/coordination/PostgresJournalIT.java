@@ -97,4 +97,16 @@ class PostgresJournalIT {
         TestDatabases.sql(store, "DELETE FROM rollback.journal WHERE run_id = '" + other + "' AND sequence = 1");
         assertThatThrownBy(() -> journal.records(other)).hasMessageContaining("damaged at record #2");
     }
+
+    @Test
+    void aRecordStampedInNanosecondsReadsBackWithAVerifiedChain() {
+        PostgresJournal journal = PostgresJournal.open(store);
+        String run = "run-" + UUID.randomUUID();
+        journal.append(new JournalRecord(run, 0, JournalRecord.Type.RUN_STARTED,
+                Instant.parse("2026-01-01T00:00:00.123456789Z"), Optional.empty(), 1, Map.of()));
+        journal.append(new JournalRecord(run, 1, JournalRecord.Type.STEP_STARTED,
+                Instant.parse("2026-01-01T00:00:00.999999999Z"), Optional.of("a"), 1, Map.of()));
+        assertThat(journal.records(run)).extracting(JournalRecord::at).containsExactly(
+                Instant.parse("2026-01-01T00:00:00.123456Z"), Instant.parse("2026-01-01T00:00:00.999999Z"));
+    }
 }
