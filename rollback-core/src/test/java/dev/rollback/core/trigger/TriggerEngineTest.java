@@ -256,6 +256,7 @@ class TriggerEngineTest {
                 .containsExactly(DecisionMatrix.DATA_CORRUPTION, DecisionMatrix.SECURITY_BREACH);
     }
 
+    @SuppressWarnings("try") // closed inside the try on purpose: a closed engine must refuse to start
     @Test
     void aStartedEngineEvaluatesOnItsOwnThreadUntilClosed() throws InterruptedException {
         CountDownLatch decided = new CountDownLatch(1);
