@@ -17,6 +17,7 @@ import dev.rollback.postgres.restore.SelfHostedPointInTimeRestoreStep;
 import dev.rollback.postgres.verify.CriticalDataVerifier;
 import dev.rollback.postgres.verify.ReferentialIntegrityVerifier;
 import dev.rollback.postgres.verify.RestoreSanityVerifier;
+import dev.rollback.testkit.TestStepContext;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -48,7 +49,7 @@ class DatabaseRollbackDrillIT {
                     "INSERT INTO \"Organization\"(name) SELECT 'org' || g FROM generate_series(1, 10) g");
             Path backups = Files.createDirectories(work.resolve("backups"));
             Path binDir = TestDatabases.server().binaries().binDir();
-            TestContext nightly = TestContext.of("base-backup", Duration.ofMinutes(2));
+            TestStepContext nightly = TestStepContext.of("base-backup", Duration.ofMinutes(2));
             BaseBackupStep.builder().endpoint(production).backupDir(backups).binDir(binDir).build().execute(nightly);
 
             TestDatabases.sql(production, "INSERT INTO \"User\"(org) SELECT g % 10 + 1 FROM generate_series(1, 200) g");

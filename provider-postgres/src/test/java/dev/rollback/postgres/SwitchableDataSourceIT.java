@@ -1,6 +1,7 @@
 package dev.rollback.postgres;
 
 import dev.rollback.api.RollbackException;
+import dev.rollback.testkit.TestStepContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +48,7 @@ class SwitchableDataSourceIT {
 
         ConnectionSwitchStep step = ConnectionSwitchStep.builder().switchable(app).target(restored)
                 .drainTimeout(Duration.ofMillis(500)).build();
-        TestContext context = TestContext.of("connection-switch", Duration.ofMinutes(1));
+        TestStepContext context = TestStepContext.of("connection-switch", Duration.ofMinutes(1));
         Thread closer = new Thread(() -> {
             try {
                 Thread.sleep(100);
@@ -118,7 +119,7 @@ class SwitchableDataSourceIT {
         SwitchableDataSource app = SwitchableDataSource.of(production.dataSource(), "production");
         PostgresEndpoint nowhere = restored.toBuilder().port(deadPort).build();
         assertThatThrownBy(() -> ConnectionSwitchStep.builder().switchable(app).target(nowhere).build()
-                .execute(TestContext.of("connection-switch", Duration.ofMinutes(1))))
+                .execute(TestStepContext.of("connection-switch", Duration.ofMinutes(1))))
                 .isInstanceOf(RollbackException.class)
                 .hasMessageContaining("is not reachable; not switched")
                 .hasMessageNotContaining(restored.password().reveal());

@@ -11,6 +11,7 @@ import dev.rollback.api.report.StepReport;
 import dev.rollback.core.RollbackExecutor;
 import dev.rollback.core.RunRequest;
 import dev.rollback.testkit.ServerExtension;
+import dev.rollback.testkit.TestStepContext;
 import dev.rollback.testkit.redis.RedisServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -86,7 +87,7 @@ class CacheFlushStepIT {
         seed(0, 50);
         seed(2, 30);
         RedisRollback redis = RedisRollback.of(RedisEndpoint.from(Servers.endpoint(REDIS.server())).database(2).build());
-        TestContext context = TestContext.of("redis-flush", Duration.ofSeconds(10));
+        TestStepContext context = TestStepContext.of("redis-flush", Duration.ofSeconds(10));
         redis.flush().scope(FlushScope.DATABASE).build().execute(context);
         assertThat(context.evidence()).containsEntry(CacheFlushStep.KEYS_BEFORE, "30").containsEntry(CacheFlushStep.KEYS_AFTER, "0");
         try (Jedis jedis = Servers.client(REDIS.server())) {
@@ -100,10 +101,10 @@ class CacheFlushStepIT {
         seed(0, 500);
         RedisRollback redis = Servers.redis(REDIS.server());
         CacheFlushStep flush = redis.flush().build();
-        flush.execute(TestContext.of("redis-flush", Duration.ofSeconds(10)));
+        flush.execute(TestStepContext.of("redis-flush", Duration.ofSeconds(10)));
         // The runner died here: no end record. On resume the idempotent step simply runs again.
-        assertThat(flush.tookEffect(TestContext.of("redis-flush", Duration.ofSeconds(10)))).contains(true);
-        TestContext again = TestContext.of("redis-flush", Duration.ofSeconds(10));
+        assertThat(flush.tookEffect(TestStepContext.of("redis-flush", Duration.ofSeconds(10)))).contains(true);
+        TestStepContext again = TestStepContext.of("redis-flush", Duration.ofSeconds(10));
         flush.execute(again);
         assertThat(again.evidence()).containsEntry(CacheFlushStep.KEYS_BEFORE, "0").containsEntry(CacheFlushStep.KEYS_AFTER, "0");
         assertThat(redis.verifier().canaryKey("rollback:canary").build().verify(again).passed()).isTrue();

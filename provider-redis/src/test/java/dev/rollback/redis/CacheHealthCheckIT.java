@@ -3,6 +3,7 @@ package dev.rollback.redis;
 import dev.rollback.api.TransientFailureException;
 import dev.rollback.api.Verification;
 import dev.rollback.testkit.ServerExtension;
+import dev.rollback.testkit.TestStepContext;
 import dev.rollback.testkit.fault.FaultProxy;
 import dev.rollback.testkit.redis.RedisServer;
 import org.junit.jupiter.api.Test;
@@ -19,8 +20,8 @@ class CacheHealthCheckIT {
     @RegisterExtension
     static final ServerExtension<RedisServer> REDIS = RedisServer.extension();
 
-    private static TestContext context() {
-        return TestContext.of("redis-health", Duration.ofSeconds(10));
+    private static TestStepContext context() {
+        return TestStepContext.of("redis-health", Duration.ofSeconds(10));
     }
 
     @Test
@@ -70,7 +71,7 @@ class CacheHealthCheckIT {
                     .hasMessageContaining("127.0.0.1:" + proxy.port());
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
             proxy.heal();
-            TestContext healed = context();
+            TestStepContext healed = context();
             flush.execute(healed);
             assertThat(healed.evidence()).containsEntry(CacheFlushStep.KEYS_AFTER, "0");
         }
@@ -83,7 +84,7 @@ class CacheHealthCheckIT {
             client.set("k", "v");
             RedisRollback redis = RedisRollback.fromJedis(client);
             assertThat(redis.healthCheck().build().verify(context()).passed()).isTrue();
-            TestContext flush = context();
+            TestStepContext flush = context();
             redis.flush().build().execute(flush);
             assertThat(flush.evidence()).containsEntry(CacheFlushStep.KEYS_AFTER, "0");
             assertThat(redis.verifier().canaryKey("rollback:canary").build().verify(flush).passed()).isTrue();

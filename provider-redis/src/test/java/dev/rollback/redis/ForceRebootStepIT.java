@@ -13,6 +13,7 @@ import dev.rollback.core.RollbackExecutor;
 import dev.rollback.core.RunRequest;
 import dev.rollback.core.report.JsonReportRenderer;
 import dev.rollback.testkit.ServerExtension;
+import dev.rollback.testkit.TestStepContext;
 import dev.rollback.testkit.azure.AzureControlPlaneSimulator;
 import dev.rollback.testkit.azure.AzureFault;
 import dev.rollback.testkit.azure.AzureOperation;
@@ -107,7 +108,7 @@ class ForceRebootStepIT {
     void rebootsAllNodesAndWaitsUntilTheRestartedCacheAnswersPing() throws Exception {
         Thread azureReboots = restartTheServerWhenAzureReboots();
         ForceRebootStep step = redis().forceReboot().pollInterval(Duration.ofMillis(50)).build();
-        TestContext context = TestContext.of("redis-force-reboot", Duration.ofSeconds(30));
+        TestStepContext context = TestStepContext.of("redis-force-reboot", Duration.ofSeconds(30));
 
         step.preflight(context);
         step.execute(context);
@@ -130,7 +131,7 @@ class ForceRebootStepIT {
     void aSecondaryNodeRebootNeedsOnlyAPing() throws Exception {
         ForceRebootStep step = redis().forceReboot().type(RebootType.SECONDARY_NODE).build();
         assertThat(step.confirmRestart()).isFalse();
-        TestContext context = TestContext.of("redis-force-reboot", Duration.ofSeconds(10));
+        TestStepContext context = TestStepContext.of("redis-force-reboot", Duration.ofSeconds(10));
         step.execute(context);
         assertThat(reboots().last().body()).contains("\"rebootType\":\"SecondaryNode\"");
         assertThat(context.evidence()).containsEntry(ForceRebootStep.RESTART_OBSERVED, "false");
@@ -159,7 +160,7 @@ class ForceRebootStepIT {
         azure.inject(AzureOperation.REDIS_FORCE_REBOOT, AzureFault.status(401).times(5));
         ForceRebootStep step = redis().forceReboot().confirmRestart(false).build();
 
-        assertThatThrownBy(() -> step.execute(TestContext.of("redis-force-reboot", Duration.ofSeconds(10))))
+        assertThatThrownBy(() -> step.execute(TestStepContext.of("redis-force-reboot", Duration.ofSeconds(10))))
                 .isInstanceOfSatisfying(RollbackException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CREDENTIAL_PROBLEM))
                 .hasMessageContaining("credential problem").hasMessageContaining("HTTP 401")
                 .hasMessageNotContaining(AzureSimulatorClients.ACCESS_TOKEN);
@@ -178,12 +179,12 @@ class ForceRebootStepIT {
     void aResetOrA503StormThatOutlastsTheSdksRetriesIsTransientAndNothingIsRebooted() {
         ForceRebootStep step = redis().forceReboot().confirmRestart(false).build();
         azure.inject(AzureOperation.REDIS_FORCE_REBOOT, AzureFault.connectionReset().times(4));
-        assertThatThrownBy(() -> step.execute(TestContext.of("redis-force-reboot", Duration.ofSeconds(10))))
+        assertThatThrownBy(() -> step.execute(TestStepContext.of("redis-force-reboot", Duration.ofSeconds(10))))
                 .isInstanceOfSatisfying(TransientFailureException.class, e -> assertThat(e.retryAfter()).isEmpty())
                 .hasMessageContaining("force reboot (AllNodes) of Azure Cache for Redis rg1/" + cache);
 
         azure.inject(AzureOperation.REDIS_FORCE_REBOOT, AzureFault.status(503).times(4));
-        assertThatThrownBy(() -> step.execute(TestContext.of("redis-force-reboot", Duration.ofSeconds(10))))
+        assertThatThrownBy(() -> step.execute(TestStepContext.of("redis-force-reboot", Duration.ofSeconds(10))))
                 .isInstanceOf(TransientFailureException.class).hasMessageContaining("HTTP 503");
         assertThat(azure.redisCache("rg1", cache).reboots()).isEmpty();
     }
@@ -192,7 +193,7 @@ class ForceRebootStepIT {
     void aRetryAfterGivenAsAnHttpDateIsHonouredToo() {
         azure.inject(AzureOperation.REDIS_FORCE_REBOOT, AzureFault.tooManyRequestsUntilDate(Duration.ofSeconds(2)).times(4));
         assertThatThrownBy(() -> redis().forceReboot().confirmRestart(false).build()
-                .execute(TestContext.of("redis-force-reboot", Duration.ofSeconds(30))))
+                .execute(TestStepContext.of("redis-force-reboot", Duration.ofSeconds(30))))
                 .isInstanceOfSatisfying(TransientFailureException.class, e -> assertThat(e.retryAfter())
                         .hasValueSatisfying(d -> assertThat(d).isBetween(Duration.ZERO, Duration.ofSeconds(2))));
     }

@@ -12,6 +12,7 @@ import dev.rollback.core.RunRequest;
 import dev.rollback.core.event.Slf4jRollbackListener;
 import dev.rollback.core.report.JsonReportRenderer;
 import dev.rollback.testkit.ServerExtension;
+import dev.rollback.testkit.TestStepContext;
 import dev.rollback.testkit.fault.CanaryScanner;
 import dev.rollback.testkit.fault.SecretCanaries;
 import dev.rollback.testkit.redis.RedisServer;
@@ -72,13 +73,13 @@ class RedisSecretsIT {
                 .password(Secret.of(canaries.redisPassword())).build());
         CacheFlushStep flush = wrong.flush().build();
 
-        assertThatThrownBy(() -> flush.execute(TestContext.of("redis-flush", Duration.ofSeconds(5))))
+        assertThatThrownBy(() -> flush.execute(TestStepContext.of("redis-flush", Duration.ofSeconds(5))))
                 .isInstanceOfSatisfying(RollbackException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.CREDENTIAL_PROBLEM);
                     assertThat(e.getMessage()).contains("credential problem");
                     assertThat(scanner.scan("exception", String.valueOf(e.getMessage()) + e.getCause())).isEmpty();
                 });
-        assertThat(wrong.healthCheck().build().verify(TestContext.of("h", Duration.ofSeconds(5))).observed())
+        assertThat(wrong.healthCheck().build().verify(TestStepContext.of("h", Duration.ofSeconds(5))).observed())
                 .contains("credential problem").doesNotContain(canaries.redisPassword());
 
         RollbackReport report = run(RollbackPlan.builder("redis-wrong-password",

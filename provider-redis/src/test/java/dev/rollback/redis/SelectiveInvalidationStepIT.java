@@ -2,6 +2,7 @@ package dev.rollback.redis;
 
 import dev.rollback.api.StepInterruptedException;
 import dev.rollback.testkit.ServerExtension;
+import dev.rollback.testkit.TestStepContext;
 import dev.rollback.testkit.redis.RedisServer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,7 +70,7 @@ class SelectiveInvalidationStepIT {
 
     @Test
     void deletesExactlyTheMatchingKeysAndNoOthers() {
-        TestContext context = TestContext.of("redis-invalidate", Duration.ofSeconds(30));
+        TestStepContext context = TestStepContext.of("redis-invalidate", Duration.ofSeconds(30));
         step().execute(context);
 
         Set<String> left = allKeys();
@@ -83,18 +84,18 @@ class SelectiveInvalidationStepIT {
 
     @Test
     void stopsAtACheckpointBetweenBatchesAndARerunFinishesTheJob() {
-        TestContext interrupted = TestContext.of("redis-invalidate", Duration.ofSeconds(30)).stopAfterCheckpoints(4);
+        TestStepContext interrupted = TestStepContext.of("redis-invalidate", Duration.ofSeconds(30)).stopAfterCheckpoints(4);
         assertThatThrownBy(() -> step().execute(interrupted)).isInstanceOf(StepInterruptedException.class);
         Set<String> afterStop = allKeys();
         assertThat(afterStop.size()).isLessThan(10_000).isGreaterThan(OTHERS);
 
-        TestContext rerun = TestContext.of("redis-invalidate", Duration.ofSeconds(30));
+        TestStepContext rerun = TestStepContext.of("redis-invalidate", Duration.ofSeconds(30));
         step().execute(rerun);
         assertThat(allKeys()).hasSize(OTHERS).noneMatch(k -> k.startsWith("session:") || k.startsWith("price:v41:"));
         assertThat(Long.parseLong(rerun.evidence().get(SelectiveInvalidationStep.KEYS_DELETED)))
                 .isEqualTo(afterStop.size() - OTHERS);
 
-        TestContext third = TestContext.of("redis-invalidate", Duration.ofSeconds(30));
+        TestStepContext third = TestStepContext.of("redis-invalidate", Duration.ofSeconds(30));
         step().execute(third);
         assertThat(third.evidence()).containsEntry(SelectiveInvalidationStep.KEYS_DELETED, "0");
     }

@@ -11,6 +11,7 @@ import dev.rollback.api.report.StepReport;
 import dev.rollback.core.RollbackExecutor;
 import dev.rollback.core.RunRequest;
 import dev.rollback.core.report.JsonReportRenderer;
+import dev.rollback.testkit.TestStepContext;
 import dev.rollback.testkit.azure.AzureControlPlaneSimulator;
 import dev.rollback.testkit.azure.AzureFault;
 import dev.rollback.testkit.azure.AzureOperation;
@@ -281,16 +282,16 @@ class AppServiceRollbackIT {
     @Test
     void tookEffectIsFalseBeforeTheSwapAndTrueAfterItAndARetryDoesNotSwapBack() {
         SlotSwapStep swap = azure.slotSwap().resourceGroup(RG).app(app).slot(SLOT).expectedVersion("DOCKER|advisoros:v41").build();
-        TestContext context = TestContext.of("swap-slots", Duration.ofSeconds(30));
+        TestStepContext context = TestStepContext.of("swap-slots", Duration.ofSeconds(30));
         assertThat(swap.tookEffect(context)).contains(false);
 
         swap.execute(context);
 
-        assertThat(swap.tookEffect(TestContext.of("swap-slots", Duration.ofSeconds(30)))).contains(true);
+        assertThat(swap.tookEffect(TestStepContext.of("swap-slots", Duration.ofSeconds(30)))).contains(true);
         assertThat(context.evidence()).containsEntry(SlotSwapStep.BEFORE, "DOCKER|advisoros:v42")
                 .containsEntry(SlotSwapStep.AFTER, "DOCKER|advisoros:v41").containsEntry(SlotSwapStep.SWAPPED, "true");
 
-        TestContext again = TestContext.of("swap-slots", Duration.ofSeconds(30));
+        TestStepContext again = TestStepContext.of("swap-slots", Duration.ofSeconds(30));
         swap.execute(again);
         assertThat(again.evidence()).containsEntry(SlotSwapStep.SWAPPED, "false");
         assertThat(swaps()).hasSize(1);
@@ -300,7 +301,7 @@ class AppServiceRollbackIT {
     @Test
     void withoutAnExpectedVersionTheSwapExpectsWhatTheSlotServedAndCannotTellBeforeItRan() {
         SlotSwapStep swap = azure.slotSwap().resourceGroup(RG).app(app).slot(SLOT).build();
-        TestContext context = TestContext.of("swap-slots", Duration.ofSeconds(30));
+        TestStepContext context = TestStepContext.of("swap-slots", Duration.ofSeconds(30));
         assertThat(swap.tookEffect(context)).isEmpty();
         swap.execute(context);
         assertThat(context.evidence()).containsEntry(SlotSwapStep.EXPECTED, "DOCKER|advisoros:v41");
@@ -312,7 +313,7 @@ class AppServiceRollbackIT {
     @Test
     void theSlotStateCheckPassesOnARunningSlotAndFailsWithEvidenceOtherwise() {
         SlotStateCheck check = azure.slotStateCheck().resourceGroup(RG).app(app).slot(SLOT).build();
-        TestContext context = TestContext.of("check", Duration.ofSeconds(30));
+        TestStepContext context = TestStepContext.of("check", Duration.ofSeconds(30));
         assertThat(check.verify(context).passed()).isTrue();
         simulator.webApp(RG, app).slot(SLOT).state("Stopped");
         assertThat(check.verify(context)).satisfies(v -> {

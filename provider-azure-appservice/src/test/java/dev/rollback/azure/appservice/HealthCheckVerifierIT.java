@@ -3,6 +3,7 @@ package dev.rollback.azure.appservice;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 import dev.rollback.api.Verification;
+import dev.rollback.testkit.TestStepContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,7 +37,7 @@ class HealthCheckVerifierIT {
     }
 
     private Verification check(HealthCheckVerifier.Builder builder) {
-        return builder.url(server.baseUrl() + "/api/health").build().verify(TestContext.of("health", Duration.ofSeconds(30)));
+        return builder.url(server.baseUrl() + "/api/health").build().verify(TestStepContext.of("health", Duration.ofSeconds(30)));
     }
 
     private Verification check() {
@@ -136,7 +137,7 @@ class HealthCheckVerifierIT {
     void aRefusedConnectionFailsWithEvidence() {
         int port = server.port();
         Verification v = HealthCheckVerifier.builder().url("http://127.0.0.1:1/api/health").timeout(Duration.ofSeconds(2))
-                .build().verify(TestContext.of("health", Duration.ofSeconds(30)));
+                .build().verify(TestStepContext.of("health", Duration.ofSeconds(30)));
         assertThat(port).isPositive();
         assertThat(v.passed()).isFalse();
         assertThat(v.observed()).startsWith("no valid HTTP response");

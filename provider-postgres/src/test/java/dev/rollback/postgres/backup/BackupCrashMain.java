@@ -2,7 +2,7 @@ package dev.rollback.postgres.backup;
 
 import dev.rollback.api.Secret;
 import dev.rollback.postgres.PostgresEndpoint;
-import dev.rollback.postgres.TestContext;
+import dev.rollback.testkit.TestStepContext;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +17,7 @@ public final class BackupCrashMain {
         PostgresEndpoint endpoint = PostgresEndpoint.builder().host(args[0]).port(Integer.parseInt(args[1]))
                 .database(args[2]).user(args[3]).password(Secret.fromEnvironment("ROLLBACK_TEST_PASSWORD")).build();
         EmergencyBackupStep.builder().endpoint(endpoint).backupDir(Path.of(args[4])).binDir(Path.of(args[5])).build()
-                .execute(TestContext.of("emergency-backup", Duration.ofMinutes(1)));
+                .execute(TestStepContext.of("emergency-backup", Duration.ofMinutes(1)));
         System.out.println("DONE");
     }
 }

@@ -2,8 +2,8 @@ package dev.rollback.postgres.backup;
 
 import dev.rollback.api.RollbackException;
 import dev.rollback.postgres.PostgresEndpoint;
-import dev.rollback.postgres.TestContext;
 import dev.rollback.postgres.TestDatabases;
+import dev.rollback.testkit.TestStepContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,15 +35,15 @@ class BackupVerificationStepIT {
                 "INSERT INTO billing.\"Invoice Lines\" SELECT g, g % 500 + 1 FROM generate_series(1, 2000) g");
     }
 
-    private TestContext backup(BackupFormat format) throws Exception {
-        TestContext context = TestContext.of("emergency-backup", Duration.ofMinutes(1));
+    private TestStepContext backup(BackupFormat format) throws Exception {
+        TestStepContext context = TestStepContext.of("emergency-backup", Duration.ofMinutes(1));
         EmergencyBackupStep.builder().endpoint(db).backupDir(Files.createDirectories(tmp.resolve(format.name())))
                 .binDir(binDir).format(format).build().execute(context);
         return context;
     }
 
-    private TestContext verifyContext(TestContext backup) {
-        return TestContext.of("verify-backup", Duration.ofMinutes(1)).withEvidenceOf("emergency-backup",
+    private TestStepContext verifyContext(TestStepContext backup) {
+        return TestStepContext.of("verify-backup", Duration.ofMinutes(1)).withEvidenceOf("emergency-backup",
                 EmergencyBackupStep.PATH, backup.evidence().get(EmergencyBackupStep.PATH));
     }
 
@@ -53,8 +53,8 @@ class BackupVerificationStepIT {
 
     @Test
     void passesAFreshDirectoryBackupWithItsRestoreTestAndRecordsChecksumAndRows() throws Exception {
-        TestContext backup = backup(BackupFormat.DIRECTORY);
-        TestContext context = verifyContext(backup);
+        TestStepContext backup = backup(BackupFormat.DIRECTORY);
+        TestStepContext context = verifyContext(backup);
         verification().restoreTest(true).build().execute(context);
 
         assertThat(context.evidence()).containsEntry(BackupVerificationStep.VERIFIED_SHA256,
@@ -68,14 +68,14 @@ class BackupVerificationStepIT {
     @Test
     void passesCustomAndPlainBackups() throws Exception {
         verification().build().execute(verifyContext(backup(BackupFormat.CUSTOM)));
-        TestContext plain = verifyContext(backup(BackupFormat.PLAIN));
+        TestStepContext plain = verifyContext(backup(BackupFormat.PLAIN));
         verification().build().execute(plain);
         assertThat(plain.evidence()).containsEntry(BackupVerificationStep.TABLES, "2");
     }
 
     @Test
     void failsABackupCorruptedAfterItWasWritten() throws Exception {
-        TestContext backup = backup(BackupFormat.DIRECTORY);
+        TestStepContext backup = backup(BackupFormat.DIRECTORY);
         Path dir = Path.of(backup.evidence().get(EmergencyBackupStep.PATH));
         Path dataFile;
         try (Stream<Path> files = Files.list(dir)) {
@@ -90,7 +90,7 @@ class BackupVerificationStepIT {
 
     @Test
     void failsARestoreTestOfABackupWhoseDataIsDamagedEvenWithAMatchingChecksumFile() throws Exception {
-        TestContext backup = backup(BackupFormat.DIRECTORY);
+        TestStepContext backup = backup(BackupFormat.DIRECTORY);
         Path dir = Path.of(backup.evidence().get(EmergencyBackupStep.PATH));
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".dat.gz")).toList()) {
@@ -109,7 +109,7 @@ class BackupVerificationStepIT {
 
     @Test
     void failsWhenTheLiveDatabaseHasATableTheBackupLacks() throws Exception {
-        TestContext backup = backup(BackupFormat.CUSTOM);
+        TestStepContext backup = backup(BackupFormat.CUSTOM);
         TestDatabases.sql(db, "CREATE TABLE created_later(id int)");
         assertThatThrownBy(() -> verification().build().execute(verifyContext(backup)))
                 .hasMessageContaining("missing [public.created_later]");
@@ -117,7 +117,7 @@ class BackupVerificationStepIT {
 
     @Test
     void failsWithoutABackupToVerify() {
-        assertThatThrownBy(() -> verification().build().execute(TestContext.of("verify-backup", Duration.ofMinutes(1))))
+        assertThatThrownBy(() -> verification().build().execute(TestStepContext.of("verify-backup", Duration.ofMinutes(1))))
                 .hasMessageContaining("no backup to verify: step emergency-backup recorded no backup.path");
     }
 }

@@ -3,8 +3,8 @@ package dev.rollback.postgres.backup;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.StepInterruptedException;
 import dev.rollback.postgres.PostgresEndpoint;
-import dev.rollback.postgres.TestContext;
 import dev.rollback.postgres.TestDatabases;
+import dev.rollback.testkit.TestStepContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +59,7 @@ class EmergencyBackupStepIT {
 
     @Test
     void writesADirectoryBackupNamedWithDatabaseAndUtcTimeWithAChecksumAndEvidence() throws Exception {
-        TestContext context = TestContext.of("emergency-backup", Duration.ofMinutes(1));
+        TestStepContext context = TestStepContext.of("emergency-backup", Duration.ofMinutes(1));
         step().build().execute(context);
 
         Path backup = Path.of(context.evidence().get(EmergencyBackupStep.PATH));
@@ -76,14 +76,14 @@ class EmergencyBackupStepIT {
 
     @Test
     void writesCustomAndPlainFormatsToo() throws Exception {
-        TestContext custom = TestContext.of("emergency-backup", Duration.ofMinutes(1));
+        TestStepContext custom = TestStepContext.of("emergency-backup", Duration.ofMinutes(1));
         step().format(BackupFormat.CUSTOM).build().execute(custom);
         Path dump = Path.of(custom.evidence().get(EmergencyBackupStep.PATH));
         assertThat(dump.getFileName().toString()).endsWith(".dump");
         assertThat(Files.readAllBytes(dump)).startsWith("PGDMP".getBytes(StandardCharsets.US_ASCII));
 
         Path plainDir = Files.createDirectories(tmp.resolve("plain"));
-        TestContext plain = TestContext.of("emergency-backup", Duration.ofMinutes(1));
+        TestStepContext plain = TestStepContext.of("emergency-backup", Duration.ofMinutes(1));
         step().backupDir(plainDir).format(BackupFormat.PLAIN).build().execute(plain);
         Path sql = Path.of(plain.evidence().get(EmergencyBackupStep.PATH));
         assertThat(sql.getFileName().toString()).endsWith(".sql");
@@ -94,7 +94,7 @@ class EmergencyBackupStepIT {
     void passesThePasswordOnlyThroughAPrivatePassFileThatIsDeletedAfterwards() throws Exception {
         try (Connection blocker = lockAccounts()) {
             AtomicReference<Throwable> failure = new AtomicReference<>();
-            TestContext context = TestContext.of("emergency-backup", Duration.ofMinutes(1));
+            TestStepContext context = TestStepContext.of("emergency-backup", Duration.ofMinutes(1));
             CompletableFuture<Void> run = CompletableFuture.runAsync(() -> {
                 try {
                     step().build().execute(context);
@@ -129,7 +129,7 @@ class EmergencyBackupStepIT {
     void aPgDumpKilledMidDumpLeavesNoBackupUnderAFinalName() throws Exception {
         Connection blocker = lockAccounts();
         try {
-            TestContext context = TestContext.of("emergency-backup", Duration.ofMinutes(1));
+            TestStepContext context = TestStepContext.of("emergency-backup", Duration.ofMinutes(1));
             CompletableFuture<Void> run = CompletableFuture.runAsync(() -> {
                 try {
                     step().build().execute(context);
@@ -159,7 +159,7 @@ class EmergencyBackupStepIT {
         try {
             CompletableFuture<Void> run = CompletableFuture.runAsync(() -> {
                 try {
-                    step().build().execute(TestContext.of("emergency-backup", Duration.ofMinutes(1)));
+                    step().build().execute(TestStepContext.of("emergency-backup", Duration.ofMinutes(1)));
                 } catch (Exception e) {
                     throw new RuntimeException(e);
                 }
@@ -186,7 +186,7 @@ class EmergencyBackupStepIT {
             AtomicReference<Throwable> failure = new AtomicReference<>();
             Thread runner = new Thread(() -> {
                 try {
-                    step().build().execute(TestContext.of("emergency-backup", Duration.ofMinutes(1)));
+                    step().build().execute(TestStepContext.of("emergency-backup", Duration.ofMinutes(1)));
                 } catch (Throwable e) {
                     failure.set(e);
                 }
@@ -209,7 +209,7 @@ class EmergencyBackupStepIT {
     void aMissingPgDumpIsRefusedBeforeAnythingIsWritten() throws Exception {
         Path empty = Files.createDirectories(tmp.resolve("no-bin"));
         EmergencyBackupStep step = step().binDir(empty).build();
-        assertThatThrownBy(() -> step.execute(TestContext.of("emergency-backup", Duration.ofMinutes(1))))
+        assertThatThrownBy(() -> step.execute(TestStepContext.of("emergency-backup", Duration.ofMinutes(1))))
                 .isInstanceOf(RollbackException.class)
                 .hasMessageContaining("pg_dump not found or not executable at " + empty.resolve("pg_dump"));
         assertThat(list(backups)).isEmpty();
@@ -225,7 +225,7 @@ class EmergencyBackupStepIT {
         Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
 
         assertThatThrownBy(() -> step().binDir(fakeBin).build()
-                .execute(TestContext.of("emergency-backup", Duration.ofMinutes(1))))
+                .execute(TestStepContext.of("emergency-backup", Duration.ofMinutes(1))))
                 .hasMessageContaining("is version 9 but the server " + db.describe() + " runs ");
         assertThat(marker).doesNotExist();
         assertThat(list(backups)).isEmpty();
@@ -240,7 +240,7 @@ class EmergencyBackupStepIT {
                 "mount -t tmpfs -o size=65536 rollback-disk-full \"$0\" && exec \"$@\"", backups.toString());
         EmergencyBackupStep step = step().format(BackupFormat.CUSTOM).commandWrapper(diskFull).build();
 
-        assertThatThrownBy(() -> step.execute(TestContext.of("emergency-backup", Duration.ofMinutes(1))))
+        assertThatThrownBy(() -> step.execute(TestStepContext.of("emergency-backup", Duration.ofMinutes(1))))
                 .isInstanceOf(RollbackException.class)
                 .hasMessageContaining("disk full in the backup folder")
                 .hasMessageContaining("no backup was kept");
@@ -263,7 +263,7 @@ class EmergencyBackupStepIT {
                 .startsWith("." + db.database() + "-").endsWith(".partial"));
 
         // the next run makes a good backup next to the leftover, which keeps its hidden name
-        TestContext context = TestContext.of("emergency-backup", Duration.ofMinutes(1));
+        TestStepContext context = TestStepContext.of("emergency-backup", Duration.ofMinutes(1));
         Thread.sleep(1000);
         step().build().execute(context);
         assertThat(list(backups)).hasSize(3).contains(Path.of(context.evidence().get(EmergencyBackupStep.PATH)));
@@ -273,7 +273,7 @@ class EmergencyBackupStepIT {
     void aRefusedPasswordFailsTheStepWithoutTheCredentialInTheMessageOrEvidence() throws Exception {
         String canary = "canary-" + java.util.UUID.randomUUID();
         PostgresEndpoint wrong = db.toBuilder().password(dev.rollback.api.Secret.of(canary)).build();
-        TestContext context = TestContext.of("emergency-backup", Duration.ofMinutes(1));
+        TestStepContext context = TestStepContext.of("emergency-backup", Duration.ofMinutes(1));
         EmergencyBackupStep step = EmergencyBackupStep.builder().endpoint(wrong).backupDir(backups).binDir(binDir).build();
         assertThatThrownBy(() -> step.execute(context))
                 .satisfies(e -> assertThat(((dev.rollback.api.RollbackException) e).code())

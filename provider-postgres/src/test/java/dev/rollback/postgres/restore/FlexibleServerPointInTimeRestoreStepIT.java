@@ -1,7 +1,7 @@
 package dev.rollback.postgres.restore;
 
 import dev.rollback.api.RollbackException;
-import dev.rollback.postgres.TestContext;
+import dev.rollback.testkit.TestStepContext;
 import dev.rollback.testkit.azure.AzureControlPlaneSimulator;
 import dev.rollback.testkit.azure.AzureSimulatorClients;
 import dev.rollback.testkit.azure.SimulatedFlexibleServer;
@@ -51,14 +51,14 @@ class FlexibleServerPointInTimeRestoreStepIT {
                 .sourceServer(source).targetServer(target).pointInTime(pointInTime).build();
     }
 
-    private static TestContext context() {
-        return TestContext.of("point-in-time-restore", Duration.ofMinutes(1));
+    private static TestStepContext context() {
+        return TestStepContext.of("point-in-time-restore", Duration.ofMinutes(1));
     }
 
     @Test
     void createsANewServerFromTheSourceAtTheInstantAndNamesItsEndpoint() {
         Instant at = Instant.now().minus(Duration.ofHours(2)).truncatedTo(ChronoUnit.SECONDS);
-        TestContext context = context();
+        TestStepContext context = context();
         step(at).execute(context);
 
         SimulatedFlexibleServer restored = simulator.findFlexibleServer("rg1", target).orElseThrow();
@@ -108,7 +108,7 @@ class FlexibleServerPointInTimeRestoreStepIT {
     void aRetryAdoptsItsOwnRestoreInsteadOfCreatingASecond() {
         Instant at = Instant.now().minus(Duration.ofHours(1));
         step(at).execute(context());
-        TestContext retry = context();
+        TestStepContext retry = context();
         step(at).execute(retry);
         assertThat(retry.evidence()).containsEntry("restore.adopted", "true");
         assertThat(simulator.requests().matching("PUT", "/flexibleServers/" + target).count()).isEqualTo(1);

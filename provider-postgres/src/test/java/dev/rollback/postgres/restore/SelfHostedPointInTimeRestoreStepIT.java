@@ -2,9 +2,9 @@ package dev.rollback.postgres.restore;
 
 import dev.rollback.api.RollbackException;
 import dev.rollback.postgres.PostgresEndpoint;
-import dev.rollback.postgres.TestContext;
 import dev.rollback.postgres.TestDatabases;
 import dev.rollback.postgres.internal.PgTool;
+import dev.rollback.testkit.TestStepContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,7 +32,7 @@ class SelfHostedPointInTimeRestoreStepIT {
         TestDatabases.sql(db, "CREATE TABLE marks(id serial PRIMARY KEY, kind text NOT NULL,"
                 + " at timestamptz NOT NULL DEFAULT clock_timestamp())");
         Path backups = Files.createDirectories(work.resolve("base"));
-        TestContext context = TestContext.of("base-backup", Duration.ofMinutes(2));
+        TestStepContext context = TestStepContext.of("base-backup", Duration.ofMinutes(2));
         BaseBackupStep.builder().endpoint(db).backupDir(backups).binDir(binDir()).build().execute(context);
         baseBackup = Path.of(context.evidence().get(BaseBackupStep.PATH));
     }
@@ -71,7 +71,7 @@ class SelfHostedPointInTimeRestoreStepIT {
 
         Path dataDir = work.resolve("restored-1");
         SelfHostedPointInTimeRestoreStep step = step(target, dataDir).build();
-        TestContext context = TestContext.of("point-in-time-restore", Duration.ofMinutes(2));
+        TestStepContext context = TestStepContext.of("point-in-time-restore", Duration.ofMinutes(2));
         try {
             step.execute(context);
             RestoredCluster cluster = step.lastRestored().orElseThrow();
@@ -97,7 +97,7 @@ class SelfHostedPointInTimeRestoreStepIT {
     void refusesATargetInTheFutureBeforeAnyEffectAndNamesTheWindow() throws Exception {
         Path dataDir = work.resolve("never-future");
         SelfHostedPointInTimeRestoreStep step = step(Instant.now().plusSeconds(3600), dataDir).build();
-        assertThatThrownBy(() -> step.execute(TestContext.of("point-in-time-restore", Duration.ofMinutes(1))))
+        assertThatThrownBy(() -> step.execute(TestStepContext.of("point-in-time-restore", Duration.ofMinutes(1))))
                 .isInstanceOf(RollbackException.class)
                 .hasMessageContaining("is outside the restore window")
                 .hasMessageContaining("after the newest archived WAL, or in the future");
@@ -109,7 +109,7 @@ class SelfHostedPointInTimeRestoreStepIT {
     void refusesATargetBeforeTheBaseBackupBeforeAnyEffect() throws Exception {
         Path dataDir = work.resolve("never-past");
         SelfHostedPointInTimeRestoreStep step = step(Instant.parse("2020-01-01T00:00:00Z"), dataDir).build();
-        assertThatThrownBy(() -> step.execute(TestContext.of("point-in-time-restore", Duration.ofMinutes(1))))
+        assertThatThrownBy(() -> step.execute(TestStepContext.of("point-in-time-restore", Duration.ofMinutes(1))))
                 .hasMessageContaining("recovery target 2020-01-01T00:00:00Z is outside the restore window")
                 .hasMessageContaining("before the base backup finished");
         assertThat(dataDir).doesNotExist();
@@ -119,7 +119,7 @@ class SelfHostedPointInTimeRestoreStepIT {
     void acceptsBothEdgesOfTheWindowAndRefusesAMicrosecondOutside() throws Exception {
         Path dataDir = work.resolve("edges");
         RestoreWindow window = step(Instant.now(), dataDir).build().window(Instant.now());
-        TestContext context = TestContext.of("point-in-time-restore", Duration.ofMinutes(1));
+        TestStepContext context = TestStepContext.of("point-in-time-restore", Duration.ofMinutes(1));
         step(window.earliest(), dataDir).build().preflight(context);
         step(window.latest(), dataDir).build().preflight(context);
         assertThatThrownBy(() -> step(window.earliest().minusNanos(1000), dataDir).build().preflight(context))
@@ -133,7 +133,7 @@ class SelfHostedPointInTimeRestoreStepIT {
     void refusesToOverwriteAnExistingDataFolder() throws Exception {
         Path existing = Files.createDirectories(work.resolve("existing"));
         assertThatThrownBy(() -> step(Instant.now(), existing).build()
-                .preflight(TestContext.of("point-in-time-restore", Duration.ofMinutes(1))))
+                .preflight(TestStepContext.of("point-in-time-restore", Duration.ofMinutes(1))))
                 .hasMessageContaining("already exists; a restore never overwrites a folder");
     }
 

@@ -2,8 +2,8 @@ package dev.rollback.postgres.verify;
 
 import dev.rollback.api.Verification;
 import dev.rollback.postgres.PostgresEndpoint;
-import dev.rollback.postgres.TestContext;
 import dev.rollback.postgres.TestDatabases;
+import dev.rollback.testkit.TestStepContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,8 +33,8 @@ class VerifiersIT {
                 "ANALYZE");
     }
 
-    private static TestContext context() {
-        return TestContext.of("validate", Duration.ofMinutes(1));
+    private static TestStepContext context() {
+        return TestStepContext.of("validate", Duration.ofMinutes(1));
     }
 
     @Test
@@ -106,7 +106,7 @@ class VerifiersIT {
         RestoreSanityVerifier.Builder builder = RestoreSanityVerifier.builder().restored(db.dataSource())
                 .source(source.dataSource()).targetTime(target).lastGoodWrite(lastGoodWrite)
                 .addTimestampColumn("public", "User", "created_at");
-        TestContext context = context();
+        TestStepContext context = context();
         Verification v = builder.build().verify(context);
 
         assertThat(v.passed()).isTrue();
@@ -122,7 +122,7 @@ class VerifiersIT {
     @Test
     void restoreSanityTakesTheTargetFromTheRestoreStepsEvidence() throws Exception {
         Instant target = Instant.now().minusSeconds(7200);
-        TestContext context = context().withEvidenceOf("point-in-time-restore", "restore.targetTime", target.toString());
+        TestStepContext context = context().withEvidenceOf("point-in-time-restore", "restore.targetTime", target.toString());
         Verification v = RestoreSanityVerifier.builder().restored(db.dataSource())
                 .addTimestampColumn("public", "User", "created_at").build().verify(context);
         assertThat(v.passed()).isFalse();

@@ -1,4 +1,4 @@
-package dev.rollback.azure.appservice;
+package dev.rollback.testkit;
 
 import dev.rollback.api.Initiator;
 import dev.rollback.api.RollbackClock;
@@ -10,34 +10,49 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** A step context for calling steps directly in tests: a deadline, an evidence map, the system clock. */
-public final class TestContext implements StepContext {
+/**
+ * A {@link StepContext} for calling a step or verifier directly in a test, without an executor:
+ * a deadline {@code budget} from now on the given clock, an evidence map the test can read, the
+ * evidence of other steps the test provides, and checkpoints that can be made to stop after a
+ * number of calls (as an abort between two batches would). Attempt 1, fencing token 0, started by a
+ * drill. Thread-safe.
+ */
+public final class TestStepContext implements StepContext {
     private final String stepId;
     private final Instant deadline;
     private final RollbackClock clock;
     private final Map<String, String> evidence = new ConcurrentHashMap<>();
     private final Map<String, Map<String, String>> others = new ConcurrentHashMap<>();
+    private final AtomicInteger checkpoints = new AtomicInteger();
+    private volatile int stopAfterCheckpoints = -1;
 
-    private TestContext(String stepId, Duration budget, RollbackClock clock) {
+    private TestStepContext(String stepId, Duration budget, RollbackClock clock) {
         this.stepId = stepId;
         this.clock = clock;
         this.deadline = clock.instant().plus(budget);
     }
 
     /** A context for {@code stepId} with {@code budget} left, on the system clock. */
-    public static TestContext of(String stepId, Duration budget) {
-        return new TestContext(stepId, budget, RollbackClock.system());
+    public static TestStepContext of(String stepId, Duration budget) {
+        return new TestStepContext(stepId, budget, RollbackClock.system());
     }
 
     /** A context on {@code clock}. */
-    public static TestContext of(String stepId, Duration budget, RollbackClock clock) {
-        return new TestContext(stepId, budget, clock);
+    public static TestStepContext of(String stepId, Duration budget, RollbackClock clock) {
+        return new TestStepContext(stepId, budget, clock);
     }
 
     /** Makes {@code key=value} visible as evidence of another step. */
-    public TestContext withEvidenceOf(String otherStep, String key, String value) {
+    public TestStepContext withEvidenceOf(String otherStep, String key, String value) {
         others.computeIfAbsent(otherStep, k -> new ConcurrentHashMap<>()).put(key, value);
+        return this;
+    }
+
+    /** Makes the checkpoint after the first {@code n} ones throw, as an abort between batches would. */
+    public TestStepContext stopAfterCheckpoints(int n) {
+        this.stopAfterCheckpoints = n;
         return this;
     }
 
@@ -63,7 +78,7 @@ public final class TestContext implements StepContext {
 
     @Override
     public String component() {
-        return "app-service";
+        return "test";
     }
 
     @Override
@@ -117,11 +132,12 @@ public final class TestContext implements StepContext {
 
     @Override
     public boolean stopRequested() {
-        return remaining().isZero();
+        return remaining().isZero() || (stopAfterCheckpoints >= 0 && checkpoints.get() > stopAfterCheckpoints);
     }
 
     @Override
     public void checkpoint() {
+        checkpoints.incrementAndGet();
         if (stopRequested()) {
             throw new StepInterruptedException("step " + stepId + " passed its deadline");
         }
