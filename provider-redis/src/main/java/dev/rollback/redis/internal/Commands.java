@@ -1,17 +1,15 @@
 package dev.rollback.redis.internal;
 
-import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.args.FlushMode;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.resps.ScanResult;
 
 /**
- * The few Redis commands this provider sends, over either a connection of its own ({@link Jedis})
- * or a caller's client ({@link UnifiedJedis}, e.g. a {@code RedisClient}). {@link #close()} closes
- * an own connection and leaves a caller's client open.
+ * The few Redis commands this provider sends, over a {@link UnifiedJedis}: a single connection of
+ * its own, or a caller's client (e.g. a {@code RedisClient}). {@link #close()} closes an own
+ * connection and leaves a caller's client open.
  */
 public interface Commands extends AutoCloseable {
 
@@ -48,68 +46,11 @@ public interface Commands extends AutoCloseable {
     @Override
     void close();
 
-    /** Commands on an own connection, closed by {@link #close()}. */
-    static Commands of(Jedis jedis) {
-        return new Commands() {
-            @Override
-            public String ping() {
-                return jedis.ping();
-            }
-
-            @Override
-            public String info(String section) {
-                return jedis.info(section);
-            }
-
-            @Override
-            public void flushAllAsync() {
-                jedis.flushAll(FlushMode.ASYNC);
-            }
-
-            @Override
-            public void flushDbAsync() {
-                jedis.flushDB(FlushMode.ASYNC);
-            }
-
-            @Override
-            public long dbSize() {
-                return jedis.dbSize();
-            }
-
-            @Override
-            public ScanResult<String> scan(String cursor, ScanParams params) {
-                return jedis.scan(cursor, params);
-            }
-
-            @Override
-            public long unlink(String... keys) {
-                return jedis.unlink(keys);
-            }
-
-            @Override
-            public void setWithExpiry(String key, String value, long millis) {
-                jedis.set(key, value, SetParams.setParams().px(millis));
-            }
-
-            @Override
-            public String get(String key) {
-                return jedis.get(key);
-            }
-
-            @Override
-            public long del(String key) {
-                return jedis.del(key);
-            }
-
-            @Override
-            public void close() {
-                jedis.close();
-            }
-        };
-    }
-
-    /** Commands through a caller's client, which {@link #close()} leaves open. */
-    static Commands of(UnifiedJedis client) {
+    /**
+     * Commands through {@code client}; {@link #close()} closes it only if {@code owned} (a
+     * connection of the provider's own), and leaves a caller's client open.
+     */
+    static Commands of(UnifiedJedis client, boolean owned) {
         return new Commands() {
             @Override
             public String ping() {
@@ -163,7 +104,9 @@ public interface Commands extends AutoCloseable {
 
             @Override
             public void close() {
-                // the caller's client stays open
+                if (owned) {
+                    client.close();
+                }
             }
         };
     }

@@ -2,7 +2,7 @@ package dev.rollback.redis.internal;
 
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.UnifiedJedis;
 
 import java.time.Duration;
@@ -41,16 +41,15 @@ public interface Connections {
                 if (password != null) {
                     config.password(password);
                 }
-                Jedis jedis = new Jedis(address, config.build());
+                UnifiedJedis jedis = RedisClient.builder().hostAndPort(address).clientConfig(config.build()).build();
                 try {
-                    jedis.connect();
                     // A PING authenticates and selects the database at once, so a refused password shows here.
                     jedis.ping();
                 } catch (RuntimeException e) {
                     jedis.close();
                     throw e;
                 }
-                return Commands.of(jedis);
+                return Commands.of(jedis, true);
             }
 
             @Override
@@ -63,7 +62,7 @@ public interface Connections {
     /** Commands through a caller's client (a {@code RedisClient}), which stays the caller's to close. */
     static Connections client(UnifiedJedis client) {
         Objects.requireNonNull(client, "client");
-        Commands commands = Commands.of(client);
+        Commands commands = Commands.of(client, false);
         return new Connections() {
             @Override
             public Commands open(Duration readTimeout) {
