@@ -13,6 +13,7 @@ import dev.rollback.api.report.StepOutcome;
 import dev.rollback.api.report.StepReport;
 import dev.rollback.api.report.SuccessMetrics;
 import dev.rollback.api.report.TargetStatus;
+import dev.rollback.core.governance.IncidentTimeline;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -21,14 +22,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 /** Builds the {@link RollbackReport} of a finished run from its steps' states. */
 final class ReportAssembler {
     /** Evidence key under which a provider reports the data-loss window it measured (ISO-8601 duration). */
     static final String DATA_LOSS_WINDOW = "rpo.dataLossWindow";
-    /** Evidence key under which a provider reports the records it measured as lost. */
-    static final String RECORDS_LOST = "rpo.recordsLost";
 
     private ReportAssembler() {
     }
@@ -72,7 +70,7 @@ final class ReportAssembler {
                 s.planned.withoutSafeguard());
     }
 
-    private static StepOutcome outcome(StepStatus status) {
+    static StepOutcome outcome(StepStatus status) {
         return switch (status) {
             case SUCCEEDED -> StepOutcome.SUCCEEDED;
             case TIMED_OUT -> StepOutcome.TIMED_OUT;
@@ -131,19 +129,7 @@ final class ReportAssembler {
         Optional<Duration> decide = decision.map(d -> Duration.between(d.decidedAt(), authorization.decidedAt()))
                 .filter(d -> !d.isNegative());
         Instant began = decision.map(Decision::breachBegan).orElse(startedAt);
-        OptionalLong lost = OptionalLong.empty();
-        for (StepReport s : steps) {
-            String v = s.evidence().get(RECORDS_LOST);
-            if (v != null) {
-                try {
-                    long n = Long.parseLong(v.trim());
-                    lost = OptionalLong.of((lost.isPresent() ? lost.getAsLong() : 0L) + n);
-                } catch (NumberFormatException e) {
-                    // A provider that wrote something unreadable measured nothing we can add up.
-                }
-            }
-        }
         return new SuccessMetrics(detect, decide, Optional.of(duration), Optional.of(Duration.between(began, finishedAt)),
-                lost, List.of());
+                IncidentTimeline.recordsLost(steps), List.of());
     }
 }

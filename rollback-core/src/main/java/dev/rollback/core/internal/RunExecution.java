@@ -164,7 +164,7 @@ public final class RunExecution implements RollbackRun {
                 long startNanos = nanosAt(sh.lastStart().get().at());
                 s.markStarted(startNanos, sh.lastStart().get().at(), endNanos);
                 s.finalAttempts = List.of(new Attempt(Math.max(1, sh.attemptsStarted()), sh.lastStart().get().at(),
-                        Duration.ofNanos(Math.max(0, endNanos - startNanos)), outcomeOf(status),
+                        Duration.ofNanos(Math.max(0, endNanos - startNanos)), ReportAssembler.outcome(status),
                         Optional.ofNullable(end.data().get("reason"))));
             }
             s.status = status;
@@ -182,16 +182,6 @@ public final class RunExecution implements RollbackRun {
 
     private long nanosAt(Instant at) {
         return context.startNanos() + Duration.between(context.startedAt(), at).toNanos();
-    }
-
-    private static StepOutcome outcomeOf(StepStatus status) {
-        return switch (status) {
-            case SUCCEEDED -> StepOutcome.SUCCEEDED;
-            case TIMED_OUT -> StepOutcome.TIMED_OUT;
-            case SKIPPED, PENDING -> StepOutcome.SKIPPED;
-            case ABORTED -> StepOutcome.ABORTED;
-            case FAILED, RUNNING -> StepOutcome.FAILED;
-        };
     }
 
     /**
