@@ -54,22 +54,11 @@ final class Signals {
 
     void recordRequest(long nowNanos, long latencyNanos, boolean success) {
         long micros = LatencyBins.microsOf(latencyNanos);
-        long[] stripe = requests.stripe();
-        int base = requests.offsetAt(nowNanos);
-        StripedSlidingWindow.add(stripe, base + REQUEST_BINS + LatencyBins.binOf(micros), 1);
-        if (!success) {
-            StripedSlidingWindow.add(stripe, base + REQUEST_FAILURES, 1);
-        }
-        StripedSlidingWindow.add(stripe, base + REQUEST_WEIGHT, micros + 1);
+        requests.record(nowNanos, REQUEST_BINS + LatencyBins.binOf(micros), success ? -1 : REQUEST_FAILURES, micros + 1);
     }
 
     void recordConnectionAttempt(long nowNanos, boolean succeeded) {
-        long[] stripe = connections.stripe();
-        int base = connections.offsetAt(nowNanos);
-        if (!succeeded) {
-            StripedSlidingWindow.add(stripe, base + CONNECTION_FAILURES, 1);
-        }
-        StripedSlidingWindow.add(stripe, base + CONNECTION_ATTEMPTS, 1);
+        connections.record(nowNanos, succeeded ? -1 : CONNECTION_FAILURES, -1, 1);
     }
 
     void recordHealthCheck(boolean passed) {

@@ -3,8 +3,8 @@ package dev.rollback.core.trigger.internal;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * A sliding time window of counters: a ring of time slots, each {@code width} longs wide, split
@@ -13,60 +13,72 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p><b>Data structure.</b> Time is cut into slots of {@code resolution} on the monotonic clock;
  * slot {@code e} (the e-th resolution since the window was made) lives at ring position
- * {@code e % slots}. Each stripe is one {@code long[]} of {@code slots * width} counters; a thread
- * is given a stripe on its first record (round robin) and keeps it, found by the thread's id in a
- * small shared table so that most records need no ThreadLocal lookup. {@link #slotEpochs} says
- * which slot each ring position holds now, and {@link #current} caches the newest slot and its
- * position so that recording needs no division. Field 0 of every slot must grow with every event
- * and be added last (an event count, or a sum of positive weights).
+ * {@code e % slots}. Each stripe is one {@code long[]} of {@code slots * width} counters. A thread
+ * records into the stripes of index {@code id % stripes}, its thread id (threads get ids in
+ * sequence, so a pool's threads spread evenly; no lookup is needed). There are two kinds of
+ * stripe per index:
+ * <ul>
+ * <li>an <em>owned</em> stripe, which the first thread of that index to record claims (one
+ * compare-and-set) and then writes alone, with a plain read, an add and a release store: no
+ * atomic read-modify-write, no lock prefix. An owner that terminates is noticed by the next
+ * {@link #update} (which sees its death, so every write it made, and frees the stripe for the
+ * next thread of that index);</li>
+ * <li>a <em>shared</em> stripe, made the first time a thread finds its owned stripe held by
+ * another live thread, written with atomic adds by every such thread.</li>
+ * </ul>
+ * {@link #slotEpochs} says which slot each ring position holds now, and {@link #current} caches
+ * the newest slot and its position so that recording needs no division. Field 0 of every slot
+ * must grow with every event and is written last (an event count, or a sum of positive weights).
  *
  * <p>For reading, the window keeps a <em>copy</em> of every ring position (its fields summed over
  * the stripes, as last read, and the slot it was read from) and, for each window length it was
  * made for, the sum of the copies of the slots in that window. {@link #update} re-reads a slot
- * only when its field 0 differs from the copy's (read with acquire, so every add of an event
+ * only when its field 0 differs from the copy's (read with acquire, so every write of an event
  * whose field 0 it sees is seen too), and moves a window by subtracting the copy of the slot that
  * left it and adding the copy of the one that entered. Every sum is thus exactly the sum of the
  * copies it holds, and a copy is re-read as soon as anything was added to its slot, however late.
  *
- * <p><b>Cost.</b> Recording: one monotonic read done by the caller, two volatile reads (the
- * thread's stripe entry and the newest slot), a multiplication and a comparison, then atomic
- * adds into the caller's stripe; no lock and no allocation, except once per resolution, when the
- * first thread to reach a new slot clears it under a lock. {@link #update}: one volatile read per ring position, {@code stripes} reads of
+ * <p><b>Cost.</b> Recording by an owner: one monotonic read done by the caller, the thread's
+ * id, a plain read of the owner, one volatile read of the newest slot, a
+ * multiplication and a comparison, a plain read-add-store per field and one volatile read of the
+ * slot's epoch afterwards; recording by a thread that shares: the same with atomic adds. No lock
+ * and no allocation, except once per resolution, when the first thread to reach a new slot clears
+ * it under a lock, and once per window, when the shared stripes are made. {@link #update}: one
+ * volatile read per ring position, a liveness check per owned stripe, {@code stripes} reads of
  * field 0 per slot in the longest window, and {@code (stripes + 1 + windows) * width} reads and
- * adds per slot that changed, entered or left a window since the previous update: with one
- * evaluation per resolution, two or three slots instead of the whole window. Memory:
- * {@code 8 * (stripes + 1) * slots * width} bytes, plus {@code 8 * width + slots} per window
- * length and {@code 16 * slots}.
+ * adds per slot that changed, entered or left a window since the previous update (twice the
+ * stripes once shared stripes exist): with one evaluation per resolution, two or three slots
+ * instead of the whole window. Memory: {@code 8 * (stripes + 1) * slots * width} bytes, plus
+ * {@code 8 * stripes * slots * width} once a thread had to share, plus {@code 8 * width + slots}
+ * per window length and {@code 16 * slots}.
  *
- * <p><b>Exactness.</b> Every event recorded is counted in exactly one slot. An event is lost
- * only if its thread stops for longer than the whole ring (between reading the clock and adding)
- * while another thread clears the slot; an event whose slot was already reused is counted in
- * the newer slot. Windows run on monotonic time, so a wall clock that jumps does not move them.
+ * <p><b>Exactness.</b> Every event recorded is counted in exactly one slot, with one exception: a
+ * thread stopped for longer than the whole ring between reading the clock and finishing its write
+ * loses that event (while it was stopped, another thread cleared the slot for a newer one: an
+ * owner notices the clear afterwards and takes back what it wrote, so a stale count never
+ * appears in the newer slot; a sharing thread's event is counted in the newer slot). Windows run
+ * on monotonic time, so a wall clock that jumps does not move them.
  *
  * <p>Thread-safe: any number of recording threads and one updating and reading thread at a time.
  */
 public final class StripedSlidingWindow {
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final AtomicInteger NEXT_STRIPE = new AtomicInteger();
-    private static final ThreadLocal<Integer> STRIPE = ThreadLocal.withInitial(NEXT_STRIPE::getAndIncrement);
-    /**
-     * The stripe index of {@link #STRIPE} cached by thread id, so that a record needs no
-     * ThreadLocal lookup: entry {@code id % 256} holds {@code id << 8 | index % 256}, or 0 while
-     * free. The first thread to claim an entry keeps it; a thread whose entry another one holds
-     * asks {@link #STRIPE} each time.
-     */
-    private static final AtomicLongArray STRIPE_BY_THREAD = new AtomicLongArray(256);
 
     private final long originNanos;
     private final long resolutionNanos;
     private final int slots;
     private final int width;
     private final int stripeMask;
-    private final long[][] stripes;
+    private final long[][] owned;
+    /** The thread that writes each owned stripe, or null while it is free. */
+    private final AtomicReferenceArray<Thread> owners;
+    /** Null until a thread first found its owned stripe held by another; then never changes. */
+    private volatile long[][] shared;
     private final AtomicLongArray slotEpochs;
     /** The newest slot's epoch shifted left by {@link #positionBits}, or'ed with its ring position. */
     private volatile long current;
     private final int positionBits;
+    private final long positionMask;
 
     private final int[] windowSlots;
     private final long[][] sums;
@@ -81,8 +93,8 @@ public final class StripedSlidingWindow {
      *
      * @param originNanos the monotonic reading that starts slot 0
      * @param resolutionNanos the length of a slot, positive
-     * @param width the counters per slot, field 0 growing with every event and added last
-     * @param stripes the number of stripes, a power of two
+     * @param width the counters per slot, field 0 growing with every event and written last
+     * @param stripes the number of stripes of each kind, a power of two
      * @param windowSlots the window lengths to sum, in slots (see {@link #slotsToRead}), each at least 2
      */
     public StripedSlidingWindow(long originNanos, long resolutionNanos, int width, int stripes, int... windowSlots) {
@@ -98,12 +110,14 @@ public final class StripedSlidingWindow {
         this.slots = Arrays.stream(windowSlots).max().orElse(2) + 1;
         this.width = width;
         this.stripeMask = stripes - 1;
-        this.stripes = new long[stripes][slots * width];
+        this.owned = new long[stripes][slots * width];
+        this.owners = new AtomicReferenceArray<>(stripes);
         this.slotEpochs = new AtomicLongArray(slots);
         for (int i = 1; i < slots; i++) {
             slotEpochs.set(i, i - (long) slots); // slot i last held epoch i - slots: empty and out of every window
         }
         this.positionBits = 32 - Integer.numberOfLeadingZeros(slots);
+        this.positionMask = (1L << positionBits) - 1;
         this.current = 0L; // epoch 0 at position 0, which slotEpochs says it holds
         this.sums = new long[windowSlots.length][width];
         this.included = new boolean[windowSlots.length][slots];
@@ -123,46 +137,91 @@ public final class StripedSlidingWindow {
     }
 
     /**
-     * The stripe array of the calling thread. With {@link #offsetAt(long)}, the caller adds to
-     * its fields by {@link #add(long[], int, long)}.
+     * Records one event at {@code nowNanos}: adds one to field {@code counted} and to field
+     * {@code alsoCounted} (each skipped when negative), then {@code weight} to field 0.
+     * Lock-free and allocation-free after the calling thread's first record.
+     *
+     * @param weight what field 0 grows by, positive
      */
-    public long[] stripe() {
-        return stripes[stripeIndex() & stripeMask];
+    public void record(long nowNanos, int counted, int alsoCounted, long weight) {
+        Thread thread = Thread.currentThread();
+        int index = (int) thread.getId() & stripeMask; // ids are handed out in sequence: pools spread evenly
+        if (owners.getPlain(index) == thread) { // only this thread ever stores itself there
+            recordOwned(owned[index], nowNanos, counted, alsoCounted, weight);
+        } else if (owners.get(index) == null && owners.compareAndSet(index, null, thread)) {
+            recordOwned(owned[index], nowNanos, counted, alsoCounted, weight);
+        } else {
+            recordShared(sharedStripes()[index], nowNanos, counted, alsoCounted, weight);
+        }
     }
 
-    /** The calling thread's round-robin stripe index, modulo 256 (stripe masks are below 64). */
-    private static int stripeIndex() {
-        long id = Thread.currentThread().getId();
-        int entry = (int) id & (STRIPE_BY_THREAD.length() - 1);
-        long cached = STRIPE_BY_THREAD.get(entry);
-        if (cached >>> 8 == id) {
-            return (int) cached & 0xFF;
+    private void recordOwned(long[] stripe, long nowNanos, int counted, int alsoCounted, long weight) {
+        long slot = slotAt(nowNanos);
+        int position = (int) (slot & positionMask);
+        int base = position * width;
+        if (counted >= 0) {
+            LONGS.setOpaque(stripe, base + counted, (long) LONGS.get(stripe, base + counted) + 1);
         }
-        int index = STRIPE.get() & 0xFF;
-        if (cached == 0L) {
-            STRIPE_BY_THREAD.compareAndSet(entry, 0L, id << 8 | index);
+        if (alsoCounted >= 0) {
+            LONGS.setOpaque(stripe, base + alsoCounted, (long) LONGS.get(stripe, base + alsoCounted) + 1);
         }
-        return index;
+        LONGS.setRelease(stripe, base, (long) LONGS.get(stripe, base) + weight);
+        if (slotEpochs.get(position) != slot >>> positionBits) {
+            // The slot was cleared for a newer one while this thread was stopped between reading
+            // and storing: what it stored there belongs to no slot. Only this thread writes here
+            // (besides that clear), so the newer slot's share of this stripe is exactly zero.
+            for (int field = 1; field < width; field++) {
+                LONGS.setOpaque(stripe, base + field, 0L);
+            }
+            LONGS.setRelease(stripe, base, 0L);
+        }
     }
 
-    /** The offset of the slot that holds {@code nowNanos}, cleared first if it held an older slot. */
-    public int offsetAt(long nowNanos) {
+    private void recordShared(long[] stripe, long nowNanos, int counted, int alsoCounted, long weight) {
+        int base = (int) (slotAt(nowNanos) & positionMask) * width;
+        if (counted >= 0) {
+            LONGS.getAndAdd(stripe, base + counted, 1L);
+        }
+        if (alsoCounted >= 0) {
+            LONGS.getAndAdd(stripe, base + alsoCounted, 1L);
+        }
+        LONGS.getAndAdd(stripe, base, weight);
+    }
+
+    /** Whether some thread found its owned stripe held by another, so shared stripes were made (for tests). */
+    boolean hasSharedStripes() {
+        return shared != null;
+    }
+
+    private long[][] sharedStripes() {
+        long[][] stripes = shared;
+        return stripes != null ? stripes : makeShared();
+    }
+
+    private synchronized long[][] makeShared() {
+        if (shared == null) {
+            shared = new long[owned.length][slots * width]; // under the lock that clears slots: born cleared
+        }
+        return shared;
+    }
+
+    /**
+     * The slot that holds {@code nowNanos}, cleared first if it held an older slot, as the epoch
+     * its position held when read (shifted left by {@link #positionBits}) or'ed with the position.
+     */
+    private long slotAt(long nowNanos) {
         long newest = current;
         long intoNewest = nowNanos - originNanos - (newest >>> positionBits) * resolutionNanos;
         if (intoNewest >= 0 && intoNewest < resolutionNanos) {
-            return (int) (newest & ((1L << positionBits) - 1)) * width;
+            return newest;
         }
         long epoch = epochOf(nowNanos);
         int position = (int) (epoch % slots);
-        if (slotEpochs.get(position) < epoch) {
-            advance(position, epoch);
+        long held = slotEpochs.get(position);
+        if (held < epoch) {
+            held = advance(position, epoch);
         }
-        return position * width;
-    }
-
-    /** Adds {@code delta} to the counter at {@code index} of {@code stripe}; atomic. */
-    public static void add(long[] stripe, int index, long delta) {
-        LONGS.getAndAdd(stripe, index, delta);
+        return held << positionBits | position; // a slot already reused: the event counts in the newer one
     }
 
     /**
@@ -171,6 +230,15 @@ public final class StripedSlidingWindow {
      * window and adds those that entered it.
      */
     public void update(long nowNanos) {
+        for (int index = 0; index < owners.length(); index++) {
+            Thread owner = owners.get(index);
+            if (owner != null && !owner.isAlive()) {
+                // its death happens-before this read, so its stores do; the next owner's claim
+                // reads this store, so it continues from every count the dead one left
+                owners.compareAndSet(index, owner, null);
+            }
+        }
+        long[][] sharedNow = shared;
         long newest = epochOf(nowNanos);
         long oldestRead = newest - slots + 2; // the oldest slot of the longest window
         for (int position = 0; position < slots; position++) {
@@ -187,7 +255,7 @@ public final class StripedSlidingWindow {
                 copyEpochs[position] = held;
             }
             if (held >= oldestRead && held <= newest) {
-                reread(base);
+                reread(base, sharedNow);
             }
             for (int w = 0; w < sums.length; w++) {
                 boolean inWindow = held > newest - windowSlots[w] && held <= newest;
@@ -207,20 +275,15 @@ public final class StripedSlidingWindow {
         return sums[window];
     }
 
-    private void reread(int base) {
-        long first = 0;
-        for (long[] stripe : stripes) {
-            first += (long) LONGS.getAcquire(stripe, base);
-        }
+    private void reread(int base, long[][] sharedNow) {
+        long first = firstFieldSum(owned, base) + (sharedNow == null ? 0 : firstFieldSum(sharedNow, base));
         if (first == copies[base]) {
             return;
         }
         Arrays.fill(scratch, 0L);
-        for (long[] stripe : stripes) {
-            scratch[0] += (long) LONGS.getAcquire(stripe, base); // first: every add of an event it sees is seen below
-            for (int field = 1; field < width; field++) {
-                scratch[field] += (long) LONGS.getOpaque(stripe, base + field);
-            }
+        addStripes(owned, base);
+        if (sharedNow != null) {
+            addStripes(sharedNow, base);
         }
         for (int field = 0; field < width; field++) {
             long read = scratch[field];
@@ -238,6 +301,23 @@ public final class StripedSlidingWindow {
         }
     }
 
+    private static long firstFieldSum(long[][] stripes, int base) {
+        long sum = 0;
+        for (long[] stripe : stripes) {
+            sum += (long) LONGS.getAcquire(stripe, base);
+        }
+        return sum;
+    }
+
+    private void addStripes(long[][] stripes, int base) {
+        for (long[] stripe : stripes) {
+            scratch[0] += (long) LONGS.getAcquire(stripe, base); // first: every write of an event it sees is seen below
+            for (int field = 1; field < width; field++) {
+                scratch[field] += (long) LONGS.getOpaque(stripe, base + field);
+            }
+        }
+    }
+
     private void addInto(long[] sum, int base, int sign) {
         for (int field = 0; field < width; field++) {
             sum[field] += sign * copies[base + field];
@@ -248,17 +328,26 @@ public final class StripedSlidingWindow {
         return Math.max(0L, nowNanos - originNanos) / resolutionNanos;
     }
 
-    private synchronized void advance(int position, long epoch) {
-        if (slotEpochs.get(position) < epoch) {
+    /** Clears {@code position} for {@code epoch} unless it already holds a newer slot; returns the slot it holds. */
+    private synchronized long advance(int position, long epoch) {
+        long held = slotEpochs.get(position);
+        if (held < epoch) {
             int base = position * width;
-            for (long[] stripe : stripes) {
+            for (long[] stripe : owned) {
                 Arrays.fill(stripe, base, base + width, 0L);
             }
+            if (shared != null) {
+                for (long[] stripe : shared) {
+                    Arrays.fill(stripe, base, base + width, 0L);
+                }
+            }
             slotEpochs.set(position, epoch); // volatile: publishes the cleared slot before anyone adds to it
+            held = epoch;
         }
         long newest = current;
         if (epoch > newest >>> positionBits && epoch < 1L << (63 - positionBits)) {
             current = epoch << positionBits | position; // after the slot was published as cleared
         }
+        return held;
     }
 }

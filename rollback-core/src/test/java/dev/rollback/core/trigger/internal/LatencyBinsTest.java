@@ -36,6 +36,20 @@ class LatencyBinsTest {
     }
 
     @Test
+    void theBinOfEveryValueFollowsTheLayoutsDefinition() {
+        // the definition, computed the slow way: decade d holds (10^d, 10^(d+1)] in 90 bins of 10^(d-1)
+        for (long micros = 101; micros <= 1_000_000_000L; micros += 1 + micros / 997) {
+            int decade = (int) Math.ceil(Math.log10(micros)) - 1;
+            long unit = (long) Math.pow(10, decade - 1);
+            long digits = (micros + unit - 1) / unit;
+            assertThat(LatencyBins.binOf(micros)).as("%d µs", micros).isEqualTo((int) (1 + (decade - 2) * 90 + digits - 11));
+        }
+        for (long edge = 1_000; edge <= 1_000_000_000L; edge *= 10) { // both sides of every decade's edge
+            assertThat(LatencyBins.binOf(edge + 1) - LatencyBins.binOf(edge)).as("after %d µs", edge).isEqualTo(1);
+        }
+    }
+
+    @Test
     void microsecondsRoundUpSoOneNanosecondOverCountsAsOver() {
         assertThat(LatencyBins.microsOf(5_000_000_000L)).isEqualTo(5_000_000);
         assertThat(LatencyBins.microsOf(5_000_000_001L)).isEqualTo(5_000_001);

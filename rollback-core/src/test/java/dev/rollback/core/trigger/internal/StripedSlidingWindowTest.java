@@ -2,7 +2,12 @@ package dev.rollback.core.trigger.internal;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,15 +55,87 @@ class StripedSlidingWindowTest {
         assertThat(window.sum(0)).containsExactly(0, 0, 0);
     }
 
+    @Test
+    void ownersAndSharersLoseNoEventWhileTheWindowSlidesAndIsRead() throws Exception {
+        // one stripe of each kind: the first thread to record owns it, the three others share
+        StripedSlidingWindow window = new StripedSlidingWindow(0, SECOND, 3, 1, 80);
+        AtomicLong clock = new AtomicLong();
+        int threads = 4;
+        int perThread = 400_000;
+        CountDownLatch done = new CountDownLatch(threads);
+        CyclicBarrier start = new CyclicBarrier(threads + 1);
+        List<Thread> recorders = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread recorder = new Thread(() -> {
+                await(start);
+                for (int i = 0; i < perThread; i++) {
+                    record(window, clock.get(), 1 + i % 5, i % 10 == 0);
+                }
+                done.countDown();
+            });
+            recorder.start();
+            recorders.add(recorder);
+        }
+        await(start);
+        long reads = 0;
+        while (done.getCount() > 0) { // this thread reads and slides the window while they record
+            window.update(clock.updateAndGet(now -> Math.min(now + SECOND / 1000, 70 * SECOND)));
+            reads++;
+        }
+        for (Thread recorder : recorders) {
+            recorder.join();
+        }
+        window.update(clock.get());
+
+        long weights = 0;
+        for (int i = 0; i < perThread; i++) {
+            weights += 1 + i % 5;
+        }
+        assertThat(reads).isPositive();
+        assertThat(window.hasSharedStripes()).isTrue();
+        assertThat(window.sum(0)).containsExactly(threads * weights, (long) threads * perThread, threads * (perThread / 10L));
+    }
+
+    @Test
+    void theStripeOfAThreadThatEndedIsOwnedByTheNextWithEveryCountItLeft() throws Exception {
+        StripedSlidingWindow window = new StripedSlidingWindow(0, SECOND, 3, 1, 4);
+        runInNewThread(() -> record(window, SECOND, 10, true)); // owns the only stripe, then ends
+        window.update(SECOND); // sees it ended and frees its stripe
+        runInNewThread(() -> record(window, SECOND, 7, false));
+        window.update(SECOND);
+
+        assertThat(window.hasSharedStripes()).as("the second thread took over the freed stripe").isFalse();
+        assertThat(window.sum(0)).containsExactly(17, 2, 1);
+    }
+
+    @Test
+    void aThreadWhoseStripeIsOwnedByALiveThreadSharesAndIsCounted() throws Exception {
+        StripedSlidingWindow window = new StripedSlidingWindow(0, SECOND, 3, 1, 4);
+        record(window, SECOND, 10, true); // this thread owns the only stripe and stays alive
+        runInNewThread(() -> record(window, SECOND, 7, false));
+        window.update(SECOND);
+
+        assertThat(window.hasSharedStripes()).isTrue();
+        assertThat(window.sum(0)).containsExactly(17, 2, 1);
+    }
+
+    private static void runInNewThread(Runnable task) throws InterruptedException {
+        Thread thread = new Thread(task);
+        thread.start();
+        thread.join();
+    }
+
+    private static void await(CyclicBarrier barrier) {
+        try {
+            barrier.await();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Fields: weight (field 0, added last), count, failures. */
     private static void record(StripedSlidingWindow window, long nowNanos, long weight, boolean failed) {
-        long[] stripe = window.stripe();
-        int base = window.offsetAt(nowNanos);
-        StripedSlidingWindow.add(stripe, base + 1, 1);
-        if (failed) {
-            StripedSlidingWindow.add(stripe, base + 2, 1);
-        }
-        StripedSlidingWindow.add(stripe, base, weight);
+        window.record(nowNanos, 1, failed ? 2 : -1, weight);
     }
 
     private static long[] expected(long[][] perSecond, int newest, int slots) {
