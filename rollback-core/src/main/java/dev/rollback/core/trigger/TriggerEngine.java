@@ -291,7 +291,7 @@ public final class TriggerEngine implements AutoCloseable {
         private RollbackClock clock = RollbackClock.system();
         private Duration evaluationInterval = Duration.ofSeconds(1);
         private Duration resolution = Duration.ofSeconds(1);
-        private int stripes = Math.min(4, Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 2 - 1));
+        private int stripes = Runtime.getRuntime().availableProcessors() > 1 ? 2 : 1;
         private final List<DecisionListener> listeners = new ArrayList<>();
 
         private Builder() {
@@ -329,8 +329,11 @@ public final class TriggerEngine implements AutoCloseable {
         }
 
         /**
-         * How many stripes the windows split recording threads over: a power of two from 1 to
-         * 64; default the available processors rounded up to a power of two, at most 4.
+         * How many stripes of each kind the windows split recording threads over: a power of two
+         * from 1 to 64; default 2 (1 on a single processor). Each index has a stripe one thread
+         * owns and writes without atomic instructions, and a stripe the other threads of that
+         * index share with atomic adds (made only once a thread has to share), so the default
+         * spreads recording over up to 4 stripes. Memory grows with it (see docs/triggers.md).
          */
         public Builder stripes(int stripes) {
             if (stripes < 1 || stripes > 64 || Integer.bitCount(stripes) != 1) {
