@@ -8,14 +8,16 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A {@link RollbackStep} as placed in a plan: what it depends on, its own timeout, how it is
- * retried, the verifiers that run after it and, rarely, why it may run without a safeguard.
+ * A {@link RollbackStep} as placed in a plan: what it depends on, its own timeout, how long it may
+ * go without reporting progress, how it is retried, the verifiers that run after it and, rarely,
+ * why it may run without a safeguard.
  * Immutable; made through {@link RollbackPlan.Builder#step(RollbackStep, java.util.function.Consumer)}.
  */
 public final class PlannedStep {
     private final RollbackStep step;
     private final List<String> dependsOn;
     private final Optional<Duration> timeout;
+    private final Optional<Duration> stallTimeout;
     private final Optional<RetrySettings> retry;
     private final List<Verifier> verifiers;
     private final Optional<String> withoutSafeguard;
@@ -24,6 +26,7 @@ public final class PlannedStep {
         this.step = b.step;
         this.dependsOn = List.copyOf(b.dependsOn);
         this.timeout = Optional.ofNullable(b.timeout);
+        this.stallTimeout = Optional.ofNullable(b.stallTimeout);
         this.retry = Optional.ofNullable(b.retry);
         this.verifiers = List.copyOf(b.verifiers);
         this.withoutSafeguard = Optional.ofNullable(b.withoutSafeguard);
@@ -52,6 +55,15 @@ public final class PlannedStep {
     /** The step's own timeout; without one, its deadline comes from the budgets alone. */
     public Optional<Duration> timeout() {
         return timeout;
+    }
+
+    /**
+     * How long an attempt may go without reporting progress ({@link StepContext#progress(String)}
+     * or {@link StepContext#checkpoint()}) before the executor declares it stalled; without one,
+     * only deadlines stop a step that hangs.
+     */
+    public Optional<Duration> stallTimeout() {
+        return stallTimeout;
     }
 
     /** The step's retry settings; without them, the plan's defaults apply. */
@@ -86,6 +98,7 @@ public final class PlannedStep {
         private final RollbackStep step;
         private final LinkedHashSet<String> dependsOn = new LinkedHashSet<>();
         private Duration timeout;
+        private Duration stallTimeout;
         private RetrySettings retry;
         private final List<Verifier> verifiers = new ArrayList<>();
         private String withoutSafeguard;
@@ -105,6 +118,20 @@ public final class PlannedStep {
         /** The step's own timeout; positive. Default: none (the budgets decide). */
         public Builder timeout(Duration timeout) {
             this.timeout = Names.requirePositive(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * Declares the attempt stalled when it reports no progress for this long (counted from
+         * the attempt's start, then from its latest {@link StepContext#progress(String)} or
+         * {@link StepContext#checkpoint()}): the executor sends
+         * {@link dev.rollback.api.event.StepStalled}, interrupts the attempt and fails it with the
+         * last progress it reported. An {@link RollbackStep#idempotent() idempotent} step is then
+         * retried as its retry settings allow; any other step fails, since its effect may have
+         * happened. Positive and shorter than the step's timeout. Default: none.
+         */
+        public Builder stallTimeout(Duration stallTimeout) {
+            this.stallTimeout = Names.requirePositive(stallTimeout, "stallTimeout");
             return this;
         }
 

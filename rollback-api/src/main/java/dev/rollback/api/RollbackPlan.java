@@ -211,6 +211,11 @@ public final class RollbackPlan {
                     throw invalid("step '" + s.id() + "' has a timeout of " + s.timeout().get()
                             + ", above the RTO budget of its component '" + s.component() + "' (" + budget + ")");
                 }
+                if (s.stallTimeout().isPresent() && s.stallTimeout().get().compareTo(s.timeout().orElse(budget)) >= 0) {
+                    throw invalid("step '" + s.id() + "' has a stall timeout of " + s.stallTimeout().get()
+                            + ", not shorter than its " + (s.timeout().isPresent() ? "timeout" : "component's RTO budget")
+                            + " (" + s.timeout().orElse(budget) + "), so it could never fire");
+                }
             }
             List<PlannedStep> order = topologicalOrder(byId);
             for (PlannedStep s : order) {

@@ -60,12 +60,23 @@ public interface StepContext {
     /** The evidence a step of this run recorded under {@code key}, if it did. */
     Optional<String> evidenceOf(String stepId, String key);
 
-    /** Whether the run was aborted or this attempt passed its deadline. */
+    /** Whether the run was aborted, this attempt passed its deadline or it was declared stalled. */
     boolean stopRequested();
 
     /**
-     * A safe point: throws {@link StepInterruptedException} if the run was aborted or the deadline
-     * passed, so long loops can stop cleanly between two units of work.
+     * Tells the executor this attempt is making progress: a unit of work done, a poll answered,
+     * a batch copied. A step placed with a {@link PlannedStep#stallTimeout() stall timeout} that
+     * goes that long without calling this (or {@link #checkpoint()}) is declared stalled and
+     * interrupted. {@code what} says what was done; it is redacted, and it is what the report shows
+     * for a stalled attempt, so keep it short and never put a secret in it. Cheap: call it as
+     * often as work gets done.
+     */
+    void progress(String what);
+
+    /**
+     * A safe point: throws {@link StepInterruptedException} if the run was aborted, the deadline
+     * passed or the attempt was declared stalled, so long loops can stop cleanly between two units
+     * of work. Reaching it counts as progress.
      */
     void checkpoint();
 }

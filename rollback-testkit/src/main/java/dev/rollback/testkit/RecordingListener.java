@@ -8,6 +8,7 @@ import dev.rollback.api.event.RunStarted;
 import dev.rollback.api.event.StepFailed;
 import dev.rollback.api.event.StepRetrying;
 import dev.rollback.api.event.StepSkipped;
+import dev.rollback.api.event.StepStalled;
 import dev.rollback.api.event.StepStarted;
 import dev.rollback.api.event.StepSucceeded;
 import dev.rollback.api.event.StepTimedOut;
@@ -99,6 +100,8 @@ public final class RecordingListener implements RollbackListener {
                 close(openSteps, s.stepId(), e);
             } else if (e instanceof StepTimedOut s) {
                 close(openSteps, s.stepId(), e);
+            } else if (e instanceof StepStalled s && !openSteps.contains(s.stepId())) {
+                throw new AssertionError(e + " came while step '" + s.stepId() + "' had no open attempt");
             } else if (e instanceof StepRetrying s) {
                 close(openSteps, s.stepId(), e);
             }

@@ -7,9 +7,12 @@ import dev.rollback.api.StepInterruptedException;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -26,6 +29,7 @@ public final class TestStepContext implements StepContext {
     private final Map<String, String> evidence = new ConcurrentHashMap<>();
     private final Map<String, Map<String, String>> others = new ConcurrentHashMap<>();
     private final AtomicInteger checkpoints = new AtomicInteger();
+    private final List<String> progress = new CopyOnWriteArrayList<>();
     private volatile int stopAfterCheckpoints = -1;
 
     private TestStepContext(String stepId, Duration budget, RollbackClock clock) {
@@ -128,6 +132,16 @@ public final class TestStepContext implements StepContext {
             return Optional.ofNullable(evidence.get(key));
         }
         return Optional.ofNullable(others.getOrDefault(step, Map.of()).get(key));
+    }
+
+    /** What the step reported through {@link #progress(String)}, in order. */
+    public List<String> progress() {
+        return List.copyOf(progress);
+    }
+
+    @Override
+    public void progress(String what) {
+        progress.add(Objects.requireNonNull(what, "what"));
     }
 
     @Override

@@ -45,6 +45,7 @@ class FakesAndRecordingListenerTest {
             public void evidence(String key, String value) { evidence.put(key, value); }
             public Optional<String> evidenceOf(String stepId, String key) { return Optional.empty(); }
             public boolean stopRequested() { return false; }
+            public void progress(String what) { }
             public void checkpoint() { }
         };
     }

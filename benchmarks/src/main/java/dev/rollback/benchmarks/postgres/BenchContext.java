@@ -90,6 +90,10 @@ final class BenchContext implements StepContext {
     }
 
     @Override
+    public void progress(String what) {
+    }
+
+    @Override
     public void checkpoint() {
     }
 }

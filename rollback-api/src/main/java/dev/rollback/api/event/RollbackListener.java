@@ -38,6 +38,11 @@ public interface RollbackListener {
         onEvent(event);
     }
 
+    /** See {@link StepStalled}. */
+    default void onStepStalled(StepStalled event) {
+        onEvent(event);
+    }
+
     /** See {@link StepSucceeded}. */
     default void onStepSucceeded(StepSucceeded event) {
         onEvent(event);
@@ -91,6 +96,8 @@ public interface RollbackListener {
             onStepStarted(e);
         } else if (event instanceof StepRetrying e) {
             onStepRetrying(e);
+        } else if (event instanceof StepStalled e) {
+            onStepStalled(e);
         } else if (event instanceof StepSucceeded e) {
             onStepSucceeded(e);
         } else if (event instanceof StepFailed e) {

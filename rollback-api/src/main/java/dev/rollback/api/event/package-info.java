@@ -5,6 +5,7 @@
  * <pre>
  * RunStarted
  * ├── StepStarted (attempt 1)
+ * │   ├── StepStalled (attempt n reported no progress for its stall timeout; it is interrupted)
  * │   ├── StepRetrying (attempt n failed transiently; attempt n+1 follows after a wait)
  * │   ├── VerificationPassed | VerificationFailed   (per-step verifiers)
  * │   └── StepSucceeded | StepFailed | StepTimedOut

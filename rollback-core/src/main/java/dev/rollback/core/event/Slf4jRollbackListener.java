@@ -9,6 +9,7 @@ import dev.rollback.api.event.RunStarted;
 import dev.rollback.api.event.StepFailed;
 import dev.rollback.api.event.StepRetrying;
 import dev.rollback.api.event.StepSkipped;
+import dev.rollback.api.event.StepStalled;
 import dev.rollback.api.event.StepStarted;
 import dev.rollback.api.event.StepSucceeded;
 import dev.rollback.api.event.StepTimedOut;
@@ -66,6 +67,9 @@ public final class Slf4jRollbackListener implements RollbackListener {
         } else if (event instanceof StepRetrying e) {
             log.warn("step '{}' attempt {} failed transiently ({}); retrying in {}", e.stepId(), e.failedAttempt(),
                     e.failure(), e.backoff());
+        } else if (event instanceof StepStalled e) {
+            log.warn("step '{}' attempt {} stalled: no progress for {}{}; interrupting it", e.stepId(), e.attempt(),
+                    e.silentFor(), e.lastProgress().map(p -> " since '" + p + "'").orElse(", none reported"));
         } else if (event instanceof StepSucceeded e) {
             log.info("step '{}' succeeded in {} after {} attempt(s)", e.stepId(), e.duration(), e.attempts());
         } else if (event instanceof StepFailed e) {
@@ -98,6 +102,8 @@ public final class Slf4jRollbackListener implements RollbackListener {
         } else if (event instanceof StepFailed e) {
             return e.stepId();
         } else if (event instanceof StepTimedOut e) {
+            return e.stepId();
+        } else if (event instanceof StepStalled e) {
             return e.stepId();
         } else if (event instanceof StepSkipped e) {
             return e.stepId();

@@ -100,15 +100,30 @@ final class AttemptContext implements StepContext {
     }
 
     @Override
+    public void progress(String what) {
+        Objects.requireNonNull(what, "what");
+        if (state != null) {
+            state.progress(run.clock().monotonicNanos(), Redaction.redact(what));
+        }
+    }
+
+    @Override
     public boolean stopRequested() {
         return run.aborted().getAsBoolean() || run.clock().monotonicNanos() >= deadlineNanos
-                || Thread.currentThread().isInterrupted();
+                || Thread.currentThread().isInterrupted() || state != null && state.stalled(attempt);
     }
 
     @Override
     public void checkpoint() {
         if (run.aborted().getAsBoolean()) {
             throw new StepInterruptedException("step '" + stepId + "' of plan '" + planName() + "' stops: the run was aborted");
+        }
+        if (state != null && state.stalled(attempt)) {
+            throw new StepInterruptedException("step '" + stepId + "' of plan '" + planName() + "' stops: attempt "
+                    + attempt + " was declared stalled");
+        }
+        if (state != null) {
+            state.progress(run.clock().monotonicNanos(), state.lastProgress().orElse("checkpoint reached"));
         }
         if (run.clock().monotonicNanos() >= deadlineNanos || Thread.currentThread().isInterrupted()) {
             throw new StepInterruptedException("step '" + stepId + "' of plan '" + planName() + "' stops: its deadline "

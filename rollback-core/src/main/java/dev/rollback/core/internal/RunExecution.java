@@ -17,6 +17,7 @@ import dev.rollback.api.event.RunStarted;
 import dev.rollback.api.event.StepFailed;
 import dev.rollback.api.event.StepSkipped;
 import dev.rollback.api.event.StepSucceeded;
+import dev.rollback.api.event.StepStalled;
 import dev.rollback.api.event.StepTimedOut;
 import dev.rollback.api.event.VerificationFailed;
 import dev.rollback.api.event.VerificationPassed;
@@ -61,7 +62,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * One run of a plan. A single coordinator thread owns the schedule: it starts every step whose
  * dependencies succeeded (at most {@code parallelism} at once), receives each step's end from
- * the pool, interrupts steps at their deadline or on abort, skips the dependents of a failed
+ * the pool, interrupts steps at their deadline, on abort or when they stall, skips the dependents of a failed
  * step, runs the plan's verifiers, and assembles the report. Workers never change a step's final
  * status; only the coordinator does, so a late result from an interrupted step is ignored.
  */
@@ -514,6 +515,10 @@ public final class RunExecution implements RollbackRun {
                 s.future.cancel(true);
                 running--;
                 timeOut(s, now);
+            } else if (s.planned.stallTimeout().isPresent()) {
+                s.interruptIfStalled(now, s.planned.stallTimeout().get().toNanos(), stall -> emit(new StepStalled(
+                        context.runId(), context.instantOf(now), s.id(), stall.attempt(), stall.silentFor(),
+                        stall.lastProgress())));
             }
         }
     }

@@ -4,12 +4,15 @@ import dev.rollback.api.PlannedStep;
 import dev.rollback.api.Verification;
 import dev.rollback.api.report.Attempt;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 
 /**
  * The state of one step in one run. Fields written by the worker (start, attempts, evidence,
@@ -34,6 +37,12 @@ final class StepState {
     private final List<Attempt> attempts = new ArrayList<>();
     private final List<Verification> verifications = new ArrayList<>();
     private final Map<String, String> evidence = new LinkedHashMap<>();
+    /** The thread running the current attempt while it runs its action and verifiers; else null. */
+    private Thread runner;
+    private volatile long lastProgressNanos;
+    private volatile String lastProgress;
+    /** The attempt the coordinator declared stalled (and interrupted), or 0. */
+    private int stalledAttempt;
 
     long finishNanos;
     List<Attempt> finalAttempts = List.of();
@@ -76,6 +85,72 @@ final class StepState {
         currentAttemptStartedAt = at;
     }
 
+    /**
+     * The worker's current attempt begins running on {@code thread}: progress counts from
+     * {@code nowNanos}, and only now may the coordinator interrupt it for a stall.
+     */
+    synchronized void runnerEntered(Thread thread, long nowNanos) {
+        runner = thread;
+        lastProgressNanos = nowNanos;
+        lastProgress = null;
+    }
+
+    /**
+     * The worker's current attempt stopped running (normally or not). Returns whether the
+     * coordinator declared it stalled; if so, clears the interrupt it sent, which can no longer
+     * arrive once this returns, so the pool thread goes on uninterrupted.
+     */
+    synchronized boolean runnerLeft(int attempt) {
+        runner = null;
+        boolean stalled = stalledAttempt == attempt;
+        if (stalled) {
+            Thread.interrupted();
+        }
+        return stalled;
+    }
+
+    /** The attempt reported progress. Lock-free: called as often as the step does work. */
+    void progress(long nowNanos, String what) {
+        lastProgress = what;
+        lastProgressNanos = nowNanos;
+    }
+
+    /** What the attempt last said it did, if anything. */
+    Optional<String> lastProgress() {
+        return Optional.ofNullable(lastProgress);
+    }
+
+    synchronized boolean stalled(int attempt) {
+        return stalledAttempt == attempt;
+    }
+
+    /**
+     * Called by the coordinator: if the running attempt has gone {@code stallNanos} without
+     * progress, marks it stalled, announces it and interrupts its thread.
+     */
+    synchronized void interruptIfStalled(long nowNanos, long stallNanos, Consumer<Stall> announce) {
+        if (runner == null || stalledAttempt == currentAttempt) {
+            return;
+        }
+        long silent = nowNanos - lastProgressNanos;
+        if (silent < stallNanos) {
+            return;
+        }
+        stalledAttempt = currentAttempt;
+        // announced under this lock: the worker, which needs it to learn of the stall, cannot
+        // report a retry or an end before the stall event is out
+        announce.accept(new Stall(currentAttempt, Duration.ofNanos(silent), Optional.ofNullable(lastProgress)));
+        runner.interrupt();
+    }
+
+    /** An attempt declared stalled: which, how long it was silent, and what it last reported. */
+    record Stall(int attempt, Duration silentFor, Optional<String> lastProgress) {
+    }
+
+    synchronized int currentAttempt() {
+        return currentAttempt;
+    }
+
     synchronized void attemptEnded(Attempt attempt) {
         attempts.add(attempt);
         currentAttempt = 0;
@@ -86,7 +161,7 @@ final class StepState {
         List<Attempt> all = new ArrayList<>(attempts);
         if (currentAttempt > 0) {
             all.add(new Attempt(currentAttempt, currentAttemptStartedAt,
-                    java.time.Duration.ofNanos(nowNanos - currentAttemptStartNanos), outcome, java.util.Optional.of(failure)));
+                    Duration.ofNanos(nowNanos - currentAttemptStartNanos), outcome, Optional.of(failure)));
         }
         return List.copyOf(all);
     }
@@ -103,8 +178,8 @@ final class StepState {
         evidence.put(key, value);
     }
 
-    synchronized java.util.Optional<String> evidence(String key) {
-        return java.util.Optional.ofNullable(evidence.get(key));
+    synchronized Optional<String> evidence(String key) {
+        return Optional.ofNullable(evidence.get(key));
     }
 
     synchronized Map<String, String> evidence() {

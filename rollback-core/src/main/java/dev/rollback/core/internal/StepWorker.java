@@ -83,14 +83,23 @@ final class StepWorker implements Runnable {
             state.attemptStarted(attempt, attemptStart, at);
             run.emit(new StepStarted(ctx.runId(), at, step.id(), step.component(), attempt, ctx.instantOf(deadline)));
             AttemptContext actx = new AttemptContext(ctx, state, step.id(), step.component(), attempt, deadline);
+            Optional<Verification> failed = Optional.empty();
+            Throwable thrown = null;
+            state.runnerEntered(Thread.currentThread(), attemptStart);
             try {
                 if (attempt == 1) {
                     step.preflight(actx);
                 }
                 step.execute(actx);
                 CrashPoints.reach("step.after-effect");
-                Optional<Verification> failed = verify(actx, planned);
-                long end = ctx.clock().monotonicNanos();
+                failed = verify(actx, planned);
+            } catch (Throwable t) {
+                thrown = t;
+            }
+            // a stall declared after the attempt finished cleanly changes nothing: its work is done
+            boolean stalled = state.runnerLeft(attempt) && (thrown != null || failed.isPresent());
+            long end = ctx.clock().monotonicNanos();
+            if (thrown == null && !stalled) {
                 if (failed.isPresent()) {
                     String why = "verification '" + failed.get().name() + "' failed: expected " + failed.get().checked()
                             + ", observed " + failed.get().observed();
@@ -101,38 +110,49 @@ final class StepWorker implements Runnable {
                 state.attemptEnded(new Attempt(attempt, at, Duration.ofNanos(end - attemptStart), StepOutcome.SUCCEEDED,
                         Optional.empty()));
                 return Completion.of(state, StepStatus.SUCCEEDED, "");
-            } catch (Throwable t) {
-                long end = ctx.clock().monotonicNanos();
-                if (isInterruption(t) || ctx.aborted().getAsBoolean() || end >= deadline) {
-                    return Completion.interrupted(state);
-                }
-                String failure = Redaction.describe(t);
-                state.attemptEnded(new Attempt(attempt, at, Duration.ofNanos(end - attemptStart), StepOutcome.FAILED,
-                        Optional.of(failure)));
-                if (backoff == null) {
-                    backoff = new RetryBackoff(planned.retry().orElse(ctx.plan().defaultRetry()), step::isTransient);
-                }
-                if (!backoff.retries(attempt, t)) {
-                    String suffix = t instanceof Error ? " (an Error: never retried)"
-                            : attempt > 1 ? " (after " + attempt + " attempts)" : "";
-                    return Completion.of(state, StepStatus.FAILED, failure + suffix);
-                }
-                Duration wait = backoff.waitAfter(attempt, t);
-                long left = deadline - end;
-                if (wait.toNanos() >= left) {
-                    return Completion.of(state, StepStatus.FAILED, failure + " (attempt " + attempt + " of "
-                            + backoff.maxAttempts() + "; the next attempt would start " + wait + " later, past the deadline "
-                            + Duration.ofNanos(left) + " away, so retries stopped)");
-                }
-                run.emit(new StepRetrying(ctx.runId(), ctx.instantOf(end), step.id(), attempt, wait, failure));
-                try {
-                    ctx.clock().sleep(wait);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return Completion.interrupted(state);
-                }
+            }
+            if (ctx.aborted().getAsBoolean() || end >= deadline || !stalled && isInterruption(thrown)) {
+                return Completion.interrupted(state);
+            }
+            Throwable cause = stalled ? new StepInterruptedException(stallReason(planned)) : thrown;
+            String failure = stalled ? cause.getMessage() : Redaction.describe(thrown);
+            state.attemptEnded(new Attempt(attempt, at, Duration.ofNanos(end - attemptStart), StepOutcome.FAILED,
+                    Optional.of(failure)));
+            if (backoff == null) {
+                backoff = new RetryBackoff(planned.retry().orElse(ctx.plan().defaultRetry()), step::isTransient);
+            }
+            if (stalled && !step.idempotent()) {
+                return Completion.of(state, StepStatus.FAILED, failure + "; not retried: the step is not idempotent,"
+                        + " so its effect may have happened");
+            }
+            boolean retries = stalled ? attempt < backoff.maxAttempts() : backoff.retries(attempt, thrown);
+            if (!retries) {
+                String suffix = thrown instanceof Error ? " (an Error: never retried)"
+                        : attempt > 1 ? " (after " + attempt + " attempts)" : "";
+                return Completion.of(state, StepStatus.FAILED, failure + suffix);
+            }
+            Duration wait = backoff.waitAfter(attempt, cause);
+            long left = deadline - end;
+            if (wait.toNanos() >= left) {
+                return Completion.of(state, StepStatus.FAILED, failure + " (attempt " + attempt + " of "
+                        + backoff.maxAttempts() + "; the next attempt would start " + wait + " later, past the deadline "
+                        + Duration.ofNanos(left) + " away, so retries stopped)");
+            }
+            run.emit(new StepRetrying(ctx.runId(), ctx.instantOf(end), step.id(), attempt, wait, failure));
+            try {
+                ctx.clock().sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Completion.interrupted(state);
             }
         }
+    }
+
+    /** Why a stalled attempt failed: the stall timeout and the last progress it reported. */
+    private String stallReason(PlannedStep planned) {
+        return "stalled: reported no progress for its stall timeout of " + planned.stallTimeout().orElseThrow()
+                + state.lastProgress().map(p -> " (last progress: '" + p + "')").orElse(" (no progress reported)")
+                + " and was interrupted";
     }
 
     /** Runs the step's verifiers in order; returns the first that failed, after recording all that ran. */
