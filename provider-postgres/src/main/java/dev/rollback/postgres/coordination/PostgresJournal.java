@@ -17,6 +17,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -25,6 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link Journal} in PostgreSQL, shared by every node of an application: one row per record in
@@ -32,25 +37,42 @@ import java.util.Optional;
  * ({@code <schema>.schema_version}).
  *
  * <p>Guarantees: {@link #append(JournalRecord)} returns once the row is committed. Sequences have no
- * gap (a record must follow the run's last one) and no duplicate ({@code PRIMARY KEY (run_id,
- * sequence)}): appending a record identical to the stored one at its sequence (a retry after a
- * lost acknowledgement) is accepted once, a different one is refused. A record whose fencing token
- * is lower than one already in the run is refused (a stale holder). Each row carries a SHA-256 hash
- * chained to the previous one; {@link #records(String)} checks the chain and throws naming the
- * first bad record when a row was edited, deleted or reordered. An unreachable store fails closed
- * with {@code JOURNAL_FAILURE}, naming host and database, never the password.
+ * gap (a record must follow the run's last one; one that arrives before its predecessor waits for
+ * it, at most {@link Builder#sequenceGapTimeout(Duration)}) and no duplicate ({@code PRIMARY KEY
+ * (run_id, sequence)}): appending a record identical to the stored one at its sequence (a retry after
+ * a lost acknowledgement) is accepted once, a different one is refused. An append whose connection
+ * breaks or is refused reconnects and tries again for {@link Builder#retryFor(Duration)}; that is
+ * safe even when the server had committed and only its reply was lost, because the retry finds the
+ * identical record. A record whose fencing token is lower than one already in the run is refused (a
+ * stale holder). Each row carries a SHA-256 hash chained to the previous one; {@link #records(String)}
+ * checks the chain and throws naming the first bad record when a row was edited, deleted or
+ * reordered. An unreachable store fails closed with {@code JOURNAL_FAILURE}, naming host and
+ * database, never the password.
  *
  * <p>Thread-safe; one connection per call. It never deletes or rewrites a record.
  */
 public final class PostgresJournal implements Journal {
     private static final String GENESIS = "0".repeat(64);
+    /** What {@code tryAppend} returns when the record is stored. */
+    private static final long WRITTEN = -1;
+    private static final long GAP_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final PostgresEndpoint endpoint;
     private final String table;
+    private final Duration retryFor;
+    private final Duration sequenceGapTimeout;
+    /** Counts appends that ended in this instance; its monitor wakes appenders waiting for a predecessor. */
+    private final AtomicLong progress = new AtomicLong();
+    /** Per run, the sequences whose append failed here: a record after one of them refuses at once. */
+    private final Map<String, Set<Long>> failed = new ConcurrentHashMap<>();
 
-    private PostgresJournal(PostgresEndpoint endpoint, String schema) {
-        this.endpoint = endpoint;
-        this.table = Jdbc.quoteIdentifier(schema) + ".journal";
+    private PostgresJournal(Builder b) {
+        this.endpoint = b.endpoint;
+        this.table = Jdbc.quoteIdentifier(b.schema) + ".journal";
+        this.retryFor = b.retryFor;
+        this.sequenceGapTimeout = b.sequenceGapTimeout;
     }
 
     /**
@@ -60,68 +82,219 @@ public final class PostgresJournal implements Journal {
      * @throws RollbackException {@code JOURNAL_FAILURE} if the store is unreachable
      */
     public static PostgresJournal open(PostgresEndpoint endpoint) {
-        return open(endpoint, "rollback");
+        return builder(endpoint).build();
     }
 
     /** Opens the journal in {@code schema} (letters, digits, '_', '$', '-'). */
     public static PostgresJournal open(PostgresEndpoint endpoint, String schema) {
-        Objects.requireNonNull(endpoint, "endpoint");
-        Arguments.requireName(schema, "schema");
-        CoordinationSchema.migrate(endpoint, schema);
-        return new PostgresJournal(endpoint, schema);
+        return builder(endpoint).schema(schema).build();
+    }
+
+    /** A builder for a journal on {@code endpoint}, with the defaults of {@link #open(PostgresEndpoint)}. */
+    public static Builder builder(PostgresEndpoint endpoint) {
+        return new Builder(Objects.requireNonNull(endpoint, "endpoint"));
     }
 
     @Override
     public void append(JournalRecord record) {
         Objects.requireNonNull(record, "record");
-        try (Connection c = CoordinationSchema.connect(endpoint)) {
-            c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-            try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 7))")) {
-                lock.setString(1, record.runId());
-                lock.execute();
-            }
-            Optional<Stored> last = last(c, record.runId());
-            long expected = last.map(s -> s.sequence + 1).orElse(0L);
-            if (record.sequence() < expected) {
-                Stored existing = at(c, record.runId(), record.sequence());
-                c.rollback();
-                if (existing.hash.equals(hash(existing.prevHash, record))) {
-                    return;
+        boolean interrupted = false;
+        long retryDeadline = 0;
+        long gapDeadline = 0;
+        int connectionFailures = 0;
+        try {
+            while (true) {
+                Connection c = null;
+                try {
+                    c = CoordinationSchema.connect(endpoint);
+                    c.setAutoCommit(false);
+                    c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                    while (true) {
+                        long seen = progress.get();
+                        long expected = tryAppend(c, record);
+                        if (expected == WRITTEN) {
+                            done(record, true);
+                            return;
+                        }
+                        // A gap: the record before it is not there yet. The executor draws sequence numbers
+                        // before appending from several threads, so it may still come; wait for it (on the
+                        // same connection, the run's lock released), as FileJournal does.
+                        long now = System.nanoTime();
+                        if (gapDeadline == 0) {
+                            gapDeadline = now + sequenceGapTimeout.toNanos();
+                        }
+                        if (failedHere(record.runId(), expected)) {
+                            throw refuse(record, "it would leave a gap: the next sequence is " + expected
+                                    + ", and appending record " + expected + " failed");
+                        }
+                        if (now >= gapDeadline) {
+                            // Whatever comes after waits no longer for a record that never came.
+                            markFailed(record.runId(), expected);
+                            throw refuse(record, "it would leave a gap: the next sequence is " + expected
+                                    + ", and record " + expected + " did not come within " + sequenceGapTimeout);
+                        }
+                        interrupted |= awaitProgress(seen, Math.min(gapDeadline - now, GAP_POLL_NANOS));
+                    }
+                } catch (SQLException e) {
+                    long now = System.nanoTime();
+                    if (retryDeadline == 0) {
+                        retryDeadline = now + retryFor.toNanos();
+                    }
+                    connectionFailures++;
+                    if (!isConnectionLoss(e)) {
+                        throw CoordinationSchema.unreachable(ErrorCode.JOURNAL_FAILURE, "appending " + record.type()
+                                + " #" + record.sequence() + " of run " + record.runId(), endpoint, e);
+                    }
+                    if (now >= retryDeadline) {
+                        throw CoordinationSchema.unreachable(ErrorCode.JOURNAL_FAILURE, "appending " + record.type()
+                                + " #" + record.sequence() + " of run " + record.runId() + " (" + connectionFailures
+                                + (connectionFailures == 1 ? " attempt" : " attempts") + ", retried for " + retryFor
+                                + "; the record may have been written: appending the identical record again is safe)",
+                                endpoint, e);
+                    }
+                    // The connection broke: the record may or may not be committed (a lost reply to COMMIT).
+                    // Appending it again is safe: an identical record at its sequence is accepted as written.
+                    interrupted |= pause(Math.min(retryDeadline - now, backoffNanos(connectionFailures)));
+                } finally {
+                    closeQuietly(c);
                 }
-                throw refuse(record, "a different record already holds sequence " + record.sequence());
             }
-            if (record.sequence() > expected) {
-                c.rollback();
-                throw refuse(record, "it would leave a gap: the next sequence is " + expected);
+        } catch (RuntimeException e) {
+            done(record, false);
+            throw e;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
-            long highestToken = maxToken(c, record.runId());
-            if (record.fencingToken() < highestToken) {
-                c.rollback();
-                throw refuse(record, "its fencing token " + record.fencingToken() + " is older than " + highestToken
-                        + " already in the run (a stale lock holder)");
-            }
-            String prev = last.map(s -> s.hash).orElse(GENESIS);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (run_id, sequence, type, at,"
-                    + " step_id, fencing_token, data_keys, data_values, prev_hash, hash)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                ps.setString(1, record.runId());
-                ps.setLong(2, record.sequence());
-                ps.setString(3, record.type().name());
-                ps.setTimestamp(4, Timestamp.from(record.at().truncatedTo(ChronoUnit.MICROS)));
-                ps.setString(5, record.stepId().orElse(null));
-                ps.setLong(6, record.fencingToken());
-                ps.setArray(7, c.createArrayOf("text", record.data().keySet().toArray()));
-                ps.setArray(8, c.createArrayOf("text", record.data().values().toArray()));
-                ps.setString(9, prev);
-                ps.setString(10, hash(prev, record));
-                ps.executeUpdate();
-            }
-            c.commit();
-        } catch (SQLException e) {
-            throw CoordinationSchema.unreachable(ErrorCode.JOURNAL_FAILURE, "appending " + record.type() + " #"
-                    + record.sequence() + " of run " + record.runId(), endpoint, e);
         }
+    }
+
+    /**
+     * One attempt on {@code c}, under the run's advisory transaction lock: writes the record, accepts it
+     * as written when the identical record holds its sequence, refuses a different one or a stale
+     * fencing token, or reports a gap (and releases the lock).
+     *
+     * @return {@link #WRITTEN}, or the run's next sequence when the record would leave a gap before it
+     */
+    private long tryAppend(Connection c, JournalRecord record) throws SQLException {
+        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 7))")) {
+            lock.setString(1, record.runId());
+            lock.execute();
+        }
+        Optional<Stored> last = last(c, record.runId());
+        long expected = last.map(s -> s.sequence + 1).orElse(0L);
+        if (record.sequence() < expected) {
+            Stored existing = at(c, record.runId(), record.sequence());
+            c.rollback();
+            if (existing.hash.equals(hash(existing.prevHash, record))) {
+                return WRITTEN;
+            }
+            throw refuse(record, "a different record already holds sequence " + record.sequence());
+        }
+        if (record.sequence() > expected) {
+            c.rollback();
+            return expected;
+        }
+        long highestToken = maxToken(c, record.runId());
+        if (record.fencingToken() < highestToken) {
+            c.rollback();
+            throw refuse(record, "its fencing token " + record.fencingToken() + " is older than " + highestToken
+                    + " already in the run (a stale lock holder)");
+        }
+        String prev = last.map(s -> s.hash).orElse(GENESIS);
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (run_id, sequence, type, at,"
+                + " step_id, fencing_token, data_keys, data_values, prev_hash, hash)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, record.runId());
+            ps.setLong(2, record.sequence());
+            ps.setString(3, record.type().name());
+            ps.setTimestamp(4, Timestamp.from(record.at().truncatedTo(ChronoUnit.MICROS)));
+            ps.setString(5, record.stepId().orElse(null));
+            ps.setLong(6, record.fencingToken());
+            ps.setArray(7, c.createArrayOf("text", record.data().keySet().toArray()));
+            ps.setArray(8, c.createArrayOf("text", record.data().values().toArray()));
+            ps.setString(9, prev);
+            ps.setString(10, hash(prev, record));
+            ps.executeUpdate();
+        }
+        c.commit();
+        return WRITTEN;
+    }
+
+    /** Notes how an append ended and wakes appenders waiting for their predecessor. */
+    private void done(JournalRecord record, boolean written) {
+        if (!written) {
+            markFailed(record.runId(), record.sequence());
+        }
+        progress.incrementAndGet();
+        synchronized (progress) {
+            progress.notifyAll();
+        }
+    }
+
+    private void markFailed(String runId, long sequence) {
+        failed.computeIfAbsent(runId, k -> ConcurrentHashMap.newKeySet()).add(sequence);
+    }
+
+    /** Whether an append of {@code sequence} of {@code runId} through this instance failed. */
+    private boolean failedHere(String runId, long sequence) {
+        Set<Long> sequences = failed.get(runId);
+        return sequences != null && sequences.contains(sequence);
+    }
+
+    /**
+     * Waits until another append of this instance ended (or {@code nanos} passed: the predecessor may
+     * come from another instance). Returns whether the thread was interrupted; the wait goes on
+     * regardless, like FileJournal's, because a record the caller announced must not be dropped halfway.
+     */
+    private boolean awaitProgress(long seen, long nanos) {
+        synchronized (progress) {
+            if (progress.get() != seen) {
+                return false;
+            }
+            try {
+                TimeUnit.NANOSECONDS.timedWait(progress, Math.max(1, nanos));
+                return false;
+            } catch (InterruptedException e) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Closes without throwing: once the commit's answer was read, a connection that breaks while it is
+     * closed must not turn a written record into a failure.
+     */
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                // the server has the record (or the failure was already reported); nothing to undo
+            }
+        }
+    }
+
+    private static boolean pause(long nanos) {
+        try {
+            TimeUnit.NANOSECONDS.sleep(Math.max(0, nanos));
+            return false;
+        } catch (InterruptedException e) {
+            return true;
+        }
+    }
+
+    private static long backoffNanos(int failures) {
+        return Math.min(MAX_BACKOFF_NANOS, FIRST_BACKOFF_NANOS << Math.min(10, failures - 1));
+    }
+
+    /**
+     * A broken or refused connection, or a server shutting down or starting up: class 08, 57P01-57P03.
+     * Anything else (a refused record, a constraint, a permission) is not retried.
+     */
+    private static boolean isConnectionLoss(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        return state.startsWith("08") || state.startsWith("57P");
     }
 
     @Override
@@ -265,6 +438,58 @@ public final class PostgresJournal implements Journal {
     private static RollbackException tampered(String runId, long sequence, String why) {
         return new RollbackException(ErrorCode.JOURNAL_FAILURE, "the journal of run " + runId + " is damaged at record #"
                 + sequence + ": " + why);
+    }
+
+    /** Settings of a {@link PostgresJournal}; {@link #build()} opens it. */
+    public static final class Builder {
+        private final PostgresEndpoint endpoint;
+        private String schema = "rollback";
+        private Duration retryFor = Duration.ofSeconds(10);
+        private Duration sequenceGapTimeout = Duration.ofSeconds(10);
+
+        private Builder(PostgresEndpoint endpoint) {
+            this.endpoint = endpoint;
+        }
+
+        /** The schema of the tables (letters, digits, '_', '$', '-'). Default: {@code rollback}. */
+        public Builder schema(String schema) {
+            this.schema = Arguments.requireName(schema, "schema");
+            return this;
+        }
+
+        /**
+         * How long an append keeps reconnecting after its connection broke or was refused (class 08, a
+         * server shutting down or starting up), counted from the first failure; zero for no retry. An
+         * append whose outcome was unknown (a lost reply to COMMIT) is safe to retry: the identical
+         * record at its sequence is accepted as written. Default: 10 seconds.
+         */
+        public Builder retryFor(Duration retryFor) {
+            Objects.requireNonNull(retryFor, "retryFor");
+            if (retryFor.isNegative()) {
+                throw new IllegalArgumentException("retryFor must not be negative, but was " + retryFor);
+            }
+            this.retryFor = retryFor;
+            return this;
+        }
+
+        /**
+         * How long a record waits for the record before it (appended by another thread) before it is
+         * refused as a gap. Default: 10 seconds; positive.
+         */
+        public Builder sequenceGapTimeout(Duration sequenceGapTimeout) {
+            this.sequenceGapTimeout = Arguments.requirePositive(sequenceGapTimeout, "sequenceGapTimeout");
+            return this;
+        }
+
+        /**
+         * Opens the journal, creating or upgrading its tables.
+         *
+         * @throws RollbackException {@code JOURNAL_FAILURE} if the store is unreachable
+         */
+        public PostgresJournal build() {
+            CoordinationSchema.migrate(endpoint, schema);
+            return new PostgresJournal(this);
+        }
     }
 
     /** The chain fields of a stored row. */

@@ -7,11 +7,15 @@ import dev.rollback.postgres.TestDatabases;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -63,8 +67,27 @@ class PostgresJournalIT {
         assertThatThrownBy(() -> journal.append(record(run, 0, JournalRecord.Type.RUN_ABORTED, 1)))
                 .isInstanceOf(RollbackException.class)
                 .hasMessageContaining("a different record already holds sequence 0");
-        assertThatThrownBy(() -> journal.append(record(run, 5, JournalRecord.Type.STEP_STARTED, 1)))
-                .hasMessageContaining("it would leave a gap: the next sequence is 1");
+        PostgresJournal impatient = PostgresJournal.builder(store).sequenceGapTimeout(Duration.ofMillis(200)).build();
+        assertThatThrownBy(() -> impatient.append(record(run, 5, JournalRecord.Type.STEP_STARTED, 1)))
+                .hasMessageContaining("it would leave a gap: the next sequence is 1, and record 1 did not come within PT0.2S");
+        // Nothing waits for record 1 any longer in that instance: the next gap is refused at once.
+        assertThatThrownBy(() -> impatient.append(record(run, 6, JournalRecord.Type.STEP_STARTED, 1)))
+                .hasMessageContaining("the next sequence is 1, and appending record 1 failed");
+    }
+
+    @Test
+    void aRecordThatArrivesBeforeItsPredecessorWaitsForIt() throws Exception {
+        // The executor draws sequence numbers before appending, from several threads: 2 may come before 1.
+        PostgresJournal journal = PostgresJournal.open(store);
+        String run = "run-" + UUID.randomUUID();
+        journal.append(record(run, 0, JournalRecord.Type.RUN_STARTED, 1));
+        JournalRecord early = record(run, 2, JournalRecord.Type.STEP_STARTED, 1);
+        CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> journal.append(early));
+        assertThatThrownBy(() -> waiting.get(300, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+        JournalRecord late = record(run, 1, JournalRecord.Type.STEP_STARTED, 1);
+        journal.append(late);
+        waiting.get(10, TimeUnit.SECONDS);
+        assertThat(journal.records(run)).extracting(JournalRecord::sequence).containsExactly(0L, 1L, 2L);
     }
 
     @Test
