@@ -96,6 +96,8 @@ public final class RunExecution implements RollbackRun {
     private int unfinished;
     private String stopReason;
     private Abort abort;
+    /** Set when the run lock was found lost; from then on the run starts and journals nothing. */
+    private volatile RollbackException lockLost;
 
     /** Prepares a run; nothing happens until {@link #start(ThreadFactoryLike)}. */
     public RunExecution(String runId, RollbackPlan plan, RunRequest request, Authorization authorization,
@@ -291,10 +293,48 @@ public final class RunExecution implements RollbackRun {
         events.emit(event);
     }
 
+    /**
+     * Called before an attempt's start record: a run that no longer holds its run lock (the lock's
+     * database session died with a server restart, its lock file was replaced) must not start another
+     * effect, since a new holder may already be resuming it. The first loss stops the run, and from
+     * then on it journals nothing: a stale holder's records (steps skipped, RUN_FINISHED) would end,
+     * for good, the run the new holder must resume.
+     *
+     * @throws JournalWriteException carrying a {@code LOCK_UNAVAILABLE} error once the lock is lost
+     */
+    void checkLease() {
+        RollbackException lost = lockLost;
+        if (lost == null && lease.isPresent() && !lease.get().isHeld()) {
+            lost = new RollbackException(ErrorCode.LOCK_UNAVAILABLE, "run '" + context.runId() + "' lost its run lock '"
+                    + lease.get().key() + "' (fencing token " + lease.get().fencingToken() + "), so it starts and journals"
+                    + " nothing more; resume it: the next holder gets a higher token");
+            lockLost = lost;
+            LOG.warn("{}", lost.getMessage());
+        }
+        if (lost != null) {
+            throw new JournalWriteException(lost);
+        }
+    }
+
+    /** Whether the run stopped because it lost its run lock. */
+    boolean lockLost() {
+        return lockLost != null;
+    }
+
+    /** Why no further step may start after a journal write failed (or was withheld). */
+    private String journalStopReason() {
+        return lockLost != null ? "the run lock was lost, so no further step may start"
+                : "the journal failed, so no further step may start";
+    }
+
     /** Appends a write-ahead record; a journal that refuses stops the effect it announces. */
     void journal(JournalRecord.Type type, Optional<String> stepId, Map<String, String> data) {
         if (journal == Journal.NONE) {
             return;
+        }
+        RollbackException lost = lockLost;
+        if (lost != null) {
+            throw new JournalWriteException(lost);
         }
         JournalRecord record = new JournalRecord(context.runId(), sequence.getAndIncrement(), type,
                 context.clock().instant(), stepId, context.fencingToken(), data);
@@ -467,7 +507,7 @@ public final class RunExecution implements RollbackRun {
         } else {
             finalize(s, c.status(), c.reason(), context.clock().monotonicNanos());
             if (c.journalFailure() && stopReason == null) {
-                stopReason = "the journal failed, so no further step may start";
+                stopReason = journalStopReason();
             }
         }
         if (s.status == StepStatus.SUCCEEDED) {
@@ -571,10 +611,10 @@ public final class RunExecution implements RollbackRun {
             journal(status == StepStatus.SKIPPED ? JournalRecord.Type.STEP_SKIPPED : JournalRecord.Type.STEP_FINISHED,
                     Optional.of(s.id()), data);
         } catch (JournalWriteException e) {
-            LOG.warn("run {}: the journal refused the end record of step '{}': {}", context.runId(), s.id(),
+            LOG.warn("run {}: the end record of step '{}' was not journaled: {}", context.runId(), s.id(),
                     Redaction.describe(e.getCause()));
             if (stopReason == null) {
-                stopReason = "the journal failed, so no further step may start";
+                stopReason = journalStopReason();
             }
         }
         if (status == StepStatus.FAILED && context.plan().failFast() && stopReason == null) {

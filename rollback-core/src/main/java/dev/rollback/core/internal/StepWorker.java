@@ -42,8 +42,8 @@ final class StepWorker implements Runnable {
         try {
             c = execute();
         } catch (JournalWriteException e) {
-            c = new Completion(state, StepStatus.FAILED, "journal could not record the step's start, so it did not run: "
-                    + Redaction.describe(e.getCause()), true);
+            c = new Completion(state, StepStatus.FAILED, (run.lockLost() ? "it did not start: "
+                    : "journal could not record the step's start, so it did not run: ") + Redaction.describe(e.getCause()), true);
         } catch (Throwable t) {
             // Anything escaping execute() is a bug in the executor itself; never lose the step.
             c = Completion.of(state, StepStatus.FAILED, "executor error: " + Redaction.describe(t));
@@ -76,6 +76,7 @@ final class StepWorker implements Runnable {
                 return Completion.interrupted(state);
             }
             Instant at = ctx.instantOf(attemptStart);
+            run.checkLease();
             run.journal(JournalRecord.Type.STEP_STARTED, Optional.of(step.id()), Map.of("attempt", Integer.toString(attempt),
                     "deadline", ctx.instantOf(deadline).toString(), "idempotent", Boolean.toString(step.idempotent()),
                     "destructive", Boolean.toString(step.destructive())));
