@@ -82,7 +82,7 @@ public final class PostgresEndpoint {
         return password;
     }
 
-    /** How long opening a connection may take. */
+    /** How long opening a connection may take: the TCP connect and the login together. */
     public Duration connectTimeout() {
         return connectTimeout;
     }
@@ -106,7 +106,11 @@ public final class PostgresEndpoint {
         Properties props = new Properties();
         props.setProperty("user", user);
         props.setProperty("password", password.reveal());
-        props.setProperty("connectTimeout", Long.toString(Math.max(1, connectTimeout.toSeconds())));
+        String seconds = Long.toString(Math.max(1, connectTimeout.toSeconds()));
+        props.setProperty("connectTimeout", seconds);
+        // connectTimeout bounds the TCP connect only; a server (or a path) that accepts and then
+        // never answers the startup would hold the caller until the server's authentication_timeout
+        props.setProperty("loginTimeout", seconds);
         props.setProperty("ApplicationName", "rollback");
         return DriverManager.getConnection(jdbcUrl(), props);
     }

@@ -8,6 +8,7 @@ import dev.rollback.postgres.internal.Jdbc;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.sql.Statement;
 import java.util.List;
 
@@ -64,9 +65,28 @@ final class CoordinationSchema {
         }
     }
 
+    /**
+     * How long a coordination connection waits for any one reply before it counts as broken, unless
+     * set otherwise: a store that stops answering (a frozen VM, a dropped route) must fail an append
+     * or a lock call, never hang the run behind it.
+     */
+    static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+
     /** A connection, or a fail-closed error naming the store, never its credentials. */
     static Connection connect(PostgresEndpoint endpoint) throws SQLException {
-        return endpoint.connect();
+        return connect(endpoint, READ_TIMEOUT);
+    }
+
+    /** A connection whose reads give up after {@code readTimeout} (a class 08 error, as a reset is). */
+    static Connection connect(PostgresEndpoint endpoint, Duration readTimeout) throws SQLException {
+        Connection c = endpoint.connect();
+        try {
+            c.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, readTimeout.toMillis()));
+            return c;
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
     }
 
     /** The error for a store that failed: names host, port and database; the cause is redacted. */

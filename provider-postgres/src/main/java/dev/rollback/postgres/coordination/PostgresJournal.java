@@ -46,7 +46,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * identical record. A record whose fencing token is lower than one already in the run is refused (a
  * stale holder). Each row carries a SHA-256 hash chained to the previous one; {@link #records(String)}
  * checks the chain and throws naming the first bad record when a row was edited, deleted or
- * reordered. An unreachable store fails closed with {@code JOURNAL_FAILURE}, naming host and
+ * reordered. A store that stops answering counts as broken after {@link Builder#readTimeout(Duration)}.
+ * An unreachable store fails closed with {@code JOURNAL_FAILURE}, naming host and
  * database, never the password.
  *
  * <p>Thread-safe; one connection per call. It never deletes or rewrites a record.
@@ -63,6 +64,7 @@ public final class PostgresJournal implements Journal {
     private final String table;
     private final Duration retryFor;
     private final Duration sequenceGapTimeout;
+    private final Duration readTimeout;
     /** Counts appends that ended in this instance; its monitor wakes appenders waiting for a predecessor. */
     private final AtomicLong progress = new AtomicLong();
     /** Per run, the sequences whose append failed here: a record after one of them refuses at once. */
@@ -73,6 +75,7 @@ public final class PostgresJournal implements Journal {
         this.table = Jdbc.quoteIdentifier(b.schema) + ".journal";
         this.retryFor = b.retryFor;
         this.sequenceGapTimeout = b.sequenceGapTimeout;
+        this.readTimeout = b.readTimeout;
     }
 
     /**
@@ -106,7 +109,7 @@ public final class PostgresJournal implements Journal {
             while (true) {
                 Connection c = null;
                 try {
-                    c = CoordinationSchema.connect(endpoint);
+                    c = CoordinationSchema.connect(endpoint, readTimeout);
                     c.setAutoCommit(false);
                     c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
                     while (true) {
@@ -301,7 +304,7 @@ public final class PostgresJournal implements Journal {
     public List<JournalRecord> records(String runId) {
         Objects.requireNonNull(runId, "runId");
         List<JournalRecord> records = new ArrayList<>();
-        try (Connection c = CoordinationSchema.connect(endpoint);
+        try (Connection c = CoordinationSchema.connect(endpoint, readTimeout);
              PreparedStatement ps = c.prepareStatement("SELECT sequence, type, at, step_id, fencing_token, data_keys,"
                      + " data_values, prev_hash, hash FROM " + table + " WHERE run_id = ? ORDER BY sequence")) {
             ps.setString(1, runId);
@@ -340,7 +343,7 @@ public final class PostgresJournal implements Journal {
     @Override
     public List<String> unfinishedRuns() {
         List<String> runs = new ArrayList<>();
-        try (Connection c = CoordinationSchema.connect(endpoint);
+        try (Connection c = CoordinationSchema.connect(endpoint, readTimeout);
              PreparedStatement ps = c.prepareStatement("SELECT run_id FROM " + table + " GROUP BY run_id"
                      + " HAVING bool_or(type = 'RUN_STARTED') AND NOT bool_or(type = 'RUN_FINISHED') ORDER BY min(at)");
              ResultSet rs = ps.executeQuery()) {
@@ -446,6 +449,7 @@ public final class PostgresJournal implements Journal {
         private String schema = "rollback";
         private Duration retryFor = Duration.ofSeconds(10);
         private Duration sequenceGapTimeout = Duration.ofSeconds(10);
+        private Duration readTimeout = CoordinationSchema.READ_TIMEOUT;
 
         private Builder(PostgresEndpoint endpoint) {
             this.endpoint = endpoint;
@@ -478,6 +482,16 @@ public final class PostgresJournal implements Journal {
          */
         public Builder sequenceGapTimeout(Duration sequenceGapTimeout) {
             this.sequenceGapTimeout = Arguments.requirePositive(sequenceGapTimeout, "sequenceGapTimeout");
+            return this;
+        }
+
+        /**
+         * How long one call waits for the store's reply before its connection counts as broken (and
+         * the append reconnects, as for a reset, within {@link #retryFor(Duration)}): a store that
+         * stops answering fails the append instead of hanging the run. Default: 30 seconds; positive.
+         */
+        public Builder readTimeout(Duration readTimeout) {
+            this.readTimeout = Arguments.requirePositive(readTimeout, "readTimeout");
             return this;
         }
 

@@ -105,6 +105,36 @@ class JournalConnectionDropIT {
     }
 
     /**
+     * A store that stops answering altogether (every byte dropped, connections left open): the
+     * append must fail with a clear error within its read timeout and retry window, not hang the run.
+     */
+    @Test
+    void anAppendToAStoreThatStopsAnsweringFailsWithinItsReadTimeoutInsteadOfHanging() {
+        try (FaultProxy proxy = FaultProxy.start(store.host(), store.port())) {
+            PostgresEndpoint viaProxy = store.toBuilder().host("127.0.0.1").port(proxy.port())
+                    .connectTimeout(Duration.ofSeconds(1)).build();
+            PostgresJournal journal = PostgresJournal.builder(viaProxy).readTimeout(Duration.ofSeconds(1))
+                    .retryFor(Duration.ofSeconds(2)).build();
+            String run = "run-" + UUID.randomUUID();
+            journal.append(record(run, 0, JournalRecord.Type.RUN_STARTED));
+
+            proxy.blackhole();
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> journal.append(record(run, 1, JournalRecord.Type.STEP_STARTED)))
+                    .hasMessageContaining("127.0.0.1:" + proxy.port() + "/" + store.database())
+                    .hasMessageContaining("may have been written")
+                    .hasMessageNotContaining(store.password().reveal());
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            // read timeout (1 s) + retries for 2 s, each reconnect cut off by the 1 s connect timeout
+            assertThat(took).as("the append gave up instead of waiting for a reply forever")
+                    .isBetween(Duration.ofSeconds(1), Duration.ofSeconds(20));
+            proxy.heal();
+            assertThat(PostgresJournal.open(store).records(run)).hasSize(1);
+        }
+    }
+
+    /**
      * The same cut inside a run: the reply to the COMMIT of the first step's end record is lost. The
      * run goes on as if nothing happened (the record is durable), and nothing runs twice.
      */
