@@ -164,6 +164,8 @@ public final class FlexibleServerPointInTimeRestoreStep implements RollbackStep 
             }
             current = controlPlane.find(resourceGroup, targetServer).orElseThrow(() -> new RollbackException(
                     ErrorCode.STEP_FAILED, "the restore " + targetServer + " disappeared while it was awaited"));
+            // the control plane answered: a poll that hangs is what a stall timeout is there to catch
+            context.progress("the restore " + targetServer + " is " + current.state());
         }
         return current;
     }

@@ -222,12 +222,19 @@ public final class SelfHostedPointInTimeRestoreStep implements RollbackStep {
     }
 
     private void awaitPromotion(StepContext context, PostgresEndpoint restored, Path log) {
+        String replayed = "";
         while (true) {
             try (Connection c = restored.connect(); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery()")) {
+                 ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery(), coalesce(pg_last_wal_replay_lsn()::text, '')")) {
                 rs.next();
                 if (!rs.getBoolean(1)) {
+                    context.progress("the restored cluster " + restored.describe() + " was promoted");
                     return;
+                }
+                // progress is WAL replayed, not a poll answered: a recovery that stopped moving is a stall
+                if (!rs.getString(2).equals(replayed)) {
+                    replayed = rs.getString(2);
+                    context.progress("the restored cluster replayed WAL up to " + replayed);
                 }
             } catch (SQLException e) {
                 if (context.stopRequested()) {

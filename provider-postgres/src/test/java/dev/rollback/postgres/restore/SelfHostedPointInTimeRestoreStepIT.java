@@ -78,6 +78,9 @@ class SelfHostedPointInTimeRestoreStepIT {
             PostgresEndpoint restored = cluster.endpoint(db, db.database());
 
             assertThat(cluster.port()).isNotEqualTo(db.port());
+            // what a stall timeout watches: WAL replayed while in recovery, then the promotion
+            assertThat(context.progress()).last().asString().contains("was promoted");
+            assertThat(context.progress()).allSatisfy(p -> assertThat(p).containsAnyOf("replayed WAL up to", "was promoted"));
             assertThat(context.evidence()).containsEntry(SelfHostedPointInTimeRestoreStep.JDBC_URL, restored.jdbcUrl())
                     .containsEntry(SelfHostedPointInTimeRestoreStep.TARGET_TIME, target.toString());
             assertThat(count(restored, "kind = 'good'")).isEqualTo(100);
