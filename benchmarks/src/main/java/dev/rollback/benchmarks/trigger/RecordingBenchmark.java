@@ -14,14 +14,15 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Recording one request (1% failures) into the trigger engine, against its peers in the same
- * run: a Resilience4j CircuitBreaker with a TIME_BASED window of 300 s, a bare LongAdder
+ * Recording one request (1% failures) into the trigger engine (started, with the runbook's
+ * matrix), against its peers in the same run: a Resilience4j CircuitBreaker with a TIME_BASED window of 300 s, a bare LongAdder
  * increment (the near limit) and a Micrometer Timer.record (what the application already pays).
  * This class runs them at 1 thread and {@link TwoThreads} at 2, so one JMH run
  * ({@code 'trigger\.RecordingBenchmark'}) measures every recorder at both.
@@ -42,12 +43,20 @@ public class RecordingBenchmark {
 
         @Setup
         public void setUp() {
+            // started, as an application runs it: evaluated every second, and recording through the
+            // fast path its slot ticker keeps open (see docs/triggers.md)
             engine = TriggerEngine.builder().build();
+            engine.start();
             circuitBreaker = CircuitBreaker.of("bench", CircuitBreakerConfig.custom()
                     .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.TIME_BASED).slidingWindowSize(300)
                     .failureRateThreshold(50).minimumNumberOfCalls(Integer.MAX_VALUE).build());
             adder = new LongAdder();
             timer = Timer.builder("http.server.requests").register(new SimpleMeterRegistry());
+        }
+
+        @TearDown
+        public void tearDown() {
+            engine.close();
         }
     }
 

@@ -1,8 +1,11 @@
 package dev.rollback.core.trigger;
 
+import dev.rollback.api.RollbackClock;
 import dev.rollback.core.trigger.internal.LatencyBins;
+import dev.rollback.core.trigger.internal.SlotTicker;
 import dev.rollback.core.trigger.internal.StripedSlidingWindow;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,6 +38,7 @@ final class Signals {
     private final AtomicReference<String> dataCorruption = new AtomicReference<>();
 
     private final long resolutionNanos;
+    private final long originNanos;
     /** The window lengths, in slots, the windows keep a running sum for (one per distinct rule window). */
     private final int[] requestSlots;
     private final int[] connectionSlots;
@@ -44,6 +48,7 @@ final class Signals {
 
     Signals(List<TriggerRule> rules, long originNanos, long resolutionNanos, int stripes) {
         this.resolutionNanos = resolutionNanos;
+        this.originNanos = originNanos;
         this.requestSlots = distinctSlots(rules, resolutionNanos, Signal.ERROR_RATE, Signal.RESPONSE_TIME);
         this.connectionSlots = distinctSlots(rules, resolutionNanos, Signal.DATABASE_CONNECTION_FAILURES,
                 Signal.DATABASE_CONNECTION_FAILURES);
@@ -52,13 +57,19 @@ final class Signals {
         this.connections = new StripedSlidingWindow(originNanos, resolutionNanos, 2, stripes, connectionSlots);
     }
 
-    void recordRequest(long nowNanos, long latencyNanos, boolean success) {
+    /** Records a request at {@code clock}'s now, which is read only while no {@link SlotTicker} holds the fast path open. */
+    void recordRequest(RollbackClock clock, long latencyNanos, boolean success) {
         long micros = LatencyBins.microsOf(latencyNanos);
-        requests.record(nowNanos, REQUEST_BINS + LatencyBins.binOf(micros), success ? -1 : REQUEST_FAILURES, micros + 1);
+        requests.record(clock, REQUEST_BINS + LatencyBins.binOf(micros), success ? -1 : REQUEST_FAILURES, micros + 1);
     }
 
-    void recordConnectionAttempt(long nowNanos, boolean succeeded) {
-        connections.record(nowNanos, succeeded ? -1 : CONNECTION_FAILURES, -1, 1);
+    void recordConnectionAttempt(RollbackClock clock, boolean succeeded) {
+        connections.record(clock, succeeded ? -1 : CONNECTION_FAILURES, -1, 1);
+    }
+
+    /** A ticker that keeps the fast path of both windows open while their slot has time left. */
+    SlotTicker ticker(RollbackClock clock) {
+        return new SlotTicker(clock, originNanos, Duration.ofNanos(resolutionNanos), List.of(requests, connections));
     }
 
     void recordHealthCheck(boolean passed) {

@@ -2,6 +2,7 @@ package dev.rollback.core.trigger;
 
 import dev.rollback.api.Decision;
 import dev.rollback.api.RollbackClock;
+import dev.rollback.core.trigger.internal.SlotTicker;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,7 +14,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -24,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Recording</b> ({@link #recordRequest}, {@link #recordConnectionAttempt}, ...) is
  * thread-safe, lock-free and allocation-free: requests and connection attempts go into striped
  * sliding windows on the clock's monotonic time (so a wall clock that jumps never corrupts a
- * window), latencies into a log-bucket histogram (see {@link LatencyStatistic}). Alarms
+ * window), latencies into a log-bucket histogram (see {@link LatencyStatistic}). A started engine on
+ * the system clock also keeps a fast path open for most of each window slot, so that recording
+ * does not read the clock (see docs/triggers.md, "The fast path"). Alarms
  * ({@link #raiseSecurityBreach}, {@link #raiseDataCorruption}) are evaluated at once, on the
  * raising thread.
  *
@@ -43,18 +48,22 @@ public final class TriggerEngine implements AutoCloseable {
     private final DecisionMatrix matrix;
     private final RollbackClock clock;
     private final Duration evaluationInterval;
+    private final Duration resolution;
     private final List<DecisionListener> listeners;
     private final Signals signals;
     private final RuleTracker[] trackers;
     private final double[] overrideThresholds; // NaN: no override
     private final long[] overridesUntil;
     private ScheduledExecutorService evaluator;
+    /** Set once by {@link #start()}; its ticks run on {@link #evaluator}. */
+    private volatile SlotTicker ticker;
     private boolean closed;
 
     private TriggerEngine(Builder b) {
         this.matrix = b.matrix;
         this.clock = b.clock;
         this.evaluationInterval = b.evaluationInterval;
+        this.resolution = b.resolution;
         this.listeners = List.copyOf(b.listeners);
         this.signals = new Signals(matrix.rules(), clock.monotonicNanos(), b.resolution.toNanos(), b.stripes);
         this.trackers = matrix.rules().stream().map(RuleTracker::new).toArray(RuleTracker[]::new);
@@ -85,12 +94,12 @@ public final class TriggerEngine implements AutoCloseable {
      * @param latency how long the request took, in {@code unit}; negative counts as zero
      */
     public void recordRequest(long latency, TimeUnit unit, boolean success) {
-        signals.recordRequest(clock.monotonicNanos(), unit.toNanos(latency), success);
+        signals.recordRequest(clock, unit.toNanos(latency), success);
     }
 
     /** Records one database connection attempt. Lock-free and allocation-free. */
     public void recordConnectionAttempt(boolean succeeded) {
-        signals.recordConnectionAttempt(clock.monotonicNanos(), succeeded);
+        signals.recordConnectionAttempt(clock, succeeded);
     }
 
     /** Records one health check; a pass ends the run of consecutive failures. Lock-free. */
@@ -221,7 +230,18 @@ public final class TriggerEngine implements AutoCloseable {
             });
             long period = evaluationInterval.toNanos();
             evaluator.scheduleWithFixedDelay(this::evaluateOnSchedule, period, period, TimeUnit.NANOSECONDS);
+            // Only on the system clock: the scheduler waits in real time, a test clock moves when told.
+            if (clock == RollbackClock.system() && resolution.compareTo(SlotTicker.MINIMUM_RESOLUTION) >= 0) {
+                ticker = signals.ticker(clock);
+                ScheduledExecutorService scheduler = evaluator;
+                scheduler.execute(() -> tickOnSchedule(scheduler));
+            }
         }
+    }
+
+    /** The fast-path ticker of a started engine on the system clock (for tests). */
+    Optional<SlotTicker> slotTicker() {
+        return Optional.ofNullable(ticker);
     }
 
     /** Stops the scheduled evaluations (waiting for a running one) and releases the thread. Idempotent. */
@@ -240,12 +260,32 @@ public final class TriggerEngine implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            if (ticker != null) {
+                ticker.stop(); // after the scheduler ended: no tick can reopen the fast path
+            }
         }
     }
 
     @Override
     public String toString() {
         return "TriggerEngine[" + matrix + ", every " + Descriptions.duration(evaluationInterval) + "]";
+    }
+
+    private void tickOnSchedule(ScheduledExecutorService scheduler) {
+        try {
+            long late = ticker.lateCloses();
+            Duration next = ticker.tick();
+            if (ticker.lateCloses() > late) {
+                LOG.debug("The recording fast path closed {} after its slot ended (the evaluator thread was late);"
+                        + " requests of that interval were counted one slot early", ticker.latestLateness());
+            }
+            scheduler.schedule(() -> tickOnSchedule(scheduler), next.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            ticker.stop(); // closed meanwhile
+        } catch (RuntimeException e) {
+            ticker.stop();
+            LOG.error("The recording fast path stopped; recording reads the clock on every request from now on", e);
+        }
     }
 
     private void evaluateOnSchedule() {

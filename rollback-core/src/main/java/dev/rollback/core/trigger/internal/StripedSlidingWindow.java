@@ -1,5 +1,7 @@
 package dev.rollback.core.trigger.internal;
 
+import dev.rollback.api.RollbackClock;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -38,9 +40,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * left it and adding the copy of the one that entered. Every sum is thus exactly the sum of the
  * copies it holds, and a copy is re-read as soon as anything was added to its slot, however late.
  *
- * <p><b>Cost.</b> Recording by an owner: one monotonic read done by the caller, the thread's
- * id, a plain read of the owner, one volatile read of the newest slot, a
- * multiplication and a comparison, a plain read-add-store per field and one volatile read of the
+ * <p><b>Cost.</b> Recording by an owner: one volatile read of the fast path's slot, or while it
+ * is closed a monotonic clock read, a volatile read of the newest slot, a multiplication and a
+ * comparison; then the thread's id, a plain read of the owner, a plain read-add-store per field and one volatile read of the
  * slot's epoch afterwards; recording by a thread that shares: the same with atomic adds. No lock
  * and no allocation, except once per resolution, when the first thread to reach a new slot clears
  * it under a lock, and once per window, when the shared stripes are made. {@link #update}: one
@@ -57,7 +59,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * loses that event (while it was stopped, another thread cleared the slot for a newer one: an
  * owner notices the clear afterwards and takes back what it wrote, so a stale count never
  * appears in the newer slot; a sharing thread's event is counted in the newer slot). Windows run
- * on monotonic time, so a wall clock that jumps does not move them.
+ * on monotonic time, so a wall clock that jumps does not move them. While a {@link SlotTicker} holds
+ * the fast path open, events go to the slot it was opened for without a clock read; the ticker
+ * closes it before that slot ends, so placement is exact unless the ticker runs late (see there).
  *
  * <p>Thread-safe: any number of recording threads and one updating and reading thread at a time.
  */
@@ -77,6 +81,12 @@ public final class StripedSlidingWindow {
     private final AtomicLongArray slotEpochs;
     /** The newest slot's epoch shifted left by {@link #positionBits}, or'ed with its ring position. */
     private volatile long current;
+    /**
+     * While non-negative, the slot (as {@link #current} packs it) that {@link #record(RollbackClock,
+     * int, int, long)} uses without reading the clock; -1: read the clock. Set by one ticking
+     * thread ({@link SlotTicker}), which closes it before its slot ends.
+     */
+    private volatile long fastSlot = -1;
     private final int positionBits;
     private final long positionMask;
 
@@ -144,19 +154,42 @@ public final class StripedSlidingWindow {
      * @param weight what field 0 grows by, positive
      */
     public void record(long nowNanos, int counted, int alsoCounted, long weight) {
+        recordAt(slotAt(nowNanos), counted, alsoCounted, weight);
+    }
+
+    /**
+     * As {@link #record(long, int, int, long)} at the clock's monotonic now, which it reads only
+     * while the fast path is closed: while a {@link SlotTicker} holds it open, the event goes to the
+     * slot it was opened for, and no clock is read.
+     */
+    public void record(RollbackClock clock, int counted, int alsoCounted, long weight) {
+        long slot = fastSlot;
+        recordAt(slot >= 0 ? slot : slotAt(clock.monotonicNanos()), counted, alsoCounted, weight);
+    }
+
+    /** Opens the fast path for the slot that holds {@code nowNanos} (clearing it first if needed). */
+    void openFastPath(long nowNanos) {
+        fastSlot = slotAt(nowNanos); // volatile: after the slot was published as cleared
+    }
+
+    /** Closes the fast path: recorders read the clock again. */
+    void closeFastPath() {
+        fastSlot = -1;
+    }
+
+    private void recordAt(long slot, int counted, int alsoCounted, long weight) {
         Thread thread = Thread.currentThread();
         int index = (int) thread.getId() & stripeMask; // ids are handed out in sequence: pools spread evenly
         if (owners.getPlain(index) == thread) { // only this thread ever stores itself there
-            recordOwned(owned[index], nowNanos, counted, alsoCounted, weight);
+            recordOwned(owned[index], slot, counted, alsoCounted, weight);
         } else if (owners.get(index) == null && owners.compareAndSet(index, null, thread)) {
-            recordOwned(owned[index], nowNanos, counted, alsoCounted, weight);
+            recordOwned(owned[index], slot, counted, alsoCounted, weight);
         } else {
-            recordShared(sharedStripes()[index], nowNanos, counted, alsoCounted, weight);
+            recordShared(sharedStripes()[index], slot, counted, alsoCounted, weight);
         }
     }
 
-    private void recordOwned(long[] stripe, long nowNanos, int counted, int alsoCounted, long weight) {
-        long slot = slotAt(nowNanos);
+    private void recordOwned(long[] stripe, long slot, int counted, int alsoCounted, long weight) {
         int position = (int) (slot & positionMask);
         int base = position * width;
         if (counted >= 0) {
@@ -177,8 +210,8 @@ public final class StripedSlidingWindow {
         }
     }
 
-    private void recordShared(long[] stripe, long nowNanos, int counted, int alsoCounted, long weight) {
-        int base = (int) (slotAt(nowNanos) & positionMask) * width;
+    private void recordShared(long[] stripe, long slot, int counted, int alsoCounted, long weight) {
+        int base = (int) (slot & positionMask) * width;
         if (counted >= 0) {
             LONGS.getAndAdd(stripe, base + counted, 1L);
         }
