@@ -17,13 +17,7 @@ class TriggerConcurrencyTest {
     @Test
     void twoThreadsRecordingTenMillionEventsLoseNone() throws Exception {
         // Each thread fails one request in 1,000; both rules see the same window: any lost event changes the count.
-        DecisionMatrix matrix = DecisionMatrix.custom()
-                .addRule(TriggerRule.custom().name("errors").signal(Signal.ERROR_RATE).above(0.001)
-                        .window(Duration.ofMinutes(1)).minimumEvents(10_000_000).action("a").build())
-                .addRule(TriggerRule.custom().name("errors-one-more").signal(Signal.ERROR_RATE).above(0.001)
-                        .window(Duration.ofMinutes(1)).minimumEvents(10_000_001).noData(NoDataPolicy.PASSING)
-                        .action("b").build())
-                .build();
+        DecisionMatrix matrix = exactlyOrOneMore(10_000_000);
         Harness h = new Harness(matrix);
         CyclicBarrier start = new CyclicBarrier(2);
         Runnable recorder = () -> {
@@ -59,13 +53,7 @@ class TriggerConcurrencyTest {
     void aStartedEngineOnTheSystemClockRecordsThroughTheFastPathAcrossSlotsAndLosesNothing() throws Exception {
         // The same exact-count check, on the system clock with 100 ms slots: the ticker opens and
         // closes the fast path at every slot while both threads record.
-        DecisionMatrix matrix = DecisionMatrix.custom()
-                .addRule(TriggerRule.custom().name("errors").signal(Signal.ERROR_RATE).above(0.001)
-                        .window(Duration.ofMinutes(1)).minimumEvents(4_000_000).action("a").build())
-                .addRule(TriggerRule.custom().name("errors-one-more").signal(Signal.ERROR_RATE).above(0.001)
-                        .window(Duration.ofMinutes(1)).minimumEvents(4_000_001).noData(NoDataPolicy.PASSING)
-                        .action("b").build())
-                .build();
+        DecisionMatrix matrix = exactlyOrOneMore(4_000_000);
         List<Decision> decisions = new CopyOnWriteArrayList<>();
         try (TriggerEngine engine = TriggerEngine.builder().matrix(matrix).resolution(Duration.ofMillis(100))
                 .evaluationInterval(Duration.ofHours(1)).onDecision(decisions::add).build()) {
@@ -101,5 +89,20 @@ class TriggerConcurrencyTest {
                     .containsExactlyInAnyOrder("errors=" + 4_001 / 4_000_001.0, "errors-one-more=" + 4_001 / 4_000_001.0);
             assertThat(engine.slotTicker()).hasValueSatisfying(t -> assertThat(t.opens()).isGreaterThanOrEqualTo(3));
         }
+    }
+
+    /**
+     * Two error-rate rules over one minute, one needing {@code requests} requests and one needing
+     * one more: after exactly that many, the first sees data and the second does not, so a single
+     * lost or extra request changes what they decide.
+     */
+    private static DecisionMatrix exactlyOrOneMore(long requests) {
+        return DecisionMatrix.custom()
+                .addRule(TriggerRule.custom().name("errors").signal(Signal.ERROR_RATE).above(0.001)
+                        .window(Duration.ofMinutes(1)).minimumEvents(requests).action("a").build())
+                .addRule(TriggerRule.custom().name("errors-one-more").signal(Signal.ERROR_RATE).above(0.001)
+                        .window(Duration.ofMinutes(1)).minimumEvents(requests + 1).noData(NoDataPolicy.PASSING)
+                        .action("b").build())
+                .build();
     }
 }
