@@ -35,8 +35,8 @@ import java.util.regex.Pattern;
  * this step passed (pgBackRest's rule). It checks the backup written by an
  * {@link EmergencyBackupStep} (found through that step's evidence, or a fixed path):
  * <ol>
- *   <li>its SHA-256 and size still match the {@code .sha256} file written with it (a backup
- *       altered or truncated afterwards fails here);</li>
+ *   <li>its SHA-256 and size still match the {@code .sha256} file written with it, recomputed by
+ *       the scheme that file names (a backup altered or truncated afterwards fails here);</li>
  *   <li>its table of contents ({@code pg_restore --list}; the {@code CREATE TABLE} statements for a
  *       plain script) names exactly the live database's tables;</li>
  *   <li>optionally, a full restore into a new scratch database on the same server, whose row count
@@ -153,14 +153,19 @@ public final class BackupVerificationStep implements RollbackStep {
         if (!Files.isRegularFile(sidecar)) {
             throw fail(backup, "its checksum file " + sidecar + " is missing");
         }
-        String[] recorded = Files.readString(sidecar, StandardCharsets.UTF_8).strip().split(" ");
-        Hashing.Digest digest = Hashing.digest(backup);
+        Hashing.Recorded recorded;
+        try {
+            recorded = Hashing.parseSidecar(Files.readString(sidecar, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw fail(backup, "its checksum file " + sidecar + " is unreadable: " + e.getMessage());
+        }
+        // The scheme the backup was hashed with, so that backups written before the chunked scheme still verify.
+        Hashing.Digest digest = Hashing.digest(backup, recorded.scheme(), Runtime.getRuntime().availableProcessors());
         context.evidence(VERIFIED_SHA256, digest.sha256());
         context.evidence(VERIFIED_BYTES, Long.toString(digest.bytes()));
-        if (recorded.length < 2 || !recorded[0].equals(digest.sha256())
-                || !recorded[1].equals(Long.toString(digest.bytes()))) {
-            throw fail(backup, "it changed after it was written: recorded sha256 " + recorded[0] + ", now "
-                    + digest.sha256() + " (" + digest.bytes() + " bytes)");
+        if (!recorded.sha256().equals(digest.sha256()) || !recorded.bytes().equals(Long.toString(digest.bytes()))) {
+            throw fail(backup, "it changed after it was written: recorded sha256 " + recorded.sha256() + " ("
+                    + recorded.bytes() + " bytes), now " + digest.sha256() + " (" + digest.bytes() + " bytes)");
         }
     }
 

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The runbook's "create emergency backup of current state": {@code pg_dump} of one database before
@@ -49,7 +51,9 @@ import java.util.Optional;
  *
  * <p>A {@linkplain #safeguard() safeguard}; {@linkplain #idempotent() idempotent} (a second run makes
  * a second backup, nothing else). It never deletes or overwrites a finished backup, never writes
- * outside its folder, and never changes the database. Immutable and thread-safe.
+ * outside its folder, and never changes the database. Thread-safe; its only state is the version
+ * of pg_dump it checked last (with the program file's identity), so that preflight followed by
+ * execute spawns {@code pg_dump --version} once.
  *
  * <p>Evidence: {@value #PATH}, {@value #FORMAT}, {@value #BYTES}, {@value #SHA256},
  * {@value #PG_DUMP_MILLIS}, {@value #STDERR} (when pg_dump wrote any).
@@ -82,6 +86,7 @@ public final class EmergencyBackupStep implements RollbackStep {
     private final int jobs;
     private final Path binDir;
     private final List<String> commandWrapper;
+    private final AtomicReference<CheckedTool> checkedTool = new AtomicReference<>();
 
     private EmergencyBackupStep(Builder b, Path binDir) {
         this.id = b.id;
@@ -135,7 +140,7 @@ public final class EmergencyBackupStep implements RollbackStep {
             throw new RollbackException(ErrorCode.INVALID_CONFIGURATION, "backupDir " + backupDir
                     + " does not exist or is not writable");
         }
-        int tool = PgTool.majorVersion(pgDump, Duration.ofSeconds(30));
+        int tool = toolMajorVersion(pgDump);
         int server = serverMajorVersion();
         if (tool < server) {
             throw new RollbackException(ErrorCode.INVALID_CONFIGURATION, "pg_dump at " + pgDump + " is version " + tool
@@ -173,9 +178,8 @@ public final class EmergencyBackupStep implements RollbackStep {
             renamed = true;
             Hashing.Digest digest = Hashing.digest(target);
             Path sidecar = backupDir.resolve(name + CHECKSUM_SUFFIX);
-            Files.writeString(sidecar, digest.sha256() + " " + digest.bytes() + " " + digest.files() + "\n",
-                    StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    StandardOpenOption.SYNC);
+            Files.writeString(sidecar, digest.sidecarLine(), StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE, StandardOpenOption.SYNC);
             syncFolder(backupDir);
             context.evidence(PATH, target.toString());
             context.evidence(FORMAT, format.name());
@@ -203,6 +207,41 @@ public final class EmergencyBackupStep implements RollbackStep {
         }
         command.add("--file=" + output);
         return command;
+    }
+
+    /**
+     * The major version of {@code pgDump}, spawning {@code pg_dump --version} only when the program
+     * file is not the one checked last: the executor calls preflight and then execute, which checks
+     * again for direct callers. A stale answer cannot let a wrong version through, since pg_dump
+     * itself refuses a newer server and {@link #diagnosis} names that failure.
+     */
+    private int toolMajorVersion(Path pgDump) {
+        Optional<ProgramFile> file = ProgramFile.of(pgDump);
+        CheckedTool known = checkedTool.get();
+        if (known != null && file.isPresent() && known.file().equals(file.get())) {
+            return known.major();
+        }
+        int major = PgTool.majorVersion(pgDump, Duration.ofSeconds(30));
+        file.ifPresent(f -> checkedTool.set(new CheckedTool(f, major)));
+        return major;
+    }
+
+    /** The identity of a program file: its real path, inode, size and modification time. */
+    private record ProgramFile(String realPath, String fileKey, long size, long modifiedMillis) {
+        /** The identity of {@code program}; empty if it cannot be read (then nothing is remembered). */
+        static Optional<ProgramFile> of(Path program) {
+            try {
+                BasicFileAttributes a = Files.readAttributes(program, BasicFileAttributes.class);
+                return Optional.of(new ProgramFile(program.toRealPath().toString(), String.valueOf(a.fileKey()),
+                        a.size(), a.lastModifiedTime().toMillis()));
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    /** A pg_dump program file and the major version it reported. */
+    private record CheckedTool(ProgramFile file, int major) {
     }
 
     private int serverMajorVersion() {

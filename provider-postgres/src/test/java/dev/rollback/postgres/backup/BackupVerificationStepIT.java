@@ -3,6 +3,7 @@ package dev.rollback.postgres.backup;
 import dev.rollback.api.RollbackException;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.TestDatabases;
+import dev.rollback.postgres.internal.Hashing;
 import dev.rollback.testkit.TestStepContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,6 +90,51 @@ class BackupVerificationStepIT {
     }
 
     @Test
+    void failsABackupWithOneByteFlippedInPlaceThoughItsSizeIsUnchanged() throws Exception {
+        TestStepContext backup = backup(BackupFormat.DIRECTORY);
+        Path dir = Path.of(backup.evidence().get(EmergencyBackupStep.PATH));
+        Path toc = dir.resolve("toc.dat");
+        byte[] bytes = Files.readAllBytes(toc);
+        bytes[bytes.length / 2] ^= 0x01;
+        Files.write(toc, bytes);
+
+        assertThatThrownBy(() -> verification().build().execute(verifyContext(backup)))
+                .isInstanceOf(RollbackException.class)
+                .hasMessageContaining("failed verification: it changed after it was written")
+                .hasMessageContaining("(" + backup.evidence().get(EmergencyBackupStep.BYTES) + " bytes), now ");
+    }
+
+    @Test
+    void verifiesABackupWhoseChecksumFileHasTheFirstSchemeAndStillDetectsItsCorruption() throws Exception {
+        TestStepContext backup = backup(BackupFormat.CUSTOM);
+        Path dump = Path.of(backup.evidence().get(EmergencyBackupStep.PATH));
+        // a sidecar as backups written before the chunked scheme have it: three words, one SHA-256 over name, NUL, bytes
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        md.update((byte) 0);
+        md.update(Files.readAllBytes(dump));
+        String whole = java.util.HexFormat.of().formatHex(md.digest());
+        Files.writeString(Path.of(dump + ".sha256"), whole + " " + Files.size(dump) + " 1\n");
+
+        TestStepContext context = verifyContext(backup);
+        verification().build().execute(context);
+        assertThat(context.evidence()).containsEntry(BackupVerificationStep.VERIFIED_SHA256, whole);
+
+        Files.write(dump, new byte[] {9}, StandardOpenOption.APPEND);
+        assertThatThrownBy(() -> verification().build().execute(verifyContext(backup)))
+                .hasMessageContaining("failed verification: it changed after it was written: recorded sha256 " + whole);
+    }
+
+    @Test
+    void failsAChecksumFileNamingAnUnknownScheme() throws Exception {
+        TestStepContext backup = backup(BackupFormat.CUSTOM);
+        Path sidecar = Path.of(backup.evidence().get(EmergencyBackupStep.PATH) + ".sha256");
+        Files.writeString(sidecar, Files.readString(sidecar).replace("sha256-chunks-4MiB", "sha256-chunks-1GiB"));
+        assertThatThrownBy(() -> verification().build().execute(verifyContext(backup)))
+                .hasMessageContaining("its checksum file " + sidecar + " is unreadable: unknown checksum scheme"
+                        + " 'sha256-chunks-1GiB'");
+    }
+
+    @Test
     void failsARestoreTestOfABackupWhoseDataIsDamagedEvenWithAMatchingChecksumFile() throws Exception {
         TestStepContext backup = backup(BackupFormat.DIRECTORY);
         Path dir = Path.of(backup.evidence().get(EmergencyBackupStep.PATH));
@@ -99,8 +145,7 @@ class BackupVerificationStepIT {
         }
         // an attacker or a bug rewrote the checksum file too: only the restore test can tell
         Path sidecar = Path.of(dir + ".sha256");
-        var digest = dev.rollback.postgres.internal.Hashing.digest(dir);
-        Files.writeString(sidecar, digest.sha256() + " " + digest.bytes() + " " + digest.files() + "\n");
+        Files.writeString(sidecar, Hashing.digest(dir).sidecarLine());
 
         verification().build().execute(verifyContext(backup));
         assertThatThrownBy(() -> verification().restoreTest(true).build().execute(verifyContext(backup)))

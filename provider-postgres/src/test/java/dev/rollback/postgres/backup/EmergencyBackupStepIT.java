@@ -4,6 +4,7 @@ import dev.rollback.api.RollbackException;
 import dev.rollback.api.StepInterruptedException;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.TestDatabases;
+import dev.rollback.postgres.internal.Hashing;
 import dev.rollback.testkit.TestStepContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,7 +70,9 @@ class EmergencyBackupStepIT {
         assertThat(backup.resolve("toc.dat")).isRegularFile();
         assertThat(list(backups)).containsExactlyInAnyOrder(backup, Path.of(backup + ".sha256"));
         assertThat(Files.readString(Path.of(backup + ".sha256")))
-                .startsWith(context.evidence().get(EmergencyBackupStep.SHA256) + " ");
+                .startsWith(context.evidence().get(EmergencyBackupStep.SHA256) + " ")
+                .isEqualTo(Hashing.digest(backup, Hashing.Scheme.CHUNKED, 1).sidecarLine())
+                .endsWith(" sha256-chunks-4MiB\n");
         assertThat(context.evidence()).containsEntry(EmergencyBackupStep.FORMAT, "DIRECTORY");
         assertThat(Long.parseLong(context.evidence().get(EmergencyBackupStep.BYTES))).isPositive();
     }
@@ -229,6 +232,29 @@ class EmergencyBackupStepIT {
                 .hasMessageContaining("is version 9 but the server " + db.describe() + " runs ");
         assertThat(marker).doesNotExist();
         assertThat(list(backups)).isEmpty();
+    }
+
+    @Test
+    void preflightThenExecuteSpawnsPgDumpVersionOnceUntilTheProgramFileChanges() throws Exception {
+        Path wrapperBin = Files.createDirectories(tmp.resolve("logging-bin"));
+        Path log = tmp.resolve("pg_dump.log");
+        Path wrapper = wrapperBin.resolve("pg_dump");
+        String script = "#!/bin/sh\necho \"$1\" >> " + log + "\nexec " + binDir.resolve("pg_dump") + " \"$@\"\n";
+        Files.writeString(wrapper, script);
+        Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwx------"));
+        EmergencyBackupStep step = step().binDir(wrapperBin).build();
+
+        TestStepContext first = TestStepContext.of("emergency-backup", Duration.ofMinutes(1));
+        step.preflight(first);
+        step.execute(first);
+        assertThat(Files.readAllLines(log)).containsExactly("--version", "--host=" + db.host());
+
+        // another program file (an upgrade) is checked again
+        Files.writeString(wrapper, "# upgraded\n" + script);
+        Thread.sleep(1000);
+        step.execute(TestStepContext.of("emergency-backup", Duration.ofMinutes(1)));
+        assertThat(Files.readAllLines(log)).containsExactly("--version", "--host=" + db.host(), "--version",
+                "--host=" + db.host());
     }
 
     @Test
