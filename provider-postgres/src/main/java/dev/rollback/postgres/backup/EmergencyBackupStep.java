@@ -161,6 +161,9 @@ public final class EmergencyBackupStep implements RollbackStep {
         Path partial = backupDir.resolve("." + name + ".partial");
         PgTool.deleteRecursively(partial);
         boolean renamed = false;
+        // A plain script is written front to back and is the largest output (uncompressed): hash its
+        // chunks while pg_dump still writes, on the core pg_dump leaves idle, instead of all of it afterwards.
+        Hashing.Follower follower = format == BackupFormat.PLAIN ? Hashing.Follower.start(partial) : null;
         try {
             PgTool.Result result = PgTool.run("pg_dump of " + endpoint.describe(), command(partial),
                     Optional.of(endpoint), Map.of(), context.remaining());
@@ -173,10 +176,11 @@ public final class EmergencyBackupStep implements RollbackStep {
                         + " failed with exit status " + result.exitCode() + diagnosis(result.stderr())
                         + "; no backup was kept. stderr: " + result.stderr());
             }
+            List<byte[]> hashedEarly = follower != null ? follower.finish() : List.of();
             CrashPoint.reach(CRASH_BEFORE_RENAME);
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
             renamed = true;
-            Hashing.Digest digest = Hashing.digest(target);
+            Hashing.Digest digest = follower != null ? Hashing.digest(target, hashedEarly) : Hashing.digest(target);
             Path sidecar = backupDir.resolve(name + CHECKSUM_SUFFIX);
             Files.writeString(sidecar, digest.sidecarLine(), StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE, StandardOpenOption.SYNC);
@@ -186,6 +190,9 @@ public final class EmergencyBackupStep implements RollbackStep {
             context.evidence(BYTES, Long.toString(digest.bytes()));
             context.evidence(SHA256, digest.sha256());
         } finally {
+            if (follower != null) {
+                follower.close();
+            }
             if (!renamed) {
                 PgTool.deleteRecursively(partial);
             }

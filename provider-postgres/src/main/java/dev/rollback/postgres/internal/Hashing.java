@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -175,20 +176,51 @@ public final class Hashing {
     private record Chunk(Path path, long offset, int length, int slot) {
     }
 
+    /**
+     * Hashes one file by {@link Scheme#CHUNKED} on one thread per available processor, taking the
+     * digests of its first whole chunks from {@code known} (a {@link Follower}'s, in order) instead
+     * of reading them again.
+     */
+    public static Digest digest(Path file, List<byte[]> known) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException(file + " is a folder; known chunk digests are for one file");
+        }
+        return chunked(List.of(file), List.of(""), Runtime.getRuntime().availableProcessors(), known);
+    }
+
     private static Digest chunked(List<Path> files, List<String> names, int threads) throws IOException {
+        return chunked(files, names, threads, List.of());
+    }
+
+    /** {@code known}: digests of the first whole chunks of the first file. */
+    private static Digest chunked(List<Path> files, List<String> names, int threads, List<byte[]> known)
+            throws IOException {
         long[] sizes = new long[files.size()];
         List<Chunk> chunks = new ArrayList<>();
+        List<byte[]> prefilled = new ArrayList<>();
+        int slots = 0;
         long bytes = 0;
         for (int i = 0; i < files.size(); i++) {
             sizes[i] = Files.size(files.get(i));
             bytes += sizes[i];
             for (long offset = 0; offset < sizes[i]; offset += CHUNK_BYTES) {
-                chunks.add(new Chunk(files.get(i), offset, (int) Math.min(CHUNK_BYTES, sizes[i] - offset), chunks.size()));
+                int length = (int) Math.min(CHUNK_BYTES, sizes[i] - offset);
+                if (i == 0 && slots < known.size() && length == CHUNK_BYTES) {
+                    prefilled.add(known.get(slots));
+                } else {
+                    chunks.add(new Chunk(files.get(i), offset, length, slots));
+                }
+                slots++;
             }
         }
-        byte[][] digests = new byte[chunks.size()][];
+        byte[][] digests = new byte[slots][];
+        for (int slot = 0; slot < prefilled.size(); slot++) {
+            digests[slot] = prefilled.get(slot);
+        }
         int workers = Math.min(threads, chunks.size());
-        if (workers <= 1) {
+        if (chunks.isEmpty()) {
+            // every chunk was known
+        } else if (workers <= 1) {
             new ChunkWorker(chunks, digests, new AtomicInteger()).call();
         } else {
             hashInParallel(chunks, digests, workers);
@@ -277,6 +309,109 @@ public final class Hashing {
                 digests[chunk.slot()] = md.digest();
             }
             return null;
+        }
+    }
+
+    /**
+     * Hashes the whole chunks of a file while another process still appends to it, so that little
+     * is left to read once it is done: for a file its writer fills strictly front to back, never
+     * rewriting what it wrote ({@code pg_dump --format=plain} does; a custom archive rewrites its
+     * header at the end and must not be followed). Only an accelerator: whatever it did not hash,
+     * {@link #digest(Path, List)} hashes; a failure of its own just ends it early. Its thread is a
+     * daemon, ended by {@link #finish()} or {@link #close()}.
+     */
+    public static final class Follower implements AutoCloseable {
+        private static final long POLL_MILLIS = 20;
+
+        private final Path file;
+        private final List<byte[]> digests = new CopyOnWriteArrayList<>();
+        private final Thread thread;
+        private volatile boolean stopping;
+
+        private Follower(Path file) {
+            this.file = file;
+            this.thread = new Thread(this::follow, "rollback-hash-follower");
+            this.thread.setDaemon(true);
+        }
+
+        /** Starts following {@code file}, which need not exist yet. */
+        public static Follower start(Path file) {
+            Follower f = new Follower(Objects.requireNonNull(file, "file"));
+            f.thread.start();
+            return f;
+        }
+
+        /** How many whole chunks it has hashed so far. */
+        public int chunksHashed() {
+            return digests.size();
+        }
+
+        /**
+         * Stops following (after the chunk at hand) and returns the digests of the first whole
+         * chunks, in order. Call it once the writer is done.
+         *
+         * @throws InterruptedIOException if the calling thread is interrupted while waiting
+         */
+        public List<byte[]> finish() throws InterruptedIOException {
+            stopping = true;
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                thread.interrupt();
+                throw new InterruptedIOException("waiting for the hash follower was interrupted");
+            }
+            return List.copyOf(digests);
+        }
+
+        /** Stops it at once, without waiting for the chunk at hand to be hashed. */
+        @Override
+        public void close() {
+            stopping = true;
+            thread.interrupt();
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void follow() {
+            MessageDigest md = sha256();
+            ByteBuffer buffer = ByteBuffer.allocate(READ_BYTES);
+            FileChannel channel = null;
+            try {
+                while (!stopping) {
+                    if (channel == null && Files.exists(file)) {
+                        channel = FileChannel.open(file, StandardOpenOption.READ);
+                    }
+                    long next = (long) digests.size() * CHUNK_BYTES;
+                    if (channel == null || channel.size() < next + CHUNK_BYTES) {
+                        Thread.sleep(POLL_MILLIS);
+                        continue;
+                    }
+                    for (long position = next; position < next + CHUNK_BYTES; ) {
+                        buffer.clear().limit((int) Math.min(READ_BYTES, next + CHUNK_BYTES - position));
+                        int n = channel.read(buffer, position);
+                        if (n < 0) {
+                            return;
+                        }
+                        md.update(buffer.array(), 0, n);
+                        position += n;
+                    }
+                    digests.add(md.digest());
+                }
+            } catch (IOException | InterruptedException e) {
+                // ends early; the rest is hashed after the writer is done
+            } finally {
+                if (channel != null) {
+                    try {
+                        channel.close();
+                    } catch (IOException e) {
+                        // read-only; nothing to lose
+                    }
+                }
+            }
         }
     }
 

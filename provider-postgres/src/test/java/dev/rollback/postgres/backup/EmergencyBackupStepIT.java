@@ -85,12 +85,19 @@ class EmergencyBackupStepIT {
         assertThat(dump.getFileName().toString()).endsWith(".dump");
         assertThat(Files.readAllBytes(dump)).startsWith("PGDMP".getBytes(StandardCharsets.US_ASCII));
 
+        // large enough (about 15 MB of SQL) that whole chunks are hashed while pg_dump still writes
+        TestDatabases.sql(db, "CREATE TABLE bulk AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS v"
+                + " FROM generate_series(1, 200000) g");
         Path plainDir = Files.createDirectories(tmp.resolve("plain"));
         TestStepContext plain = TestStepContext.of("emergency-backup", Duration.ofMinutes(1));
         step().backupDir(plainDir).format(BackupFormat.PLAIN).build().execute(plain);
         Path sql = Path.of(plain.evidence().get(EmergencyBackupStep.PATH));
         assertThat(sql.getFileName().toString()).endsWith(".sql");
+        assertThat(Files.size(sql)).isGreaterThan(3L * Hashing.CHUNK_BYTES);
         assertThat(Files.readString(sql)).contains("CREATE TABLE public.accounts").contains("\"Odd Name\"");
+        // the checksum taken partly during the dump is the one of the finished file, hashed afresh
+        assertThat(Files.readString(Path.of(sql + ".sha256")))
+                .isEqualTo(Hashing.digest(sql, Hashing.Scheme.CHUNKED, 1).sidecarLine());
     }
 
     @Test

@@ -7,6 +7,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -143,6 +145,45 @@ class HashingTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown checksum scheme 'md5-chunks'");
         assertThatThrownBy(() -> Hashing.parseSidecar("abc 12"))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aFollowerHashesOnlyWholeChunksWhileTheFileGrowsAndTheFinalDigestIsTheDefinition() throws Exception {
+        Path file = tmp.resolve("growing.sql");
+        byte[] content = new byte[2 * Hashing.CHUNK_BYTES + 12_345];
+        new Random(11).nextBytes(content);
+        try (Hashing.Follower follower = Hashing.Follower.start(file)) {
+            Thread.sleep(60); // it waits for a file that does not exist yet
+            List<byte[]> early;
+            try (OutputStream out = Files.newOutputStream(file)) {
+                out.write(content, 0, Hashing.CHUNK_BYTES + 100);
+                out.flush();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (follower.chunksHashed() < 1 && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                // the second chunk is not whole yet, so it must not be hashed
+                assertThat(follower.chunksHashed()).isEqualTo(1);
+                out.write(content, Hashing.CHUNK_BYTES + 100, content.length - Hashing.CHUNK_BYTES - 100);
+            }
+            early = follower.finish();
+            assertThat(early).hasSizeBetween(1, 2);
+            Hashing.Digest digest = Hashing.digest(file, early);
+            assertThat(digest.sha256()).isEqualTo(documentedChunked(file, List.of(file)));
+            assertThat(digest).isEqualTo(Hashing.digest(file, Hashing.Scheme.CHUNKED, 1));
+        }
+    }
+
+    @Test
+    void knownChunkDigestsAreTakenAsTheyAreNotReadAgain() throws Exception {
+        Path file = tmp.resolve("db.sql");
+        write(file, Hashing.CHUNK_BYTES + 10, new Random(5));
+        Hashing.Digest fresh = Hashing.digest(file);
+        assertThat(Hashing.digest(file, List.of(new byte[32])).sha256()).isNotEqualTo(fresh.sha256());
+        // a known digest for the last, partial chunk is never taken: only whole chunks are followed
+        assertThat(Hashing.digest(tmp.resolve("db.sql"), List.of(
+                MessageDigest.getInstance("SHA-256").digest(java.util.Arrays.copyOf(Files.readAllBytes(file),
+                        Hashing.CHUNK_BYTES)), new byte[32]))).isEqualTo(fresh);
     }
 
     @Test
