@@ -165,8 +165,17 @@ public final class EmergencyBackupStep implements RollbackStep {
         // chunks while pg_dump still writes, on the core pg_dump leaves idle, instead of all of it afterwards.
         Hashing.Follower follower = format == BackupFormat.PLAIN ? Hashing.Follower.start(partial) : null;
         try {
+            // progress is output written: a pg_dump waiting behind a lock writes nothing, and a
+            // stall timeout on this step then stops it long before its deadline
+            long[] written = {0};
             PgTool.Result result = PgTool.run("pg_dump of " + endpoint.describe(), command(partial),
-                    Optional.of(endpoint), Map.of(), context.remaining());
+                    Optional.of(endpoint), Map.of(), context.remaining(), () -> {
+                        long now = PgTool.sizeOf(partial);
+                        if (now > written[0]) {
+                            written[0] = now;
+                            context.progress("pg_dump wrote " + now + " bytes");
+                        }
+                    });
             if (!result.stderr().isEmpty()) {
                 context.evidence(STDERR, result.stderr());
             }

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Runs one PostgreSQL client or server program (pg_dump, pg_restore, pg_basebackup, pg_ctl) as a
@@ -51,6 +52,9 @@ public final class PgTool {
         }
     }
 
+    /** How often {@code whileRunning} is called while a program runs. */
+    public static final Duration WATCH_INTERVAL = Duration.ofMillis(500);
+
     /**
      * Runs {@code command}, logging in as {@code login} through a temporary password file when
      * present.
@@ -67,6 +71,16 @@ public final class PgTool {
      */
     public static Result run(String what, List<String> command, Optional<PostgresEndpoint> login,
                              Map<String, String> extraEnvironment, Duration timeout) {
+        return run(what, command, login, extraEnvironment, timeout, () -> { });
+    }
+
+    /**
+     * As {@link #run(String, List, Optional, Map, Duration)}, calling {@code whileRunning} about
+     * every {@link #WATCH_INTERVAL} while the program runs (on the calling thread), for example to
+     * report the progress of its output.
+     */
+    public static Result run(String what, List<String> command, Optional<PostgresEndpoint> login,
+                             Map<String, String> extraEnvironment, Duration timeout, Runnable whileRunning) {
         Path work = null;
         Process process = null;
         long started = System.nanoTime();
@@ -92,7 +106,18 @@ public final class PgTool {
                 throw new RollbackException(ErrorCode.EXTERNAL_FAILURE, what + ": cannot start " + command.get(0)
                         + " (" + e.getMessage() + "); is the PostgreSQL client installed and binDir right?", e);
             }
-            boolean finished = process.waitFor(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+            long deadline = started + Math.max(1, timeout.toNanos());
+            boolean finished = false;
+            while (!finished) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                finished = process.waitFor(Math.min(left, WATCH_INTERVAL.toNanos()), TimeUnit.NANOSECONDS);
+                if (!finished) {
+                    whileRunning.run();
+                }
+            }
             if (!finished) {
                 killTree(process);
                 throw new RollbackException(ErrorCode.STEP_TIMED_OUT, what + " did not finish within " + timeout
@@ -157,6 +182,15 @@ public final class PgTool {
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                 // gone or unkillable; nothing more to do
             }
+        }
+    }
+
+    /** The bytes in a file or under a folder (0 if it does not exist yet); best effort, never throws. */
+    public static long sizeOf(Path root) {
+        try (Stream<Path> walk = Files.walk(root)) {
+            return walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        } catch (IOException | UncheckedIOException e) {
+            return 0; // not there yet, or a file went away while walked: no progress to report
         }
     }
 

@@ -1,7 +1,18 @@
 package dev.rollback.postgres.backup;
 
+import dev.rollback.api.RecoveryObjectives;
+import dev.rollback.api.RetrySettings;
 import dev.rollback.api.RollbackException;
+import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.StepInterruptedException;
+import dev.rollback.api.event.RollbackEvent;
+import dev.rollback.api.event.RollbackListener;
+import dev.rollback.api.event.StepStalled;
+import dev.rollback.api.report.RollbackReport;
+import dev.rollback.api.report.StepOutcome;
+import dev.rollback.api.report.StepReport;
+import dev.rollback.core.RollbackExecutor;
+import dev.rollback.core.RunRequest;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.TestDatabases;
 import dev.rollback.postgres.internal.Hashing;
@@ -22,6 +33,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -56,6 +68,44 @@ class EmergencyBackupStepIT {
         try (Stream<Path> s = Files.list(dir)) {
             return s.sorted().toList();
         }
+    }
+
+    /**
+     * A classic hang: a migration holds an ACCESS EXCLUSIVE lock and pg_dump waits for its ACCESS
+     * SHARE lock, writing nothing, for as long as the lock is held. With a stall timeout the run
+     * stops it within seconds, not at the deadline, and leaves no partial backup.
+     */
+    @Test
+    void aPgDumpWaitingBehindALockStopsWritingAndIsStoppedAsStalledWithNothingLeft() throws Exception {
+        List<RollbackEvent> events = new CopyOnWriteArrayList<>();
+        RollbackPlan plan = RollbackPlan.builder("backup", RecoveryObjectives.of(Duration.ofMinutes(5), Duration.ofMinutes(1)))
+                .step(step().format(BackupFormat.CUSTOM).build(), s -> s.timeout(Duration.ofMinutes(2))
+                        .stallTimeout(Duration.ofSeconds(3)).retry(RetrySettings.none()))
+                .build();
+        RollbackReport report;
+        long started = System.nanoTime();
+        try (Connection migration = db.connect(); Statement s = migration.createStatement();
+             RollbackExecutor executor = RollbackExecutor.builder().listener(new RollbackListener() {
+                 @Override
+                 public void onEvent(RollbackEvent event) {
+                     events.add(event);
+                 }
+             }).build()) {
+            migration.setAutoCommit(false);
+            s.execute("LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE");
+            report = executor.run(plan, RunRequest.drill("test"));
+            migration.rollback();
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        StepReport backup = report.step("emergency-backup").orElseThrow();
+        assertThat(backup.outcome()).isEqualTo(StepOutcome.FAILED);
+        assertThat(backup.reason()).hasValueSatisfying(r -> assertThat(r).contains("stalled", "stall timeout of PT3S"));
+        assertThat(events).filteredOn(StepStalled.class::isInstance).hasSize(1);
+        assertThat(took).as("stopped by the stall timeout, not the 2 minute timeout").isLessThan(Duration.ofSeconds(60));
+        assertThat(list(backups)).as("no backup, no partial file").isEmpty();
+        assertThat(TestDatabases.queryLong(db, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pg_dump'"
+                + " AND datname = current_database()")).as("pg_dump was killed").isZero();
     }
 
     @Test
