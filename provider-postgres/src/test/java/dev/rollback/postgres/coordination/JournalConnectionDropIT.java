@@ -244,6 +244,7 @@ class JournalConnectionDropIT {
      * working connection: a and b (ended or settled by b's own check) do not run again, c runs once.
      */
     @Test
+    @SuppressWarnings("try") // the proxy is closed inside its try on purpose: the store goes away mid-append
     void anAppendCutInFlightFailsTheRunClearlyAndAResumeFinishesItWithoutRunningAnEndedStepTwice() throws Exception {
         SideEffectLedger ledger = SideEffectLedger.at(tmp.resolve("ledger"));
         CountDownLatch entered = new CountDownLatch(1);
