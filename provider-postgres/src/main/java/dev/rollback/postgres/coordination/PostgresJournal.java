@@ -303,56 +303,92 @@ public final class PostgresJournal implements Journal {
     @Override
     public List<JournalRecord> records(String runId) {
         Objects.requireNonNull(runId, "runId");
-        List<JournalRecord> records = new ArrayList<>();
-        try (Connection c = CoordinationSchema.connect(endpoint, readTimeout);
-             PreparedStatement ps = c.prepareStatement("SELECT sequence, type, at, step_id, fencing_token, data_keys,"
-                     + " data_values, prev_hash, hash FROM " + table + " WHERE run_id = ? ORDER BY sequence")) {
-            ps.setString(1, runId);
-            String prev = GENESIS;
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    long sequence = rs.getLong(1);
-                    Map<String, String> data = new LinkedHashMap<>();
-                    String[] keys = strings(rs.getArray(6));
-                    String[] values = strings(rs.getArray(7));
-                    for (int i = 0; i < keys.length; i++) {
-                        data.put(keys[i], i < values.length ? values[i] : "");
+        return read("reading run " + runId, c -> {
+            List<JournalRecord> records = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT sequence, type, at, step_id, fencing_token, data_keys,"
+                    + " data_values, prev_hash, hash FROM " + table + " WHERE run_id = ? ORDER BY sequence")) {
+                ps.setString(1, runId);
+                String prev = GENESIS;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long sequence = rs.getLong(1);
+                        Map<String, String> data = new LinkedHashMap<>();
+                        String[] keys = strings(rs.getArray(6));
+                        String[] values = strings(rs.getArray(7));
+                        for (int i = 0; i < keys.length; i++) {
+                            data.put(keys[i], i < values.length ? values[i] : "");
+                        }
+                        JournalRecord record;
+                        try {
+                            record = new JournalRecord(runId, sequence, JournalRecord.Type.valueOf(rs.getString(2)),
+                                    rs.getTimestamp(3).toInstant(), Optional.ofNullable(rs.getString(4)), rs.getLong(5), data);
+                        } catch (IllegalArgumentException e) {
+                            throw tampered(runId, sequence, "it cannot be read (" + e.getMessage() + ")");
+                        }
+                        if (sequence != records.size() || !prev.equals(rs.getString(8))
+                                || !rs.getString(9).equals(hash(prev, record))) {
+                            throw tampered(runId, sequence, "its hash chain does not verify (edited, deleted, reordered"
+                                    + " or rebuilt)");
+                        }
+                        prev = rs.getString(9);
+                        records.add(record);
                     }
-                    JournalRecord record;
-                    try {
-                        record = new JournalRecord(runId, sequence, JournalRecord.Type.valueOf(rs.getString(2)),
-                                rs.getTimestamp(3).toInstant(), Optional.ofNullable(rs.getString(4)), rs.getLong(5), data);
-                    } catch (IllegalArgumentException e) {
-                        throw tampered(runId, sequence, "it cannot be read (" + e.getMessage() + ")");
-                    }
-                    if (sequence != records.size() || !prev.equals(rs.getString(8))
-                            || !rs.getString(9).equals(hash(prev, record))) {
-                        throw tampered(runId, sequence, "its hash chain does not verify (edited, deleted, reordered"
-                                + " or rebuilt)");
-                    }
-                    prev = rs.getString(9);
-                    records.add(record);
                 }
             }
             return List.copyOf(records);
-        } catch (SQLException e) {
-            throw CoordinationSchema.unreachable(ErrorCode.JOURNAL_FAILURE, "reading run " + runId, endpoint, e);
-        }
+        });
     }
 
     @Override
     public List<String> unfinishedRuns() {
-        List<String> runs = new ArrayList<>();
-        try (Connection c = CoordinationSchema.connect(endpoint, readTimeout);
-             PreparedStatement ps = c.prepareStatement("SELECT run_id FROM " + table + " GROUP BY run_id"
-                     + " HAVING bool_or(type = 'RUN_STARTED') AND NOT bool_or(type = 'RUN_FINISHED') ORDER BY min(at)");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                runs.add(rs.getString(1));
+        return read("listing unfinished runs", c -> {
+            List<String> runs = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT run_id FROM " + table + " GROUP BY run_id"
+                    + " HAVING bool_or(type = 'RUN_STARTED') AND NOT bool_or(type = 'RUN_FINISHED') ORDER BY min(at)");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    runs.add(rs.getString(1));
+                }
             }
             return List.copyOf(runs);
-        } catch (SQLException e) {
-            throw CoordinationSchema.unreachable(ErrorCode.JOURNAL_FAILURE, "listing unfinished runs", endpoint, e);
+        });
+    }
+
+    /** A read of the journal: it changes nothing, so it may be run again on a new connection. */
+    private interface Read<T> {
+        T from(Connection c) throws SQLException;
+    }
+
+    /**
+     * Runs {@code read} on a new connection, again on connection loss (a server restarting, still
+     * starting, a reset) for {@link Builder#retryFor(Duration)}, so that a resume started while the
+     * store comes back waits for it instead of failing.
+     */
+    private <T> T read(String what, Read<T> read) {
+        long retryDeadline = 0;
+        int failures = 0;
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try (Connection c = CoordinationSchema.connect(endpoint, readTimeout)) {
+                    return read.from(c);
+                } catch (SQLException e) {
+                    long now = System.nanoTime();
+                    if (retryDeadline == 0) {
+                        retryDeadline = now + retryFor.toNanos();
+                    }
+                    failures++;
+                    if (!isConnectionLoss(e) || now >= retryDeadline || interrupted) {
+                        throw CoordinationSchema.unreachable(ErrorCode.JOURNAL_FAILURE, what + (failures == 1 ? ""
+                                : " (" + failures + " attempts, retried for " + retryFor + ")"), endpoint, e);
+                    }
+                    interrupted = pause(Math.min(retryDeadline - now, backoffNanos(failures)));
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -462,8 +498,9 @@ public final class PostgresJournal implements Journal {
         }
 
         /**
-         * How long an append keeps reconnecting after its connection broke or was refused (class 08, a
-         * server shutting down or starting up), counted from the first failure; zero for no retry. An
+         * How long an append or a read ({@link #records}, {@link #unfinishedRuns}) keeps reconnecting
+         * after its connection broke or was refused (class 08, a server shutting down or starting
+         * up), counted from the first failure; zero for no retry. An
          * append whose outcome was unknown (a lost reply to COMMIT) is safe to retry: the identical
          * record at its sequence is accepted as written. Default: 10 seconds.
          */

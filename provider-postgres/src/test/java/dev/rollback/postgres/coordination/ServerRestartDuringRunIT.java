@@ -27,7 +27,12 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -185,6 +190,40 @@ class ServerRestartDuringRunIT {
                 .step(hold, s -> s.dependsOn("backup"))
                 .step(EffectStep.of("after", db, ledger, node), s -> s.dependsOn("hold"))
                 .build();
+    }
+
+    /**
+     * A node that resumes while the server is still coming back (down, then starting) waits for it:
+     * the journal's reads reconnect for {@code retryFor} as its appends do, instead of failing the
+     * resume at the first refused connection.
+     */
+    @Test
+    void aJournalReadWhileTheServerRestartsWaitsForItInsteadOfFailing() throws Exception {
+        PostgresEndpoint db = database("restart_read");
+        PostgresJournal journal = PostgresJournal.builder(db).retryFor(Duration.ofSeconds(60)).build();
+        String run = "run-" + UUID.randomUUID();
+        JournalRecord started = new JournalRecord(run, 0, JournalRecord.Type.RUN_STARTED,
+                Instant.now().truncatedTo(ChronoUnit.MICROS), Optional.empty(), 1, Map.of());
+        journal.append(started);
+
+        PostgresServer server = POSTGRES.server();
+        server.crash();
+        Thread restarter = new Thread(() -> {
+            try {
+                Thread.sleep(500); // the reads below meet a refused connection first
+                server.start();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        restarter.start();
+        try {
+            assertThat(journal.records(run)).containsExactly(started);
+            assertThat(journal.unfinishedRuns()).contains(run);
+        } finally {
+            restarter.join();
+        }
+        assertThat(server.isRunning()).isTrue();
     }
 
     private static PostgresEndpoint database(String name) throws SQLException {
