@@ -19,7 +19,8 @@ import java.util.List;
  * reports the lateness, so the error is bounded by and visible as scheduling delay, never silent.
  * Closing (by {@link #stop()}) leaves the windows reading the clock on every record.
  *
- * <p>Not thread-safe: {@link #tick()} and {@link #stop()} are called by one thread at a time.
+ * <p>{@link #tick()} and {@link #stop()} are called by one thread at a time; the counters may be
+ * read from any thread.
  */
 public final class SlotTicker {
     /** The shortest resolution ticked: below it the margin would be too thin to be worth it. */
@@ -32,9 +33,10 @@ public final class SlotTicker {
     private final List<StripedSlidingWindow> windows;
     /** The end of the slot the fast path is open for; {@link Long#MIN_VALUE} while closed. */
     private long openUntil = Long.MIN_VALUE;
-    private long opens;
-    private long lateCloses;
-    private long latestLatenessNanos;
+    // written by the ticking thread only, read by anyone (tests, logs)
+    private volatile long opens;
+    private volatile long lateCloses;
+    private volatile long latestLatenessNanos;
 
     /**
      * A ticker for windows that share {@code originNanos} and {@code resolution} on {@code clock}.
