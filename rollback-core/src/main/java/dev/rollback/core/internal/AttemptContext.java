@@ -122,10 +122,11 @@ final class AttemptContext implements StepContext {
             throw new StepInterruptedException("step '" + stepId + "' of plan '" + planName() + "' stops: attempt "
                     + attempt + " was declared stalled");
         }
+        long now = run.clock().monotonicNanos();
         if (state != null) {
-            state.progress(run.clock().monotonicNanos(), state.lastProgress().orElse("checkpoint reached"));
+            state.checkpointReached(now);
         }
-        if (run.clock().monotonicNanos() >= deadlineNanos || Thread.currentThread().isInterrupted()) {
+        if (now >= deadlineNanos || Thread.currentThread().isInterrupted()) {
             throw new StepInterruptedException("step '" + stepId + "' of plan '" + planName() + "' stops: its deadline "
                     + deadline() + " passed");
         }

@@ -115,6 +115,14 @@ final class StepState {
         lastProgressNanos = nowNanos;
     }
 
+    /** The attempt reached a checkpoint: progress, described as it last was (or as the checkpoint). */
+    void checkpointReached(long nowNanos) {
+        if (lastProgress == null) {
+            lastProgress = "checkpoint reached";
+        }
+        lastProgressNanos = nowNanos;
+    }
+
     /** What the attempt last said it did, if anything. */
     Optional<String> lastProgress() {
         return Optional.ofNullable(lastProgress);
@@ -145,10 +153,6 @@ final class StepState {
 
     /** An attempt declared stalled: which, how long it was silent, and what it last reported. */
     record Stall(int attempt, Duration silentFor, Optional<String> lastProgress) {
-    }
-
-    synchronized int currentAttempt() {
-        return currentAttempt;
     }
 
     synchronized void attemptEnded(Attempt attempt) {
