@@ -32,7 +32,6 @@ import dev.rollback.postgres.verify.CriticalDataVerifier;
 import dev.rollback.postgres.verify.ReferentialIntegrityVerifier;
 import dev.rollback.postgres.verify.RestoreSanityVerifier;
 import dev.rollback.testkit.postgres.PostgresServer;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -63,8 +62,7 @@ import java.util.stream.Stream;
 public final class DatabaseDrill {
     private static final PrintStream OUT = System.out;
 
-    private DatabaseDrill() {
-    }
+    private DatabaseDrill() {}
 
     /** Runs the drill; exits non-zero if the rollback did not succeed. */
     public static void main(String[] args) throws Exception {
@@ -78,14 +76,15 @@ public final class DatabaseDrill {
 
     /** Runs the drill and returns the rollback's report. */
     public static RollbackReport run() throws Exception {
-        Path work = Files.createTempDirectory("rollback-drill-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        Path work = Files.createTempDirectory(
+                "rollback-drill-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         SelfHostedPointInTimeRestoreStep restore = null;
         try (PostgresServer server = PostgresServer.builder().build()) {
             say("starting a local PostgreSQL from %s", server.binaries().binDir());
             server.start();
             PostgresEndpoint production = createDatabase(server, "cpa_platform");
-            sql(production,
+            sql(
+                    production,
                     "CREATE TABLE \"Organization\"(id serial PRIMARY KEY, name text NOT NULL)",
                     "CREATE TABLE \"User\"(id serial PRIMARY KEY, org int NOT NULL REFERENCES \"Organization\"(id),"
                             + " email text NOT NULL, \"createdAt\" timestamptz NOT NULL DEFAULT clock_timestamp())",
@@ -98,8 +97,13 @@ public final class DatabaseDrill {
             Path backups = Files.createDirectories(work.resolve("backups"));
 
             say("nightly base backup (pg_basebackup)");
-            RollbackPlan nightly = RollbackPlan.builder("nightly-base-backup", RecoveryObjectives.stateless(Duration.ofMinutes(5)))
-                    .step(BaseBackupStep.builder().endpoint(production).backupDir(backups).binDir(binDir).build())
+            RollbackPlan nightly = RollbackPlan.builder(
+                            "nightly-base-backup", RecoveryObjectives.stateless(Duration.ofMinutes(5)))
+                    .step(BaseBackupStep.builder()
+                            .endpoint(production)
+                            .backupDir(backups)
+                            .binDir(binDir)
+                            .build())
                     .build();
             RollbackReport nightlyReport;
             try (RollbackExecutor executor = RollbackExecutor.ofDefaults()) {
@@ -107,71 +111,115 @@ public final class DatabaseDrill {
             }
             Path baseBackup = Path.of(nightlyReport.steps().get(0).evidence().get(BaseBackupStep.PATH));
 
-            sql(production, "INSERT INTO \"Client\"(org, name) SELECT g % 20 + 1, 'client ' || g FROM generate_series(1, 300) g");
+            sql(
+                    production,
+                    "INSERT INTO \"Client\"(org, name) SELECT g % 20 + 1, 'client ' || g FROM generate_series(1, 300) g");
             pause();
             Instant lastGoodMoment = Instant.now();
             pause();
-            sql(production, "INSERT INTO \"Client\"(org, name) SELECT 1, 'late client ' || g FROM generate_series(1, 3) g");
+            sql(
+                    production,
+                    "INSERT INTO \"Client\"(org, name) SELECT 1, 'late client ' || g FROM generate_series(1, 3) g");
             pause();
             Instant lastGoodWrite = Instant.now();
             pause();
             say("a bad migration corrupts the clients at %s", Instant.now());
-            sql(production, "UPDATE \"Client\" SET name = '' WHERE id % 3 = 0",
+            sql(
+                    production,
+                    "UPDATE \"Client\" SET name = '' WHERE id % 3 = 0",
                     "INSERT INTO \"Client\"(org, name) SELECT 1, '??' FROM generate_series(1, 50) g");
             archiveCurrentWal(server);
 
             CompletableFuture<Decision> decided = new CompletableFuture<>();
-            try (TriggerEngine triggers = TriggerEngine.builder().matrix(DecisionMatrix.ofDefaults())
-                    .onDecision(decided::complete).build()) {
+            try (TriggerEngine triggers = TriggerEngine.builder()
+                    .matrix(DecisionMatrix.ofDefaults())
+                    .onDecision(decided::complete)
+                    .build()) {
                 say("the integrity check raises the data-corruption signal");
                 triggers.raiseDataCorruption("100 clients with an empty name after migration 2026_11_25");
                 triggers.evaluate();
             }
             Decision decision = decided.get(10, TimeUnit.SECONDS);
-            say("decision: %s (%s, rule %s): %s", decision.action(), decision.severity(), decision.rule(),
-                    decision.description());
+            say(
+                    "decision: %s (%s, rule %s): %s",
+                    decision.action(), decision.severity(), decision.rule(), decision.description());
 
             int restoredPort = freePort();
-            PostgresEndpoint restored = PostgresEndpoint.builder().host(production.host()).port(restoredPort)
-                    .database(production.database()).user(production.user()).password(production.password()).build();
+            PostgresEndpoint restored = PostgresEndpoint.builder()
+                    .host(production.host())
+                    .port(restoredPort)
+                    .database(production.database())
+                    .user(production.user())
+                    .password(production.password())
+                    .build();
             SwitchableDataSource application = SwitchableDataSource.of(production.dataSource(), "production");
             SelfHostedPointInTimeRestoreStep.Builder restoreBuilder = SelfHostedPointInTimeRestoreStep.builder()
-                    .baseBackup(baseBackup).walArchive(server.archiveDir()).dataDir(work.resolve("restored"))
-                    .port(restoredPort).targetTime(lastGoodMoment).login(production).binDir(binDir);
+                    .baseBackup(baseBackup)
+                    .walArchive(server.archiveDir())
+                    .dataDir(work.resolve("restored"))
+                    .port(restoredPort)
+                    .targetTime(lastGoodMoment)
+                    .login(production)
+                    .binDir(binDir);
             if ("root".equals(System.getProperty("user.name"))) {
                 restoreBuilder.runAs(OsUser.nobody()); // PostgreSQL refuses to run as root
             }
             restore = restoreBuilder.build();
 
-            RollbackPlan plan = RollbackPlan.builder("point-in-time-recovery",
+            RollbackPlan plan = RollbackPlan.builder(
+                            "point-in-time-recovery",
                             RecoveryObjectives.of(Duration.ofMinutes(30), Duration.ofMinutes(5)))
                     .component("postgres", RecoveryObjectives.of(Duration.ofMinutes(15), Duration.ofMinutes(1)))
-                    .step(EmergencyBackupStep.builder().endpoint(production)
-                            .backupDir(backups).binDir(binDir).build())
-                    .step(BackupVerificationStep.builder().endpoint(production).binDir(binDir)
-                            .restoreTest(true).build(), s -> s.dependsOn("emergency-backup"))
-                    .step(restore, s -> s.dependsOn("verify-backup")
-                            .verifier(ReferentialIntegrityVerifier.of(restored.dataSource()))
-                            .verifier(CriticalDataVerifier.builder().dataSource(restored.dataSource())
-                                    .addCheck("users", "SELECT count(*) FROM \"User\"", 400)
-                                    .addCheck("organizations", "SELECT count(*) FROM \"Organization\"", 20)
-                                    .addCheck("clients", "SELECT count(*) FROM \"Client\" WHERE name <> ''", 300).build())
-                            .verifier(RestoreSanityVerifier.builder().restored(restored.dataSource())
-                                    .source(production.dataSource()).lastGoodWrite(lastGoodWrite)
-                                    .addTimestampColumn("public", "Client", "createdAt").build()))
-                    .step(ConnectionSwitchStep.builder().switchable(application).target(restored).build(),
+                    .step(EmergencyBackupStep.builder()
+                            .endpoint(production)
+                            .backupDir(backups)
+                            .binDir(binDir)
+                            .build())
+                    .step(
+                            BackupVerificationStep.builder()
+                                    .endpoint(production)
+                                    .binDir(binDir)
+                                    .restoreTest(true)
+                                    .build(),
+                            s -> s.dependsOn("emergency-backup"))
+                    .step(
+                            restore,
+                            s -> s.dependsOn("verify-backup")
+                                    .verifier(ReferentialIntegrityVerifier.of(restored.dataSource()))
+                                    .verifier(CriticalDataVerifier.builder()
+                                            .dataSource(restored.dataSource())
+                                            .addCheck("users", "SELECT count(*) FROM \"User\"", 400)
+                                            .addCheck("organizations", "SELECT count(*) FROM \"Organization\"", 20)
+                                            .addCheck(
+                                                    "clients", "SELECT count(*) FROM \"Client\" WHERE name <> ''", 300)
+                                            .build())
+                                    .verifier(RestoreSanityVerifier.builder()
+                                            .restored(restored.dataSource())
+                                            .source(production.dataSource())
+                                            .lastGoodWrite(lastGoodWrite)
+                                            .addTimestampColumn("public", "Client", "createdAt")
+                                            .build()))
+                    .step(
+                            ConnectionSwitchStep.builder()
+                                    .switchable(application)
+                                    .target(restored)
+                                    .build(),
                             s -> s.dependsOn("point-in-time-restore"))
                     .build();
 
             RollbackReport report;
-            try (RollbackExecutor executor = RollbackExecutor.builder().listener(new ConsoleListener()).build()) {
+            try (RollbackExecutor executor =
+                    RollbackExecutor.builder().listener(new ConsoleListener()).build()) {
                 report = executor.run(plan, RunRequest.automatic(decision));
             }
-            try (Connection c = application.getConnection(); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT count(*) FILTER (WHERE name = '' OR name = '??'), count(*),"
-                         + " inet_server_port() FROM \"Client\"")) {
+            try (Connection c = application.getConnection();
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT count(*) FILTER (WHERE name = '' OR name = '??'), count(*),"
+                            + " inet_server_port() FROM \"Client\"")) {
                 rs.next();
-                say("the application now reads port %d: %d clients, %d corrupt", rs.getInt(3), rs.getLong(2), rs.getLong(1));
+                say(
+                        "the application now reads port %d: %d clients, %d corrupt",
+                        rs.getInt(3), rs.getLong(2), rs.getLong(1));
             }
             return report;
         } finally {
@@ -186,7 +234,9 @@ public final class DatabaseDrill {
     private static final class ConsoleListener implements RollbackListener {
         @Override
         public void onRunStarted(RunStarted e) {
-            say("run %s of plan '%s' started (%s)", e.runId(), e.planName(), e.initiator().principal());
+            say(
+                    "run %s of plan '%s' started (%s)",
+                    e.runId(), e.planName(), e.initiator().principal());
         }
 
         @Override
@@ -216,13 +266,18 @@ public final class DatabaseDrill {
 
         @Override
         public void onVerificationPassed(VerificationPassed e) {
-            say("     verified %s: %s", e.verification().name(), e.verification().observed());
+            say(
+                    "     verified %s: %s",
+                    e.verification().name(), e.verification().observed());
         }
 
         @Override
         public void onVerificationFailed(VerificationFailed e) {
-            say("     VERIFICATION FAILED %s: expected %s, observed %s", e.verification().name(),
-                    e.verification().checked(), e.verification().observed());
+            say(
+                    "     VERIFICATION FAILED %s: expected %s, observed %s",
+                    e.verification().name(),
+                    e.verification().checked(),
+                    e.verification().observed());
         }
     }
 
@@ -231,15 +286,22 @@ public final class DatabaseDrill {
     }
 
     private static PostgresEndpoint createDatabase(PostgresServer server, String name) throws SQLException {
-        try (Connection c = server.connect(); Statement s = c.createStatement()) {
+        try (Connection c = server.connect();
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
         }
-        return PostgresEndpoint.builder().host(server.host()).port(server.port()).database(name)
-                .user(server.user()).password(Secret.of(server.password())).build();
+        return PostgresEndpoint.builder()
+                .host(server.host())
+                .port(server.port())
+                .database(name)
+                .user(server.user())
+                .password(Secret.of(server.password()))
+                .build();
     }
 
     private static void sql(PostgresEndpoint endpoint, String... statements) throws SQLException {
-        try (Connection c = endpoint.connect(); Statement s = c.createStatement()) {
+        try (Connection c = endpoint.connect();
+                Statement s = c.createStatement()) {
             for (String statement : statements) {
                 s.execute(statement);
             }
@@ -248,7 +310,8 @@ public final class DatabaseDrill {
 
     /** Switches WAL segments and waits until the server archived the one holding the corruption. */
     private static void archiveCurrentWal(PostgresServer server) throws SQLException, InterruptedException {
-        try (Connection c = server.connect(); Statement s = c.createStatement()) {
+        try (Connection c = server.connect();
+                Statement s = c.createStatement()) {
             String segment;
             try (ResultSet rs = s.executeQuery("SELECT pg_walfile_name(pg_switch_wal())")) {
                 rs.next();

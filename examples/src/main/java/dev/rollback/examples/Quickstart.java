@@ -10,7 +10,6 @@ import dev.rollback.core.RollbackExecutor;
 import dev.rollback.core.RunRequest;
 import dev.rollback.core.event.Slf4jRollbackListener;
 import dev.rollback.core.report.MarkdownReportRenderer;
-
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -20,32 +19,38 @@ import java.util.concurrent.atomic.AtomicReference;
  * runs anywhere; a real plan uses the provider steps (SlotSwapStep, EmergencyBackupStep, ...).
  */
 public final class Quickstart {
-    private Quickstart() {
-    }
+    private Quickstart() {}
 
     /** Runs the quickstart and returns its report. */
     public static RollbackReport run() {
         AtomicReference<String> live = new AtomicReference<>("v42 (broken)");
 
         // snippet:quickstart
-        RollbackPlan plan = RollbackPlan.builder("app-service-rollback", RecoveryObjectives.stateless(Duration.ofMinutes(5)))
+        RollbackPlan plan = RollbackPlan.builder(
+                        "app-service-rollback", RecoveryObjectives.stateless(Duration.ofMinutes(5)))
                 .step(RollbackStep.builder("route-traffic-to-previous", "app-service")
                         .idempotent(true)
                         .action(ctx -> ctx.evidence("distribution", "blue-previous=100"))
                         .build())
-                .step(RollbackStep.builder("swap-slots", "app-service")
-                        .action(ctx -> live.set("v41"))
-                        .build(), step -> step
-                        .dependsOn("route-traffic-to-previous")
-                        .timeout(Duration.ofMinutes(2))
-                        .verifier(Verifier.of("serves-previous-version", ctx -> "v41".equals(live.get())
-                                ? Verification.passed("serves-previous-version", "production serves v41", live.get())
-                                : Verification.failed("serves-previous-version", "production serves v41", live.get()))))
+                .step(
+                        RollbackStep.builder("swap-slots", "app-service")
+                                .action(ctx -> live.set("v41"))
+                                .build(),
+                        step -> step.dependsOn("route-traffic-to-previous")
+                                .timeout(Duration.ofMinutes(2))
+                                .verifier(Verifier.of(
+                                        "serves-previous-version",
+                                        ctx -> "v41".equals(live.get())
+                                                ? Verification.passed(
+                                                        "serves-previous-version", "production serves v41", live.get())
+                                                : Verification.failed(
+                                                        "serves-previous-version",
+                                                        "production serves v41",
+                                                        live.get()))))
                 .build();
 
-        try (RollbackExecutor executor = RollbackExecutor.builder()
-                .listener(new Slf4jRollbackListener())
-                .build()) {
+        try (RollbackExecutor executor =
+                RollbackExecutor.builder().listener(new Slf4jRollbackListener()).build()) {
             return executor.run(plan, RunRequest.manual("on-call-engineer"));
         }
         // end:quickstart

@@ -3,7 +3,6 @@ package dev.rollback.examples;
 import dev.rollback.api.Decision;
 import dev.rollback.core.trigger.DecisionMatrix;
 import dev.rollback.core.trigger.Replay;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -25,8 +24,7 @@ import java.util.List;
  * docs/triggers.md. Exit status: 0 when the trace was replayed, 2 when it could not be read.
  */
 public final class ReplayCommand {
-    private ReplayCommand() {
-    }
+    private ReplayCommand() {}
 
     public static void main(String[] args) throws IOException {
         DecisionMatrix matrix = DecisionMatrix.ofDefaults();
@@ -38,11 +36,19 @@ public final class ReplayCommand {
             System.exit(2);
             return;
         }
-        System.out.printf("%d decision(s) by matrix '%s' on %s%n", decisions.size(), matrix.name(),
-                args.length > 0 ? args[0] : "sample-trace.csv");
+        System.out.printf(
+                "%d decision(s) by matrix '%s' on %s%n",
+                decisions.size(), matrix.name(), args.length > 0 ? args[0] : "sample-trace.csv");
         for (Decision d : decisions) {
-            System.out.printf("%s  %-13s %-22s %s  rule %s: %s (breach began %s, detected in %ss)%n",
-                    d.decidedAt(), d.kind(), d.action(), d.severity(), d.rule(), d.description(), d.breachBegan(),
+            System.out.printf(
+                    "%s  %-13s %-22s %s  rule %s: %s (breach began %s, detected in %ss)%n",
+                    d.decidedAt(),
+                    d.kind(),
+                    d.action(),
+                    d.severity(),
+                    d.rule(),
+                    d.description(),
+                    d.breachBegan(),
                     d.timeToDetect().toSeconds());
         }
     }

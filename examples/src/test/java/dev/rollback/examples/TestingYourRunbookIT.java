@@ -1,5 +1,7 @@
 package dev.rollback.examples;
 
+import static dev.rollback.testkit.assertions.RollbackAssertions.assertThat;
+
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.RollbackStep;
@@ -11,15 +13,12 @@ import dev.rollback.core.RunRequest;
 import dev.rollback.testkit.FakeStep;
 import dev.rollback.testkit.ServerExtension;
 import dev.rollback.testkit.postgres.PostgresServer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-
-import static dev.rollback.testkit.assertions.RollbackAssertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The README's "Testing your runbook": a consuming project tests its own plan against a real
@@ -33,25 +32,34 @@ class TestingYourRunbookIT {
 
     @Test
     void theDatabaseRollbackRestoresTheClientsAndMeetsItsRto() throws Exception {
-        try (Connection c = POSTGRES.server().connect(); Statement s = c.createStatement()) {
+        try (Connection c = POSTGRES.server().connect();
+                Statement s = c.createStatement()) {
             s.execute("CREATE TABLE client (id int PRIMARY KEY)");
         }
-        FakeStep backup = FakeStep.builder("emergency-backup", "postgres").safeguard(true).build();
-        RollbackStep restore = RollbackStep.builder("restore-clients", "postgres").destructive(true).action(ctx -> {
-            try (Connection c = POSTGRES.server().connect(); Statement s = c.createStatement()) {
-                s.execute("INSERT INTO client SELECT generate_series(1, 3)");
-            }
-        }).build();
+        FakeStep backup =
+                FakeStep.builder("emergency-backup", "postgres").safeguard(true).build();
+        RollbackStep restore = RollbackStep.builder("restore-clients", "postgres")
+                .destructive(true)
+                .action(ctx -> {
+                    try (Connection c = POSTGRES.server().connect();
+                            Statement s = c.createStatement()) {
+                        s.execute("INSERT INTO client SELECT generate_series(1, 3)");
+                    }
+                })
+                .build();
         Verifier clients = Verifier.of("client-count", ctx -> {
-            try (Connection c = POSTGRES.server().connect(); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT count(*) FROM client")) {
+            try (Connection c = POSTGRES.server().connect();
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT count(*) FROM client")) {
                 rs.next();
                 long n = rs.getLong(1);
-                return n >= 3 ? Verification.passed("client-count", "at least 3 clients", n + " clients")
+                return n >= 3
+                        ? Verification.passed("client-count", "at least 3 clients", n + " clients")
                         : Verification.failed("client-count", "at least 3 clients", n + " clients");
             }
         });
-        RollbackPlan plan = RollbackPlan.builder("database-rollback", RecoveryObjectives.of(Duration.ofMinutes(30), Duration.ofMinutes(5)))
+        RollbackPlan plan = RollbackPlan.builder(
+                        "database-rollback", RecoveryObjectives.of(Duration.ofMinutes(30), Duration.ofMinutes(5)))
                 .component("postgres", RecoveryObjectives.of(Duration.ofMinutes(15), Duration.ofMinutes(1)))
                 .step(backup)
                 .step(restore, step -> step.dependsOn("emergency-backup").verifier(clients))
@@ -62,10 +70,13 @@ class TestingYourRunbookIT {
             report = executor.run(plan, RunRequest.drill("ci"));
         }
 
-        assertThat(report).succeeded()
+        assertThat(report)
+                .succeeded()
                 .metRto("postgres")
                 .ranExactlyOnce("restore-clients")
-                .verification("client-count").passed().hasEvidenceContaining("3 clients");
+                .verification("client-count")
+                .passed()
+                .hasEvidenceContaining("3 clients");
     }
     // end:testing
 }

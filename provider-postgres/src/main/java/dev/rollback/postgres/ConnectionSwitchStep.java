@@ -3,7 +3,6 @@ package dev.rollback.postgres;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
 import dev.rollback.postgres.internal.Arguments;
-
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -105,8 +104,7 @@ public final class ConnectionSwitchStep implements RollbackStep {
         private String label;
         private Duration drainTimeout = Duration.ofSeconds(30);
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The step id. Default: {@code connection-switch}. */
         public Builder id(String id) {

@@ -2,7 +2,6 @@ package dev.rollback.postgres;
 
 import dev.rollback.api.Secret;
 import dev.rollback.postgres.internal.Arguments;
-
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -199,8 +198,7 @@ public final class PostgresEndpoint {
         private Secret password;
         private Duration connectTimeout = Duration.ofSeconds(10);
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The host name or IPv4 address. Required. */
         public Builder host(String host) {

@@ -3,7 +3,6 @@ package dev.rollback.postgres;
 import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackException;
 import dev.rollback.postgres.internal.Arguments;
-
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -46,8 +45,8 @@ public final class SwitchableDataSource implements DataSource {
 
     /** A data source that starts on {@code initial}, named {@code label} in evidence and messages. */
     public static SwitchableDataSource of(DataSource initial, String label) {
-        return new SwitchableDataSource(new Target(Objects.requireNonNull(initial, "initial"),
-                Arguments.requireText(label, "label")));
+        return new SwitchableDataSource(
+                new Target(Objects.requireNonNull(initial, "initial"), Arguments.requireText(label, "label")));
     }
 
     /** The label of the current target. */
@@ -68,8 +67,7 @@ public final class SwitchableDataSource implements DataSource {
      * @param drained connections to the old target closed by the application within the drain timeout
      * @param forced connections to the old target closed by the switch after the timeout
      */
-    public record SwitchResult(String from, String to, int drained, int forced) {
-    }
+    public record SwitchResult(String from, String to, int drained, int forced) {}
 
     /**
      * Validates {@code target} (a connection that {@link Connection#isValid(int) is valid}), swaps
@@ -107,12 +105,16 @@ public final class SwitchableDataSource implements DataSource {
     private static void validate(DataSource target, String label) {
         try (Connection c = target.getConnection()) {
             if (!c.isValid(5)) {
-                throw new RollbackException(ErrorCode.EXTERNAL_FAILURE, "the new target " + label
-                        + " handed out a connection that is not valid; not switched");
+                throw new RollbackException(
+                        ErrorCode.EXTERNAL_FAILURE,
+                        "the new target " + label + " handed out a connection that is not valid; not switched");
             }
         } catch (SQLException e) {
-            throw new RollbackException(ErrorCode.EXTERNAL_FAILURE, "the new target " + label
-                    + " is not reachable; not switched: " + dev.rollback.api.Redaction.describe(e), e);
+            throw new RollbackException(
+                    ErrorCode.EXTERNAL_FAILURE,
+                    "the new target " + label + " is not reachable; not switched: "
+                            + dev.rollback.api.Redaction.describe(e),
+                    e);
         }
     }
 
@@ -199,8 +201,8 @@ public final class SwitchableDataSource implements DataSource {
         Tracked(Connection raw, Target target) {
             this.raw = raw;
             this.target = target;
-            this.proxy = (Connection) Proxy.newProxyInstance(SwitchableDataSource.class.getClassLoader(),
-                    new Class<?>[] {Connection.class}, this);
+            this.proxy = (Connection) Proxy.newProxyInstance(
+                    SwitchableDataSource.class.getClassLoader(), new Class<?>[] {Connection.class}, this);
         }
 
         void forceClose() {

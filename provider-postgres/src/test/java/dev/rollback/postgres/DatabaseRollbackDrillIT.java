@@ -1,5 +1,7 @@
 package dev.rollback.postgres;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.report.RollbackReport;
@@ -18,8 +20,6 @@ import dev.rollback.postgres.verify.CriticalDataVerifier;
 import dev.rollback.postgres.verify.ReferentialIntegrityVerifier;
 import dev.rollback.postgres.verify.RestoreSanityVerifier;
 import dev.rollback.testkit.TestStepContext;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -28,21 +28,20 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The runbook's database rollback, end to end through the real executor against a real server. */
 class DatabaseRollbackDrillIT {
 
     @Test
-    void backupVerifyRestoreValidateAndSwitchLeavesTheApplicationOnGoodDataAndReportsTheRecordsLost()
-            throws Exception {
-        Path work = Files.createTempDirectory("rollback-drill-", PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwxr-xr-x")));
+    void backupVerifyRestoreValidateAndSwitchLeavesTheApplicationOnGoodDataAndReportsTheRecordsLost() throws Exception {
+        Path work = Files.createTempDirectory(
+                "rollback-drill-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         SelfHostedPointInTimeRestoreStep restore = null;
         try {
             PostgresEndpoint production = TestDatabases.create("drill");
-            TestDatabases.sql(production,
+            TestDatabases.sql(
+                    production,
                     "CREATE TABLE \"Organization\"(id serial PRIMARY KEY, name text)",
                     "CREATE TABLE \"User\"(id serial PRIMARY KEY, org int REFERENCES \"Organization\"(id),"
                             + " created_at timestamptz NOT NULL DEFAULT clock_timestamp())",
@@ -50,7 +49,12 @@ class DatabaseRollbackDrillIT {
             Path backups = Files.createDirectories(work.resolve("backups"));
             Path binDir = TestDatabases.server().binaries().binDir();
             TestStepContext nightly = TestStepContext.of("base-backup", Duration.ofMinutes(2));
-            BaseBackupStep.builder().endpoint(production).backupDir(backups).binDir(binDir).build().execute(nightly);
+            BaseBackupStep.builder()
+                    .endpoint(production)
+                    .backupDir(backups)
+                    .binDir(binDir)
+                    .build()
+                    .execute(nightly);
 
             TestDatabases.sql(production, "INSERT INTO \"User\"(org) SELECT g % 10 + 1 FROM generate_series(1, 200) g");
             Thread.sleep(50);
@@ -68,27 +72,51 @@ class DatabaseRollbackDrillIT {
             SwitchableDataSource app = SwitchableDataSource.of(production.dataSource(), "production");
             SelfHostedPointInTimeRestoreStep.Builder restoreBuilder = SelfHostedPointInTimeRestoreStep.builder()
                     .baseBackup(Path.of(nightly.evidence().get(BaseBackupStep.PATH)))
-                    .walArchive(TestDatabases.server().archiveDir()).dataDir(work.resolve("restored"))
-                    .port(port).targetTime(target).login(production).binDir(binDir);
+                    .walArchive(TestDatabases.server().archiveDir())
+                    .dataDir(work.resolve("restored"))
+                    .port(port)
+                    .targetTime(target)
+                    .login(production)
+                    .binDir(binDir);
             if (TestDatabases.runningAsRoot()) {
                 restoreBuilder.runAs(OsUser.nobody());
             }
             restore = restoreBuilder.build();
 
-            RollbackPlan plan = RollbackPlan.builder("database-rollback",
-                            RecoveryObjectives.of(Duration.ofMinutes(15), Duration.ofMinutes(1)))
-                    .step(EmergencyBackupStep.builder().endpoint(production).backupDir(backups).binDir(binDir).build())
-                    .step(BackupVerificationStep.builder().endpoint(production).binDir(binDir).restoreTest(true).build(),
+            RollbackPlan plan = RollbackPlan.builder(
+                            "database-rollback", RecoveryObjectives.of(Duration.ofMinutes(15), Duration.ofMinutes(1)))
+                    .step(EmergencyBackupStep.builder()
+                            .endpoint(production)
+                            .backupDir(backups)
+                            .binDir(binDir)
+                            .build())
+                    .step(
+                            BackupVerificationStep.builder()
+                                    .endpoint(production)
+                                    .binDir(binDir)
+                                    .restoreTest(true)
+                                    .build(),
                             s -> s.dependsOn("emergency-backup"))
-                    .step(restore, s -> s.dependsOn("verify-backup")
-                            .verifier(RestoreSanityVerifier.builder().restored(restored.dataSource())
-                                    .source(production.dataSource()).lastGoodWrite(lastGoodWrite)
-                                    .addTimestampColumn("public", "User", "created_at").build())
-                            .verifier(ReferentialIntegrityVerifier.of(restored.dataSource()))
-                            .verifier(CriticalDataVerifier.builder().dataSource(restored.dataSource())
-                                    .addCheck("users", "SELECT count(*) FROM \"User\"", 200)
-                                    .addCheck("organizations", "SELECT count(*) FROM \"Organization\"", 10).build()))
-                    .step(ConnectionSwitchStep.builder().switchable(app).target(restored).build(),
+                    .step(
+                            restore,
+                            s -> s.dependsOn("verify-backup")
+                                    .verifier(RestoreSanityVerifier.builder()
+                                            .restored(restored.dataSource())
+                                            .source(production.dataSource())
+                                            .lastGoodWrite(lastGoodWrite)
+                                            .addTimestampColumn("public", "User", "created_at")
+                                            .build())
+                                    .verifier(ReferentialIntegrityVerifier.of(restored.dataSource()))
+                                    .verifier(CriticalDataVerifier.builder()
+                                            .dataSource(restored.dataSource())
+                                            .addCheck("users", "SELECT count(*) FROM \"User\"", 200)
+                                            .addCheck("organizations", "SELECT count(*) FROM \"Organization\"", 10)
+                                            .build()))
+                    .step(
+                            ConnectionSwitchStep.builder()
+                                    .switchable(app)
+                                    .target(restored)
+                                    .build(),
                             s -> s.dependsOn("point-in-time-restore"))
                     .build();
 
@@ -104,8 +132,9 @@ class DatabaseRollbackDrillIT {
             assertThat(Duration.parse(pitr.evidence().get(RestoreSanityVerifier.DATA_LOSS_WINDOW)))
                     .isEqualTo(Duration.between(target, lastGoodWrite));
             assertThat(IncidentTimeline.recordsLost(report.steps())).hasValue(5);
-            try (Connection c = app.getConnection(); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT count(*), inet_server_port() FROM \"User\"")) {
+            try (Connection c = app.getConnection();
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT count(*), inet_server_port() FROM \"User\"")) {
                 rs.next();
                 assertThat(rs.getLong(1)).isEqualTo(200);
                 assertThat(rs.getInt(2)).isEqualTo(port);
@@ -124,19 +153,35 @@ class DatabaseRollbackDrillIT {
         try {
             PostgresEndpoint production = TestDatabases.create("drillfail");
             PostgresEndpoint other = TestDatabases.create("drillother");
-            TestDatabases.sql(production, "CREATE TABLE bulk AS SELECT g AS id, md5(g::text) || md5((g * 3)::text) AS v"
-                    + " FROM generate_series(1, 50000) g");
+            TestDatabases.sql(
+                    production,
+                    "CREATE TABLE bulk AS SELECT g AS id, md5(g::text) || md5((g * 3)::text) AS v"
+                            + " FROM generate_series(1, 50000) g");
             Path backups = Files.createDirectories(work.resolve("backups"));
             Path binDir = TestDatabases.server().binaries().binDir();
             SwitchableDataSource app = SwitchableDataSource.of(production.dataSource(), "production");
-            RollbackPlan plan = RollbackPlan.builder("database-rollback",
-                            RecoveryObjectives.of(Duration.ofMinutes(15), Duration.ofMinutes(1)))
-                    .step(EmergencyBackupStep.builder().endpoint(production).backupDir(backups).binDir(binDir)
+            RollbackPlan plan = RollbackPlan.builder(
+                            "database-rollback", RecoveryObjectives.of(Duration.ofMinutes(15), Duration.ofMinutes(1)))
+                    .step(EmergencyBackupStep.builder()
+                            .endpoint(production)
+                            .backupDir(backups)
+                            .binDir(binDir)
                             .format(dev.rollback.postgres.backup.BackupFormat.CUSTOM)
-                            .commandWrapper(java.util.List.of("unshare", "--mount", "--propagation", "private", "sh",
-                                    "-c", "mount -t tmpfs -o size=65536 rollback-disk-full \"$0\" && exec \"$@\"",
-                                    backups.toString())).build())
-                    .step(ConnectionSwitchStep.builder().switchable(app).target(other).build(),
+                            .commandWrapper(java.util.List.of(
+                                    "unshare",
+                                    "--mount",
+                                    "--propagation",
+                                    "private",
+                                    "sh",
+                                    "-c",
+                                    "mount -t tmpfs -o size=65536 rollback-disk-full \"$0\" && exec \"$@\"",
+                                    backups.toString()))
+                            .build())
+                    .step(
+                            ConnectionSwitchStep.builder()
+                                    .switchable(app)
+                                    .target(other)
+                                    .build(),
                             s -> s.dependsOn("emergency-backup"))
                     .build();
 
@@ -148,8 +193,8 @@ class DatabaseRollbackDrillIT {
             assertThat(report.outcome()).isNotEqualTo(RunOutcome.SUCCEEDED);
             assertThat(report.step("emergency-backup").orElseThrow().outcome())
                     .isEqualTo(dev.rollback.api.report.StepOutcome.FAILED);
-            assertThat(report.step("emergency-backup").orElseThrow().reason()).hasValueSatisfying(r ->
-                    assertThat(r).contains("disk full in the backup folder"));
+            assertThat(report.step("emergency-backup").orElseThrow().reason())
+                    .hasValueSatisfying(r -> assertThat(r).contains("disk full in the backup folder"));
             assertThat(report.step("connection-switch").orElseThrow().outcome())
                     .isNotEqualTo(dev.rollback.api.report.StepOutcome.SUCCEEDED);
             assertThat(app.currentLabel()).isEqualTo("production");

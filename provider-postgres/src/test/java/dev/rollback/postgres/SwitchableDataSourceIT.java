@@ -1,26 +1,25 @@
 package dev.rollback.postgres;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.rollback.api.RollbackException;
 import dev.rollback.testkit.TestStepContext;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 class SwitchableDataSourceIT {
     private PostgresEndpoint production;
@@ -33,7 +32,8 @@ class SwitchableDataSourceIT {
     }
 
     private static String database(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT current_database()")) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT current_database()")) {
             rs.next();
             return rs.getString(1);
         }
@@ -46,8 +46,11 @@ class SwitchableDataSourceIT {
         Connection heldTooLong = app.getConnection();
         assertThat(database(heldTooLong)).isEqualTo(production.database());
 
-        ConnectionSwitchStep step = ConnectionSwitchStep.builder().switchable(app).target(restored)
-                .drainTimeout(Duration.ofMillis(500)).build();
+        ConnectionSwitchStep step = ConnectionSwitchStep.builder()
+                .switchable(app)
+                .target(restored)
+                .drainTimeout(Duration.ofMillis(500))
+                .build();
         TestStepContext context = TestStepContext.of("connection-switch", Duration.ofMinutes(1));
         Thread closer = new Thread(() -> {
             try {
@@ -66,7 +69,8 @@ class SwitchableDataSourceIT {
             assertThat(app.openConnections()).isEqualTo(1);
         }
         assertThat(app.openConnections()).isZero();
-        assertThat(context.evidence()).containsEntry(ConnectionSwitchStep.FROM, "production")
+        assertThat(context.evidence())
+                .containsEntry(ConnectionSwitchStep.FROM, "production")
                 .containsEntry(ConnectionSwitchStep.TO, restored.describe())
                 .containsEntry(ConnectionSwitchStep.DRAINED, "1")
                 .containsEntry(ConnectionSwitchStep.FORCED, "1");
@@ -118,8 +122,11 @@ class SwitchableDataSourceIT {
         }
         SwitchableDataSource app = SwitchableDataSource.of(production.dataSource(), "production");
         PostgresEndpoint nowhere = restored.toBuilder().port(deadPort).build();
-        assertThatThrownBy(() -> ConnectionSwitchStep.builder().switchable(app).target(nowhere).build()
-                .execute(TestStepContext.of("connection-switch", Duration.ofMinutes(1))))
+        assertThatThrownBy(() -> ConnectionSwitchStep.builder()
+                        .switchable(app)
+                        .target(nowhere)
+                        .build()
+                        .execute(TestStepContext.of("connection-switch", Duration.ofMinutes(1))))
                 .isInstanceOf(RollbackException.class)
                 .hasMessageContaining("is not reachable; not switched")
                 .hasMessageNotContaining(restored.password().reveal());

@@ -2,7 +2,6 @@ package dev.rollback.postgres;
 
 import dev.rollback.api.Secret;
 import dev.rollback.testkit.postgres.PostgresServer;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -12,8 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TestDatabases {
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
-    private TestDatabases() {
-    }
+    private TestDatabases() {}
 
     /** The JVM-wide real PostgreSQL server. */
     public static PostgresServer server() {
@@ -23,14 +21,20 @@ public final class TestDatabases {
     /** An endpoint for {@code database} on the shared server, as its superuser. */
     public static PostgresEndpoint endpoint(String database) {
         PostgresServer server = server();
-        return PostgresEndpoint.builder().host(server.host()).port(server.port()).database(database)
-                .user(server.user()).password(Secret.of(server.password())).build();
+        return PostgresEndpoint.builder()
+                .host(server.host())
+                .port(server.port())
+                .database(database)
+                .user(server.user())
+                .password(Secret.of(server.password()))
+                .build();
     }
 
     /** Creates a new empty database named {@code prefix_<n>} and returns its endpoint. */
     public static PostgresEndpoint create(String prefix) throws SQLException {
         String name = prefix + "_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
-        try (Connection c = server().connect(); Statement s = c.createStatement()) {
+        try (Connection c = server().connect();
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
         }
         return endpoint(name);
@@ -38,7 +42,8 @@ public final class TestDatabases {
 
     /** Runs statements on {@code endpoint}'s database. */
     public static void sql(PostgresEndpoint endpoint, String... statements) throws SQLException {
-        try (Connection c = endpoint.connect(); Statement s = c.createStatement()) {
+        try (Connection c = endpoint.connect();
+                Statement s = c.createStatement()) {
             for (String statement : statements) {
                 s.execute(statement);
             }
@@ -47,8 +52,9 @@ public final class TestDatabases {
 
     /** A single long from a query. */
     public static long queryLong(PostgresEndpoint endpoint, String query) throws SQLException {
-        try (Connection c = endpoint.connect(); Statement s = c.createStatement();
-             var rs = s.executeQuery(query)) {
+        try (Connection c = endpoint.connect();
+                Statement s = c.createStatement();
+                var rs = s.executeQuery(query)) {
             rs.next();
             return rs.getLong(1);
         }
@@ -56,7 +62,8 @@ public final class TestDatabases {
 
     /** Switches to a new WAL segment and waits until the server archived the old one. */
     public static void archiveCurrentWal() throws Exception {
-        try (Connection c = server().connect(); Statement s = c.createStatement()) {
+        try (Connection c = server().connect();
+                Statement s = c.createStatement()) {
             String segment;
             try (var rs = s.executeQuery("SELECT pg_walfile_name(pg_switch_wal())")) {
                 rs.next();

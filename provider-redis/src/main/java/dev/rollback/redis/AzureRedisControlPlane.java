@@ -13,7 +13,6 @@ import dev.rollback.api.ErrorCode;
 import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.TransientFailureException;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -54,7 +53,9 @@ public final class AzureRedisControlPlane {
     String provisioningState(String resourceGroup, String name) {
         try {
             RedisResourceInner cache = redis.getByResourceGroup(resourceGroup, name);
-            return cache.provisioningState() == null ? "unknown" : cache.provisioningState().toString();
+            return cache.provisioningState() == null
+                    ? "unknown"
+                    : cache.provisioningState().toString();
         } catch (RuntimeException e) {
             throw failure("reading Azure Cache for Redis " + resourceGroup + "/" + name, e);
         }
@@ -63,12 +64,17 @@ public final class AzureRedisControlPlane {
     /** Sends the force reboot; returns Azure's message. Azure answers at once (200), the reboot follows. */
     String forceReboot(String resourceGroup, String name, RebootType type) {
         try {
-            RedisForceRebootResponseInner answer = redis.forceReboot(resourceGroup, name, new RedisRebootParameters()
-                    .withRebootType(com.azure.resourcemanager.redis.models.RebootType.fromString(type.azureName())));
+            RedisForceRebootResponseInner answer = redis.forceReboot(
+                    resourceGroup,
+                    name,
+                    new RedisRebootParameters()
+                            .withRebootType(
+                                    com.azure.resourcemanager.redis.models.RebootType.fromString(type.azureName())));
             return answer == null || answer.message() == null ? "" : answer.message();
         } catch (RuntimeException e) {
-            throw failure("force reboot (" + type.azureName() + ") of Azure Cache for Redis " + resourceGroup + "/"
-                    + name, e);
+            throw failure(
+                    "force reboot (" + type.azureName() + ") of Azure Cache for Redis " + resourceGroup + "/" + name,
+                    e);
         }
     }
 
@@ -80,16 +86,20 @@ public final class AzureRedisControlPlane {
         HttpResponse response = e instanceof HttpResponseException h ? h.getResponse() : null;
         int status = response == null ? 0 : response.getStatusCode();
         if (status == 401 || status == 403) {
-            return new RollbackException(ErrorCode.CREDENTIAL_PROBLEM, what + " failed: credential problem (HTTP "
-                    + status + "); check the identity's role on the cache");
+            return new RollbackException(
+                    ErrorCode.CREDENTIAL_PROBLEM,
+                    what + " failed: credential problem (HTTP " + status + "); check the identity's role on the cache");
         }
         String code = e instanceof ManagementException m && m.getValue() != null
-                ? Objects.toString(m.getValue().getCode(), "") : "";
-        String message = what + " failed: " + (status == 0 ? "" : "HTTP " + status + (code.isEmpty() ? "" : " " + code)
-                + ": ") + Redaction.describe(e);
+                ? Objects.toString(m.getValue().getCode(), "")
+                : "";
+        String message =
+                what + " failed: " + (status == 0 ? "" : "HTTP " + status + (code.isEmpty() ? "" : " " + code) + ": ")
+                        + Redaction.describe(e);
         if (status == 429 || status >= 500) {
             Optional<Duration> retryAfter = retryAfter(response);
-            return retryAfter.isPresent() ? new TransientFailureException(message, retryAfter.get(), e)
+            return retryAfter.isPresent()
+                    ? new TransientFailureException(message, retryAfter.get(), e)
                     : new TransientFailureException(message, e);
         }
         if (status == 0 && brokenConnection(e)) {

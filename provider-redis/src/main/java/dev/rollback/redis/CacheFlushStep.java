@@ -4,7 +4,6 @@ import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
 import dev.rollback.redis.internal.Checks;
 import dev.rollback.redis.internal.RedisFailures;
-
 import java.util.Objects;
 import java.util.Optional;
 
@@ -88,8 +87,8 @@ public final class CacheFlushStep implements RollbackStep {
     public void execute(StepContext context) {
         context.checkpoint();
         context.evidence(SCOPE, scope.name());
-        long[] counts = Calls.call(redis, context, scope == FlushScope.ALL_DATABASES ? "FLUSHALL ASYNC" : "FLUSHDB ASYNC",
-                jedis -> {
+        long[] counts = Calls.call(
+                redis, context, scope == FlushScope.ALL_DATABASES ? "FLUSHALL ASYNC" : "FLUSHDB ASYNC", jedis -> {
                     long before = scope == FlushScope.ALL_DATABASES ? Calls.keysInAllDatabases(jedis) : jedis.dbSize();
                     if (scope == FlushScope.ALL_DATABASES) {
                         jedis.flushAllAsync();
@@ -106,7 +105,10 @@ public final class CacheFlushStep implements RollbackStep {
     /** After a crash: the flush took effect if the scope holds no keys now. */
     @Override
     public Optional<Boolean> tookEffect(StepContext context) {
-        long keys = Calls.call(redis, context, "counting keys after a crash",
+        long keys = Calls.call(
+                redis,
+                context,
+                "counting keys after a crash",
                 jedis -> scope == FlushScope.ALL_DATABASES ? Calls.keysInAllDatabases(jedis) : jedis.dbSize());
         return Optional.of(keys == 0);
     }

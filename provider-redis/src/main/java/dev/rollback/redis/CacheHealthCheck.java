@@ -7,10 +7,9 @@ import dev.rollback.api.TransientFailureException;
 import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
 import dev.rollback.redis.internal.Checks;
+import dev.rollback.redis.internal.Commands;
 import dev.rollback.redis.internal.Connections;
 import dev.rollback.redis.internal.RedisFailures;
-import dev.rollback.redis.internal.Commands;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -70,7 +69,9 @@ public final class CacheHealthCheck implements Verifier {
         Connections connections = redis.connections();
         String checked = "PING on " + connections.describe() + " answers PONG within " + timeout.toMillis() + " ms";
         Duration budget = timeout;
-        if (context != null && !context.remaining().isZero() && context.remaining().compareTo(budget) < 0) {
+        if (context != null
+                && !context.remaining().isZero()
+                && context.remaining().compareTo(budget) < 0) {
             budget = context.remaining();
         }
         long start = System.nanoTime();
@@ -81,8 +82,8 @@ public final class CacheHealthCheck implements Verifier {
             if (!"PONG".equalsIgnoreCase(pong)) {
                 v = Verification.failed(name, checked, "PING answered '" + Redaction.redact(pong) + "'");
             } else if (latencyMs > timeout.toMillis()) {
-                v = Verification.failed(name, checked, "PONG after " + latencyMs + " ms: slower than "
-                        + timeout.toMillis() + " ms");
+                v = Verification.failed(
+                        name, checked, "PONG after " + latencyMs + " ms: slower than " + timeout.toMillis() + " ms");
             } else {
                 v = Verification.passed(name, checked, "PONG in " + latencyMs + " ms");
             }
@@ -103,10 +104,12 @@ public final class CacheHealthCheck implements Verifier {
             return v;
         } catch (RuntimeException e) {
             long ms = Duration.ofNanos(System.nanoTime() - start).toMillis();
-            String why = RedisFailures.isCredentialProblem(e) ? "credential problem (the server refused the password or user)"
+            String why = RedisFailures.isCredentialProblem(e)
+                    ? "credential problem (the server refused the password or user)"
                     : Redaction.describe(e);
             return Verification.failed(name, checked, "no PONG after " + ms + " ms: " + why)
-                    .withDetail(LATENCY_MS, Long.toString(ms)).withDetail(ERROR, why);
+                    .withDetail(LATENCY_MS, Long.toString(ms))
+                    .withDetail(ERROR, why);
         }
     }
 
@@ -118,17 +121,20 @@ public final class CacheHealthCheck implements Verifier {
     public RollbackStep asStep(String id, String component, boolean failWhenUnhealthy) {
         Checks.id(id, "id");
         Checks.id(component, "component");
-        return RollbackStep.builder(id, component).idempotent(true).action(context -> {
-            Verification v = verify(context);
-            context.evidence("health.passed", Boolean.toString(v.passed()));
-            context.evidence("health.observed", v.observed());
-            for (Map.Entry<String, String> e : v.details().entrySet()) {
-                context.evidence(e.getKey(), e.getValue());
-            }
-            if (failWhenUnhealthy && !v.passed()) {
-                throw new TransientFailureException("the cache is not healthy: " + v.observed(), null);
-            }
-        }).build();
+        return RollbackStep.builder(id, component)
+                .idempotent(true)
+                .action(context -> {
+                    Verification v = verify(context);
+                    context.evidence("health.passed", Boolean.toString(v.passed()));
+                    context.evidence("health.observed", v.observed());
+                    for (Map.Entry<String, String> e : v.details().entrySet()) {
+                        context.evidence(e.getKey(), e.getValue());
+                    }
+                    if (failWhenUnhealthy && !v.passed()) {
+                        throw new TransientFailureException("the cache is not healthy: " + v.observed(), null);
+                    }
+                })
+                .build();
     }
 
     @Override

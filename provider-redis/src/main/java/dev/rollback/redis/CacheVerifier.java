@@ -5,9 +5,8 @@ import dev.rollback.api.StepContext;
 import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
 import dev.rollback.redis.internal.Checks;
-import dev.rollback.redis.internal.RedisFailures;
 import dev.rollback.redis.internal.Commands;
-
+import dev.rollback.redis.internal.RedisFailures;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -59,7 +58,8 @@ public final class CacheVerifier implements Verifier {
 
     @Override
     public Verification verify(StepContext context) {
-        String checked = "PING answers PONG" + (canaryKey == null ? "" : " and a canary key can be written, read and deleted");
+        String checked =
+                "PING answers PONG" + (canaryKey == null ? "" : " and a canary key can be written, read and deleted");
         long start = System.nanoTime();
         try (Commands jedis = redis.connections().open(timeout)) {
             String pong = jedis.ping();
@@ -78,7 +78,8 @@ public final class CacheVerifier implements Verifier {
             String read = jedis.get(key);
             long deleted = jedis.del(key);
             if (!value.equals(read)) {
-                return Verification.failed(name, checked, "the canary read back " + (read == null ? "nothing" : "another value"))
+                return Verification.failed(
+                                name, checked, "the canary read back " + (read == null ? "nothing" : "another value"))
                         .withDetail("canary.key", key);
             }
             if (deleted != 1) {
@@ -86,11 +87,14 @@ public final class CacheVerifier implements Verifier {
                         .withDetail("canary.key", key);
             }
             return Verification.passed(name, checked, "PONG in " + pingMs + " ms; canary written, read and deleted")
-                    .withDetail(CacheHealthCheck.LATENCY_MS, Long.toString(pingMs)).withDetail("canary.key", key);
+                    .withDetail(CacheHealthCheck.LATENCY_MS, Long.toString(pingMs))
+                    .withDetail("canary.key", key);
         } catch (RuntimeException e) {
-            String why = RedisFailures.isCredentialProblem(e) ? "credential problem (the server refused the password or user)"
+            String why = RedisFailures.isCredentialProblem(e)
+                    ? "credential problem (the server refused the password or user)"
                     : Redaction.describe(e);
-            return Verification.failed(name, checked, "failed on " + redis.connections().describe() + ": " + why)
+            return Verification.failed(
+                            name, checked, "failed on " + redis.connections().describe() + ": " + why)
                     .withDetail(CacheHealthCheck.ERROR, why);
         }
     }
@@ -124,8 +128,8 @@ public final class CacheVerifier implements Verifier {
         public Builder canaryKey(String canaryKey) {
             Checks.text(canaryKey, "canaryKey");
             if (canaryKey.chars().anyMatch(c -> Character.isWhitespace(c) || c == '*' || c == '?' || c == '[')) {
-                throw new IllegalArgumentException("canaryKey must have no whitespace or glob characters, but was '"
-                        + canaryKey + "'");
+                throw new IllegalArgumentException(
+                        "canaryKey must have no whitespace or glob characters, but was '" + canaryKey + "'");
             }
             this.canaryKey = canaryKey;
             return this;

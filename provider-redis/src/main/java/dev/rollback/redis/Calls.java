@@ -1,9 +1,8 @@
 package dev.rollback.redis;
 
 import dev.rollback.api.StepContext;
-import dev.rollback.redis.internal.RedisFailures;
 import dev.rollback.redis.internal.Commands;
-
+import dev.rollback.redis.internal.RedisFailures;
 import java.time.Duration;
 import java.util.function.Function;
 
@@ -11,8 +10,7 @@ import java.util.function.Function;
 final class Calls {
     private static final Duration LONGEST_READ = Duration.ofMinutes(5);
 
-    private Calls() {
-    }
+    private Calls() {}
 
     /** Runs {@code work} on a fresh connection (or the caller's client); reads wait at most the time the step has left. */
     static <T> T call(RedisRollback redis, StepContext context, String what, Function<Commands, T> work) {

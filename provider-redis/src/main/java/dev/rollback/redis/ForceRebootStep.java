@@ -6,9 +6,8 @@ import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
 import dev.rollback.redis.internal.Checks;
-import dev.rollback.redis.internal.RedisFailures;
 import dev.rollback.redis.internal.Commands;
-
+import dev.rollback.redis.internal.RedisFailures;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -100,7 +99,8 @@ public final class ForceRebootStep implements RollbackStep {
     /** Reads the cache's provisioning state (the runbook's "check cache health"); changes nothing. */
     @Override
     public void preflight(StepContext context) {
-        context.evidence(PROVISIONING_STATE, azure.controlPlane().provisioningState(azure.resourceGroup(), azure.name()));
+        context.evidence(
+                PROVISIONING_STATE, azure.controlPlane().provisioningState(azure.resourceGroup(), azure.name()));
     }
 
     @Override
@@ -122,14 +122,18 @@ public final class ForceRebootStep implements RollbackStep {
                     lastProblem = "the server has not restarted yet (same run id)";
                 } else {
                     context.evidence(RESTART_OBSERVED, Boolean.toString(!runIdBefore.isEmpty()));
-                    context.evidence(SERVING_AFTER_MS, Long.toString(
-                            Duration.ofNanos(context.clock().monotonicNanos() - sent).toMillis()));
+                    context.evidence(
+                            SERVING_AFTER_MS,
+                            Long.toString(Duration.ofNanos(context.clock().monotonicNanos() - sent)
+                                    .toMillis()));
                     return;
                 }
             } catch (RuntimeException e) {
                 if (RedisFailures.isCredentialProblem(e)) {
-                    throw new RollbackException(ErrorCode.CREDENTIAL_PROBLEM, "waiting for " + redis.connections().describe()
-                            + " after the force reboot: credential problem (the server refused the password or user)");
+                    throw new RollbackException(
+                            ErrorCode.CREDENTIAL_PROBLEM,
+                            "waiting for " + redis.connections().describe()
+                                    + " after the force reboot: credential problem (the server refused the password or user)");
                 }
                 if (e instanceof RollbackException r) {
                     throw r;
@@ -158,7 +162,8 @@ public final class ForceRebootStep implements RollbackStep {
 
     @Override
     public String toString() {
-        return "ForceRebootStep[" + id + ", " + type.azureName() + ", " + azure.resourceGroup() + "/" + azure.name() + "]";
+        return "ForceRebootStep[" + id + ", " + type.azureName() + ", " + azure.resourceGroup() + "/" + azure.name()
+                + "]";
     }
 
     /** Builds a {@link ForceRebootStep}. Not thread-safe; reusable, each step built keeps its values. */
@@ -219,9 +224,11 @@ public final class ForceRebootStep implements RollbackStep {
          *     ({@link RedisRollback#withAzureCache} was not called)
          */
         public ForceRebootStep build() {
-            RedisRollback.AzureCache azure = redis.azure().orElseThrow(() -> new IllegalArgumentException(
-                    "azureCache is required for a force reboot, but was not set on " + redis
-                            + "; call RedisRollback.withAzureCache(AzureRedisControlPlane.ofRedisManager(..), resourceGroup, name)"));
+            RedisRollback.AzureCache azure = redis.azure()
+                    .orElseThrow(
+                            () -> new IllegalArgumentException(
+                                    "azureCache is required for a force reboot, but was not set on " + redis
+                                            + "; call RedisRollback.withAzureCache(AzureRedisControlPlane.ofRedisManager(..), resourceGroup, name)"));
             boolean confirm = confirmRestart != null ? confirmRestart : type != RebootType.SECONDARY_NODE;
             return new ForceRebootStep(this, azure, confirm);
         }

@@ -2,7 +2,6 @@ package dev.rollback.redis;
 
 import dev.rollback.api.Secret;
 import dev.rollback.redis.internal.Checks;
-
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -120,8 +119,7 @@ public final class RedisEndpoint {
         private Duration connectTimeout = Duration.ofSeconds(2);
         private Duration socketTimeout = Duration.ofSeconds(2);
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The host name or address; required, not blank, no spaces. */
         public Builder host(String host) {

@@ -5,11 +5,10 @@ import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.redis.internal.Checks;
 import dev.rollback.redis.internal.Connections;
-import redis.clients.jedis.RedisClient;
-
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import redis.clients.jedis.RedisClient;
 
 /**
  * The entry point of provider-redis: one Redis cache (its data plane, and optionally its Azure
@@ -30,8 +29,8 @@ public final class RedisRollback {
     /** The component name the runbook fragment uses. */
     public static final String COMPONENT = "redis";
     /** The runbook's objectives for the Redis cache rollback: RTO 1 minute, RPO 5 minutes. */
-    public static final RecoveryObjectives RUNBOOK_OBJECTIVES = RecoveryObjectives.of(Duration.ofMinutes(1),
-            Duration.ofMinutes(5));
+    public static final RecoveryObjectives RUNBOOK_OBJECTIVES =
+            RecoveryObjectives.of(Duration.ofMinutes(1), Duration.ofMinutes(5));
     /** The reason the runbook fragment gives for running a destructive cache step without a backup. */
     public static final String NO_SAFEGUARD_REASON = "a cache holds no data of record";
 
@@ -46,8 +45,7 @@ public final class RedisRollback {
     private final Connections connections;
     private final AzureCache azure;
 
-    record AzureCache(AzureRedisControlPlane controlPlane, String resourceGroup, String name) {
-    }
+    record AzureCache(AzureRedisControlPlane controlPlane, String resourceGroup, String name) {}
 
     private RedisRollback(Connections connections, AzureCache azure) {
         this.connections = connections;
@@ -57,9 +55,17 @@ public final class RedisRollback {
     /** A cache reached at {@code endpoint}; each step opens its own connection and closes it. */
     public static RedisRollback of(RedisEndpoint endpoint) {
         Objects.requireNonNull(endpoint, "endpoint");
-        return new RedisRollback(Connections.direct(endpoint.host(), endpoint.port(), endpoint.user().orElse(null),
-                endpoint.password().map(p -> p.reveal()).orElse(null), endpoint.database(), endpoint.ssl(),
-                endpoint.connectTimeout(), endpoint.socketTimeout()), null);
+        return new RedisRollback(
+                Connections.direct(
+                        endpoint.host(),
+                        endpoint.port(),
+                        endpoint.user().orElse(null),
+                        endpoint.password().map(p -> p.reveal()).orElse(null),
+                        endpoint.database(),
+                        endpoint.ssl(),
+                        endpoint.connectTimeout(),
+                        endpoint.socketTimeout()),
+                null);
     }
 
     /**
@@ -78,8 +84,12 @@ public final class RedisRollback {
      */
     public RedisRollback withAzureCache(AzureRedisControlPlane controlPlane, String resourceGroup, String cacheName) {
         Objects.requireNonNull(controlPlane, "controlPlane");
-        return new RedisRollback(connections, new AzureCache(controlPlane, Checks.text(resourceGroup, "resourceGroup"),
-                Checks.text(cacheName, "cacheName")));
+        return new RedisRollback(
+                connections,
+                new AzureCache(
+                        controlPlane,
+                        Checks.text(resourceGroup, "resourceGroup"),
+                        Checks.text(cacheName, "cacheName")));
     }
 
     /** A builder of a {@link CacheHealthCheck} on this cache. */
@@ -121,16 +131,23 @@ public final class RedisRollback {
         Objects.requireNonNull(plan, "plan");
         Objects.requireNonNull(recovery, "recovery");
         RollbackStep health = healthCheck().build().asStep("redis-health", COMPONENT, recovery == Recovery.FLUSH);
-        RollbackStep action = recovery == Recovery.FLUSH ? flush().build() : forceReboot().type(RebootType.ALL_NODES).build();
+        RollbackStep action = recovery == Recovery.FLUSH
+                ? flush().build()
+                : forceReboot().type(RebootType.ALL_NODES).build();
         CacheVerifier verify = verifier().canaryKey("rollback:canary").build();
         return plan.component(COMPONENT, RUNBOOK_OBJECTIVES)
                 .step(health)
-                .step(action, s -> s.dependsOn(health.id()).withoutSafeguard(NO_SAFEGUARD_REASON).verifier(verify));
+                .step(
+                        action,
+                        s -> s.dependsOn(health.id())
+                                .withoutSafeguard(NO_SAFEGUARD_REASON)
+                                .verifier(verify));
     }
 
     /** A plan {@code redis-cache-rollback} holding only {@link #addRunbookFragment the runbook fragment}. */
     public RollbackPlan runbookPlan(Recovery recovery) {
-        return addRunbookFragment(RollbackPlan.builder("redis-cache-rollback", RUNBOOK_OBJECTIVES), recovery).build();
+        return addRunbookFragment(RollbackPlan.builder("redis-cache-rollback", RUNBOOK_OBJECTIVES), recovery)
+                .build();
     }
 
     Connections connections() {

@@ -4,12 +4,11 @@ import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
 import dev.rollback.redis.internal.Checks;
 import dev.rollback.redis.internal.RedisFailures;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
 
 /**
  * Deletes the keys that match configured glob patterns ({@code session:*}, {@code price:v41:*}) in
@@ -169,12 +168,12 @@ public final class SelectiveInvalidationStep implements RollbackStep {
         public Builder addPattern(String pattern) {
             Checks.text(pattern, "pattern");
             if (pattern.chars().allMatch(c -> c == '*' || c == '?')) {
-                throw new IllegalArgumentException("pattern matches every key: '" + pattern
-                        + "'; use CacheFlushStep to empty the cache");
+                throw new IllegalArgumentException(
+                        "pattern matches every key: '" + pattern + "'; use CacheFlushStep to empty the cache");
             }
             if (pattern.indexOf('\n') >= 0 || pattern.indexOf('\r') >= 0) {
-                throw new IllegalArgumentException("pattern must be one line, but was '" + pattern.replace("\n", "\\n")
-                        .replace("\r", "\\r") + "'");
+                throw new IllegalArgumentException("pattern must be one line, but was '"
+                        + pattern.replace("\n", "\\n").replace("\r", "\\r") + "'");
             }
             if (patterns.size() >= MAX_PATTERNS) {
                 throw new IllegalArgumentException("patterns must be at most " + MAX_PATTERNS + ", but adding '"

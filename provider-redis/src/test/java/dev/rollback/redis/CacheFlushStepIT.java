@@ -1,5 +1,8 @@
 package dev.rollback.redis;
 
+import static dev.rollback.testkit.assertions.RollbackAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RetrySettings;
 import dev.rollback.api.RollbackPlan;
@@ -13,15 +16,11 @@ import dev.rollback.core.RunRequest;
 import dev.rollback.testkit.ServerExtension;
 import dev.rollback.testkit.TestStepContext;
 import dev.rollback.testkit.redis.RedisServer;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
-
-import java.time.Duration;
-
-import static dev.rollback.testkit.assertions.RollbackAssertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThat;
 
 class CacheFlushStepIT {
     @RegisterExtension
@@ -52,13 +51,21 @@ class CacheFlushStepIT {
 
         RollbackReport report = run(redis.runbookPlan(RedisRollback.Recovery.FLUSH));
 
-        assertThat(report).succeeded().metRto("redis").ranExactlyOnce("redis-flush")
-                .verification("redis-verify").passed().hasEvidenceContaining("canary written, read and deleted");
+        assertThat(report)
+                .succeeded()
+                .metRto("redis")
+                .ranExactlyOnce("redis-flush")
+                .verification("redis-verify")
+                .passed()
+                .hasEvidenceContaining("canary written, read and deleted");
         StepReport flush = report.step("redis-flush").orElseThrow();
-        assertThat(flush.evidence()).containsEntry(CacheFlushStep.KEYS_BEFORE, "1200")
-                .containsEntry(CacheFlushStep.KEYS_AFTER, "0").containsEntry(CacheFlushStep.SCOPE, "ALL_DATABASES");
+        assertThat(flush.evidence())
+                .containsEntry(CacheFlushStep.KEYS_BEFORE, "1200")
+                .containsEntry(CacheFlushStep.KEYS_AFTER, "0")
+                .containsEntry(CacheFlushStep.SCOPE, "ALL_DATABASES");
         assertThat(flush.withoutSafeguard()).contains(RedisRollback.NO_SAFEGUARD_REASON);
-        assertThat(report.step("redis-health").orElseThrow().evidence()).containsEntry("health.passed", "true")
+        assertThat(report.step("redis-health").orElseThrow().evidence())
+                .containsEntry("health.passed", "true")
                 .containsEntry(CacheHealthCheck.ROLE, "master");
         try (Jedis jedis = Servers.client(REDIS.server())) {
             assertThat(jedis.dbSize()).isZero();
@@ -72,7 +79,8 @@ class CacheFlushStepIT {
         seed(0, 100);
         RollbackReport report;
         try (RollbackExecutor executor = RollbackExecutor.ofDefaults()) {
-            report = executor.dryRun(Servers.redis(REDIS.server()).runbookPlan(RedisRollback.Recovery.FLUSH), RunRequest.drill("ci"));
+            report = executor.dryRun(
+                    Servers.redis(REDIS.server()).runbookPlan(RedisRollback.Recovery.FLUSH), RunRequest.drill("ci"));
         }
         assertThat(report.dryRun()).isTrue();
         assertThat(report.step("redis-flush").orElseThrow().reason()).isEmpty();
@@ -86,10 +94,13 @@ class CacheFlushStepIT {
     void aDatabaseFlushLeavesTheOtherDatabasesAlone() {
         seed(0, 50);
         seed(2, 30);
-        RedisRollback redis = RedisRollback.of(RedisEndpoint.from(Servers.endpoint(REDIS.server())).database(2).build());
+        RedisRollback redis = RedisRollback.of(
+                RedisEndpoint.from(Servers.endpoint(REDIS.server())).database(2).build());
         TestStepContext context = TestStepContext.of("redis-flush", Duration.ofSeconds(10));
         redis.flush().scope(FlushScope.DATABASE).build().execute(context);
-        assertThat(context.evidence()).containsEntry(CacheFlushStep.KEYS_BEFORE, "30").containsEntry(CacheFlushStep.KEYS_AFTER, "0");
+        assertThat(context.evidence())
+                .containsEntry(CacheFlushStep.KEYS_BEFORE, "30")
+                .containsEntry(CacheFlushStep.KEYS_AFTER, "0");
         try (Jedis jedis = Servers.client(REDIS.server())) {
             assertThat(jedis.dbSize()).isEqualTo(50);
         }
@@ -103,11 +114,19 @@ class CacheFlushStepIT {
         CacheFlushStep flush = redis.flush().build();
         flush.execute(TestStepContext.of("redis-flush", Duration.ofSeconds(10)));
         // The runner died here: no end record. On resume the idempotent step simply runs again.
-        assertThat(flush.tookEffect(TestStepContext.of("redis-flush", Duration.ofSeconds(10)))).contains(true);
+        assertThat(flush.tookEffect(TestStepContext.of("redis-flush", Duration.ofSeconds(10))))
+                .contains(true);
         TestStepContext again = TestStepContext.of("redis-flush", Duration.ofSeconds(10));
         flush.execute(again);
-        assertThat(again.evidence()).containsEntry(CacheFlushStep.KEYS_BEFORE, "0").containsEntry(CacheFlushStep.KEYS_AFTER, "0");
-        assertThat(redis.verifier().canaryKey("rollback:canary").build().verify(again).passed()).isTrue();
+        assertThat(again.evidence())
+                .containsEntry(CacheFlushStep.KEYS_BEFORE, "0")
+                .containsEntry(CacheFlushStep.KEYS_AFTER, "0");
+        assertThat(redis.verifier()
+                        .canaryKey("rollback:canary")
+                        .build()
+                        .verify(again)
+                        .passed())
+                .isTrue();
         try (Jedis jedis = Servers.client(REDIS.server())) {
             assertThat(jedis.dbSize()).isZero();
         }
@@ -120,9 +139,16 @@ class CacheFlushStepIT {
         RedisRollback redis = Servers.redis(REDIS.server());
         REDIS.server().crash();
         Duration timeout = Duration.ofSeconds(20);
-        RollbackPlan plan = RollbackPlan.builder("redis-down", RecoveryObjectives.of(Duration.ofMinutes(1), Duration.ofMinutes(5)))
-                .step(redis.flush().build(), s -> s.withoutSafeguard(RedisRollback.NO_SAFEGUARD_REASON).timeout(timeout)
-                        .retry(RetrySettings.custom().maxAttempts(3).initialBackoff(Duration.ofMillis(100)).build()))
+        RollbackPlan plan = RollbackPlan.builder(
+                        "redis-down", RecoveryObjectives.of(Duration.ofMinutes(1), Duration.ofMinutes(5)))
+                .step(
+                        redis.flush().build(),
+                        s -> s.withoutSafeguard(RedisRollback.NO_SAFEGUARD_REASON)
+                                .timeout(timeout)
+                                .retry(RetrySettings.custom()
+                                        .maxAttempts(3)
+                                        .initialBackoff(Duration.ofMillis(100))
+                                        .build()))
                 .build();
 
         RollbackReport report = run(plan);
@@ -132,8 +158,10 @@ class CacheFlushStepIT {
         assertThat(flush.outcome()).isEqualTo(StepOutcome.FAILED);
         assertThat(flush.attempts()).hasSize(3);
         for (Attempt attempt : flush.attempts()) {
-            assertThat(attempt.failure()).hasValueSatisfying(f -> assertThat(f)
-                    .contains("127.0.0.1:" + REDIS.server().port()).containsIgnoringCase("connect"));
+            assertThat(attempt.failure())
+                    .hasValueSatisfying(f -> assertThat(f)
+                            .contains("127.0.0.1:" + REDIS.server().port())
+                            .containsIgnoringCase("connect"));
         }
         assertThat(flush.reason()).isPresent();
         assertThat(flush.duration()).isLessThan(timeout);
@@ -154,12 +182,19 @@ class CacheFlushStepIT {
             }
         });
         restarter.start();
-        RollbackPlan plan = RollbackPlan.builder("redis-restart", RecoveryObjectives.of(Duration.ofMinutes(1), Duration.ofMinutes(5)))
-                .step(redis.flush().build(), s -> s.withoutSafeguard(RedisRollback.NO_SAFEGUARD_REASON)
-                        .timeout(Duration.ofSeconds(30))
-                        .retry(RetrySettings.custom().maxAttempts(20).initialBackoff(Duration.ofMillis(300))
-                                .multiplier(1.0).maxBackoff(Duration.ofMillis(300)).build())
-                        .verifier(redis.verifier().build()))
+        RollbackPlan plan = RollbackPlan.builder(
+                        "redis-restart", RecoveryObjectives.of(Duration.ofMinutes(1), Duration.ofMinutes(5)))
+                .step(
+                        redis.flush().build(),
+                        s -> s.withoutSafeguard(RedisRollback.NO_SAFEGUARD_REASON)
+                                .timeout(Duration.ofSeconds(30))
+                                .retry(RetrySettings.custom()
+                                        .maxAttempts(20)
+                                        .initialBackoff(Duration.ofMillis(300))
+                                        .multiplier(1.0)
+                                        .maxBackoff(Duration.ofMillis(300))
+                                        .build())
+                                .verifier(redis.verifier().build()))
                 .build();
 
         RollbackReport report = run(plan);
@@ -168,6 +203,7 @@ class CacheFlushStepIT {
         assertThat(report).succeeded();
         StepReport flush = report.step("redis-flush").orElseThrow();
         assertThat(flush.attempts().size()).isGreaterThan(1);
-        assertThat(flush.attempts().get(0).failure()).hasValueSatisfying(f -> assertThat(f).containsIgnoringCase("connect"));
+        assertThat(flush.attempts().get(0).failure())
+                .hasValueSatisfying(f -> assertThat(f).containsIgnoringCase("connect"));
     }
 }

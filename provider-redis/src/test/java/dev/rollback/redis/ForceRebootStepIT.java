@@ -1,5 +1,9 @@
 package dev.rollback.redis;
 
+import static dev.rollback.testkit.assertions.RollbackAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RetrySettings;
@@ -21,18 +25,13 @@ import dev.rollback.testkit.azure.AzureSimulatorClients;
 import dev.rollback.testkit.azure.RecordedRequest;
 import dev.rollback.testkit.azure.RecordedRequests;
 import dev.rollback.testkit.redis.RedisServer;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import static dev.rollback.testkit.assertions.RollbackAssertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Force reboot through the real Azure SDK against the testkit's control-plane simulator; the "cache" is a local RedisServer. */
 class ForceRebootStepIT {
@@ -47,7 +46,8 @@ class ForceRebootStepIT {
     @BeforeAll
     static void simulator() {
         azure = AzureControlPlaneSimulator.builder().start();
-        controlPlane = AzureRedisControlPlane.ofRedisManager(AzureSimulatorClients.resourceManager(azure).redisCaches().manager());
+        controlPlane = AzureRedisControlPlane.ofRedisManager(
+                AzureSimulatorClients.resourceManager(azure).redisCaches().manager());
     }
 
     @AfterAll
@@ -79,8 +79,14 @@ class ForceRebootStepIT {
 
     private static RollbackPlan plan(ForceRebootStep step) {
         return RollbackPlan.builder("redis-reboot", RecoveryObjectives.of(Duration.ofMinutes(1), Duration.ofMinutes(5)))
-                .step(step, s -> s.withoutSafeguard(RedisRollback.NO_SAFEGUARD_REASON).timeout(Duration.ofSeconds(30))
-                        .retry(RetrySettings.custom().maxAttempts(3).initialBackoff(Duration.ofMillis(50)).build()))
+                .step(
+                        step,
+                        s -> s.withoutSafeguard(RedisRollback.NO_SAFEGUARD_REASON)
+                                .timeout(Duration.ofSeconds(30))
+                                .retry(RetrySettings.custom()
+                                        .maxAttempts(3)
+                                        .initialBackoff(Duration.ofMillis(50))
+                                        .build()))
                 .build();
     }
 
@@ -107,7 +113,8 @@ class ForceRebootStepIT {
     @Test
     void rebootsAllNodesAndWaitsUntilTheRestartedCacheAnswersPing() throws Exception {
         Thread azureReboots = restartTheServerWhenAzureReboots();
-        ForceRebootStep step = redis().forceReboot().pollInterval(Duration.ofMillis(50)).build();
+        ForceRebootStep step =
+                redis().forceReboot().pollInterval(Duration.ofMillis(50)).build();
         TestStepContext context = TestStepContext.of("redis-force-reboot", Duration.ofSeconds(30));
 
         step.preflight(context);
@@ -117,19 +124,23 @@ class ForceRebootStepIT {
         assertThat(reboots().count()).isEqualTo(1);
         RecordedRequest post = reboots().last();
         assertThat(post.method()).isEqualTo("POST");
-        assertThat(post.path()).endsWith("/resourceGroups/rg1/providers/Microsoft.Cache/redis/" + cache + "/forceReboot");
+        assertThat(post.path())
+                .endsWith("/resourceGroups/rg1/providers/Microsoft.Cache/redis/" + cache + "/forceReboot");
         assertThat(post.body()).contains("\"rebootType\":\"AllNodes\"");
         assertThat(post.queryParameter("api-version")).contains("2024-11-01");
         assertThat(azure.redisCache("rg1", cache).reboots()).containsExactly("AllNodes");
-        assertThat(context.evidence()).containsEntry(ForceRebootStep.PROVISIONING_STATE, "Succeeded")
-                .containsEntry(ForceRebootStep.TYPE, "AllNodes").containsEntry(ForceRebootStep.RESTART_OBSERVED, "true")
+        assertThat(context.evidence())
+                .containsEntry(ForceRebootStep.PROVISIONING_STATE, "Succeeded")
+                .containsEntry(ForceRebootStep.TYPE, "AllNodes")
+                .containsEntry(ForceRebootStep.RESTART_OBSERVED, "true")
                 .containsKey(ForceRebootStep.SERVING_AFTER_MS);
         assertThat(REDIS.server().isRunning()).isTrue();
     }
 
     @Test
     void aSecondaryNodeRebootNeedsOnlyAPing() throws Exception {
-        ForceRebootStep step = redis().forceReboot().type(RebootType.SECONDARY_NODE).build();
+        ForceRebootStep step =
+                redis().forceReboot().type(RebootType.SECONDARY_NODE).build();
         assertThat(step.confirmRestart()).isFalse();
         TestStepContext context = TestStepContext.of("redis-force-reboot", Duration.ofSeconds(10));
         step.execute(context);
@@ -140,8 +151,11 @@ class ForceRebootStepIT {
     @Test
     void aThrottledRebootWaitsForRetryAfterAndThenSucceeds() {
         // The SDK's own retries (1 + 3) all get 429; the step then says "transient, Retry-After 1 s" to the executor.
-        azure.inject(AzureOperation.REDIS_FORCE_REBOOT, AzureFault.tooManyRequests(Duration.ofSeconds(1)).times(4));
-        RollbackReport report = run(plan(redis().forceReboot().confirmRestart(false).build()));
+        azure.inject(
+                AzureOperation.REDIS_FORCE_REBOOT,
+                AzureFault.tooManyRequests(Duration.ofSeconds(1)).times(4));
+        RollbackReport report =
+                run(plan(redis().forceReboot().confirmRestart(false).build()));
 
         assertThat(report).succeeded();
         StepReport step = report.step("redis-force-reboot").orElseThrow();
@@ -161,8 +175,10 @@ class ForceRebootStepIT {
         ForceRebootStep step = redis().forceReboot().confirmRestart(false).build();
 
         assertThatThrownBy(() -> step.execute(TestStepContext.of("redis-force-reboot", Duration.ofSeconds(10))))
-                .isInstanceOfSatisfying(RollbackException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CREDENTIAL_PROBLEM))
-                .hasMessageContaining("credential problem").hasMessageContaining("HTTP 401")
+                .isInstanceOfSatisfying(
+                        RollbackException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CREDENTIAL_PROBLEM))
+                .hasMessageContaining("credential problem")
+                .hasMessageContaining("HTTP 401")
                 .hasMessageNotContaining(AzureSimulatorClients.ACCESS_TOKEN);
 
         azure.resetRequests();
@@ -178,24 +194,35 @@ class ForceRebootStepIT {
     @Test
     void aResetOrA503StormThatOutlastsTheSdksRetriesIsTransientAndNothingIsRebooted() {
         ForceRebootStep step = redis().forceReboot().confirmRestart(false).build();
-        azure.inject(AzureOperation.REDIS_FORCE_REBOOT, AzureFault.connectionReset().times(4));
+        azure.inject(
+                AzureOperation.REDIS_FORCE_REBOOT, AzureFault.connectionReset().times(4));
         assertThatThrownBy(() -> step.execute(TestStepContext.of("redis-force-reboot", Duration.ofSeconds(10))))
-                .isInstanceOfSatisfying(TransientFailureException.class, e -> assertThat(e.retryAfter()).isEmpty())
+                .isInstanceOfSatisfying(
+                        TransientFailureException.class,
+                        e -> assertThat(e.retryAfter()).isEmpty())
                 .hasMessageContaining("force reboot (AllNodes) of Azure Cache for Redis rg1/" + cache);
 
         azure.inject(AzureOperation.REDIS_FORCE_REBOOT, AzureFault.status(503).times(4));
         assertThatThrownBy(() -> step.execute(TestStepContext.of("redis-force-reboot", Duration.ofSeconds(10))))
-                .isInstanceOf(TransientFailureException.class).hasMessageContaining("HTTP 503");
+                .isInstanceOf(TransientFailureException.class)
+                .hasMessageContaining("HTTP 503");
         assertThat(azure.redisCache("rg1", cache).reboots()).isEmpty();
     }
 
     @Test
     void aRetryAfterGivenAsAnHttpDateIsHonouredToo() {
-        azure.inject(AzureOperation.REDIS_FORCE_REBOOT, AzureFault.tooManyRequestsUntilDate(Duration.ofSeconds(2)).times(4));
-        assertThatThrownBy(() -> redis().forceReboot().confirmRestart(false).build()
-                .execute(TestStepContext.of("redis-force-reboot", Duration.ofSeconds(30))))
-                .isInstanceOfSatisfying(TransientFailureException.class, e -> assertThat(e.retryAfter())
-                        .hasValueSatisfying(d -> assertThat(d).isBetween(Duration.ZERO, Duration.ofSeconds(2))));
+        azure.inject(
+                AzureOperation.REDIS_FORCE_REBOOT,
+                AzureFault.tooManyRequestsUntilDate(Duration.ofSeconds(2)).times(4));
+        assertThatThrownBy(() -> redis().forceReboot()
+                        .confirmRestart(false)
+                        .build()
+                        .execute(TestStepContext.of("redis-force-reboot", Duration.ofSeconds(30))))
+                .isInstanceOfSatisfying(
+                        TransientFailureException.class,
+                        e -> assertThat(e.retryAfter())
+                                .hasValueSatisfying(
+                                        d -> assertThat(d).isBetween(Duration.ZERO, Duration.ofSeconds(2))));
     }
 
     @Test
@@ -204,8 +231,12 @@ class ForceRebootStepIT {
         RollbackReport report = run(redis().runbookPlan(RedisRollback.Recovery.FORCE_REBOOT));
         azureReboots.join();
 
-        assertThat(report).succeeded().metRto("redis").ranExactlyOnce("redis-force-reboot")
-                .verification("redis-verify").passed();
+        assertThat(report)
+                .succeeded()
+                .metRto("redis")
+                .ranExactlyOnce("redis-force-reboot")
+                .verification("redis-verify")
+                .passed();
         assertThat(report.step("redis-health").orElseThrow().evidence()).containsEntry("health.passed", "true");
         assertThat(report.step("redis-force-reboot").orElseThrow().evidence())
                 .containsEntry(ForceRebootStep.PROVISIONING_STATE, "Succeeded")

@@ -1,9 +1,15 @@
 package dev.rollback.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.rollback.api.StepInterruptedException;
 import dev.rollback.testkit.ServerExtension;
 import dev.rollback.testkit.TestStepContext;
 import dev.rollback.testkit.redis.RedisServer;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -11,13 +17,6 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
-
-import java.time.Duration;
-import java.util.HashSet;
-import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SelectiveInvalidationStepIT {
     @RegisterExtension
@@ -64,8 +63,12 @@ class SelectiveInvalidationStepIT {
     }
 
     private static SelectiveInvalidationStep step() {
-        return Servers.redis(REDIS.server()).selectiveInvalidation()
-                .addPattern("session:*").addPattern("price:v41:*").batchSize(250).build();
+        return Servers.redis(REDIS.server())
+                .selectiveInvalidation()
+                .addPattern("session:*")
+                .addPattern("price:v41:*")
+                .batchSize(250)
+                .build();
     }
 
     @Test
@@ -77,14 +80,17 @@ class SelectiveInvalidationStepIT {
         assertThat(left).hasSize(OTHERS);
         assertThat(left).noneMatch(k -> k.startsWith("session:") || k.startsWith("price:v41:"));
         assertThat(left).contains("sessions", "price:v42:1", "xsession:1", "user:0", "user:" + (OTHERS - 4));
-        assertThat(context.evidence()).containsEntry(SelectiveInvalidationStep.KEYS_DELETED, "3500")
+        assertThat(context.evidence())
+                .containsEntry(SelectiveInvalidationStep.KEYS_DELETED, "3500")
                 .containsEntry(SelectiveInvalidationStep.KEYS_DELETED_BY_PATTERN, "session:*=3000; price:v41:*=500");
-        assertThat(Long.parseLong(context.evidence().get(SelectiveInvalidationStep.SCAN_BATCHES))).isGreaterThan(2);
+        assertThat(Long.parseLong(context.evidence().get(SelectiveInvalidationStep.SCAN_BATCHES)))
+                .isGreaterThan(2);
     }
 
     @Test
     void stopsAtACheckpointBetweenBatchesAndARerunFinishesTheJob() {
-        TestStepContext interrupted = TestStepContext.of("redis-invalidate", Duration.ofSeconds(30)).stopAfterCheckpoints(4);
+        TestStepContext interrupted =
+                TestStepContext.of("redis-invalidate", Duration.ofSeconds(30)).stopAfterCheckpoints(4);
         assertThatThrownBy(() -> step().execute(interrupted)).isInstanceOf(StepInterruptedException.class);
         Set<String> afterStop = allKeys();
         assertThat(afterStop.size()).isLessThan(10_000).isGreaterThan(OTHERS);

@@ -21,9 +21,17 @@ import java.util.Objects;
  * @param breachBegan when the condition first held (the start of time-to-detect)
  * @param decidedAt when the decision was taken
  */
-public record Decision(String action, Kind kind, Severity severity, String rule, double observed,
-                       double threshold, String unit, String description, Instant breachBegan,
-                       Instant decidedAt) {
+public record Decision(
+        String action,
+        Kind kind,
+        Severity severity,
+        String rule,
+        double observed,
+        double threshold,
+        String unit,
+        String description,
+        Instant breachBegan,
+        Instant decidedAt) {
 
     /** Validates. */
     public Decision {
@@ -36,7 +44,8 @@ public record Decision(String action, Kind kind, Severity severity, String rule,
         Objects.requireNonNull(breachBegan, "breachBegan");
         Objects.requireNonNull(decidedAt, "decidedAt");
         if (decidedAt.isBefore(breachBegan)) {
-            throw new IllegalArgumentException("decidedAt (" + decidedAt + ") is before breachBegan (" + breachBegan + ")");
+            throw new IllegalArgumentException(
+                    "decidedAt (" + decidedAt + ") is before breachBegan (" + breachBegan + ")");
         }
     }
 

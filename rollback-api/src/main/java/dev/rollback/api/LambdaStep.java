@@ -1,8 +1,15 @@
 package dev.rollback.api;
 
 /** A step made by {@link RollbackStep#builder(String, String)}. */
-record LambdaStep(String id, String component, RollbackStep.Action action, RollbackStep.Action check,
-                  boolean idempotent, boolean destructive, boolean safeguard) implements RollbackStep {
+record LambdaStep(
+        String id,
+        String component,
+        RollbackStep.Action action,
+        RollbackStep.Action check,
+        boolean idempotent,
+        boolean destructive,
+        boolean safeguard)
+        implements RollbackStep {
 
     @Override
     public void execute(StepContext context) throws Exception {

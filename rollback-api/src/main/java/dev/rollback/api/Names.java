@@ -6,8 +6,7 @@ import java.util.regex.Pattern;
 final class Names {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
-    private Names() {
-    }
+    private Names() {}
 
     static String requireId(String value, String field) {
         if (value == null) {

@@ -34,8 +34,7 @@ public final class Redaction {
             // Authorization: Bearer xxx / Basic xxx
             Pattern.compile("(?i)(?<keep>\\b(?:bearer|basic)\\s+)(?<secret>[A-Za-z0-9._~+/=-]{8,})"));
 
-    private Redaction() {
-    }
+    private Redaction() {}
 
     /** Masks secrets in {@code text}; returns the empty string for null. */
     public static String redact(String text) {
@@ -94,7 +93,8 @@ public final class Redaction {
 
     private static List<String> forms(String secret) {
         String json = secret.replace("\\", "\\\\").replace("\"", "\\\"").replace("/", "\\/");
-        return List.of(secret,
+        return List.of(
+                secret,
                 URLEncoder.encode(secret, StandardCharsets.UTF_8),
                 Base64.getEncoder().encodeToString(secret.getBytes(StandardCharsets.UTF_8)),
                 Base64.getUrlEncoder().withoutPadding().encodeToString(secret.getBytes(StandardCharsets.UTF_8)),

@@ -48,8 +48,12 @@ public final class RetrySettings {
     /** A builder starting from {@code base}. */
     public static Builder from(RetrySettings base) {
         Objects.requireNonNull(base, "base");
-        return new Builder().maxAttempts(base.maxAttempts).initialBackoff(base.initialBackoff)
-                .multiplier(base.multiplier).maxBackoff(base.maxBackoff).jitter(base.jitter);
+        return new Builder()
+                .maxAttempts(base.maxAttempts)
+                .initialBackoff(base.initialBackoff)
+                .multiplier(base.multiplier)
+                .maxBackoff(base.maxBackoff)
+                .jitter(base.jitter);
     }
 
     /** The maximum number of attempts, including the first. */
@@ -79,9 +83,12 @@ public final class RetrySettings {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RetrySettings r && r.maxAttempts == maxAttempts
-                && r.initialBackoff.equals(initialBackoff) && r.multiplier == multiplier
-                && r.maxBackoff.equals(maxBackoff) && r.jitter == jitter;
+        return o instanceof RetrySettings r
+                && r.maxAttempts == maxAttempts
+                && r.initialBackoff.equals(initialBackoff)
+                && r.multiplier == multiplier
+                && r.maxBackoff.equals(maxBackoff)
+                && r.jitter == jitter;
     }
 
     @Override
@@ -91,8 +98,8 @@ public final class RetrySettings {
 
     @Override
     public String toString() {
-        return "RetrySettings[maxAttempts=" + maxAttempts + ", initialBackoff=" + initialBackoff
-                + ", multiplier=" + multiplier + ", maxBackoff=" + maxBackoff + ", jitter=" + jitter + "]";
+        return "RetrySettings[maxAttempts=" + maxAttempts + ", initialBackoff=" + initialBackoff + ", multiplier="
+                + multiplier + ", maxBackoff=" + maxBackoff + ", jitter=" + jitter + "]";
     }
 
     /** Builds {@link RetrySettings}; reusable, each {@link #build()} is independent. */
@@ -103,8 +110,7 @@ public final class RetrySettings {
         private Duration maxBackoff = Duration.ofSeconds(10);
         private double jitter = 0.5;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Maximum attempts including the first; 1 to 100. Default 3. */
         public Builder maxAttempts(int maxAttempts) {
@@ -148,8 +154,8 @@ public final class RetrySettings {
         /** Builds the settings; checks that the initial backoff does not exceed the maximum. */
         public RetrySettings build() {
             if (initialBackoff.compareTo(maxBackoff) > 0) {
-                throw new IllegalArgumentException("initialBackoff (" + initialBackoff
-                        + ") must not exceed maxBackoff (" + maxBackoff + ")");
+                throw new IllegalArgumentException(
+                        "initialBackoff (" + initialBackoff + ") must not exceed maxBackoff (" + maxBackoff + ")");
             }
             return new RetrySettings(this);
         }

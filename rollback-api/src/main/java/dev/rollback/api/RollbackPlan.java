@@ -151,7 +151,7 @@ public final class RollbackPlan {
 
         /** Adds a step with no options (no dependency, the default retry and budgets). */
         public Builder step(RollbackStep step) {
-            return step(step, options -> { });
+            return step(step, options -> {});
         }
 
         /** Adds a step and sets its options: dependencies, timeout, retry, verifiers. */
@@ -196,8 +196,8 @@ public final class RollbackPlan {
             }
             for (Map.Entry<String, RecoveryObjectives> c : components.entrySet()) {
                 if (c.getValue().rto().compareTo(objectives.rto()) > 0) {
-                    throw invalid("gives component '" + c.getKey() + "' an RTO of " + c.getValue().rto()
-                            + ", above the plan's RTO of " + objectives.rto());
+                    throw invalid("gives component '" + c.getKey() + "' an RTO of "
+                            + c.getValue().rto() + ", above the plan's RTO of " + objectives.rto());
                 }
             }
             for (PlannedStep s : byId.values()) {
@@ -206,14 +206,19 @@ public final class RollbackPlan {
                         throw invalid("step '" + s.id() + "' depends on unknown step '" + dep + "'");
                     }
                 }
-                Duration budget = components.getOrDefault(s.component(), objectives).rto();
+                Duration budget =
+                        components.getOrDefault(s.component(), objectives).rto();
                 if (s.timeout().isPresent() && s.timeout().get().compareTo(budget) > 0) {
-                    throw invalid("step '" + s.id() + "' has a timeout of " + s.timeout().get()
-                            + ", above the RTO budget of its component '" + s.component() + "' (" + budget + ")");
+                    throw invalid("step '" + s.id() + "' has a timeout of "
+                            + s.timeout().get() + ", above the RTO budget of its component '" + s.component() + "' ("
+                            + budget + ")");
                 }
-                if (s.stallTimeout().isPresent() && s.stallTimeout().get().compareTo(s.timeout().orElse(budget)) >= 0) {
-                    throw invalid("step '" + s.id() + "' has a stall timeout of " + s.stallTimeout().get()
-                            + ", not shorter than its " + (s.timeout().isPresent() ? "timeout" : "component's RTO budget")
+                if (s.stallTimeout().isPresent()
+                        && s.stallTimeout().get().compareTo(s.timeout().orElse(budget)) >= 0) {
+                    throw invalid("step '" + s.id() + "' has a stall timeout of "
+                            + s.stallTimeout().get()
+                            + ", not shorter than its "
+                            + (s.timeout().isPresent() ? "timeout" : "component's RTO budget")
                             + " (" + s.timeout().orElse(budget) + "), so it could never fire");
                 }
             }
@@ -282,8 +287,12 @@ public final class RollbackPlan {
         private static String findCycle(Map<String, PlannedStep> byId, Map<String, Integer> indegree) {
             // Every step left with a positive indegree lies on or behind a cycle; walking back
             // along dependencies that are also left must revisit a step, and that loop is a cycle.
-            String start = indegree.entrySet().stream().filter(e -> e.getValue() > 0)
-                    .map(Map.Entry::getKey).filter(byId::containsKey).findFirst().orElseThrow();
+            String start = indegree.entrySet().stream()
+                    .filter(e -> e.getValue() > 0)
+                    .map(Map.Entry::getKey)
+                    .filter(byId::containsKey)
+                    .findFirst()
+                    .orElseThrow();
             List<String> path = new ArrayList<>();
             Map<String, Integer> position = new HashMap<>();
             String current = start;
@@ -291,7 +300,9 @@ public final class RollbackPlan {
                 position.put(current, path.size());
                 path.add(current);
                 current = byId.get(current).dependsOn().stream()
-                        .filter(d -> indegree.getOrDefault(d, 0) > 0).findFirst().orElseThrow();
+                        .filter(d -> indegree.getOrDefault(d, 0) > 0)
+                        .findFirst()
+                        .orElseThrow();
             }
             List<String> cycle = new ArrayList<>(path.subList(position.get(current), path.size()));
             Collections.reverse(cycle);

@@ -61,8 +61,7 @@ public interface RollbackStep {
      * restore time inside retention). Dry runs call only this; real runs call it before
      * {@link #execute(StepContext)} so that bad input fails before any side effect. Default: nothing.
      */
-    default void preflight(StepContext context) throws Exception {
-    }
+    default void preflight(StepContext context) throws Exception {}
 
     /**
      * Whether a failure may succeed if tried again (a 429, a 503, a reset connection). Default: only
@@ -100,8 +99,8 @@ public interface RollbackStep {
     final class Builder {
         private final String id;
         private final String component;
-        private Action action = context -> { };
-        private Action preflight = context -> { };
+        private Action action = context -> {};
+        private Action preflight = context -> {};
         private boolean idempotent;
         private boolean destructive;
         private boolean safeguard;

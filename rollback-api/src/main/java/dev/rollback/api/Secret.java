@@ -33,7 +33,8 @@ public final class Secret {
     public static Secret fromEnvironment(String variable) {
         String value = System.getenv(Objects.requireNonNull(variable, "variable"));
         if (value == null || value.isEmpty()) {
-            throw new RollbackException(ErrorCode.CREDENTIAL_PROBLEM,
+            throw new RollbackException(
+                    ErrorCode.CREDENTIAL_PROBLEM,
                     "missing credential: environment variable " + variable + " is not set");
         }
         Redaction.register(value);
@@ -52,9 +53,10 @@ public final class Secret {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Secret s && java.security.MessageDigest.isEqual(
-                new String(value).getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                new String(s.value).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return o instanceof Secret s
+                && java.security.MessageDigest.isEqual(
+                        new String(value).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        new String(s.value).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @Override

@@ -14,8 +14,7 @@ import java.util.Objects;
  * @param observed what was seen ("200 in 41 ms")
  * @param details further evidence, in insertion order; never a secret
  */
-public record Verification(String name, boolean passed, String checked, String observed,
-                           Map<String, String> details) {
+public record Verification(String name, boolean passed, String checked, String observed, Map<String, String> details) {
 
     /** Validates and copies. */
     public Verification {

@@ -1,12 +1,11 @@
 package dev.rollback.api;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class RedactionTest {
 
@@ -18,7 +17,8 @@ class RedactionTest {
                 + " b64 " + Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8))
                 + " json " + value.replace("\"", "\\\"").replace("/", "\\/");
         String out = Redaction.redact(text);
-        assertThat(out).doesNotContain(value)
+        assertThat(out)
+                .doesNotContain(value)
                 .doesNotContain(URLEncoder.encode(value, StandardCharsets.UTF_8))
                 .doesNotContain(Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)))
                 .contains("raw ***", "url ***", "b64 ***", "json ***");
@@ -31,10 +31,10 @@ class RedactionTest {
                 .isEqualTo("jdbc:postgresql://dbadmin:***@db.example:5432/cpa");
         assertThat(Redaction.redact("host=db user=x password=s3cret! sslmode=require"))
                 .isEqualTo("host=db user=x password=*** sslmode=require");
-        assertThat(Redaction.redact("DefaultEndpointsProtocol=https;AccountName=a;AccountKey=abc123==;EndpointSuffix=x"))
+        assertThat(Redaction.redact(
+                        "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=abc123==;EndpointSuffix=x"))
                 .isEqualTo("DefaultEndpointsProtocol=https;AccountName=a;AccountKey=***;EndpointSuffix=x");
-        assertThat(Redaction.redact("GET /c?sv=2020&sig=AbCdEf%2B1&se=2"))
-                .isEqualTo("GET /c?sv=2020&sig=***&se=2");
+        assertThat(Redaction.redact("GET /c?sv=2020&sig=AbCdEf%2B1&se=2")).isEqualTo("GET /c?sv=2020&sig=***&se=2");
         assertThat(Redaction.redact("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload"))
                 .isEqualTo("Authorization: Bearer ***");
         assertThat(Redaction.redact("{\"client_secret\":\"qwertyuiop\"}")).isEqualTo("{\"client_secret\":\"***\"}");
@@ -48,9 +48,10 @@ class RedactionTest {
 
     @Test
     void describesACauseChainRedacted() {
-        Exception e = new IllegalStateException("connect failed",
-                new RuntimeException("FATAL: password=topsecret rejected"));
+        Exception e =
+                new IllegalStateException("connect failed", new RuntimeException("FATAL: password=topsecret rejected"));
         assertThat(Redaction.describe(e))
-                .isEqualTo("IllegalStateException: connect failed; caused by RuntimeException: FATAL: password=*** rejected");
+                .isEqualTo(
+                        "IllegalStateException: connect failed; caused by RuntimeException: FATAL: password=*** rejected");
     }
 }

@@ -1,8 +1,7 @@
 package dev.rollback.api;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,13 +11,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class RollbackPlanValidationTest {
 
-    private static final RecoveryObjectives THIRTY_MINUTES = RecoveryObjectives.of(Duration.ofMinutes(30), Duration.ofMinutes(5));
+    private static final RecoveryObjectives THIRTY_MINUTES =
+            RecoveryObjectives.of(Duration.ofMinutes(30), Duration.ofMinutes(5));
 
     private static RollbackStep step(String id) {
         return RollbackStep.builder(id, "app").build();
@@ -44,22 +44,23 @@ class RollbackPlanValidationTest {
 
     @Test
     void rejectsADependencyOnAnUnknownStepAndNamesBoth() {
-        assertThatThrownBy(() -> plan().step(step("swap"), s -> s.dependsOn("backup")).build())
+        assertThatThrownBy(() ->
+                        plan().step(step("swap"), s -> s.dependsOn("backup")).build())
                 .isInstanceOf(InvalidPlanException.class)
                 .hasMessageContaining("step 'swap' depends on unknown step 'backup'");
     }
 
     @Test
     void rejectsACycleAndNamesItsSteps() {
-        assertThatThrownBy(() -> plan()
-                .step(step("start"))
-                .step(step("a"), s -> s.dependsOn("start", "c"))
-                .step(step("b"), s -> s.dependsOn("a"))
-                .step(step("c"), s -> s.dependsOn("b"))
-                .build())
+        assertThatThrownBy(() -> plan().step(step("start"))
+                        .step(step("a"), s -> s.dependsOn("start", "c"))
+                        .step(step("b"), s -> s.dependsOn("a"))
+                        .step(step("c"), s -> s.dependsOn("b"))
+                        .build())
                 .isInstanceOf(InvalidPlanException.class)
                 .hasMessageContaining("dependency cycle")
-                .satisfies(e -> assertThat(e.getMessage()).containsAnyOf("a -> b -> c -> a", "b -> c -> a -> b", "c -> a -> b -> c"))
+                .satisfies(e -> assertThat(e.getMessage())
+                        .containsAnyOf("a -> b -> c -> a", "b -> c -> a -> b", "c -> a -> b -> c"))
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("start"));
     }
 
@@ -73,7 +74,8 @@ class RollbackPlanValidationTest {
     @Test
     void rejectsAComponentBudgetAboveThePlans() {
         assertThatThrownBy(() -> plan().component("db", RecoveryObjectives.of(Duration.ofMinutes(31), Duration.ZERO))
-                .step(step("a")).build())
+                        .step(step("a"))
+                        .build())
                 .isInstanceOf(InvalidPlanException.class)
                 .hasMessageContaining("component 'db' an RTO of PT31M, above the plan's RTO of PT30M");
     }
@@ -81,9 +83,11 @@ class RollbackPlanValidationTest {
     @Test
     void rejectsAStepTimeoutAboveItsComponentsBudget() {
         assertThatThrownBy(() -> plan().component("app", RecoveryObjectives.stateless(Duration.ofMinutes(5)))
-                .step(step("swap"), s -> s.timeout(Duration.ofMinutes(6))).build())
+                        .step(step("swap"), s -> s.timeout(Duration.ofMinutes(6)))
+                        .build())
                 .isInstanceOf(InvalidPlanException.class)
-                .hasMessageContaining("step 'swap' has a timeout of PT6M, above the RTO budget of its component 'app' (PT5M)");
+                .hasMessageContaining(
+                        "step 'swap' has a timeout of PT6M, above the RTO budget of its component 'app' (PT5M)");
     }
 
     @ParameterizedTest
@@ -99,25 +103,34 @@ class RollbackPlanValidationTest {
 
     @Test
     void rejectsADestructiveStepWithNoSafeguardBeforeIt() {
-        RollbackStep restore = RollbackStep.builder("restore", "db").destructive(true).build();
-        assertThatThrownBy(() -> plan().step(step("check")).step(restore, s -> s.dependsOn("check")).build())
+        RollbackStep restore =
+                RollbackStep.builder("restore", "db").destructive(true).build();
+        assertThatThrownBy(() -> plan().step(step("check"))
+                        .step(restore, s -> s.dependsOn("check"))
+                        .build())
                 .isInstanceOf(InvalidPlanException.class)
                 .hasMessageContaining("step 'restore' is destructive but no safeguard step");
     }
 
     @Test
     void acceptsADestructiveStepAfterASafeguardAnywhereUpstream() {
-        RollbackStep backup = RollbackStep.builder("backup", "db").safeguard(true).build();
-        RollbackStep restore = RollbackStep.builder("restore", "db").destructive(true).build();
-        RollbackPlan plan = plan().step(backup).step(step("verify-backup"), s -> s.dependsOn("backup"))
-                .step(restore, s -> s.dependsOn("verify-backup")).build();
+        RollbackStep backup =
+                RollbackStep.builder("backup", "db").safeguard(true).build();
+        RollbackStep restore =
+                RollbackStep.builder("restore", "db").destructive(true).build();
+        RollbackPlan plan = plan().step(backup)
+                .step(step("verify-backup"), s -> s.dependsOn("backup"))
+                .step(restore, s -> s.dependsOn("verify-backup"))
+                .build();
         assertThat(plan.steps()).extracting(PlannedStep::id).containsExactly("backup", "verify-backup", "restore");
     }
 
     @Test
     void acceptsADestructiveStepWithAnExplicitReasonAndKeepsTheReason() {
-        RollbackStep flush = RollbackStep.builder("flush", "cache").destructive(true).build();
-        RollbackPlan plan = plan().step(flush, s -> s.withoutSafeguard("a cache holds no data of record")).build();
+        RollbackStep flush =
+                RollbackStep.builder("flush", "cache").destructive(true).build();
+        RollbackPlan plan = plan().step(flush, s -> s.withoutSafeguard("a cache holds no data of record"))
+                .build();
         assertThat(plan.step("flush").orElseThrow().withoutSafeguard()).contains("a cache holds no data of record");
     }
 
@@ -125,7 +138,8 @@ class RollbackPlanValidationTest {
     void rejectsBadIdsAtOnceNamingTheField() {
         assertThatThrownBy(() -> RollbackStep.builder("-rm", "app"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("id must be").hasMessageContaining("'-rm'");
+                .hasMessageContaining("id must be")
+                .hasMessageContaining("'-rm'");
     }
 
     @Test
@@ -158,13 +172,16 @@ class RollbackPlanValidationTest {
                 assertThat(order).hasSize(n).doesNotHaveDuplicates();
                 for (PlannedStep s : plan.steps()) {
                     for (String d : s.dependsOn()) {
-                        assertThat(order.indexOf(d)).as("%s before %s in graph %d", d, s.id(), graph)
+                        assertThat(order.indexOf(d))
+                                .as("%s before %s in graph %d", d, s.id(), graph)
                                 .isLessThan(order.indexOf(s.id()));
                     }
                 }
             } else {
-                assertThatThrownBy(b::build).as("graph %d has a cycle", graph)
-                        .isInstanceOf(InvalidPlanException.class).hasMessageContaining("cycle");
+                assertThatThrownBy(b::build)
+                        .as("graph %d has a cycle", graph)
+                        .isInstanceOf(InvalidPlanException.class)
+                        .hasMessageContaining("cycle");
             }
         }
         assertThat(accepted).as("both kinds of graph were generated").isBetween(100, 999);
@@ -195,7 +212,8 @@ class RollbackPlanValidationTest {
     @Test
     void componentsWithoutDeclaredObjectivesUseThePlans() {
         RollbackPlan plan = plan().component("db", RecoveryObjectives.of(Duration.ofMinutes(15), Duration.ofMinutes(1)))
-                .step(RollbackStep.builder("a", "app").build()).build();
+                .step(RollbackStep.builder("a", "app").build())
+                .build();
         assertThat(plan.objectivesOf("app")).isEqualTo(THIRTY_MINUTES);
         assertThat(plan.objectivesOf("db").rto()).isEqualTo(Duration.ofMinutes(15));
         assertThat(plan.componentNames()).containsExactly("db", "app");

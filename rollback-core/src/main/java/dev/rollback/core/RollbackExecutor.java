@@ -20,7 +20,6 @@ import dev.rollback.core.internal.DryRunWalk;
 import dev.rollback.core.internal.EventDispatcher;
 import dev.rollback.core.internal.RunExecution;
 import dev.rollback.core.journal.RunHistory;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,7 +29,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -73,8 +71,8 @@ public final class RollbackExecutor implements AutoCloseable {
         this.lockWait = b.lockWait;
         this.approvalPolicy = b.approvalPolicy;
         AtomicInteger n = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(b.parallelism, b.parallelism, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                r -> {
+        this.pool = new ThreadPoolExecutor(
+                b.parallelism, b.parallelism, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "rollback-step-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
@@ -109,7 +107,8 @@ public final class RollbackExecutor implements AutoCloseable {
                     return run.await();
                 } catch (InterruptedException e) {
                     interrupted = true;
-                    run.abort("the caller was interrupted", Thread.currentThread().getName());
+                    run.abort(
+                            "the caller was interrupted", Thread.currentThread().getName());
                 }
             }
         } finally {
@@ -133,7 +132,8 @@ public final class RollbackExecutor implements AutoCloseable {
         Objects.requireNonNull(request, "request");
         ensureOpen();
         String runId = newRunId();
-        Authorization authorization = approvalPolicy.authorize(plan, request.initiator(), request.approvals(), clock.instant());
+        Authorization authorization =
+                approvalPolicy.authorize(plan, request.initiator(), request.approvals(), clock.instant());
         if (!authorization.granted()) {
             refuse(runId, plan, request, authorization.explanation());
             throw new ApprovalRequiredException(plan.name(), authorization);
@@ -143,8 +143,18 @@ public final class RollbackExecutor implements AutoCloseable {
             if (existing != null && !existing.isDone()) {
                 return existing;
             }
-            created[0] = new RunExecution(runId, plan, request, authorization, clock, pool, parallelism, events, journal,
-                    acquire(runId, plan, request), () -> active.remove(plan.key(), created[0]));
+            created[0] = new RunExecution(
+                    runId,
+                    plan,
+                    request,
+                    authorization,
+                    clock,
+                    pool,
+                    parallelism,
+                    events,
+                    journal,
+                    acquire(runId, plan, request),
+                    () -> active.remove(plan.key(), created[0]));
             return created[0];
         });
         if (created[0] == null) {
@@ -180,41 +190,72 @@ public final class RollbackExecutor implements AutoCloseable {
         Objects.requireNonNull(runId, "runId");
         ensureOpen();
         if (journal == Journal.NONE) {
-            throw new RollbackException(ErrorCode.INVALID_CONFIGURATION, "cannot resume run '" + runId
-                    + "': this executor has no journal; configure one with RollbackExecutor.builder().journal(...)");
+            throw new RollbackException(
+                    ErrorCode.INVALID_CONFIGURATION,
+                    "cannot resume run '" + runId
+                            + "': this executor has no journal; configure one with RollbackExecutor.builder().journal(...)");
         }
         RunHistory history = RunHistory.replay(journal, runId);
         if (!history.started()) {
-            throw new RollbackException(ErrorCode.JOURNAL_FAILURE, "cannot resume run '" + runId
-                    + "': the journal has no RUN_STARTED record for it");
+            throw new RollbackException(
+                    ErrorCode.JOURNAL_FAILURE,
+                    "cannot resume run '" + runId + "': the journal has no RUN_STARTED record for it");
         }
         String journaledPlan = history.startData().getOrDefault("plan", "");
         if (!journaledPlan.equals(plan.name())) {
-            throw new RollbackException(ErrorCode.INVALID_CONFIGURATION, "cannot resume run '" + runId + "' with plan '"
-                    + plan.name() + "': it is a run of plan '" + journaledPlan + "'");
+            throw new RollbackException(
+                    ErrorCode.INVALID_CONFIGURATION,
+                    "cannot resume run '" + runId + "' with plan '" + plan.name() + "': it is a run of plan '"
+                            + journaledPlan + "'");
         }
         if (history.finished()) {
-            throw new RollbackException(ErrorCode.JOURNAL_FAILURE, "run '" + runId + "' already finished ("
-                    + history.finish().orElseThrow().data().get("outcome") + "); there is nothing to resume");
+            throw new RollbackException(
+                    ErrorCode.JOURNAL_FAILURE,
+                    "run '" + runId + "' already finished ("
+                            + history.finish().orElseThrow().data().get("outcome") + "); there is nothing to resume");
         }
         if (history.abort().isPresent()) {
-            throw new RollbackException(ErrorCode.JOURNAL_FAILURE, "run '" + runId + "' was aborted by "
-                    + history.abort().get().data().get("who") + "; an aborted run is not resumed");
+            throw new RollbackException(
+                    ErrorCode.JOURNAL_FAILURE,
+                    "run '" + runId + "' was aborted by "
+                            + history.abort().get().data().get("who") + "; an aborted run is not resumed");
         }
         Map<String, String> start = history.startData();
-        RunRequest request = new RunRequest(new Initiator(Initiator.Kind.DRILL.name().equals(kindOf(start))
-                ? Initiator.Kind.DRILL : Initiator.Kind.MANUAL, "resume:" + principalOf(start), Optional.empty()), List.of());
-        Authorization authorization = new Authorization(true, "true".equals(start.get("authorization.preAuthorized")),
-                start.getOrDefault("authorization.policy", "unknown"), List.of(), List.of(),
-                "authorized when the run first started (" + start.getOrDefault("initiator", "?") + "); resumed from its journal",
+        RunRequest request = new RunRequest(
+                new Initiator(
+                        Initiator.Kind.DRILL.name().equals(kindOf(start))
+                                ? Initiator.Kind.DRILL
+                                : Initiator.Kind.MANUAL,
+                        "resume:" + principalOf(start),
+                        Optional.empty()),
+                List.of());
+        Authorization authorization = new Authorization(
+                true,
+                "true".equals(start.get("authorization.preAuthorized")),
+                start.getOrDefault("authorization.policy", "unknown"),
+                List.of(),
+                List.of(),
+                "authorized when the run first started (" + start.getOrDefault("initiator", "?")
+                        + "); resumed from its journal",
                 history.startedAt().orElseThrow());
         RunExecution[] created = new RunExecution[1];
         RollbackRun running = active.compute(plan.key(), (key, existing) -> {
             if (existing != null && !existing.isDone()) {
                 return existing;
             }
-            created[0] = new RunExecution(runId, plan, request, authorization, clock, pool, parallelism, events, journal,
-                    acquire(runId, plan, request), () -> active.remove(plan.key(), created[0]), Optional.of(history));
+            created[0] = new RunExecution(
+                    runId,
+                    plan,
+                    request,
+                    authorization,
+                    clock,
+                    pool,
+                    parallelism,
+                    events,
+                    journal,
+                    acquire(runId, plan, request),
+                    () -> active.remove(plan.key(), created[0]),
+                    Optional.of(history));
             return created[0];
         });
         if (created[0] == null) {
@@ -223,10 +264,13 @@ public final class RollbackExecutor implements AutoCloseable {
         try {
             long token = created[0].context().fencingToken();
             if (history.highestFencingToken() > 0 && token <= history.highestFencingToken()) {
-                throw new RollbackException(ErrorCode.LOCK_UNAVAILABLE, "cannot resume run '" + runId + "': the run lock"
-                        + " handed out fencing token " + token + ", not above the dead holder's "
-                        + history.highestFencingToken() + "; use a lock whose tokens survive restarts (FileRunLock,"
-                        + " a database lock)");
+                throw new RollbackException(
+                        ErrorCode.LOCK_UNAVAILABLE,
+                        "cannot resume run '" + runId + "': the run lock"
+                                + " handed out fencing token " + token + ", not above the dead holder's "
+                                + history.highestFencingToken()
+                                + "; use a lock whose tokens survive restarts (FileRunLock,"
+                                + " a database lock)");
             }
             created[0].settleInDoubtSteps();
             created[0].start(this::startCoordinator);
@@ -264,7 +308,8 @@ public final class RollbackExecutor implements AutoCloseable {
     public RollbackReport dryRun(RollbackPlan plan, RunRequest request) {
         Objects.requireNonNull(plan, "plan");
         Objects.requireNonNull(request, "request");
-        Authorization authorization = approvalPolicy.authorize(plan, request.initiator(), request.approvals(), clock.instant());
+        Authorization authorization =
+                approvalPolicy.authorize(plan, request.initiator(), request.approvals(), clock.instant());
         return DryRunWalk.walk(newRunId(), plan, request, authorization, clock, events);
     }
 
@@ -299,8 +344,9 @@ public final class RollbackExecutor implements AutoCloseable {
             lease = runLock.get().tryAcquire(plan.key(), lockWait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RollbackException(ErrorCode.LOCK_UNAVAILABLE, "plan '" + plan.name()
-                    + "' did not start: interrupted while waiting for its run lock");
+            throw new RollbackException(
+                    ErrorCode.LOCK_UNAVAILABLE,
+                    "plan '" + plan.name() + "' did not start: interrupted while waiting for its run lock");
         } catch (RuntimeException e) {
             String why = "plan '" + plan.name() + "' did not start: its run lock could not be reached (fail closed): "
                     + Redaction.describe(e);
@@ -318,10 +364,13 @@ public final class RollbackExecutor implements AutoCloseable {
     private void refuse(String runId, RollbackPlan plan, RunRequest request, String why) {
         Map<String, String> data = new LinkedHashMap<>();
         data.put("plan", plan.name());
-        data.put("initiator", request.initiator().kind() + ":" + request.initiator().principal());
+        data.put(
+                "initiator",
+                request.initiator().kind() + ":" + request.initiator().principal());
         data.put("reason", Redaction.redact(why));
         try {
-            journal.append(new JournalRecord(runId, 0, JournalRecord.Type.RUN_REFUSED, clock.instant(), Optional.empty(), 0L, data));
+            journal.append(new JournalRecord(
+                    runId, 0, JournalRecord.Type.RUN_REFUSED, clock.instant(), Optional.empty(), 0L, data));
         } catch (RuntimeException e) {
             // The refusal stands whether or not it could be journaled.
         }
@@ -366,7 +415,8 @@ public final class RollbackExecutor implements AutoCloseable {
 
             @Override
             public String toString() {
-                return "RollbackRun[" + runId() + " joined by " + request.initiator().principal() + "]";
+                return "RollbackRun[" + runId() + " joined by "
+                        + request.initiator().principal() + "]";
             }
         };
     }
@@ -384,8 +434,7 @@ public final class RollbackExecutor implements AutoCloseable {
         private Duration lockWait = Duration.ZERO;
         private ApprovalPolicy approvalPolicy = ApprovalPolicy.none();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The clock all time is read from. Default: {@link RollbackClock#system()}. */
         public Builder clock(RollbackClock clock) {

@@ -1,7 +1,6 @@
 package dev.rollback.core;
 
 import dev.rollback.api.report.RollbackReport;
-
 import java.time.Duration;
 import java.util.Optional;
 

@@ -3,7 +3,6 @@ package dev.rollback.core;
 import dev.rollback.api.Decision;
 import dev.rollback.api.Initiator;
 import dev.rollback.api.governance.Approval;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -1,5 +1,8 @@
 package dev.rollback.core;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.rollback.api.Decision;
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RollbackPlan;
@@ -15,14 +18,10 @@ import dev.rollback.core.governance.ChangeType;
 import dev.rollback.core.governance.InMemoryIdentityDirectory;
 import dev.rollback.core.governance.RollbackClassification;
 import dev.rollback.core.governance.RunbookApprovalPolicy;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /** The executor under the runbook's approval policy: refused before any effect, or granted and reported. */
 class GovernedRunTest {
@@ -31,8 +30,11 @@ class GovernedRunTest {
     private final ManualClock clock = new ManualClock(T0);
     private final AtomicInteger effects = new AtomicInteger();
 
-    private final RollbackPlan plan = RollbackPlan.builder("db-restore", RecoveryObjectives.of(Duration.ofMinutes(30), Duration.ofMinutes(5)))
-            .step(RollbackStep.builder("restore", "postgres").action(c -> effects.incrementAndGet()).build())
+    private final RollbackPlan plan = RollbackPlan.builder(
+                    "db-restore", RecoveryObjectives.of(Duration.ofMinutes(30), Duration.ofMinutes(5)))
+            .step(RollbackStep.builder("restore", "postgres")
+                    .action(c -> effects.incrementAndGet())
+                    .build())
             .build();
 
     private final RunbookApprovalPolicy policy = RunbookApprovalPolicy.custom()
@@ -41,11 +43,13 @@ class GovernedRunTest {
                     .addPerson("tom", "technical-lead", "security")
                     .addPerson("sam", "security")
                     .build())
-            .classification("db-restore", RollbackClassification.custom()
-                    .addChangeType(ChangeType.DATABASE_CHANGES)
-                    .affectedUsers(200)
-                    .path(ApprovalPath.PLANNED)
-                    .build())
+            .classification(
+                    "db-restore",
+                    RollbackClassification.custom()
+                            .addChangeType(ChangeType.DATABASE_CHANGES)
+                            .affectedUsers(200)
+                            .path(ApprovalPath.PLANNED)
+                            .build())
             .build();
 
     private Approval approval(String person, String role) {
@@ -54,37 +58,59 @@ class GovernedRunTest {
 
     @Test
     void aManualRunWithOnePersonInTwoRolesIsRefusedBeforeAnyEffectNamingTheMissingRole() {
-        try (RollbackExecutor executor = RollbackExecutor.builder().clock(clock).approvalPolicy(policy).build()) {
-            RunRequest request = RunRequest.manual("dana", approval("dana", "dba"), approval("tom", "technical-lead"),
-                    approval("tom", "security"));
+        try (RollbackExecutor executor =
+                RollbackExecutor.builder().clock(clock).approvalPolicy(policy).build()) {
+            RunRequest request = RunRequest.manual(
+                    "dana", approval("dana", "dba"), approval("tom", "technical-lead"), approval("tom", "security"));
             assertThatThrownBy(() -> executor.run(plan, request))
                     .isInstanceOf(ApprovalRequiredException.class)
-                    .satisfies(e -> assertThat(((ApprovalRequiredException) e).missingRoles()).hasSize(1));
+                    .satisfies(e -> assertThat(((ApprovalRequiredException) e).missingRoles())
+                            .hasSize(1));
             assertThat(effects).hasValue(0);
         }
     }
 
     @Test
     void aManualRunWithTheMatrixsThreePeopleRunsAndTheReportNamesThem() {
-        try (RollbackExecutor executor = RollbackExecutor.builder().clock(clock).approvalPolicy(policy).build()) {
-            RollbackReport report = executor.run(plan, RunRequest.manual("dana", approval("dana", "dba"),
-                    approval("tom", "technical-lead"), approval("sam", "security")));
+        try (RollbackExecutor executor =
+                RollbackExecutor.builder().clock(clock).approvalPolicy(policy).build()) {
+            RollbackReport report = executor.run(
+                    plan,
+                    RunRequest.manual(
+                            "dana",
+                            approval("dana", "dba"),
+                            approval("tom", "technical-lead"),
+                            approval("sam", "security")));
             assertThat(report.outcome()).isEqualTo(RunOutcome.SUCCEEDED);
             assertThat(effects).hasValue(1);
             assertThat(report.authorization().preAuthorized()).isFalse();
-            assertThat(report.authorization().approvals()).extracting(Approval::person).containsExactlyInAnyOrder("dana", "tom", "sam");
+            assertThat(report.authorization().approvals())
+                    .extracting(Approval::person)
+                    .containsExactlyInAnyOrder("dana", "tom", "sam");
         }
     }
 
     @Test
     void anAutomaticTriggerIsPreAuthorizedByPolicyAndTheReportSaysSo() {
-        Decision decision = new Decision("point-in-time-recovery", Decision.Kind.ROLLBACK, Severity.SEV0, "data-corruption",
-                1, 0, "count", "data corruption indicator: orphaned invoices", T0, T0);
-        try (RollbackExecutor executor = RollbackExecutor.builder().clock(clock).approvalPolicy(policy).build()) {
+        Decision decision = new Decision(
+                "point-in-time-recovery",
+                Decision.Kind.ROLLBACK,
+                Severity.SEV0,
+                "data-corruption",
+                1,
+                0,
+                "count",
+                "data corruption indicator: orphaned invoices",
+                T0,
+                T0);
+        try (RollbackExecutor executor =
+                RollbackExecutor.builder().clock(clock).approvalPolicy(policy).build()) {
             RollbackReport report = executor.run(plan, RunRequest.automatic(decision));
             assertThat(report.outcome()).isEqualTo(RunOutcome.SUCCEEDED);
             assertThat(report.authorization().preAuthorized()).isTrue();
-            assertThat(report.notes().get(0)).startsWith("pre-authorized by policy").contains("data-corruption");
+            assertThat(report.notes().get(0))
+                    .startsWith("pre-authorized by policy")
+                    .contains("data-corruption");
         }
     }
 }

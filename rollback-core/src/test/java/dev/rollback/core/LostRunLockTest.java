@@ -1,5 +1,7 @@
 package dev.rollback.core;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.RollbackStep;
@@ -11,9 +13,6 @@ import dev.rollback.api.spi.RunLease;
 import dev.rollback.api.spi.RunLock;
 import dev.rollback.core.journal.FileJournal;
 import dev.rollback.core.journal.RunHistory;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,8 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A run whose lease stops being held (a database lock whose session died with a server restart)
@@ -63,30 +62,33 @@ class LostRunLockTest {
                 }
 
                 @Override
-                public void close() {
-                }
+                public void close() {}
             });
         }
     }
 
     private RollbackStep step(String id, Runnable effect) {
-        return RollbackStep.builder(id, "db").action(c -> {
-            executions.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
-            effect.run();
-        }).build();
+        return RollbackStep.builder(id, "db")
+                .action(c -> {
+                    executions.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+                    effect.run();
+                })
+                .build();
     }
 
     @Test
     void aRunThatLostItsLockStartsAndJournalsNothingMoreAndAResumeFinishesIt() throws Exception {
         FlakyLock lock = new FlakyLock();
-        RollbackPlan plan = RollbackPlan.builder("lost-lock", RecoveryObjectives.of(Duration.ofMinutes(5), Duration.ofMinutes(1)))
+        RollbackPlan plan = RollbackPlan.builder(
+                        "lost-lock", RecoveryObjectives.of(Duration.ofMinutes(5), Duration.ofMinutes(1)))
                 .step(step("first", () -> lock.held.set(false)))
-                .step(step("second", () -> { }), s -> s.dependsOn("first"))
-                .step(step("third", () -> { }), s -> s.dependsOn("second"))
+                .step(step("second", () -> {}), s -> s.dependsOn("first"))
+                .step(step("third", () -> {}), s -> s.dependsOn("second"))
                 .build();
         try (FileJournal journal = FileJournal.of(dir)) {
             RollbackReport report;
-            try (RollbackExecutor executor = RollbackExecutor.builder().journal(journal).runLock(lock).build()) {
+            try (RollbackExecutor executor =
+                    RollbackExecutor.builder().journal(journal).runLock(lock).build()) {
                 report = executor.run(plan, RunRequest.drill("test"));
             }
 
@@ -94,27 +96,33 @@ class LostRunLockTest {
             assertThat(report.step("first").orElseThrow().outcome()).isEqualTo(StepOutcome.SUCCEEDED);
             assertThat(report.step("second").orElseThrow().outcome()).isEqualTo(StepOutcome.FAILED);
             assertThat(report.step("second").orElseThrow().reason().orElseThrow())
-                    .startsWith("it did not start: ").contains("lost its run lock 'lost-lock' (fencing token 1)");
+                    .startsWith("it did not start: ")
+                    .contains("lost its run lock 'lost-lock' (fencing token 1)");
             assertThat(report.step("second").orElseThrow().attempts()).isEmpty();
             assertThat(report.step("third").orElseThrow().outcome()).isEqualTo(StepOutcome.SKIPPED);
-            assertThat(report.notes()).anySatisfy(n -> assertThat(n).contains("could not record the end of the run")
-                    .contains("lost its run lock"));
+            assertThat(report.notes())
+                    .anySatisfy(n -> assertThat(n)
+                            .contains("could not record the end of the run")
+                            .contains("lost its run lock"));
             assertThat(executions).containsOnlyKeys("first");
             // Nothing after the loss: no start of second, no skipped third, no RUN_FINISHED.
             List<JournalRecord> records = journal.records(report.runId());
-            assertThat(records).extracting(r -> r.type() + " " + r.stepId().orElse("-")).containsExactly(
-                    "RUN_STARTED -", "STEP_STARTED first", "STEP_FINISHED first");
+            assertThat(records)
+                    .extracting(r -> r.type() + " " + r.stepId().orElse("-"))
+                    .containsExactly("RUN_STARTED -", "STEP_STARTED first", "STEP_FINISHED first");
             assertThat(journal.unfinishedRuns()).contains(report.runId());
 
             RollbackReport resumed;
-            try (RollbackExecutor executor = RollbackExecutor.builder().journal(journal).runLock(lock).build()) {
+            try (RollbackExecutor executor =
+                    RollbackExecutor.builder().journal(journal).runLock(lock).build()) {
                 resumed = executor.resume(plan, report.runId()).await();
             }
             assertThat(resumed.outcome()).isEqualTo(RunOutcome.SUCCEEDED);
             assertThat(executions.get("first")).hasValue(1);
             assertThat(executions.get("second")).hasValue(1);
             assertThat(executions.get("third")).hasValue(1);
-            assertThat(RunHistory.replay(journal, report.runId()).highestFencingToken()).isEqualTo(2);
+            assertThat(RunHistory.replay(journal, report.runId()).highestFencingToken())
+                    .isEqualTo(2);
             assertThat(journal.verify(report.runId()).verified()).isTrue();
         }
     }

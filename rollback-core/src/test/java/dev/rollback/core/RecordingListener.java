@@ -2,7 +2,6 @@ package dev.rollback.core;
 
 import dev.rollback.api.event.RollbackEvent;
 import dev.rollback.api.event.RollbackListener;
-
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -14,8 +13,7 @@ final class RecordingListener implements RollbackListener {
     final List<RollbackEvent> events = new CopyOnWriteArrayList<>();
     private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
 
-    private record Waiter(Predicate<RollbackEvent> match, CountDownLatch latch) {
-    }
+    private record Waiter(Predicate<RollbackEvent> match, CountDownLatch latch) {}
 
     @Override
     public void onEvent(RollbackEvent event) {

@@ -1,5 +1,8 @@
 package dev.rollback.core;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RollbackException;
@@ -13,9 +16,6 @@ import dev.rollback.api.spi.JournalRecord;
 import dev.rollback.core.clock.ManualClock;
 import dev.rollback.core.journal.FileJournal;
 import dev.rollback.core.lock.InProcessRunLock;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,9 +25,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Resume from a journal that a dead run left behind. The journal is written here record by
@@ -44,8 +43,8 @@ class ResumeTest {
     private final ManualClock clock = new ManualClock(T0);
     private final Map<String, AtomicInteger> executions = new ConcurrentHashMap<>();
 
-    private RollbackStep counted(String id, boolean idempotent, boolean destructive, boolean safeguard,
-                                 Optional<Boolean> tookEffect) {
+    private RollbackStep counted(
+            String id, boolean idempotent, boolean destructive, boolean safeguard, Optional<Boolean> tookEffect) {
         return new RollbackStep() {
             @Override
             public String id() {
@@ -104,11 +103,29 @@ class ResumeTest {
         start.put("authorization.policy", "runbook");
         start.put("authorization.preAuthorized", "false");
         journal.append(new JournalRecord(RUN, seq++, JournalRecord.Type.RUN_STARTED, T0, Optional.empty(), 1, start));
-        journal.append(new JournalRecord(RUN, seq++, JournalRecord.Type.STEP_STARTED, T0, Optional.of("backup"), 1,
+        journal.append(new JournalRecord(
+                RUN,
+                seq++,
+                JournalRecord.Type.STEP_STARTED,
+                T0,
+                Optional.of("backup"),
+                1,
                 Map.of("attempt", "1", "idempotent", "false", "destructive", "false")));
-        journal.append(new JournalRecord(RUN, seq++, JournalRecord.Type.STEP_FINISHED, T0.plusSeconds(60), Optional.of("backup"), 1,
+        journal.append(new JournalRecord(
+                RUN,
+                seq++,
+                JournalRecord.Type.STEP_FINISHED,
+                T0.plusSeconds(60),
+                Optional.of("backup"),
+                1,
                 Map.of("outcome", "SUCCEEDED", "attempts", "1", "evidence.path", "/backups/cpa-20261125T120000Z")));
-        journal.append(new JournalRecord(RUN, seq, JournalRecord.Type.STEP_STARTED, T0.plusSeconds(61), Optional.of("restore"), 1,
+        journal.append(new JournalRecord(
+                RUN,
+                seq,
+                JournalRecord.Type.STEP_STARTED,
+                T0.plusSeconds(61),
+                Optional.of("restore"),
+                1,
                 Map.of("attempt", "1", "idempotent", "false", "destructive", "true")));
     }
 
@@ -116,26 +133,44 @@ class ResumeTest {
     private RollbackExecutor executor(FileJournal journal) throws InterruptedException {
         InProcessRunLock lock = new InProcessRunLock();
         lock.tryAcquire("db-rollback", Duration.ZERO).orElseThrow().close();
-        return RollbackExecutor.builder().clock(clock).journal(journal).runLock(lock).build();
+        return RollbackExecutor.builder()
+                .clock(clock)
+                .journal(journal)
+                .runLock(lock)
+                .build();
     }
 
     @Test
     void finishedStepsAreNotRunAgainAndTheirEvidenceIsKept() throws Exception {
-        try (FileJournal journal = FileJournal.of(dir); RollbackExecutor executor = executor(journal)) {
+        try (FileJournal journal = FileJournal.of(dir);
+                RollbackExecutor executor = executor(journal)) {
             journalACrashInRestore(journal);
             clock.advance(Duration.ofMinutes(3)); // the run was dead for three minutes
-            RollbackReport report = executor.resume(plan(Optional.of(false), false), RUN).await();
+            RollbackReport report =
+                    executor.resume(plan(Optional.of(false), false), RUN).await();
             assertThat(report.outcome()).isEqualTo(RunOutcome.SUCCEEDED);
-            assertThat(executions.get("backup")).as("backup ended before the crash").isNull();
-            assertThat(executions.get("restore")).as("its own check says it did not take effect").hasValue(1);
+            assertThat(executions.get("backup"))
+                    .as("backup ended before the crash")
+                    .isNull();
+            assertThat(executions.get("restore"))
+                    .as("its own check says it did not take effect")
+                    .hasValue(1);
             assertThat(executions.get("switch")).hasValue(1);
-            assertThat(report.step("backup").orElseThrow().evidence()).containsEntry("path", "/backups/cpa-20261125T120000Z");
-            assertThat(report.startedAt()).as("the budget counts from the first start").isEqualTo(T0);
-            assertThat(report.step("restore").orElseThrow().budget()).as("15 min RTO minus the 3 min spent")
+            assertThat(report.step("backup").orElseThrow().evidence())
+                    .containsEntry("path", "/backups/cpa-20261125T120000Z");
+            assertThat(report.startedAt())
+                    .as("the budget counts from the first start")
+                    .isEqualTo(T0);
+            assertThat(report.step("restore").orElseThrow().budget())
+                    .as("15 min RTO minus the 3 min spent")
                     .isEqualTo(Duration.ofMinutes(12));
-            assertThat(report.notes()).anySatisfy(n -> assertThat(n).contains("resumed from the journal").contains("[backup]"));
+            assertThat(report.notes())
+                    .anySatisfy(n ->
+                            assertThat(n).contains("resumed from the journal").contains("[backup]"));
             List<JournalRecord> records = journal.records(RUN);
-            assertThat(records).extracting(JournalRecord::type).contains(JournalRecord.Type.RUN_RESUMED)
+            assertThat(records)
+                    .extracting(JournalRecord::type)
+                    .contains(JournalRecord.Type.RUN_RESUMED)
                     .endsWith(JournalRecord.Type.RUN_FINISHED);
             assertThat(records.get(records.size() - 1).fencingToken()).isGreaterThan(0);
             assertThat(journal.verify(RUN).verified()).isTrue();
@@ -144,9 +179,11 @@ class ResumeTest {
 
     @Test
     void anInDoubtStepWhoseCheckSaysItTookEffectCountsAsDoneAndIsNotRunAgain() throws Exception {
-        try (FileJournal journal = FileJournal.of(dir); RollbackExecutor executor = executor(journal)) {
+        try (FileJournal journal = FileJournal.of(dir);
+                RollbackExecutor executor = executor(journal)) {
             journalACrashInRestore(journal);
-            RollbackReport report = executor.resume(plan(Optional.of(true), false), RUN).await();
+            RollbackReport report =
+                    executor.resume(plan(Optional.of(true), false), RUN).await();
             assertThat(executions.get("restore")).isNull();
             assertThat(report.step("restore").orElseThrow().outcome()).isEqualTo(StepOutcome.SUCCEEDED);
             assertThat(executions.get("switch")).hasValue(1);
@@ -156,12 +193,14 @@ class ResumeTest {
 
     @Test
     void aDestructiveInDoubtStepThatCannotTellStopsTheRunForAHumanBeforeAnyEffect() throws Exception {
-        try (FileJournal journal = FileJournal.of(dir); RollbackExecutor executor = executor(journal)) {
+        try (FileJournal journal = FileJournal.of(dir);
+                RollbackExecutor executor = executor(journal)) {
             journalACrashInRestore(journal);
             // Even marked idempotent, a destructive step is not run twice on a guess.
             assertThatThrownBy(() -> executor.resume(plan(Optional.empty(), true), RUN))
                     .isInstanceOf(RollbackException.class)
-                    .satisfies(e -> assertThat(((RollbackException) e).code()).isEqualTo(ErrorCode.HUMAN_DECISION_REQUIRED))
+                    .satisfies(e ->
+                            assertThat(((RollbackException) e).code()).isEqualTo(ErrorCode.HUMAN_DECISION_REQUIRED))
                     .hasMessageContaining("step 'restore' started at 2026-11-25T12:01:01Z and has no end record")
                     .hasMessageContaining("destructive");
             assertThat(executions).isEmpty();
@@ -173,7 +212,11 @@ class ResumeTest {
     @Test
     void refusesToResumeWithALockWhoseTokenIsNotAboveTheDeadHolders() {
         try (FileJournal journal = FileJournal.of(dir);
-             RollbackExecutor executor = RollbackExecutor.builder().clock(clock).journal(journal).runLock(new InProcessRunLock()).build()) {
+                RollbackExecutor executor = RollbackExecutor.builder()
+                        .clock(clock)
+                        .journal(journal)
+                        .runLock(new InProcessRunLock())
+                        .build()) {
             journalACrashInRestore(journal); // journaled under token 1; a fresh in-process lock hands out 1 again
             assertThatThrownBy(() -> executor.resume(plan(Optional.of(false), false), RUN))
                     .isInstanceOf(RollbackException.class)
@@ -185,33 +228,44 @@ class ResumeTest {
 
     @Test
     void refusesToResumeAFinishedRunAnUnknownRunOrAnotherPlansRun() throws Exception {
-        try (FileJournal journal = FileJournal.of(dir); RollbackExecutor executor = executor(journal)) {
+        try (FileJournal journal = FileJournal.of(dir);
+                RollbackExecutor executor = executor(journal)) {
             journalACrashInRestore(journal);
             RollbackPlan plan = plan(Optional.of(false), false);
             executor.resume(plan, RUN).await();
             assertThatThrownBy(() -> executor.resume(plan, RUN)).hasMessageContaining("already finished (SUCCEEDED)");
-            assertThatThrownBy(() -> executor.resume(plan, "run-nobody-knows")).hasMessageContaining("no RUN_STARTED record");
+            assertThatThrownBy(() -> executor.resume(plan, "run-nobody-knows"))
+                    .hasMessageContaining("no RUN_STARTED record");
             RollbackPlan other = RollbackPlan.builder("other", RecoveryObjectives.stateless(Duration.ofMinutes(5)))
-                    .step(RollbackStep.builder("x", "app").build()).build();
-            assertThatThrownBy(() -> executor.resume(other, RUN)).hasMessageContaining("it is a run of plan 'db-rollback'");
+                    .step(RollbackStep.builder("x", "app").build())
+                    .build();
+            assertThatThrownBy(() -> executor.resume(other, RUN))
+                    .hasMessageContaining("it is a run of plan 'db-rollback'");
         }
     }
 
     @Test
     void aRunStartedWithAJournalCanBeResumedOnlyAfterItDied() throws Exception {
-        try (FileJournal journal = FileJournal.of(dir); RollbackExecutor executor = executor(journal)) {
+        try (FileJournal journal = FileJournal.of(dir);
+                RollbackExecutor executor = executor(journal)) {
             RollbackPlan plan = plan(Optional.of(false), false);
             RollbackReport report = executor.run(plan, RunRequest.manual("alice"));
             assertThat(report.outcome()).isEqualTo(RunOutcome.SUCCEEDED);
             List<JournalRecord> records = journal.records(report.runId());
-            assertThat(records).extracting(JournalRecord::type).containsExactly(
-                    JournalRecord.Type.RUN_STARTED,
-                    JournalRecord.Type.STEP_STARTED, JournalRecord.Type.STEP_FINISHED,
-                    JournalRecord.Type.STEP_STARTED, JournalRecord.Type.STEP_FINISHED,
-                    JournalRecord.Type.STEP_STARTED, JournalRecord.Type.STEP_FINISHED,
-                    JournalRecord.Type.RUN_FINISHED);
+            assertThat(records)
+                    .extracting(JournalRecord::type)
+                    .containsExactly(
+                            JournalRecord.Type.RUN_STARTED,
+                            JournalRecord.Type.STEP_STARTED,
+                            JournalRecord.Type.STEP_FINISHED,
+                            JournalRecord.Type.STEP_STARTED,
+                            JournalRecord.Type.STEP_FINISHED,
+                            JournalRecord.Type.STEP_STARTED,
+                            JournalRecord.Type.STEP_FINISHED,
+                            JournalRecord.Type.RUN_FINISHED);
             assertThat(journal.unfinishedRuns()).doesNotContain(report.runId());
-            assertThat(report.notes()).anySatisfy(n -> assertThat(n).contains("VERIFIED").contains("8 records, head "));
+            assertThat(report.notes())
+                    .anySatisfy(n -> assertThat(n).contains("VERIFIED").contains("8 records, head "));
             assertThatThrownBy(() -> executor.resume(plan, report.runId())).hasMessageContaining("already finished");
         }
     }

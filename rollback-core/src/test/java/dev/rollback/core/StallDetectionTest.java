@@ -1,5 +1,8 @@
 package dev.rollback.core;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.rollback.api.InvalidPlanException;
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RetrySettings;
@@ -12,9 +15,6 @@ import dev.rollback.api.report.RollbackReport;
 import dev.rollback.api.report.StepOutcome;
 import dev.rollback.api.report.StepReport;
 import dev.rollback.core.clock.ManualClock;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -22,19 +22,23 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** FAULTS.md, timing: "a step that stops making progress is detected". */
 class StallDetectionTest {
     private static final Instant T0 = Instant.parse("2024-05-01T10:00:00Z");
-    private static final RecoveryObjectives THIRTY_MINUTES = RecoveryObjectives.of(Duration.ofMinutes(30), Duration.ofMinutes(5));
+    private static final RecoveryObjectives THIRTY_MINUTES =
+            RecoveryObjectives.of(Duration.ofMinutes(30), Duration.ofMinutes(5));
     private static final Duration STALL = Duration.ofMinutes(1);
 
     private final ManualClock clock = new ManualClock(T0);
     private final RecordingListener events = new RecordingListener();
-    private final RollbackExecutor executor = RollbackExecutor.builder().clock(clock).listener(events).parallelism(4).build();
+    private final RollbackExecutor executor = RollbackExecutor.builder()
+            .clock(clock)
+            .listener(events)
+            .parallelism(4)
+            .build();
 
     @AfterEach
     void close() {
@@ -45,18 +49,20 @@ class StallDetectionTest {
     void aStepThatStopsReportingProgressIsInterruptedAndFailsWithWhatItLastDid() throws Exception {
         CountDownLatch hanging = new CountDownLatch(1);
         AtomicBoolean interrupted = new AtomicBoolean();
-        RollbackStep copy = RollbackStep.builder("copy-tables", "db").action(ctx -> {
-            ctx.progress("copied table 1 of 3");
-            clock.advance(Duration.ofSeconds(30));
-            ctx.progress("copied table 2 of 3");
-            hanging.countDown();
-            try {
-                new CountDownLatch(1).await(); // table 3 never comes back
-            } catch (InterruptedException e) {
-                interrupted.set(true);
-                throw e;
-            }
-        }).build();
+        RollbackStep copy = RollbackStep.builder("copy-tables", "db")
+                .action(ctx -> {
+                    ctx.progress("copied table 1 of 3");
+                    clock.advance(Duration.ofSeconds(30));
+                    ctx.progress("copied table 2 of 3");
+                    hanging.countDown();
+                    try {
+                        new CountDownLatch(1).await(); // table 3 never comes back
+                    } catch (InterruptedException e) {
+                        interrupted.set(true);
+                        throw e;
+                    }
+                })
+                .build();
         RollbackPlan plan = RollbackPlan.builder("copy", THIRTY_MINUTES)
                 .step(copy, s -> s.timeout(Duration.ofMinutes(10)).stallTimeout(STALL))
                 .step(RollbackStep.builder("switch", "db").build(), s -> s.dependsOn("copy-tables"))
@@ -66,7 +72,9 @@ class StallDetectionTest {
         assertThat(hanging.await(10, TimeUnit.SECONDS)).isTrue();
         clock.advance(STALL.minusSeconds(1));
         Thread.sleep(50); // 25 polls of the coordinator: a stall one second early would be declared by now
-        assertThat(events.of(StepStalled.class)).as("59 s of silence is not a stall").isEmpty();
+        assertThat(events.of(StepStalled.class))
+                .as("59 s of silence is not a stall")
+                .isEmpty();
         clock.advance(Duration.ofSeconds(1));
         events.awaitEvent(e -> e instanceof StepStalled);
         RollbackReport report = run.await();
@@ -82,27 +90,36 @@ class StallDetectionTest {
         StepReport step = report.step("copy-tables").orElseThrow();
         assertThat(step.outcome()).isEqualTo(StepOutcome.FAILED);
         assertThat(step.attempts()).hasSize(1);
-        assertThat(step.reason()).hasValueSatisfying(r -> assertThat(r)
-                .contains("stalled", "stall timeout of PT1M", "last progress: 'copied table 2 of 3'", "not idempotent"));
+        assertThat(step.reason())
+                .hasValueSatisfying(r -> assertThat(r)
+                        .contains(
+                                "stalled",
+                                "stall timeout of PT1M",
+                                "last progress: 'copied table 2 of 3'",
+                                "not idempotent"));
         assertThat(report.step("switch").orElseThrow().outcome()).isEqualTo(StepOutcome.SKIPPED);
-        assertThat(events.events).extracting(e -> e.getClass().getSimpleName())
+        assertThat(events.events)
+                .extracting(e -> e.getClass().getSimpleName())
                 .containsSubsequence("StepStarted", "StepStalled", "StepFailed", "StepSkipped", "RunFinished");
     }
 
     @Test
     void progressAndCheckpointsKeepALongStepAlive() {
-        RollbackStep copy = RollbackStep.builder("copy-tables", "db").action(ctx -> {
-            for (int table = 1; table <= 10; table++) { // 10 x 50 s: far past the stall timeout in all
-                clock.advance(Duration.ofSeconds(50));
-                if (table % 2 == 0) {
-                    ctx.progress("copied table " + table);
-                } else {
-                    ctx.checkpoint();
-                }
-            }
-        }).build();
+        RollbackStep copy = RollbackStep.builder("copy-tables", "db")
+                .action(ctx -> {
+                    for (int table = 1; table <= 10; table++) { // 10 x 50 s: far past the stall timeout in all
+                        clock.advance(Duration.ofSeconds(50));
+                        if (table % 2 == 0) {
+                            ctx.progress("copied table " + table);
+                        } else {
+                            ctx.checkpoint();
+                        }
+                    }
+                })
+                .build();
         RollbackPlan plan = RollbackPlan.builder("copy", THIRTY_MINUTES)
-                .step(copy, s -> s.timeout(Duration.ofMinutes(20)).stallTimeout(STALL)).build();
+                .step(copy, s -> s.timeout(Duration.ofMinutes(20)).stallTimeout(STALL))
+                .build();
 
         RollbackReport report = executor.run(plan, RunRequest.drill("test"));
 
@@ -115,16 +132,28 @@ class StallDetectionTest {
     void anIdempotentStepThatStallsIsRetriedAndItsNextAttemptCanSucceed() throws Exception {
         AtomicInteger attempts = new AtomicInteger();
         CountDownLatch hanging = new CountDownLatch(1);
-        RollbackStep poll = RollbackStep.builder("poll-swap", "app").idempotent(true).action(ctx -> {
-            if (attempts.incrementAndGet() == 1) {
-                hanging.countDown();
-                new CountDownLatch(1).await(); // a poll whose connection hangs
-            }
-            ctx.progress("swap reported Succeeded");
-        }).build();
-        RetrySettings retry = RetrySettings.custom().maxAttempts(3).initialBackoff(Duration.ofSeconds(5)).jitter(0).build();
+        RollbackStep poll = RollbackStep.builder("poll-swap", "app")
+                .idempotent(true)
+                .action(ctx -> {
+                    if (attempts.incrementAndGet() == 1) {
+                        hanging.countDown();
+                        new CountDownLatch(1).await(); // a poll whose connection hangs
+                    }
+                    ctx.progress("swap reported Succeeded");
+                })
+                .build();
+        RetrySettings retry = RetrySettings.custom()
+                .maxAttempts(3)
+                .initialBackoff(Duration.ofSeconds(5))
+                .jitter(0)
+                .build();
         RollbackPlan plan = RollbackPlan.builder("poll", THIRTY_MINUTES)
-                .step(poll, s -> s.timeout(Duration.ofMinutes(10)).stallTimeout(STALL).retry(retry)).build();
+                .step(
+                        poll,
+                        s -> s.timeout(Duration.ofMinutes(10))
+                                .stallTimeout(STALL)
+                                .retry(retry))
+                .build();
 
         RollbackRun run = executor.start(plan, RunRequest.drill("test"));
         assertThat(hanging.await(10, TimeUnit.SECONDS)).isTrue();
@@ -133,14 +162,20 @@ class StallDetectionTest {
 
         StepReport step = report.step("poll-swap").orElseThrow();
         assertThat(step.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
-        assertThat(step.attempts()).extracting(a -> a.outcome()).containsExactly(StepOutcome.FAILED, StepOutcome.SUCCEEDED);
-        assertThat(step.attempts().get(0).failure()).hasValueSatisfying(f -> assertThat(f)
-                .contains("stalled", "(no progress reported)"));
+        assertThat(step.attempts())
+                .extracting(a -> a.outcome())
+                .containsExactly(StepOutcome.FAILED, StepOutcome.SUCCEEDED);
+        assertThat(step.attempts().get(0).failure())
+                .hasValueSatisfying(f -> assertThat(f).contains("stalled", "(no progress reported)"));
         assertThat(step.attempts().get(1).startedAt()).isEqualTo(T0.plus(STALL).plusSeconds(5));
-        assertThat(events.of(StepStalled.class)).extracting(StepStalled::attempt, StepStalled::lastProgress)
+        assertThat(events.of(StepStalled.class))
+                .extracting(StepStalled::attempt, StepStalled::lastProgress)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(1, Optional.empty()));
-        assertThat(events.of(StepRetrying.class)).extracting(StepRetrying::backoff).containsExactly(Duration.ofSeconds(5));
-        assertThat(events.events).extracting(e -> e.getClass().getSimpleName())
+        assertThat(events.of(StepRetrying.class))
+                .extracting(StepRetrying::backoff)
+                .containsExactly(Duration.ofSeconds(5));
+        assertThat(events.events)
+                .extracting(e -> e.getClass().getSimpleName())
                 .containsSubsequence("StepStarted", "StepStalled", "StepRetrying", "StepStarted", "StepSucceeded");
         assertThat(events.of(StepSucceeded.class)).hasSize(1);
     }
@@ -149,16 +184,20 @@ class StallDetectionTest {
     void aStallTimeoutThatCouldNeverFireIsRefusedWhenThePlanIsBuilt() {
         RollbackStep step = RollbackStep.builder("copy-tables", "db").build();
         assertThatThrownBy(() -> RollbackPlan.builder("copy", THIRTY_MINUTES)
-                .step(step, s -> s.timeout(Duration.ofMinutes(1)).stallTimeout(Duration.ofMinutes(1))).build())
+                        .step(step, s -> s.timeout(Duration.ofMinutes(1)).stallTimeout(Duration.ofMinutes(1)))
+                        .build())
                 .isInstanceOf(InvalidPlanException.class)
-                .hasMessageContaining("step 'copy-tables'").hasMessageContaining("stall timeout of PT1M")
+                .hasMessageContaining("step 'copy-tables'")
+                .hasMessageContaining("stall timeout of PT1M")
                 .hasMessageContaining("not shorter than its timeout (PT1M)");
         assertThatThrownBy(() -> RollbackPlan.builder("copy", THIRTY_MINUTES)
-                .step(step, s -> s.stallTimeout(Duration.ofMinutes(31))).build())
+                        .step(step, s -> s.stallTimeout(Duration.ofMinutes(31)))
+                        .build())
                 .isInstanceOf(InvalidPlanException.class)
                 .hasMessageContaining("not shorter than its component's RTO budget (PT30M)");
-        assertThatThrownBy(() -> RollbackPlan.builder("copy", THIRTY_MINUTES)
-                .step(step, s -> s.stallTimeout(Duration.ZERO)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stallTimeout");
+        assertThatThrownBy(() ->
+                        RollbackPlan.builder("copy", THIRTY_MINUTES).step(step, s -> s.stallTimeout(Duration.ZERO)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("stallTimeout");
     }
 }

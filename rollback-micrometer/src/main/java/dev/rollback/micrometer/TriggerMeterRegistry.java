@@ -1,7 +1,6 @@
 package dev.rollback.micrometer;
 
 import dev.rollback.core.trigger.TriggerEngine;
-
 import io.micrometer.core.instrument.AbstractTimer;
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
@@ -24,7 +23,6 @@ import io.micrometer.core.instrument.noop.NoopFunctionCounter;
 import io.micrometer.core.instrument.noop.NoopFunctionTimer;
 import io.micrometer.core.instrument.noop.NoopGauge;
 import io.micrometer.core.instrument.noop.NoopMeter;
-
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -63,7 +61,8 @@ public final class TriggerMeterRegistry extends MeterRegistry {
         this.engine = b.engine;
         this.failure = b.failure;
         String timerName = b.timerName;
-        config().meterFilter(MeterFilter.denyUnless(id -> id.getType() == Meter.Type.TIMER && id.getName().equals(timerName)));
+        config().meterFilter(MeterFilter.denyUnless(
+                id -> id.getType() == Meter.Type.TIMER && id.getName().equals(timerName)));
     }
 
     /** Feeds {@code engine} from {@code http.server.requests}, failing server errors. */
@@ -99,7 +98,8 @@ public final class TriggerMeterRegistry extends MeterRegistry {
     }
 
     @Override
-    protected DistributionSummary newDistributionSummary(Meter.Id id, DistributionStatisticConfig config, double scale) {
+    protected DistributionSummary newDistributionSummary(
+            Meter.Id id, DistributionStatisticConfig config, double scale) {
         return new NoopDistributionSummary(id);
     }
 
@@ -109,8 +109,8 @@ public final class TriggerMeterRegistry extends MeterRegistry {
     }
 
     @Override
-    protected <T> FunctionTimer newFunctionTimer(Meter.Id id, T obj, ToLongFunction<T> countFunction,
-                                                 ToDoubleFunction<T> totalTimeFunction, TimeUnit unit) {
+    protected <T> FunctionTimer newFunctionTimer(
+            Meter.Id id, T obj, ToLongFunction<T> countFunction, ToDoubleFunction<T> totalTimeFunction, TimeUnit unit) {
         return new NoopFunctionTimer(id);
     }
 

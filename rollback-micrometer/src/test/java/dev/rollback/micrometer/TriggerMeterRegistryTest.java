@@ -1,32 +1,42 @@
 package dev.rollback.micrometer;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.rollback.core.clock.ManualClock;
 import dev.rollback.core.trigger.DecisionMatrix;
 import dev.rollback.core.trigger.RuleState;
 import dev.rollback.core.trigger.Signal;
 import dev.rollback.core.trigger.TriggerEngine;
 import dev.rollback.core.trigger.TriggerRule;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.time.Instant;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class TriggerMeterRegistryTest {
     private final ManualClock clock = ManualClock.startingAt(Instant.parse("2024-05-01T12:00:00Z"));
-    private final TriggerEngine engine = TriggerEngine.builder().clock(clock).matrix(DecisionMatrix.custom()
-            .addRule(TriggerRule.custom().name("errors").signal(Signal.ERROR_RATE).above(0.01).minimumEvents(100)
-                    .action("application-rollback").build())
-            .addRule(TriggerRule.custom().name("latency").signal(Signal.RESPONSE_TIME).above(Duration.ofSeconds(5))
-                    .minimumEvents(100).action("application-rollback").build())
-            .build()).build();
+    private final TriggerEngine engine = TriggerEngine.builder()
+            .clock(clock)
+            .matrix(DecisionMatrix.custom()
+                    .addRule(TriggerRule.custom()
+                            .name("errors")
+                            .signal(Signal.ERROR_RATE)
+                            .above(0.01)
+                            .minimumEvents(100)
+                            .action("application-rollback")
+                            .build())
+                    .addRule(TriggerRule.custom()
+                            .name("latency")
+                            .signal(Signal.RESPONSE_TIME)
+                            .above(Duration.ofSeconds(5))
+                            .minimumEvents(100)
+                            .action("application-rollback")
+                            .build())
+                    .build())
+            .build();
     private final SimpleMeterRegistry application = new SimpleMeterRegistry();
     private final CompositeMeterRegistry composite = new CompositeMeterRegistry();
 
@@ -36,7 +46,10 @@ class TriggerMeterRegistryTest {
     }
 
     private Timer requests(String status, String outcome) {
-        return Timer.builder("http.server.requests").tag("uri", "/invoices").tag("status", status).tag("outcome", outcome)
+        return Timer.builder("http.server.requests")
+                .tag("uri", "/invoices")
+                .tag("status", status)
+                .tag("outcome", outcome)
                 .register(composite);
     }
 
@@ -49,7 +62,9 @@ class TriggerMeterRegistryTest {
         requests("503", "SERVER_ERROR").record(Duration.ofMillis(5));
         requests("500", "SERVER_ERROR").record(Duration.ofMillis(5));
 
-        assertThat(application.get("http.server.requests").timers()).extracting(Timer::count).containsOnly(98L, 1L, 1L, 1L);
+        assertThat(application.get("http.server.requests").timers())
+                .extracting(Timer::count)
+                .containsOnly(98L, 1L, 1L, 1L);
         clock.advance(Duration.ofSeconds(1));
         assertThat(engine.evaluate()).singleElement().satisfies(d -> {
             assertThat(d.rule()).isEqualTo("errors");
@@ -65,7 +80,9 @@ class TriggerMeterRegistryTest {
         }
         clock.advance(Duration.ofSeconds(1));
 
-        assertThat(engine.evaluate()).singleElement().satisfies(d -> assertThat(d.rule()).isEqualTo("latency"));
+        assertThat(engine.evaluate())
+                .singleElement()
+                .satisfies(d -> assertThat(d.rule()).isEqualTo("latency"));
         assertThat(ok.count()).isEqualTo(100);
     }
 

@@ -3,7 +3,6 @@ package dev.rollback.testkit;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
 import dev.rollback.api.TransientFailureException;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,10 +32,14 @@ public final class FakeStep implements RollbackStep {
      * @param fencingToken the fencing token of the run's lock
      * @param startedAt when it started, on the run's clock
      */
-    public record Execution(String runId, int attempt, long fencingToken, Instant startedAt) {
-    }
+    public record Execution(String runId, int attempt, long fencingToken, Instant startedAt) {}
 
-    private enum Behaviour { SUCCEED, FAIL_TRANSIENTLY, FAIL, HANG }
+    private enum Behaviour {
+        SUCCEED,
+        FAIL_TRANSIENTLY,
+        FAIL,
+        HANG
+    }
 
     private final String id;
     private final String component;
@@ -98,14 +101,19 @@ public final class FakeStep implements RollbackStep {
     public void execute(StepContext context) throws Exception {
         int n;
         synchronized (executions) {
-            executions.add(new Execution(context.runId(), context.attempt(), context.fencingToken(), context.clock().instant()));
+            executions.add(new Execution(
+                    context.runId(),
+                    context.attempt(),
+                    context.fencingToken(),
+                    context.clock().instant()));
             n = executions.size();
         }
         switch (behaviour) {
             case SUCCEED -> evidence.forEach(context::evidence);
             case FAIL_TRANSIENTLY -> {
                 if (n <= failures) {
-                    throw new TransientFailureException("fake transient failure " + n + " of " + failures + " in step " + id, null);
+                    throw new TransientFailureException(
+                            "fake transient failure " + n + " of " + failures + " in step " + id, null);
                 }
                 evidence.forEach(context::evidence);
             }

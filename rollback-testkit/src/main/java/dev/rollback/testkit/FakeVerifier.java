@@ -3,7 +3,6 @@ package dev.rollback.testkit;
 import dev.rollback.api.StepContext;
 import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
-
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -49,7 +48,8 @@ public final class FakeVerifier implements Verifier {
     @Override
     public Verification verify(StepContext context) {
         int n = calls.incrementAndGet();
-        return n <= failures ? Verification.failed(name, "fake check " + name, observed)
+        return n <= failures
+                ? Verification.failed(name, "fake check " + name, observed)
                 : Verification.passed(name, "fake check " + name, observed);
     }
 

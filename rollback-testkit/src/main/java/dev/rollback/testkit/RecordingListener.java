@@ -14,7 +14,6 @@ import dev.rollback.api.event.StepSucceeded;
 import dev.rollback.api.event.StepTimedOut;
 import dev.rollback.api.event.VerificationFailed;
 import dev.rollback.api.event.VerificationPassed;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -89,7 +88,8 @@ public final class RecordingListener implements RollbackListener {
                 openRuns++;
             } else if (e instanceof RunFinished) {
                 if (!openSteps.isEmpty()) {
-                    throw new AssertionError("run " + e.runId() + " finished while steps " + openSteps + " had no end event");
+                    throw new AssertionError(
+                            "run " + e.runId() + " finished while steps " + openSteps + " had no end event");
                 }
                 openRuns--;
             } else if (e instanceof StepStarted s) {

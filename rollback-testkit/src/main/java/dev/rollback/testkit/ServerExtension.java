@@ -1,14 +1,13 @@
 package dev.rollback.testkit;
 
+import java.util.Objects;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
-
-import java.util.Objects;
-import java.util.function.Supplier;
 
 /**
  * A JUnit 5 extension that gives a test class a running {@link TestServer}. Register it in a

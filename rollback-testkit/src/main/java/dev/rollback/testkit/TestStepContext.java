@@ -4,7 +4,6 @@ import dev.rollback.api.Initiator;
 import dev.rollback.api.RollbackClock;
 import dev.rollback.api.StepContext;
 import dev.rollback.api.StepInterruptedException;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

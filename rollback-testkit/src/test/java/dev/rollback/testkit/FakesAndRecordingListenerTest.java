@@ -1,5 +1,8 @@
 package dev.rollback.testkit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.rollback.api.Initiator;
 import dev.rollback.api.RollbackClock;
 import dev.rollback.api.StepContext;
@@ -10,8 +13,6 @@ import dev.rollback.api.event.StepStarted;
 import dev.rollback.api.event.StepSucceeded;
 import dev.rollback.api.report.RunOutcome;
 import dev.rollback.core.clock.ManualClock;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -20,9 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class FakesAndRecordingListenerTest {
     private static final Instant T = Instant.parse("2025-01-01T00:00:00Z");
@@ -31,28 +30,74 @@ class FakesAndRecordingListenerTest {
     /** A minimal context: the executor is not what these tests are about. */
     private StepContext context(int attempt, Map<String, String> evidence) {
         return new StepContext() {
-            public String runId() { return "run-1"; }
-            public String planName() { return "plan"; }
-            public String stepId() { return "swap"; }
-            public String component() { return "app-service"; }
-            public int attempt() { return attempt; }
-            public Instant deadline() { return T.plusSeconds(60); }
-            public Duration remaining() { return Duration.ofSeconds(60); }
-            public long fencingToken() { return 9; }
-            public RollbackClock clock() { return clock; }
-            public boolean dryRun() { return false; }
-            public Initiator initiator() { return Initiator.manual("ops"); }
-            public void evidence(String key, String value) { evidence.put(key, value); }
-            public Optional<String> evidenceOf(String stepId, String key) { return Optional.empty(); }
-            public boolean stopRequested() { return false; }
-            public void progress(String what) { }
-            public void checkpoint() { }
+            public String runId() {
+                return "run-1";
+            }
+
+            public String planName() {
+                return "plan";
+            }
+
+            public String stepId() {
+                return "swap";
+            }
+
+            public String component() {
+                return "app-service";
+            }
+
+            public int attempt() {
+                return attempt;
+            }
+
+            public Instant deadline() {
+                return T.plusSeconds(60);
+            }
+
+            public Duration remaining() {
+                return Duration.ofSeconds(60);
+            }
+
+            public long fencingToken() {
+                return 9;
+            }
+
+            public RollbackClock clock() {
+                return clock;
+            }
+
+            public boolean dryRun() {
+                return false;
+            }
+
+            public Initiator initiator() {
+                return Initiator.manual("ops");
+            }
+
+            public void evidence(String key, String value) {
+                evidence.put(key, value);
+            }
+
+            public Optional<String> evidenceOf(String stepId, String key) {
+                return Optional.empty();
+            }
+
+            public boolean stopRequested() {
+                return false;
+            }
+
+            public void progress(String what) {}
+
+            public void checkpoint() {}
         };
     }
 
     @Test
     void aStepThatFailsTransientlyTwiceSucceedsTheThirdTimeAndRecordsEachExecution() throws Exception {
-        FakeStep step = FakeStep.builder("swap", "app-service").failTransiently(2).evidence("slot", "staging").build();
+        FakeStep step = FakeStep.builder("swap", "app-service")
+                .failTransiently(2)
+                .evidence("slot", "staging")
+                .build();
         Map<String, String> evidence = new HashMap<>();
         assertThatThrownBy(() -> step.execute(context(1, evidence))).isInstanceOf(TransientFailureException.class);
         clock.advance(Duration.ofSeconds(2));
@@ -60,7 +105,8 @@ class FakesAndRecordingListenerTest {
         step.execute(context(3, evidence));
         assertThat(step.executions()).extracting(FakeStep.Execution::attempt).containsExactly(1, 2, 3);
         assertThat(step.executions().get(1).startedAt()).isEqualTo(T.plusSeconds(2));
-        assertThat(step.executions()).allSatisfy(e -> assertThat(e.fencingToken()).isEqualTo(9));
+        assertThat(step.executions())
+                .allSatisfy(e -> assertThat(e.fencingToken()).isEqualTo(9));
         assertThat(evidence).containsEntry("slot", "staging");
     }
 
@@ -81,7 +127,8 @@ class FakesAndRecordingListenerTest {
         Thread.sleep(100);
         assertThat(done).isNotDone();
         runner[0].interrupt();
-        assertThatThrownBy(() -> done.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        assertThatThrownBy(() -> done.get(5, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(InterruptedException.class);
     }
 
@@ -102,7 +149,10 @@ class FakesAndRecordingListenerTest {
         events.dispatch(new RunFinished("run-1", T, RunOutcome.SUCCEEDED, Duration.ofSeconds(1)));
         events.assertSequence("RunStarted", "StepStarted swap", "StepSucceeded swap", "RunFinished SUCCEEDED");
         events.assertPaired();
-        assertThat(events.eventsOf(StepStarted.class)).singleElement().extracting(StepStarted::attempt).isEqualTo(1);
+        assertThat(events.eventsOf(StepStarted.class))
+                .singleElement()
+                .extracting(StepStarted::attempt)
+                .isEqualTo(1);
         assertThatThrownBy(() -> events.assertSequence("RunStarted")).hasMessageContaining("but were");
 
         RecordingListener unpaired = new RecordingListener();

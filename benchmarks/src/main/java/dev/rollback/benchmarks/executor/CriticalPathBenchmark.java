@@ -8,6 +8,13 @@ import dev.rollback.api.report.RollbackReport;
 import dev.rollback.api.report.RunOutcome;
 import dev.rollback.core.RollbackExecutor;
 import dev.rollback.core.RunRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -20,14 +27,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A 100-step DAG (seeded) whose steps sleep known durations (5-40 ms). The run's wall time is
@@ -74,8 +73,12 @@ public class CriticalPathBenchmark {
                     deps.add("s" + j);
                 }
             }
-            b.step(RollbackStep.builder(id, "c" + (i % 4)).idempotent(true)
-                    .action(ctx -> Thread.sleep(ms)).build(), s -> s.dependsOn(deps.toArray(String[]::new)));
+            b.step(
+                    RollbackStep.builder(id, "c" + (i % 4))
+                            .idempotent(true)
+                            .action(ctx -> Thread.sleep(ms))
+                            .build(),
+                    s -> s.dependsOn(deps.toArray(String[]::new)));
         }
         return b.build();
     }

@@ -7,6 +7,8 @@ import dev.rollback.api.report.RollbackReport;
 import dev.rollback.api.report.RunOutcome;
 import dev.rollback.core.RollbackExecutor;
 import dev.rollback.core.RunRequest;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -21,9 +23,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Executor overhead per no-op step: one operation is one step of a 1,000-step plan, either a
@@ -49,9 +48,11 @@ public class ExecutorOverheadBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         executor = RollbackExecutor.builder().parallelism(2).build();
-        RollbackPlan.Builder b = RollbackPlan.builder("overhead-" + shape, RecoveryObjectives.stateless(Duration.ofHours(1)));
+        RollbackPlan.Builder b =
+                RollbackPlan.builder("overhead-" + shape, RecoveryObjectives.stateless(Duration.ofHours(1)));
         for (int i = 0; i < STEPS; i++) {
-            RollbackStep step = RollbackStep.builder("s" + i, "c").idempotent(true).build();
+            RollbackStep step =
+                    RollbackStep.builder("s" + i, "c").idempotent(true).build();
             if ("chain".equals(shape) && i > 0) {
                 String previous = "s" + (i - 1);
                 b.step(step, s -> s.dependsOn(previous));

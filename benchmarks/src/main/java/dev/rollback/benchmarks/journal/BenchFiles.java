@@ -8,8 +8,7 @@ import java.util.stream.Stream;
 
 /** Deletes the benchmarks' temporary directories. */
 final class BenchFiles {
-    private BenchFiles() {
-    }
+    private BenchFiles() {}
 
     static void deleteTree(Path root) throws IOException {
         try (Stream<Path> paths = Files.walk(root)) {

@@ -1,5 +1,13 @@
 package dev.rollback.benchmarks.journal;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -12,15 +20,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The limit for {@link JournalAppendBenchmark}: a bare loop of {@code FileChannel.write} of 330
@@ -48,10 +47,10 @@ public class FsyncLimitBenchmark {
 
     @Setup(Level.Iteration)
     public void open() throws IOException {
-        directory = Files.createTempDirectory(Path.of(System.getProperty("rollback.bench.dir",
-                System.getProperty("java.io.tmpdir"))), "fsync-bench");
-        channel = FileChannel.open(directory.resolve("bare.log"), StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE);
+        directory = Files.createTempDirectory(
+                Path.of(System.getProperty("rollback.bench.dir", System.getProperty("java.io.tmpdir"))), "fsync-bench");
+        channel = FileChannel.open(
+                directory.resolve("bare.log"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         position = 0;
     }
 

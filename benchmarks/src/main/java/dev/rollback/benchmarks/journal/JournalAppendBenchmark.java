@@ -2,6 +2,15 @@ package dev.rollback.benchmarks.journal;
 
 import dev.rollback.api.spi.JournalRecord;
 import dev.rollback.core.journal.FileJournal;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -15,16 +24,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Durable journal appends, records per second: each operation is one {@code FileJournal.append} of
@@ -51,9 +50,13 @@ public class JournalAppendBenchmark {
 
     @Setup(Level.Iteration)
     public void open() throws IOException {
-        directory = Files.createTempDirectory(Path.of(System.getProperty("rollback.bench.dir",
-                System.getProperty("java.io.tmpdir"))), "journal-bench");
-        journal = FileJournal.custom().directory(directory).groupCommit(groupCommit).build();
+        directory = Files.createTempDirectory(
+                Path.of(System.getProperty("rollback.bench.dir", System.getProperty("java.io.tmpdir"))),
+                "journal-bench");
+        journal = FileJournal.custom()
+                .directory(directory)
+                .groupCommit(groupCommit)
+                .build();
         runId = "bench-" + UUID.randomUUID();
         sequence.set(0);
     }
@@ -67,8 +70,13 @@ public class JournalAppendBenchmark {
     @Benchmark
     public void append() {
         long seq = sequence.getAndIncrement();
-        journal.append(new JournalRecord(runId, seq, JournalRecord.Type.STEP_STARTED, Instant.EPOCH.plusMillis(seq),
-                Optional.of("restore-database"), 42, Map.of("attempt", "1", "component", "postgres-primary",
-                "deadline", "2025-01-01T00:10:00Z")));
+        journal.append(new JournalRecord(
+                runId,
+                seq,
+                JournalRecord.Type.STEP_STARTED,
+                Instant.EPOCH.plusMillis(seq),
+                Optional.of("restore-database"),
+                42,
+                Map.of("attempt", "1", "component", "postgres-primary", "deadline", "2025-01-01T00:10:00Z")));
     }
 }

@@ -3,6 +3,16 @@ package dev.rollback.benchmarks.journal;
 import dev.rollback.api.spi.JournalRecord;
 import dev.rollback.core.journal.FileJournal;
 import dev.rollback.core.journal.RunHistory;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -15,17 +25,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Resuming a 1,000-step run: one operation reads its journal file (2,000 records of 300 to 350 bytes),
@@ -50,25 +49,45 @@ public class ResumeBenchmark {
 
     @Setup(Level.Trial)
     public void writeACrashedRun() throws IOException {
-        directory = Files.createTempDirectory(Path.of(System.getProperty("rollback.bench.dir",
-                System.getProperty("java.io.tmpdir"))), "resume-bench");
+        directory = Files.createTempDirectory(
+                Path.of(System.getProperty("rollback.bench.dir", System.getProperty("java.io.tmpdir"))),
+                "resume-bench");
         journal = FileJournal.of(directory);
         long seq = 0;
         Instant at = Instant.parse("2025-01-01T00:00:00Z");
-        journal.append(new JournalRecord(RUN, seq++, JournalRecord.Type.RUN_STARTED, at, Optional.empty(), 1,
+        journal.append(new JournalRecord(
+                RUN,
+                seq++,
+                JournalRecord.Type.RUN_STARTED,
+                at,
+                Optional.empty(),
+                1,
                 Map.of("plan", "advisoros", "planKey", "advisoros", "initiator", "TRIGGER:error-rate")));
         for (int i = 0; i < STEPS; i++) {
             String step = "step-" + i;
-            journal.append(new JournalRecord(RUN, seq++, JournalRecord.Type.STEP_STARTED, at.plusMillis(seq),
-                    Optional.of(step), 1, Map.of("attempt", "1", "deadline", "2025-01-01T00:10:00Z",
-                    "idempotent", "true", "destructive", "false")));
+            journal.append(new JournalRecord(
+                    RUN,
+                    seq++,
+                    JournalRecord.Type.STEP_STARTED,
+                    at.plusMillis(seq),
+                    Optional.of(step),
+                    1,
+                    Map.of(
+                            "attempt",
+                            "1",
+                            "deadline",
+                            "2025-01-01T00:10:00Z",
+                            "idempotent",
+                            "true",
+                            "destructive",
+                            "false")));
             if (i < STEPS - 1) {
                 Map<String, String> end = new LinkedHashMap<>();
                 end.put("outcome", "SUCCEEDED");
                 end.put("attempts", "1");
                 end.put("evidence.status", "200");
-                journal.append(new JournalRecord(RUN, seq++, JournalRecord.Type.STEP_FINISHED, at.plusMillis(seq),
-                        Optional.of(step), 1, end));
+                journal.append(new JournalRecord(
+                        RUN, seq++, JournalRecord.Type.STEP_FINISHED, at.plusMillis(seq), Optional.of(step), 1, end));
             }
         }
     }
@@ -83,7 +102,8 @@ public class ResumeBenchmark {
     public RunHistory resume() {
         RunHistory history = RunHistory.replay(journal, RUN);
         if (history.inDoubt().size() != 1 || history.endedSteps().size() != STEPS - 1) {
-            throw new IllegalStateException("the replay is wrong: " + history.inDoubt().size() + " in doubt");
+            throw new IllegalStateException(
+                    "the replay is wrong: " + history.inDoubt().size() + " in doubt");
         }
         return history;
     }
@@ -106,8 +126,11 @@ public class ResumeBenchmark {
                 for (int i = 0; i < n; i++) {
                     benchmark.resume();
                 }
-                System.out.printf("round %2d: %6.1f ms wall, %5.1f ms CPU per resume%n", round,
-                        (System.nanoTime() - wall) / 1e6 / n, (threads.getCurrentThreadCpuTime() - cpu) / 1e6 / n);
+                System.out.printf(
+                        "round %2d: %6.1f ms wall, %5.1f ms CPU per resume%n",
+                        round,
+                        (System.nanoTime() - wall) / 1e6 / n,
+                        (threads.getCurrentThreadCpuTime() - cpu) / 1e6 / n);
             }
         } finally {
             benchmark.delete();

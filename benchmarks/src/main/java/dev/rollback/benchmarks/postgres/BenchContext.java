@@ -3,7 +3,6 @@ package dev.rollback.benchmarks.postgres;
 import dev.rollback.api.Initiator;
 import dev.rollback.api.RollbackClock;
 import dev.rollback.api.StepContext;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -90,10 +89,8 @@ final class BenchContext implements StepContext {
     }
 
     @Override
-    public void progress(String what) {
-    }
+    public void progress(String what) {}
 
     @Override
-    public void checkpoint() {
-    }
+    public void checkpoint() {}
 }

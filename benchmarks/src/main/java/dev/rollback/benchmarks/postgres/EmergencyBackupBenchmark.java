@@ -5,20 +5,6 @@ import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.backup.BackupFormat;
 import dev.rollback.postgres.backup.EmergencyBackupStep;
 import dev.rollback.testkit.postgres.PostgresServer;
-import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,6 +18,19 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The emergency backup against the raw tool in the same run: {@link EmergencyBackupStep} as the
@@ -83,22 +82,39 @@ public class EmergencyBackupBenchmark {
     public void start() throws Exception {
         server = PostgresServer.builder().build();
         server.start();
-        try (Connection c = server.connect(); Statement s = c.createStatement()) {
+        try (Connection c = server.connect();
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE bench");
         }
-        endpoint = PostgresEndpoint.builder().host(server.host()).port(server.port()).database("bench")
-                .user(server.user()).password(Secret.of(server.password())).build();
+        endpoint = PostgresEndpoint.builder()
+                .host(server.host())
+                .port(server.port())
+                .database("bench")
+                .user(server.user())
+                .password(Secret.of(server.password()))
+                .build();
         work = Files.createTempDirectory("rollback-bench-");
-        passFile = Files.createFile(work.resolve("pgpass"), PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(passFile, server.host() + ":" + server.port() + ":*:" + server.user() + ":"
-                + server.password() + "\n", StandardCharsets.UTF_8);
+        passFile = Files.createFile(
+                work.resolve("pgpass"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(
+                passFile,
+                server.host() + ":" + server.port() + ":*:" + server.user() + ":" + server.password() + "\n",
+                StandardCharsets.UTF_8);
         // Server-side generation (G) loads scale 70 in well under a minute; vacuum (v) sets hint bits so that
         // no dump pays for them.
-        run(List.of(server.binaries().tool("pgbench").toString(), "--initialize", "--init-steps=dtGvp", "--quiet",
-                "--scale=" + scale, "--host=" + server.host(), "--port=" + server.port(), "--username=" + server.user(),
+        run(List.of(
+                server.binaries().tool("pgbench").toString(),
+                "--initialize",
+                "--init-steps=dtGvp",
+                "--quiet",
+                "--scale=" + scale,
+                "--host=" + server.host(),
+                "--port=" + server.port(),
+                "--username=" + server.user(),
                 "bench"));
-        try (Connection c = endpoint.connect(); Statement s = c.createStatement()) {
+        try (Connection c = endpoint.connect();
+                Statement s = c.createStatement()) {
             settle(s);
             try (ResultSet rs = s.executeQuery("SELECT pg_database_size('bench')")) {
                 rs.next();
@@ -116,7 +132,8 @@ public class EmergencyBackupBenchmark {
         s.execute("CHECKPOINT");
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (System.nanoTime() < deadline) {
-            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_ls_archive_statusdir() WHERE name LIKE '%.ready'")) {
+            try (ResultSet rs =
+                    s.executeQuery("SELECT count(*) FROM pg_ls_archive_statusdir() WHERE name LIKE '%.ready'")) {
                 rs.next();
                 if (rs.getLong(1) == 0) {
                     return;
@@ -130,8 +147,13 @@ public class EmergencyBackupBenchmark {
     /** A new step for each backup (not timed). */
     @Setup(Level.Invocation)
     public void newStep() {
-        step = EmergencyBackupStep.builder().endpoint(endpoint).backupDir(output).binDir(server.binaries().binDir())
-                .format(BackupFormat.valueOf(format)).jobs(jobs).build();
+        step = EmergencyBackupStep.builder()
+                .endpoint(endpoint)
+                .backupDir(output)
+                .binDir(server.binaries().binDir())
+                .format(BackupFormat.valueOf(format))
+                .jobs(jobs)
+                .build();
     }
 
     /** Empties the output folder after each backup; prints the size of the first one, for throughput. */
@@ -140,8 +162,10 @@ public class EmergencyBackupBenchmark {
         if (!sizePrinted) {
             long bytes;
             try (Stream<Path> files = Files.walk(output)) {
-                bytes = files.filter(Files::isRegularFile).filter(p -> !p.toString().endsWith(".sha256"))
-                        .mapToLong(p -> p.toFile().length()).sum();
+                bytes = files.filter(Files::isRegularFile)
+                        .filter(p -> !p.toString().endsWith(".sha256"))
+                        .mapToLong(p -> p.toFile().length())
+                        .sum();
             }
             System.out.println("# " + format + " output: " + bytes + " bytes");
             sizePrinted = true;
@@ -183,16 +207,22 @@ public class EmergencyBackupBenchmark {
         long end = System.nanoTime();
         long pgDump = Long.parseLong(context.evidence().get(EmergencyBackupStep.PG_DUMP_MILLIS));
         lastBreakdown = "step " + (end - start) / 1_000_000 + " ms: preflight " + (executing - start) / 1_000_000
-                + " ms, pg_dump " + pgDump + " ms, the rest of execute " + ((end - executing) / 1_000_000 - pgDump) + " ms";
+                + " ms, pg_dump " + pgDump + " ms, the rest of execute " + ((end - executing) / 1_000_000 - pgDump)
+                + " ms";
         return context.evidence().get(EmergencyBackupStep.SHA256);
     }
 
     /** The raw tool with the same arguments. */
     private int rawPgDump() throws Exception {
         BackupFormat f = BackupFormat.valueOf(format);
-        List<String> command = new ArrayList<>(List.of(server.binaries().tool("pg_dump").toString(),
-                "--host=" + server.host(), "--port=" + server.port(), "--username=" + server.user(), "--dbname=bench",
-                "--no-password", "--format=" + f.name().substring(0, 1).toLowerCase(java.util.Locale.ROOT)));
+        List<String> command = new ArrayList<>(List.of(
+                server.binaries().tool("pg_dump").toString(),
+                "--host=" + server.host(),
+                "--port=" + server.port(),
+                "--username=" + server.user(),
+                "--dbname=bench",
+                "--no-password",
+                "--format=" + f.name().substring(0, 1).toLowerCase(java.util.Locale.ROOT)));
         if (f == BackupFormat.DIRECTORY) {
             command.add("--jobs=" + jobs);
         }
@@ -204,7 +234,8 @@ public class EmergencyBackupBenchmark {
     }
 
     private int run(List<String> command) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectErrorStream(true)
                 .redirectOutput(work.resolve("tool.log").toFile());
         pb.environment().put("PGPASSFILE", passFile.toString());
         int exit = pb.start().waitFor();

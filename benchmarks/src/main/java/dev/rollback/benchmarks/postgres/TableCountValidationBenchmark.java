@@ -6,6 +6,13 @@ import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.verify.TableCountBaseline;
 import dev.rollback.postgres.verify.TableCountVerifier;
 import dev.rollback.testkit.postgres.PostgresServer;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -19,14 +26,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Instant;
-import java.util.concurrent.TimeUnit;
-import javax.sql.DataSource;
 
 /**
  * Validation of 100 tables by {@link TableCountVerifier}: the baseline taken before a rollback
@@ -69,14 +68,21 @@ public class TableCountValidationBenchmark {
         };
         server = PostgresServer.builder().build();
         server.start();
-        try (Connection c = server.connect(); Statement s = c.createStatement()) {
+        try (Connection c = server.connect();
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE validation");
         }
-        PostgresEndpoint endpoint = PostgresEndpoint.builder().host(server.host()).port(server.port())
-                .database("validation").user(server.user()).password(Secret.of(server.password())).build();
+        PostgresEndpoint endpoint = PostgresEndpoint.builder()
+                .host(server.host())
+                .port(server.port())
+                .database("validation")
+                .user(server.user())
+                .password(Secret.of(server.password()))
+                .build();
         dataSource = endpoint.dataSource();
         long rows = 0;
-        try (Connection c = endpoint.connect(); Statement s = c.createStatement()) {
+        try (Connection c = endpoint.connect();
+                Statement s = c.createStatement()) {
             for (int i = 1; i <= 100; i++) {
                 long n = rowsOf(i);
                 s.execute("CREATE TABLE t" + i + " (id bigint PRIMARY KEY, account int NOT NULL, amount numeric(12, 2),"
@@ -96,10 +102,14 @@ public class TableCountValidationBenchmark {
         }
         TableCountBaseline baseline = TableCountBaseline.capture(dataSource, threshold, Instant.now());
         long estimated = baseline.counts().values().stream()
-                .filter(count -> count.mode() == TableCountBaseline.Mode.ESTIMATE).count();
-        System.out.println("# " + mode + ": " + (baseline.counts().size() - estimated) + " tables counted, "
-                + estimated + " by statistics");
-        verifier = TableCountVerifier.builder().dataSource(dataSource).baseline(baseline).build();
+                .filter(count -> count.mode() == TableCountBaseline.Mode.ESTIMATE)
+                .count();
+        System.out.println("# " + mode + ": " + (baseline.counts().size() - estimated) + " tables counted, " + estimated
+                + " by statistics");
+        verifier = TableCountVerifier.builder()
+                .dataSource(dataSource)
+                .baseline(baseline)
+                .build();
     }
 
     /** Rows of table {@code i} (1-100): three large, seven medium, the rest small and spread out, one empty. */

@@ -2,7 +2,10 @@ package dev.rollback.benchmarks.trigger;
 
 import dev.rollback.core.clock.ManualClock;
 import dev.rollback.core.trigger.TriggerEngine;
-
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -11,11 +14,6 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One evaluation of the runbook's whole decision matrix, with full 1-minute windows whose

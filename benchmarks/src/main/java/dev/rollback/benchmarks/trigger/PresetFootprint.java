@@ -2,14 +2,12 @@ package dev.rollback.benchmarks.trigger;
 
 import dev.rollback.core.clock.ManualClock;
 import dev.rollback.core.trigger.TriggerEngine;
-
-import org.openjdk.jol.info.GraphLayout;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jol.info.GraphLayout;
 
 /**
  * The retained memory of a trigger engine holding the runbook's matrix with its windows full,
@@ -17,21 +15,23 @@ import java.util.concurrent.TimeUnit;
  * shared clock or the logger). Run it with {@code java -cp ... PresetFootprint}.
  */
 public final class PresetFootprint {
-    private PresetFootprint() {
-    }
+    private PresetFootprint() {}
 
     public static void main(String[] args) throws Exception {
         for (int stripes : new int[] {1, 2, 4}) {
             ManualClock clock = ManualClock.startingAt(Instant.parse("2024-05-01T00:00:00Z"));
-            TriggerEngine engine = TriggerEngine.builder().clock(clock).stripes(stripes).build();
+            TriggerEngine engine =
+                    TriggerEngine.builder().clock(clock).stripes(stripes).build();
             EvaluationBenchmark.fill(engine, clock);
             GraphLayout layout = engineOnly(engine);
-            System.out.printf("preset matrix, %d stripe(s), every recording thread owns its stripe: %,d bytes in %,d objects%n",
+            System.out.printf(
+                    "preset matrix, %d stripe(s), every recording thread owns its stripe: %,d bytes in %,d objects%n",
                     stripes, layout.totalSize(), layout.totalCount());
             recordFromMoreLiveThreadsThanStripes(engine, stripes);
             engine.evaluate(); // frees the stripes of the threads that ended
             layout = engineOnly(engine);
-            System.out.printf("preset matrix, %d stripe(s), shared stripes made too: %,d bytes in %,d objects%n",
+            System.out.printf(
+                    "preset matrix, %d stripe(s), shared stripes made too: %,d bytes in %,d objects%n",
                     stripes, layout.totalSize(), layout.totalCount());
         }
     }

@@ -1,12 +1,12 @@
 package dev.rollback.benchmarks.trigger;
 
 import dev.rollback.core.trigger.TriggerEngine;
-
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -16,9 +16,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
-
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Recording one request (1% failures) into the trigger engine (started, with the runbook's
@@ -47,9 +44,14 @@ public class RecordingBenchmark {
             // fast path its slot ticker keeps open (see docs/triggers.md)
             engine = TriggerEngine.builder().build();
             engine.start();
-            circuitBreaker = CircuitBreaker.of("bench", CircuitBreakerConfig.custom()
-                    .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.TIME_BASED).slidingWindowSize(300)
-                    .failureRateThreshold(50).minimumNumberOfCalls(Integer.MAX_VALUE).build());
+            circuitBreaker = CircuitBreaker.of(
+                    "bench",
+                    CircuitBreakerConfig.custom()
+                            .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.TIME_BASED)
+                            .slidingWindowSize(300)
+                            .failureRateThreshold(50)
+                            .minimumNumberOfCalls(Integer.MAX_VALUE)
+                            .build());
             adder = new LongAdder();
             timer = Timer.builder("http.server.requests").register(new SimpleMeterRegistry());
         }
@@ -101,6 +103,5 @@ public class RecordingBenchmark {
 
     /** The same recorders, each shared by 2 threads. */
     @Threads(2)
-    public static class TwoThreads extends RecordingBenchmark {
-    }
+    public static class TwoThreads extends RecordingBenchmark {}
 }

@@ -2,14 +2,12 @@ package dev.rollback.benchmarks.trigger;
 
 import dev.rollback.core.trigger.DecisionMatrix;
 import dev.rollback.core.trigger.Replay;
-
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A what-if replay of one day at 1,000 requests per second (86.4 million requests, 1% failed,

@@ -4,7 +4,6 @@ import com.azure.resourcemanager.appservice.AppServiceManager;
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.azure.appservice.internal.WebApps;
-
 import java.time.Duration;
 import java.util.Objects;
 
@@ -69,7 +68,8 @@ public final class AppServiceRollback {
      */
     public RollbackPlan runbookPlan(AppServiceRunbook runbook) {
         Objects.requireNonNull(runbook, "runbook");
-        return addRunbookSteps(RollbackPlan.builder(runbook.planName(), RUNBOOK_OBJECTIVES), runbook).build();
+        return addRunbookSteps(RollbackPlan.builder(runbook.planName(), RUNBOOK_OBJECTIVES), runbook)
+                .build();
     }
 
     /**
@@ -88,18 +88,35 @@ public final class AppServiceRollback {
         Objects.requireNonNull(runbook, "runbook");
         String c = runbook.component();
         String p = runbook.stepIdPrefix();
-        SlotStateCheck check = slotStateCheck().resourceGroup(runbook.resourceGroup()).app(runbook.app())
-                .slot(runbook.backupSlot()).build();
-        TrafficRoutingStep route = trafficRouting().id(p + "route-traffic").component(c)
-                .resourceGroup(runbook.resourceGroup()).app(runbook.app()).slot(runbook.backupSlot())
-                .percentage(runbook.percentage()).build();
-        SlotSwapStep.Builder swapBuilder = slotSwap().id(p + "swap-slots").component(c)
-                .resourceGroup(runbook.resourceGroup()).app(runbook.app()).slot(runbook.backupSlot());
+        SlotStateCheck check = slotStateCheck()
+                .resourceGroup(runbook.resourceGroup())
+                .app(runbook.app())
+                .slot(runbook.backupSlot())
+                .build();
+        TrafficRoutingStep route = trafficRouting()
+                .id(p + "route-traffic")
+                .component(c)
+                .resourceGroup(runbook.resourceGroup())
+                .app(runbook.app())
+                .slot(runbook.backupSlot())
+                .percentage(runbook.percentage())
+                .build();
+        SlotSwapStep.Builder swapBuilder = slotSwap()
+                .id(p + "swap-slots")
+                .component(c)
+                .resourceGroup(runbook.resourceGroup())
+                .app(runbook.app())
+                .slot(runbook.backupSlot());
         runbook.expectedVersion().ifPresent(swapBuilder::expectedVersion);
         SlotSwapStep swap = swapBuilder.build();
-        TrafficRoutingStep clear = trafficRouting().id(p + "clear-traffic-routing").component(c)
-                .resourceGroup(runbook.resourceGroup()).app(runbook.app()).slot(runbook.backupSlot())
-                .percentage(0).build();
+        TrafficRoutingStep clear = trafficRouting()
+                .id(p + "clear-traffic-routing")
+                .component(c)
+                .resourceGroup(runbook.resourceGroup())
+                .app(runbook.app())
+                .slot(runbook.backupSlot())
+                .percentage(0)
+                .build();
         HealthCheckVerifier health = runbook.healthCheck();
         plan.component(c, RUNBOOK_OBJECTIVES)
                 .step(route)

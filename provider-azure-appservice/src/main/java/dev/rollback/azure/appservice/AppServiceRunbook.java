@@ -1,7 +1,6 @@
 package dev.rollback.azure.appservice;
 
 import dev.rollback.azure.appservice.internal.Args;
-
 import java.util.Objects;
 import java.util.Optional;
 
@@ -101,8 +100,7 @@ public final class AppServiceRunbook {
         private String expectedVersion;
         private HealthCheckVerifier healthCheck;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The plan's name. Default: {@code app-service-rollback}. */
         public Builder planName(String planName) {

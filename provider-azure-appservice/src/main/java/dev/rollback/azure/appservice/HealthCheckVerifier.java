@@ -6,7 +6,6 @@ import dev.rollback.api.StepInterruptedException;
 import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
 import dev.rollback.azure.appservice.internal.Args;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,7 +36,10 @@ import java.util.concurrent.TimeoutException;
 public final class HealthCheckVerifier implements Verifier {
     private static final int BODY_EVIDENCE = 200;
     private static final HttpClient DEFAULT_CLIENT = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
+            .version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
 
     private final String name;
     private final URI url;
@@ -75,21 +77,31 @@ public final class HealthCheckVerifier implements Verifier {
         Duration remaining = context.remaining();
         Duration budget = remaining.compareTo(timeout) < 0 ? remaining : timeout;
         String checked = "GET " + safeUrl() + " returns " + expectedStatus
-                + expectedBody.map(b -> " with a body containing '" + Redaction.redact(b) + "'").orElse("")
+                + expectedBody
+                        .map(b -> " with a body containing '" + Redaction.redact(b) + "'")
+                        .orElse("")
                 + " within " + budget.toMillis() + " ms";
         if (budget.isZero() || budget.isNegative()) {
-            return Verification.failed(name, checked, "no time left for the check").withDetail("url", safeUrl());
+            return Verification.failed(name, checked, "no time left for the check")
+                    .withDetail("url", safeUrl());
         }
-        HttpRequest request = HttpRequest.newBuilder(url).GET().timeout(budget)
-                .header("Accept", "application/json, text/plain, */*").build();
+        HttpRequest request = HttpRequest.newBuilder(url)
+                .GET()
+                .timeout(budget)
+                .header("Accept", "application/json, text/plain, */*")
+                .build();
         long started = System.nanoTime();
-        CompletableFuture<HttpResponse<byte[]>> future = client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+        CompletableFuture<HttpResponse<byte[]>> future =
+                client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
         HttpResponse<byte[]> response;
         try {
             response = future.get(budget.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
-            return failure(checked, "no complete response within " + budget.toMillis() + " ms", started,
+            return failure(
+                    checked,
+                    "no complete response within " + budget.toMillis() + " ms",
+                    started,
                     "timeout after " + budget.toMillis() + " ms");
         } catch (InterruptedException e) {
             future.cancel(true);
@@ -105,7 +117,8 @@ public final class HealthCheckVerifier implements Verifier {
         long elapsedMs = (System.nanoTime() - started) / 1_000_000;
         int status = response.statusCode();
         String body = new String(response.body(), StandardCharsets.UTF_8);
-        String snippet = Redaction.redact(body.length() > BODY_EVIDENCE ? body.substring(0, BODY_EVIDENCE) + "..." : body);
+        String snippet =
+                Redaction.redact(body.length() > BODY_EVIDENCE ? body.substring(0, BODY_EVIDENCE) + "..." : body);
         boolean statusOk = status == expectedStatus;
         boolean bodyOk = expectedBody.map(body::contains).orElse(true);
         String observed;
@@ -118,14 +131,18 @@ public final class HealthCheckVerifier implements Verifier {
         } else {
             observed = "HTTP " + status + " in " + elapsedMs + " ms";
         }
-        Verification v = statusOk && bodyOk ? Verification.passed(name, checked, observed)
+        Verification v = statusOk && bodyOk
+                ? Verification.passed(name, checked, observed)
                 : Verification.failed(name, checked, observed);
-        return v.withDetail("url", safeUrl()).withDetail("status", Integer.toString(status))
-                .withDetail("elapsedMs", Long.toString(elapsedMs)).withDetail("body", snippet);
+        return v.withDetail("url", safeUrl())
+                .withDetail("status", Integer.toString(status))
+                .withDetail("elapsedMs", Long.toString(elapsedMs))
+                .withDetail("body", snippet);
     }
 
     private Verification failure(String checked, String observed, long started, String error) {
-        return Verification.failed(name, checked, observed).withDetail("url", safeUrl())
+        return Verification.failed(name, checked, observed)
+                .withDetail("url", safeUrl())
                 .withDetail("elapsedMs", Long.toString((System.nanoTime() - started) / 1_000_000))
                 .withDetail("error", error);
     }
@@ -151,8 +168,7 @@ public final class HealthCheckVerifier implements Verifier {
         private String expectedBody;
         private HttpClient client;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The verifier's name in reports. Default: {@code health-endpoint}. */
         public Builder name(String name) {
@@ -189,7 +205,8 @@ public final class HealthCheckVerifier implements Verifier {
         /** The status that passes, 100 to 599. Default: 200. */
         public Builder expectedStatus(int expectedStatus) {
             if (expectedStatus < 100 || expectedStatus > 599) {
-                throw new IllegalArgumentException("expectedStatus must be between 100 and 599, but was " + expectedStatus);
+                throw new IllegalArgumentException(
+                        "expectedStatus must be between 100 and 599, but was " + expectedStatus);
             }
             this.expectedStatus = expectedStatus;
             return this;

@@ -8,7 +8,6 @@ import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
 import dev.rollback.azure.appservice.internal.Args;
 import dev.rollback.azure.appservice.internal.WebApps;
-
 import java.util.Objects;
 import java.util.Optional;
 
@@ -56,10 +55,12 @@ public final class SlotStateCheck implements Verifier {
 
     @Override
     public Verification verify(StepContext context) {
-        String checked = "slot " + slot + " of web app " + resourceGroup + "/" + app + " exists and is " + expectedState;
+        String checked =
+                "slot " + slot + " of web app " + resourceGroup + "/" + app + " exists and is " + expectedState;
         Optional<WebApps.Slot> found = appService.webApps().slot(resourceGroup, app, slot);
         if (found.isEmpty()) {
-            return Verification.failed(name, checked, "slot not found").withDetail("slot", slot)
+            return Verification.failed(name, checked, "slot not found")
+                    .withDetail("slot", slot)
                     .withDetail("state", "NotFound");
         }
         WebApps.Slot s = found.get();
@@ -77,8 +78,9 @@ public final class SlotStateCheck implements Verifier {
     public void require(StepContext context) {
         Verification v = verify(context);
         if (!v.passed()) {
-            throw new RollbackException(ErrorCode.STEP_FAILED, "backup slot check failed: " + v.checked()
-                    + ", but " + v.observed() + "; nothing was changed");
+            throw new RollbackException(
+                    ErrorCode.STEP_FAILED,
+                    "backup slot check failed: " + v.checked() + ", but " + v.observed() + "; nothing was changed");
         }
     }
 
@@ -89,15 +91,19 @@ public final class SlotStateCheck implements Verifier {
     public RollbackStep asStep(String id, String component) {
         String checkedId = Args.id(id, "id");
         String checkedComponent = Args.id(component, "component");
-        return RollbackStep.builder(checkedId, checkedComponent).idempotent(true).action(context -> {
-            Verification v = verify(context);
-            context.evidence("slot.state", v.details().getOrDefault("state", "unknown"));
-            context.evidence("slot.hostName", v.details().getOrDefault("hostName", ""));
-            if (!v.passed()) {
-                throw new RollbackException(ErrorCode.STEP_FAILED, "backup slot check failed: " + v.checked()
-                        + ", but " + v.observed());
-            }
-        }).build();
+        return RollbackStep.builder(checkedId, checkedComponent)
+                .idempotent(true)
+                .action(context -> {
+                    Verification v = verify(context);
+                    context.evidence("slot.state", v.details().getOrDefault("state", "unknown"));
+                    context.evidence("slot.hostName", v.details().getOrDefault("hostName", ""));
+                    if (!v.passed()) {
+                        throw new RollbackException(
+                                ErrorCode.STEP_FAILED,
+                                "backup slot check failed: " + v.checked() + ", but " + v.observed());
+                    }
+                })
+                .build();
     }
 
     @Override

@@ -7,7 +7,6 @@ import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
 import dev.rollback.azure.appservice.internal.Args;
 import dev.rollback.azure.appservice.internal.WebApps;
-
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -64,7 +63,11 @@ public final class SlotSwapStep implements RollbackStep {
         this.app = b.app;
         this.slot = b.slot;
         this.expectedVersion = Optional.ofNullable(b.expectedVersion);
-        this.preflightCheck = SlotStateCheck.builder(appService).resourceGroup(resourceGroup).app(app).slot(slot).build();
+        this.preflightCheck = SlotStateCheck.builder(appService)
+                .resourceGroup(resourceGroup)
+                .app(app)
+                .slot(slot)
+                .build();
     }
 
     /** A builder on {@code appService}. */
@@ -91,8 +94,9 @@ public final class SlotSwapStep implements RollbackStep {
     public void execute(StepContext context) {
         WebApps webApps = appService.webApps();
         String before = webApps.served(resourceGroup, app, Optional.empty());
-        String expected = expected(context).orElseGet(() -> derivedExpected.computeIfAbsent(context.runId(),
-                run -> webApps.served(resourceGroup, app, Optional.of(slot))));
+        String expected = expected(context)
+                .orElseGet(() -> derivedExpected.computeIfAbsent(
+                        context.runId(), run -> webApps.served(resourceGroup, app, Optional.of(slot))));
         context.evidence(EXPECTED, Redaction.redact(expected));
         context.evidence(BEFORE, Redaction.redact(before));
         if (expected.equals(before)) {
@@ -106,9 +110,11 @@ public final class SlotSwapStep implements RollbackStep {
         String after = webApps.served(resourceGroup, app, Optional.empty());
         context.evidence(AFTER, Redaction.redact(after));
         if (!expected.equals(after)) {
-            throw new RollbackException(ErrorCode.STEP_FAILED, "the swap of slot " + slot + " into production of "
-                    + resourceGroup + "/" + app + " finished, but production serves '" + Redaction.redact(after)
-                    + "', not the expected '" + Redaction.redact(expected) + "'");
+            throw new RollbackException(
+                    ErrorCode.STEP_FAILED,
+                    "the swap of slot " + slot + " into production of "
+                            + resourceGroup + "/" + app + " finished, but production serves '" + Redaction.redact(after)
+                            + "', not the expected '" + Redaction.redact(expected) + "'");
         }
     }
 
@@ -118,7 +124,8 @@ public final class SlotSwapStep implements RollbackStep {
      */
     @Override
     public Optional<Boolean> tookEffect(StepContext context) {
-        Optional<String> expected = expected(context).or(() -> Optional.ofNullable(derivedExpected.get(context.runId())));
+        Optional<String> expected =
+                expected(context).or(() -> Optional.ofNullable(derivedExpected.get(context.runId())));
         if (expected.isEmpty()) {
             return Optional.empty();
         }

@@ -6,7 +6,6 @@ import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
 import dev.rollback.azure.appservice.internal.Args;
 import dev.rollback.azure.appservice.internal.WebApps;
-
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
@@ -87,7 +86,11 @@ public final class TrafficRoutingStep implements RollbackStep {
     }
 
     private SlotStateCheck slotCheck() {
-        return SlotStateCheck.builder(appService).resourceGroup(resourceGroup).app(app).slot(slot).build();
+        return SlotStateCheck.builder(appService)
+                .resourceGroup(resourceGroup)
+                .app(app)
+                .slot(slot)
+                .build();
     }
 
     @Override
@@ -95,12 +98,16 @@ public final class TrafficRoutingStep implements RollbackStep {
         WebApps webApps = appService.webApps();
         List<WebApps.Route> wanted;
         if (percentage > 0) {
-            WebApps.Slot s = webApps.slot(resourceGroup, app, slot).orElseThrow(() -> new RollbackException(
-                    ErrorCode.STEP_FAILED, "slot " + slot + " of web app " + resourceGroup + "/" + app
-                    + " not found; no traffic was routed"));
+            WebApps.Slot s = webApps.slot(resourceGroup, app, slot)
+                    .orElseThrow(() -> new RollbackException(
+                            ErrorCode.STEP_FAILED,
+                            "slot " + slot + " of web app " + resourceGroup + "/" + app
+                                    + " not found; no traffic was routed"));
             if (s.defaultHostName().isEmpty()) {
-                throw new RollbackException(ErrorCode.EXTERNAL_FAILURE, "slot " + slot + " of web app "
-                        + resourceGroup + "/" + app + " reports no host name; no traffic was routed");
+                throw new RollbackException(
+                        ErrorCode.EXTERNAL_FAILURE,
+                        "slot " + slot + " of web app " + resourceGroup + "/" + app
+                                + " reports no host name; no traffic was routed");
             }
             wanted = List.of(new WebApps.Route(slot, s.defaultHostName(), percentage));
         } else {
@@ -108,9 +115,12 @@ public final class TrafficRoutingStep implements RollbackStep {
         }
         List<WebApps.Route> current = webApps.routes(resourceGroup, app);
         context.evidence(PREVIOUS, describe(current));
-        boolean same = current.size() == wanted.size() && current.stream().allMatch(c -> wanted.stream().anyMatch(
-                w -> w.slot().equalsIgnoreCase(c.slot()) && w.hostName().equalsIgnoreCase(c.hostName())
-                        && Double.compare(w.percentage(), c.percentage()) == 0));
+        boolean same = current.size() == wanted.size()
+                && current.stream()
+                        .allMatch(c -> wanted.stream()
+                                .anyMatch(w -> w.slot().equalsIgnoreCase(c.slot())
+                                        && w.hostName().equalsIgnoreCase(c.hostName())
+                                        && Double.compare(w.percentage(), c.percentage()) == 0));
         if (!same) {
             context.checkpoint();
             webApps.setRoutes(resourceGroup, app, wanted);
@@ -129,7 +139,8 @@ public final class TrafficRoutingStep implements RollbackStep {
 
     @Override
     public String toString() {
-        return "TrafficRoutingStep[" + id + ", " + resourceGroup + "/" + app + " " + slot + "=" + format(percentage) + "]";
+        return "TrafficRoutingStep[" + id + ", " + resourceGroup + "/" + app + " " + slot + "=" + format(percentage)
+                + "]";
     }
 
     /**

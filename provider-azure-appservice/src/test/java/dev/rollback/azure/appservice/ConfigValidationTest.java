@@ -1,28 +1,29 @@
 package dev.rollback.azure.appservice;
 
-import dev.rollback.azure.appservice.internal.AzureFailures;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rollback.azure.appservice.internal.AzureFailures;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class ConfigValidationTest {
     /** A manager over an empty pipeline: building it calls nothing, and these tests send nothing. */
-    private static final AppServiceRollback AZURE = AppServiceRollback.ofAppServiceManager(
-            com.azure.resourcemanager.appservice.AppServiceManager.authenticate(
+    private static final AppServiceRollback AZURE =
+            AppServiceRollback.ofAppServiceManager(com.azure.resourcemanager.appservice.AppServiceManager.authenticate(
                     new com.azure.core.http.HttpPipelineBuilder().build(),
-                    new com.azure.core.management.profile.AzureProfile("tenant", "subscription",
-                            com.azure.core.management.AzureEnvironment.AZURE)));
+                    new com.azure.core.management.profile.AzureProfile(
+                            "tenant", "subscription", com.azure.core.management.AzureEnvironment.AZURE)));
 
     @Test
     void trafficRoutingRefusesAPercentageOutsideZeroToHundredNamingIt() {
         assertThatThrownBy(() -> AZURE.trafficRouting().percentage(101))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("percentage").hasMessageContaining("101");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("percentage")
+                .hasMessageContaining("101");
         assertThatThrownBy(() -> AZURE.trafficRouting().percentage(-1)).hasMessageContaining("-1");
         assertThatThrownBy(() -> AZURE.trafficRouting().percentage(Double.NaN)).hasMessageContaining("NaN");
     }
@@ -30,9 +31,14 @@ class ConfigValidationTest {
     @Test
     void namesAreCheckedAtOnceNamingTheFieldAndTheValue() {
         assertThatThrownBy(() -> AZURE.trafficRouting().resourceGroup("rg/../x"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("resourceGroup").hasMessageContaining("rg/../x");
-        assertThatThrownBy(() -> AZURE.slotSwap().app("-shop")).hasMessageContaining("app").hasMessageContaining("-shop");
-        assertThatThrownBy(() -> AZURE.slotSwap().slot("production")).hasMessageContaining("slot")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("resourceGroup")
+                .hasMessageContaining("rg/../x");
+        assertThatThrownBy(() -> AZURE.slotSwap().app("-shop"))
+                .hasMessageContaining("app")
+                .hasMessageContaining("-shop");
+        assertThatThrownBy(() -> AZURE.slotSwap().slot("production"))
+                .hasMessageContaining("slot")
                 .hasMessageContaining("production");
         assertThatThrownBy(() -> AZURE.slotStateCheck().slot("blue previous")).hasMessageContaining("'blue previous'");
         assertThatThrownBy(() -> AZURE.slotSwap().id("swap slots")).hasMessageContaining("id");
@@ -43,44 +49,62 @@ class ConfigValidationTest {
     @Test
     void requiredValuesAreCheckedAtBuild() {
         assertThatThrownBy(() -> AZURE.trafficRouting().app("shop").build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("resourceGroup");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("resourceGroup");
         assertThatThrownBy(() -> AZURE.slotSwap().resourceGroup("rg").build()).hasMessageContaining("app");
         assertThatThrownBy(() -> HealthCheckVerifier.builder().build()).hasMessageContaining("url");
-        assertThatThrownBy(() -> AppServiceRunbook.builder().resourceGroup("rg").app("shop").build())
+        assertThatThrownBy(() -> AppServiceRunbook.builder()
+                        .resourceGroup("rg")
+                        .app("shop")
+                        .build())
                 .hasMessageContaining("healthCheck");
     }
 
     @Test
     void aBuilderCanBeReusedWithoutChangingWhatItBuilt() {
-        TrafficRoutingStep.Builder builder = AZURE.trafficRouting().resourceGroup("rg").app("shop").percentage(100);
+        TrafficRoutingStep.Builder builder =
+                AZURE.trafficRouting().resourceGroup("rg").app("shop").percentage(100);
         TrafficRoutingStep first = builder.build();
         TrafficRoutingStep second = builder.percentage(0).id("clear").build();
         assertThat(first.percentage()).isEqualTo(100);
         assertThat(first.id()).isEqualTo("route-traffic");
         assertThat(second.percentage()).isZero();
         assertThat(first.idempotent()).isTrue();
-        assertThat(AZURE.slotSwap().resourceGroup("rg").app("shop").build().idempotent()).isFalse();
+        assertThat(AZURE.slotSwap().resourceGroup("rg").app("shop").build().idempotent())
+                .isFalse();
     }
 
     @Test
     void healthCheckRefusesNonHttpUrlsCredentialsInUrlsAndBadTimeoutsOrStatuses() {
         assertThatThrownBy(() -> HealthCheckVerifier.builder().url("ftp://host/health"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("url").hasMessageContaining("ftp://host/health");
-        assertThatThrownBy(() -> HealthCheckVerifier.builder().url("/api/health")).hasMessageContaining("url");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("url")
+                .hasMessageContaining("ftp://host/health");
+        assertThatThrownBy(() -> HealthCheckVerifier.builder().url("/api/health"))
+                .hasMessageContaining("url");
         assertThatThrownBy(() -> HealthCheckVerifier.builder().url("https://admin:hunter2secret@host/health"))
-                .hasMessageContaining("user info").hasMessageNotContaining("hunter2secret");
-        assertThatThrownBy(() -> HealthCheckVerifier.builder().timeout(Duration.ZERO)).hasMessageContaining("timeout")
+                .hasMessageContaining("user info")
+                .hasMessageNotContaining("hunter2secret");
+        assertThatThrownBy(() -> HealthCheckVerifier.builder().timeout(Duration.ZERO))
+                .hasMessageContaining("timeout")
                 .hasMessageContaining("PT0S");
-        assertThatThrownBy(() -> HealthCheckVerifier.builder().timeout(Duration.ofMinutes(6))).hasMessageContaining("PT6M");
-        assertThatThrownBy(() -> HealthCheckVerifier.builder().expectedStatus(99)).hasMessageContaining("expectedStatus")
+        assertThatThrownBy(() -> HealthCheckVerifier.builder().timeout(Duration.ofMinutes(6)))
+                .hasMessageContaining("PT6M");
+        assertThatThrownBy(() -> HealthCheckVerifier.builder().expectedStatus(99))
+                .hasMessageContaining("expectedStatus")
                 .hasMessageContaining("99");
-        assertThat(HealthCheckVerifier.builder().url("https://advisoros.com/api/health").build().url().getHost())
+        assertThat(HealthCheckVerifier.builder()
+                        .url("https://advisoros.com/api/health")
+                        .build()
+                        .url()
+                        .getHost())
                 .isEqualTo("advisoros.com");
     }
 
     @Test
     void runbookRefusesAZeroPercentage() {
-        assertThatThrownBy(() -> AppServiceRunbook.builder().percentage(0)).hasMessageContaining("percentage")
+        assertThatThrownBy(() -> AppServiceRunbook.builder().percentage(0))
+                .hasMessageContaining("percentage")
                 .hasMessageContaining("0.0");
     }
 
@@ -88,9 +112,11 @@ class ConfigValidationTest {
     void retryAfterIsReadInSecondsAndAsAnHttpDate() {
         Instant now = Instant.parse("2026-01-01T12:00:00Z");
         assertThat(AzureFailures.parseRetryAfter("3", now)).contains(Duration.ofSeconds(3));
-        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(now.plusSeconds(7).atOffset(ZoneOffset.UTC));
+        String date =
+                DateTimeFormatter.RFC_1123_DATE_TIME.format(now.plusSeconds(7).atOffset(ZoneOffset.UTC));
         assertThat(AzureFailures.parseRetryAfter(date, now)).contains(Duration.ofSeconds(7));
-        String past = DateTimeFormatter.RFC_1123_DATE_TIME.format(now.minusSeconds(7).atOffset(ZoneOffset.UTC));
+        String past =
+                DateTimeFormatter.RFC_1123_DATE_TIME.format(now.minusSeconds(7).atOffset(ZoneOffset.UTC));
         assertThat(AzureFailures.parseRetryAfter(past, now)).contains(Duration.ZERO);
         assertThat(AzureFailures.parseRetryAfter("soon", now)).isEmpty();
         assertThat(AzureFailures.parseRetryAfter("-1", now)).isEmpty();

@@ -1,20 +1,19 @@
 package dev.rollback.azure.appservice;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.http.Fault;
-import dev.rollback.api.Verification;
-import dev.rollback.testkit.TestStepContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.http.Fault;
+import dev.rollback.api.Verification;
+import dev.rollback.testkit.TestStepContext;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** The health verifier against a real HTTP server that answers well, badly, late or not at all. */
 class HealthCheckVerifierIT {
@@ -37,7 +36,9 @@ class HealthCheckVerifierIT {
     }
 
     private Verification check(HealthCheckVerifier.Builder builder) {
-        return builder.url(server.baseUrl() + "/api/health").build().verify(TestStepContext.of("health", Duration.ofSeconds(30)));
+        return builder.url(server.baseUrl() + "/api/health")
+                .build()
+                .verify(TestStepContext.of("health", Duration.ofSeconds(30)));
     }
 
     private Verification check() {
@@ -46,11 +47,14 @@ class HealthCheckVerifierIT {
 
     @Test
     void passesOn200() {
-        server.stubFor(get("/api/health").willReturn(aResponse().withStatus(200).withBody("{\"status\":\"ok\",\"version\":\"v41\"}")));
+        server.stubFor(get("/api/health")
+                .willReturn(aResponse().withStatus(200).withBody("{\"status\":\"ok\",\"version\":\"v41\"}")));
         Verification v = check();
         assertThat(v.passed()).isTrue();
         assertThat(v.observed()).startsWith("HTTP 200 in ");
-        assertThat(v.details()).containsEntry("status", "200").containsKey("elapsedMs")
+        assertThat(v.details())
+                .containsEntry("status", "200")
+                .containsKey("elapsedMs")
                 .hasEntrySatisfying("body", b -> assertThat(b).contains("v41"));
     }
 
@@ -74,7 +78,8 @@ class HealthCheckVerifierIT {
 
     @Test
     void failsOnAMalformedChunk() {
-        server.stubFor(get("/api/health").willReturn(aResponse().withStatus(200).withFault(Fault.MALFORMED_RESPONSE_CHUNK)));
+        server.stubFor(
+                get("/api/health").willReturn(aResponse().withStatus(200).withFault(Fault.MALFORMED_RESPONSE_CHUNK)));
         Verification v = check();
         assertThat(v.passed()).isFalse();
         assertThat(v.details()).containsKey("error");
@@ -96,7 +101,8 @@ class HealthCheckVerifierIT {
 
     @Test
     void failsOnAResponseSlowerThanTheTimeout() {
-        server.stubFor(get("/api/health").willReturn(aResponse().withStatus(200).withBody("ok").withFixedDelay(2_000)));
+        server.stubFor(get("/api/health")
+                .willReturn(aResponse().withStatus(200).withBody("ok").withFixedDelay(2_000)));
         long started = System.nanoTime();
         Verification v = check(HealthCheckVerifier.builder().timeout(Duration.ofMillis(300)));
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(1_500));
@@ -106,8 +112,11 @@ class HealthCheckVerifierIT {
 
     @Test
     void failsOnABodyDribbledSlowerThanTheTimeout() {
-        server.stubFor(get("/api/health").willReturn(aResponse().withStatus(200).withBody("ok-ok-ok-ok-ok-ok")
-                .withChunkedDribbleDelay(6, 2_000)));
+        server.stubFor(get("/api/health")
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withBody("ok-ok-ok-ok-ok-ok")
+                        .withChunkedDribbleDelay(6, 2_000)));
         Verification v = check(HealthCheckVerifier.builder().timeout(Duration.ofMillis(400)));
         assertThat(v.passed()).isFalse();
         assertThat(v.observed()).contains("no complete response within 400 ms");
@@ -115,8 +124,11 @@ class HealthCheckVerifierIT {
 
     @Test
     void a401SaysCredentialProblemWithoutTheCredential() {
-        server.stubFor(get("/api/health").willReturn(aResponse().withStatus(401)
-                .withHeader("WWW-Authenticate", "Bearer realm=\"x\"").withBody("token=eyJhbGciOiJSUzI1NiJ9.secretpart")));
+        server.stubFor(get("/api/health")
+                .willReturn(aResponse()
+                        .withStatus(401)
+                        .withHeader("WWW-Authenticate", "Bearer realm=\"x\"")
+                        .withBody("token=eyJhbGciOiJSUzI1NiJ9.secretpart")));
         Verification v = check();
         assertThat(v.passed()).isFalse();
         assertThat(v.observed()).contains("credential problem");
@@ -128,16 +140,22 @@ class HealthCheckVerifierIT {
     @Test
     void passesOnlyOnTheConfiguredStatusAndBody() {
         server.stubFor(get("/api/health").willReturn(aResponse().withStatus(200).withBody("version v42")));
-        assertThat(check(HealthCheckVerifier.builder().expectedStatus(204)).passed()).isFalse();
-        assertThat(check(HealthCheckVerifier.builder().expectedBody("v41")).passed()).isFalse();
-        assertThat(check(HealthCheckVerifier.builder().expectedBody("v42")).passed()).isTrue();
+        assertThat(check(HealthCheckVerifier.builder().expectedStatus(204)).passed())
+                .isFalse();
+        assertThat(check(HealthCheckVerifier.builder().expectedBody("v41")).passed())
+                .isFalse();
+        assertThat(check(HealthCheckVerifier.builder().expectedBody("v42")).passed())
+                .isTrue();
     }
 
     @Test
     void aRefusedConnectionFailsWithEvidence() {
         int port = server.port();
-        Verification v = HealthCheckVerifier.builder().url("http://127.0.0.1:1/api/health").timeout(Duration.ofSeconds(2))
-                .build().verify(TestStepContext.of("health", Duration.ofSeconds(30)));
+        Verification v = HealthCheckVerifier.builder()
+                .url("http://127.0.0.1:1/api/health")
+                .timeout(Duration.ofSeconds(2))
+                .build()
+                .verify(TestStepContext.of("health", Duration.ofSeconds(30)));
         assertThat(port).isPositive();
         assertThat(v.passed()).isFalse();
         assertThat(v.observed()).startsWith("no valid HTTP response");

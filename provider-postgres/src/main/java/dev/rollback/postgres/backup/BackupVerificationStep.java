@@ -10,7 +10,6 @@ import dev.rollback.postgres.internal.Hashing;
 import dev.rollback.postgres.internal.Jdbc;
 import dev.rollback.postgres.internal.PgBinaries;
 import dev.rollback.postgres.internal.PgTool;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,8 +59,8 @@ public final class BackupVerificationStep implements RollbackStep {
 
     private static final Pattern TOC_TABLE = Pattern.compile("^\\d+; 1259 \\d+ TABLE (.+)$");
     private static final String IDENTIFIER = "(\"(?:[^\"]|\"\")*\"|[^.\"\\s(]+)";
-    private static final Pattern PLAIN_TABLE = Pattern.compile("^CREATE TABLE " + IDENTIFIER + "\\." + IDENTIFIER
-            + " \\($");
+    private static final Pattern PLAIN_TABLE =
+            Pattern.compile("^CREATE TABLE " + IDENTIFIER + "\\." + IDENTIFIER + " \\($");
 
     private final String id;
     private final String component;
@@ -116,14 +115,19 @@ public final class BackupVerificationStep implements RollbackStep {
     @Override
     public void execute(StepContext context) throws IOException {
         preflight(context);
-        Path backup = backupPath.or(() -> context.evidenceOf(backupStepId, EmergencyBackupStep.PATH).map(Path::of))
-                .orElseThrow(() -> new RollbackException(ErrorCode.STEP_FAILED, "no backup to verify: step "
-                        + backupStepId + " recorded no " + EmergencyBackupStep.PATH + " and no backupPath is set"));
+        Path backup = backupPath
+                .or(() -> context.evidenceOf(backupStepId, EmergencyBackupStep.PATH)
+                        .map(Path::of))
+                .orElseThrow(() -> new RollbackException(
+                        ErrorCode.STEP_FAILED,
+                        "no backup to verify: step " + backupStepId + " recorded no " + EmergencyBackupStep.PATH
+                                + " and no backupPath is set"));
         if (!Files.exists(backup)) {
             throw fail(backup, "it does not exist");
         }
         checkChecksum(context, backup);
-        boolean plain = Files.isRegularFile(backup) && backup.getFileName().toString().endsWith(".sql");
+        boolean plain =
+                Files.isRegularFile(backup) && backup.getFileName().toString().endsWith(".sql");
         TreeSet<String> live = new TreeSet<>(liveRowCounts(endpoint, false).keySet());
         List<String> entries = plain ? plainTables(backup) : tocTables(context, backup);
         context.evidence(TABLES, Integer.toString(entries.size()));
@@ -132,13 +136,16 @@ public final class BackupVerificationStep implements RollbackStep {
         for (String table : live) {
             String[] parts = table.split("\\.", 2);
             String prefix = parts[0] + " " + parts[1] + " ";
-            Optional<String> entry = unmatched.stream().filter(e -> plain ? e.equals(table) : e.startsWith(prefix))
+            Optional<String> entry = unmatched.stream()
+                    .filter(e -> plain ? e.equals(table) : e.startsWith(prefix))
                     .findFirst();
             entry.ifPresentOrElse(unmatched::remove, () -> missing.add(table));
         }
         if (!missing.isEmpty() || !unmatched.isEmpty()) {
-            throw fail(backup, "its tables differ from the live database " + endpoint.describe() + ": missing "
-                    + missing + ", not live " + unmatched);
+            throw fail(
+                    backup,
+                    "its tables differ from the live database " + endpoint.describe() + ": missing " + missing
+                            + ", not live " + unmatched);
         }
         if (restoreTest) {
             if (plain) {
@@ -160,20 +167,26 @@ public final class BackupVerificationStep implements RollbackStep {
             throw fail(backup, "its checksum file " + sidecar + " is unreadable: " + e.getMessage());
         }
         // The scheme the backup was hashed with, so that backups written before the chunked scheme still verify.
-        Hashing.Digest digest = Hashing.digest(backup, recorded.scheme(), Runtime.getRuntime().availableProcessors());
+        Hashing.Digest digest =
+                Hashing.digest(backup, recorded.scheme(), Runtime.getRuntime().availableProcessors());
         context.evidence(VERIFIED_SHA256, digest.sha256());
         context.evidence(VERIFIED_BYTES, Long.toString(digest.bytes()));
         if (!recorded.sha256().equals(digest.sha256()) || !recorded.bytes().equals(Long.toString(digest.bytes()))) {
-            throw fail(backup, "it changed after it was written: recorded sha256 " + recorded.sha256() + " ("
-                    + recorded.bytes() + " bytes), now " + digest.sha256() + " (" + digest.bytes() + " bytes)");
+            throw fail(
+                    backup,
+                    "it changed after it was written: recorded sha256 " + recorded.sha256() + " (" + recorded.bytes()
+                            + " bytes), now " + digest.sha256() + " (" + digest.bytes() + " bytes)");
         }
     }
 
     /** The TABLE entries of the archive's table of contents, each "schema name owner". */
     private List<String> tocTables(StepContext context, Path backup) {
-        PgTool.Result list = PgTool.run("pg_restore --list of " + backup, List.of(
-                binDir.resolve("pg_restore").toString(), "--list", "--file=-", backup.toString()),
-                Optional.empty(), Map.of(), context.remaining());
+        PgTool.Result list = PgTool.run(
+                "pg_restore --list of " + backup,
+                List.of(binDir.resolve("pg_restore").toString(), "--list", "--file=-", backup.toString()),
+                Optional.empty(),
+                Map.of(),
+                context.remaining());
         if (!list.succeeded()) {
             throw fail(backup, "pg_restore --list failed with exit status " + list.exitCode() + ": " + list.stderr());
         }
@@ -191,37 +204,59 @@ public final class BackupVerificationStep implements RollbackStep {
     private static List<String> plainTables(Path backup) throws IOException {
         List<String> tables = new ArrayList<>();
         try (var lines = Files.lines(backup, StandardCharsets.UTF_8)) {
-            lines.map(PLAIN_TABLE::matcher).filter(Matcher::matches)
+            lines.map(PLAIN_TABLE::matcher)
+                    .filter(Matcher::matches)
                     .forEach(m -> tables.add(unquote(m.group(1)) + "." + unquote(m.group(2))));
         }
         return tables;
     }
 
     private static String unquote(String identifier) {
-        return identifier.startsWith("\"") ? identifier.substring(1, identifier.length() - 1).replace("\"\"", "\"")
+        return identifier.startsWith("\"")
+                ? identifier.substring(1, identifier.length() - 1).replace("\"\"", "\"")
                 : identifier;
     }
 
     private void restoreAndCompare(StepContext context, Path backup) {
-        String scratch = "rollback_verify_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-        PostgresEndpoint scratchEndpoint = endpoint.toBuilder().database(scratch).build();
+        String scratch = "rollback_verify_"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        PostgresEndpoint scratchEndpoint =
+                endpoint.toBuilder().database(scratch).build();
         execute("CREATE DATABASE " + scratch);
         try {
-            PgTool.Result restore = PgTool.run("pg_restore of " + backup + " into " + scratch, List.of(
-                    binDir.resolve("pg_restore").toString(), "--host=" + endpoint.host(), "--port=" + endpoint.port(),
-                    "--username=" + endpoint.user(), "--dbname=" + scratch, "--no-password", "--no-owner",
-                    "--exit-on-error", "--jobs=" + jobs, backup.toString()),
-                    Optional.of(endpoint), Map.of(), context.remaining());
+            PgTool.Result restore = PgTool.run(
+                    "pg_restore of " + backup + " into " + scratch,
+                    List.of(
+                            binDir.resolve("pg_restore").toString(),
+                            "--host=" + endpoint.host(),
+                            "--port=" + endpoint.port(),
+                            "--username=" + endpoint.user(),
+                            "--dbname=" + scratch,
+                            "--no-password",
+                            "--no-owner",
+                            "--exit-on-error",
+                            "--jobs=" + jobs,
+                            backup.toString()),
+                    Optional.of(endpoint),
+                    Map.of(),
+                    context.remaining());
             if (!restore.succeeded()) {
-                throw fail(backup, "the restore test into " + scratch + " failed with exit status "
-                        + restore.exitCode() + ": " + restore.stderr());
+                throw fail(
+                        backup,
+                        "the restore test into " + scratch + " failed with exit status " + restore.exitCode() + ": "
+                                + restore.stderr());
             }
             Map<String, Long> restored = liveRowCounts(scratchEndpoint, true);
             Map<String, Long> live = liveRowCounts(endpoint, true);
-            context.evidence(RESTORED_ROWS, Long.toString(restored.values().stream().mapToLong(Long::longValue).sum()));
+            context.evidence(
+                    RESTORED_ROWS,
+                    Long.toString(restored.values().stream()
+                            .mapToLong(Long::longValue)
+                            .sum()));
             if (!restored.equals(live)) {
-                throw fail(backup, "the restore test's row counts " + restored + " differ from the live database's "
-                        + live);
+                throw fail(
+                        backup,
+                        "the restore test's row counts " + restored + " differ from the live database's " + live);
             }
         } finally {
             execute("DROP DATABASE IF EXISTS " + scratch + " WITH (FORCE)");
@@ -229,7 +264,8 @@ public final class BackupVerificationStep implements RollbackStep {
     }
 
     private void execute(String sql) {
-        try (Connection c = endpoint.connect(); Statement s = c.createStatement()) {
+        try (Connection c = endpoint.connect();
+                Statement s = c.createStatement()) {
             s.execute(sql);
         } catch (SQLException e) {
             throw Jdbc.failure(sql, endpoint.describe(), e);
@@ -242,7 +278,8 @@ public final class BackupVerificationStep implements RollbackStep {
         String query = "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname NOT IN ('pg_catalog',"
                 + " 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'";
-        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery(query)) {
                 while (rs.next()) {
                     tables.put(rs.getString(1) + "." + rs.getString(2), 0L);
@@ -269,7 +306,8 @@ public final class BackupVerificationStep implements RollbackStep {
 
     @Override
     public String toString() {
-        return "BackupVerificationStep[" + id + ", " + endpoint.describe() + (restoreTest ? ", restore test" : "") + "]";
+        return "BackupVerificationStep[" + id + ", " + endpoint.describe() + (restoreTest ? ", restore test" : "")
+                + "]";
     }
 
     /**
@@ -286,8 +324,7 @@ public final class BackupVerificationStep implements RollbackStep {
         private int jobs = 2;
         private Path binDir;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The step id. Default: {@code verify-backup}. */
         public Builder id(String id) {

@@ -11,7 +11,6 @@ import dev.rollback.postgres.internal.Hashing;
 import dev.rollback.postgres.internal.Jdbc;
 import dev.rollback.postgres.internal.PgBinaries;
 import dev.rollback.postgres.internal.PgTool;
-
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -75,8 +74,8 @@ public final class EmergencyBackupStep implements RollbackStep {
     public static final String CRASH_BEFORE_RENAME = "postgres.backup.before-rename";
 
     static final String CHECKSUM_SUFFIX = ".sha256";
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private final String id;
     private final String component;
@@ -137,15 +136,18 @@ public final class EmergencyBackupStep implements RollbackStep {
     public void preflight(StepContext context) {
         Path pgDump = PgTool.requireProgram(binDir, "pg_dump");
         if (!Files.isDirectory(backupDir) || !Files.isWritable(backupDir)) {
-            throw new RollbackException(ErrorCode.INVALID_CONFIGURATION, "backupDir " + backupDir
-                    + " does not exist or is not writable");
+            throw new RollbackException(
+                    ErrorCode.INVALID_CONFIGURATION, "backupDir " + backupDir + " does not exist or is not writable");
         }
         int tool = toolMajorVersion(pgDump);
         int server = serverMajorVersion();
         if (tool < server) {
-            throw new RollbackException(ErrorCode.INVALID_CONFIGURATION, "pg_dump at " + pgDump + " is version " + tool
-                    + " but the server " + endpoint.describe() + " runs " + server
-                    + "; pg_dump cannot dump a newer server: use the client tools of version " + server + " or later");
+            throw new RollbackException(
+                    ErrorCode.INVALID_CONFIGURATION,
+                    "pg_dump at " + pgDump + " is version " + tool
+                            + " but the server " + endpoint.describe() + " runs " + server
+                            + "; pg_dump cannot dump a newer server: use the client tools of version " + server
+                            + " or later");
         }
     }
 
@@ -155,8 +157,8 @@ public final class EmergencyBackupStep implements RollbackStep {
         String name = endpoint.database() + "-" + STAMP.format(context.clock().instant()) + format.extension();
         Path target = backupDir.resolve(name);
         if (Files.exists(target)) {
-            throw new RollbackException(ErrorCode.STEP_FAILED, "a backup named " + target
-                    + " already exists; it is never overwritten");
+            throw new RollbackException(
+                    ErrorCode.STEP_FAILED, "a backup named " + target + " already exists; it is never overwritten");
         }
         Path partial = backupDir.resolve("." + name + ".partial");
         PgTool.deleteRecursively(partial);
@@ -168,8 +170,13 @@ public final class EmergencyBackupStep implements RollbackStep {
             // progress is output written: a pg_dump waiting behind a lock writes nothing, and a
             // stall timeout on this step then stops it long before its deadline
             long[] written = {0};
-            PgTool.Result result = PgTool.run("pg_dump of " + endpoint.describe(), command(partial),
-                    Optional.of(endpoint), Map.of(), context.remaining(), () -> {
+            PgTool.Result result = PgTool.run(
+                    "pg_dump of " + endpoint.describe(),
+                    command(partial),
+                    Optional.of(endpoint),
+                    Map.of(),
+                    context.remaining(),
+                    () -> {
                         long now = PgTool.sizeOf(partial);
                         if (now > written[0]) {
                             written[0] = now;
@@ -181,9 +188,11 @@ public final class EmergencyBackupStep implements RollbackStep {
             }
             context.evidence(PG_DUMP_MILLIS, Long.toString(result.took().toMillis()));
             if (!result.succeeded()) {
-                throw new RollbackException(ErrorCode.STEP_FAILED, "pg_dump of " + endpoint.describe()
-                        + " failed with exit status " + result.exitCode() + diagnosis(result.stderr())
-                        + "; no backup was kept. stderr: " + result.stderr());
+                throw new RollbackException(
+                        ErrorCode.STEP_FAILED,
+                        "pg_dump of " + endpoint.describe()
+                                + " failed with exit status " + result.exitCode() + diagnosis(result.stderr())
+                                + "; no backup was kept. stderr: " + result.stderr());
             }
             List<byte[]> hashedEarly = follower != null ? follower.finish() : List.of();
             CrashPoint.reach(CRASH_BEFORE_RENAME);
@@ -191,8 +200,13 @@ public final class EmergencyBackupStep implements RollbackStep {
             renamed = true;
             Hashing.Digest digest = follower != null ? Hashing.digest(target, hashedEarly) : Hashing.digest(target);
             Path sidecar = backupDir.resolve(name + CHECKSUM_SUFFIX);
-            Files.writeString(sidecar, digest.sidecarLine(), StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+            Files.writeString(
+                    sidecar,
+                    digest.sidecarLine(),
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE,
+                    StandardOpenOption.SYNC);
             syncFolder(backupDir);
             context.evidence(PATH, target.toString());
             context.evidence(FORMAT, format.name());
@@ -248,8 +262,11 @@ public final class EmergencyBackupStep implements RollbackStep {
         static Optional<ProgramFile> of(Path program) {
             try {
                 BasicFileAttributes a = Files.readAttributes(program, BasicFileAttributes.class);
-                return Optional.of(new ProgramFile(program.toRealPath().toString(), String.valueOf(a.fileKey()),
-                        a.size(), a.lastModifiedTime().toMillis()));
+                return Optional.of(new ProgramFile(
+                        program.toRealPath().toString(),
+                        String.valueOf(a.fileKey()),
+                        a.size(),
+                        a.lastModifiedTime().toMillis()));
             } catch (IOException e) {
                 return Optional.empty();
             }
@@ -257,12 +274,12 @@ public final class EmergencyBackupStep implements RollbackStep {
     }
 
     /** A pg_dump program file and the major version it reported. */
-    private record CheckedTool(ProgramFile file, int major) {
-    }
+    private record CheckedTool(ProgramFile file, int major) {}
 
     private int serverMajorVersion() {
-        try (Connection c = endpoint.connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SHOW server_version_num")) {
+        try (Connection c = endpoint.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SHOW server_version_num")) {
             rs.next();
             return Integer.parseInt(rs.getString(1).strip()) / 10000;
         } catch (SQLException e) {
@@ -278,8 +295,8 @@ public final class EmergencyBackupStep implements RollbackStep {
         if (s.contains("server version mismatch")) {
             return " (pg_dump is older than the server)";
         }
-        if (s.contains("connection") && (s.contains("terminat") || s.contains("closed") || s.contains("lost")
-                || s.contains("refused"))) {
+        if (s.contains("connection")
+                && (s.contains("terminat") || s.contains("closed") || s.contains("lost") || s.contains("refused"))) {
             return " (the database connection was lost or refused)";
         }
         return "";
@@ -310,8 +327,7 @@ public final class EmergencyBackupStep implements RollbackStep {
         private Path binDir;
         private List<String> commandWrapper = List.of();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The step id. Default: {@code emergency-backup}. */
         public Builder id(String id) {

@@ -5,11 +5,10 @@ import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.internal.Jdbc;
-
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -32,8 +31,7 @@ final class CoordinationSchema {
     /** The version this code writes. */
     static final int VERSION = MIGRATIONS.size();
 
-    private CoordinationSchema() {
-    }
+    private CoordinationSchema() {}
 
     /** Creates or upgrades the tables in {@code schema}; returns the version in place. */
     static int migrate(PostgresEndpoint endpoint, String schema) {
@@ -47,9 +45,12 @@ final class CoordinationSchema {
                         + " applied_at timestamptz NOT NULL DEFAULT now())");
                 int current = (int) Jdbc.queryLong(c, "SELECT coalesce(max(version), 0) FROM " + s + ".schema_version");
                 if (current > VERSION) {
-                    throw new RollbackException(ErrorCode.JOURNAL_FAILURE, "the coordination schema " + schema + " on "
-                            + endpoint.describe() + " is at version " + current + ", newer than this provider's "
-                            + VERSION + "; upgrade provider-postgres");
+                    throw new RollbackException(
+                            ErrorCode.JOURNAL_FAILURE,
+                            "the coordination schema " + schema + " on "
+                                    + endpoint.describe() + " is at version " + current
+                                    + ", newer than this provider's "
+                                    + VERSION + "; upgrade provider-postgres");
                 }
                 for (int v = current + 1; v <= VERSION; v++) {
                     for (String statement : MIGRATIONS.get(v - 1)) {
@@ -91,7 +92,10 @@ final class CoordinationSchema {
 
     /** The error for a store that failed: names host, port and database; the cause is redacted. */
     static RollbackException unreachable(ErrorCode code, String what, PostgresEndpoint endpoint, SQLException e) {
-        return new RollbackException(code, what + " failed: the coordination store " + endpoint.describe()
-                + " (user " + endpoint.user() + ") is unreachable or refused: " + Redaction.describe(e), e);
+        return new RollbackException(
+                code,
+                what + " failed: the coordination store " + endpoint.describe() + " (user " + endpoint.user()
+                        + ") is unreachable or refused: " + Redaction.describe(e),
+                e);
     }
 }

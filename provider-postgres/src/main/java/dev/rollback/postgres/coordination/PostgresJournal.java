@@ -7,7 +7,6 @@ import dev.rollback.api.spi.JournalRecord;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.internal.Arguments;
 import dev.rollback.postgres.internal.Jdbc;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -56,6 +55,7 @@ public final class PostgresJournal implements Journal {
     private static final String GENESIS = "0".repeat(64);
     /** What {@code tryAppend} returns when the record is stored. */
     private static final long WRITTEN = -1;
+
     private static final long GAP_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
@@ -127,14 +127,18 @@ public final class PostgresJournal implements Journal {
                             gapDeadline = now + sequenceGapTimeout.toNanos();
                         }
                         if (failedHere(record.runId(), expected)) {
-                            throw refuse(record, "it would leave a gap: the next sequence is " + expected
-                                    + ", and appending record " + expected + " failed");
+                            throw refuse(
+                                    record,
+                                    "it would leave a gap: the next sequence is " + expected + ", and appending record "
+                                            + expected + " failed");
                         }
                         if (now >= gapDeadline) {
                             // Whatever comes after waits no longer for a record that never came.
                             markFailed(record.runId(), expected);
-                            throw refuse(record, "it would leave a gap: the next sequence is " + expected
-                                    + ", and record " + expected + " did not come within " + sequenceGapTimeout);
+                            throw refuse(
+                                    record,
+                                    "it would leave a gap: the next sequence is " + expected + ", and record "
+                                            + expected + " did not come within " + sequenceGapTimeout);
                         }
                         interrupted |= awaitProgress(seen, Math.min(gapDeadline - now, GAP_POLL_NANOS));
                     }
@@ -145,15 +149,23 @@ public final class PostgresJournal implements Journal {
                     }
                     connectionFailures++;
                     if (!isConnectionLoss(e)) {
-                        throw CoordinationSchema.unreachable(ErrorCode.JOURNAL_FAILURE, "appending " + record.type()
-                                + " #" + record.sequence() + " of run " + record.runId(), endpoint, e);
+                        throw CoordinationSchema.unreachable(
+                                ErrorCode.JOURNAL_FAILURE,
+                                "appending " + record.type() + " #" + record.sequence() + " of run " + record.runId(),
+                                endpoint,
+                                e);
                     }
                     if (now >= retryDeadline) {
-                        throw CoordinationSchema.unreachable(ErrorCode.JOURNAL_FAILURE, "appending " + record.type()
-                                + " #" + record.sequence() + " of run " + record.runId() + " (" + connectionFailures
-                                + (connectionFailures == 1 ? " attempt" : " attempts") + ", retried for " + retryFor
-                                + "; the record may have been written: appending the identical record again is safe)",
-                                endpoint, e);
+                        throw CoordinationSchema.unreachable(
+                                ErrorCode.JOURNAL_FAILURE,
+                                "appending " + record.type()
+                                        + " #" + record.sequence() + " of run " + record.runId() + " ("
+                                        + connectionFailures
+                                        + (connectionFailures == 1 ? " attempt" : " attempts") + ", retried for "
+                                        + retryFor
+                                        + "; the record may have been written: appending the identical record again is safe)",
+                                endpoint,
+                                e);
                     }
                     // The connection broke: the record may or may not be committed (a lost reply to COMMIT).
                     // Appending it again is safe: an identical record at its sequence is accepted as written.
@@ -201,8 +213,10 @@ public final class PostgresJournal implements Journal {
         long highestToken = maxToken(c, record.runId());
         if (record.fencingToken() < highestToken) {
             c.rollback();
-            throw refuse(record, "its fencing token " + record.fencingToken() + " is older than " + highestToken
-                    + " already in the run (a stale lock holder)");
+            throw refuse(
+                    record,
+                    "its fencing token " + record.fencingToken() + " is older than " + highestToken
+                            + " already in the run (a stale lock holder)");
         }
         String prev = last.map(s -> s.hash).orElse(GENESIS);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (run_id, sequence, type, at,"
@@ -305,8 +319,9 @@ public final class PostgresJournal implements Journal {
         Objects.requireNonNull(runId, "runId");
         return read("reading run " + runId, c -> {
             List<JournalRecord> records = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT sequence, type, at, step_id, fencing_token, data_keys,"
-                    + " data_values, prev_hash, hash FROM " + table + " WHERE run_id = ? ORDER BY sequence")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT sequence, type, at, step_id, fencing_token, data_keys,"
+                            + " data_values, prev_hash, hash FROM " + table + " WHERE run_id = ? ORDER BY sequence")) {
                 ps.setString(1, runId);
                 String prev = GENESIS;
                 try (ResultSet rs = ps.executeQuery()) {
@@ -320,15 +335,24 @@ public final class PostgresJournal implements Journal {
                         }
                         JournalRecord record;
                         try {
-                            record = new JournalRecord(runId, sequence, JournalRecord.Type.valueOf(rs.getString(2)),
-                                    rs.getTimestamp(3).toInstant(), Optional.ofNullable(rs.getString(4)), rs.getLong(5), data);
+                            record = new JournalRecord(
+                                    runId,
+                                    sequence,
+                                    JournalRecord.Type.valueOf(rs.getString(2)),
+                                    rs.getTimestamp(3).toInstant(),
+                                    Optional.ofNullable(rs.getString(4)),
+                                    rs.getLong(5),
+                                    data);
                         } catch (IllegalArgumentException e) {
                             throw tampered(runId, sequence, "it cannot be read (" + e.getMessage() + ")");
                         }
-                        if (sequence != records.size() || !prev.equals(rs.getString(8))
+                        if (sequence != records.size()
+                                || !prev.equals(rs.getString(8))
                                 || !rs.getString(9).equals(hash(prev, record))) {
-                            throw tampered(runId, sequence, "its hash chain does not verify (edited, deleted, reordered"
-                                    + " or rebuilt)");
+                            throw tampered(
+                                    runId,
+                                    sequence,
+                                    "its hash chain does not verify (edited, deleted, reordered" + " or rebuilt)");
                         }
                         prev = rs.getString(9);
                         records.add(record);
@@ -343,9 +367,10 @@ public final class PostgresJournal implements Journal {
     public List<String> unfinishedRuns() {
         return read("listing unfinished runs", c -> {
             List<String> runs = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT run_id FROM " + table + " GROUP BY run_id"
-                    + " HAVING bool_or(type = 'RUN_STARTED') AND NOT bool_or(type = 'RUN_FINISHED') ORDER BY min(at)");
-                 ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT run_id FROM " + table + " GROUP BY run_id"
+                                    + " HAVING bool_or(type = 'RUN_STARTED') AND NOT bool_or(type = 'RUN_FINISHED') ORDER BY min(at)");
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     runs.add(rs.getString(1));
                 }
@@ -379,8 +404,14 @@ public final class PostgresJournal implements Journal {
                     }
                     failures++;
                     if (!isConnectionLoss(e) || now >= retryDeadline || interrupted) {
-                        throw CoordinationSchema.unreachable(ErrorCode.JOURNAL_FAILURE, what + (failures == 1 ? ""
-                                : " (" + failures + " attempts, retried for " + retryFor + ")"), endpoint, e);
+                        throw CoordinationSchema.unreachable(
+                                ErrorCode.JOURNAL_FAILURE,
+                                what
+                                        + (failures == 1
+                                                ? ""
+                                                : " (" + failures + " attempts, retried for " + retryFor + ")"),
+                                endpoint,
+                                e);
                     }
                     interrupted = pause(Math.min(retryDeadline - now, backoffNanos(failures)));
                 }
@@ -407,15 +438,16 @@ public final class PostgresJournal implements Journal {
                 + " WHERE run_id = ? ORDER BY sequence DESC LIMIT 1")) {
             ps.setString(1, runId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new Stored(rs.getLong(1), rs.getString(2), rs.getString(3)))
+                return rs.next()
+                        ? Optional.of(new Stored(rs.getLong(1), rs.getString(2), rs.getString(3)))
                         : Optional.empty();
             }
         }
     }
 
     private Stored at(Connection c, String runId, long sequence) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT sequence, prev_hash, hash FROM " + table
-                + " WHERE run_id = ? AND sequence = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT sequence, prev_hash, hash FROM " + table + " WHERE run_id = ? AND sequence = ?")) {
             ps.setString(1, runId);
             ps.setLong(2, sequence);
             try (ResultSet rs = ps.executeQuery()) {
@@ -428,8 +460,8 @@ public final class PostgresJournal implements Journal {
     }
 
     private long maxToken(Connection c, String runId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(fencing_token), 0) FROM " + table
-                + " WHERE run_id = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT coalesce(max(fencing_token), 0) FROM " + table + " WHERE run_id = ?")) {
             ps.setString(1, runId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -449,9 +481,14 @@ public final class PostgresJournal implements Journal {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
-        List<String> fields = new ArrayList<>(List.of(prev, r.runId(), Long.toString(r.sequence()), r.type().name(),
+        List<String> fields = new ArrayList<>(List.of(
+                prev,
+                r.runId(),
+                Long.toString(r.sequence()),
+                r.type().name(),
                 Long.toString(r.at().toEpochMilli() * 1000 + r.at().getNano() / 1000 % 1000),
-                r.stepId().orElse("\0"), Long.toString(r.fencingToken())));
+                r.stepId().orElse("\0"),
+                Long.toString(r.fencingToken())));
         r.data().forEach((k, v) -> {
             fields.add(k);
             fields.add(v);
@@ -470,13 +507,15 @@ public final class PostgresJournal implements Journal {
     }
 
     private static RollbackException refuse(JournalRecord r, String why) {
-        return new RollbackException(ErrorCode.JOURNAL_FAILURE, "refused " + r.type() + " #" + r.sequence()
-                + " of run " + r.runId() + ": " + why);
+        return new RollbackException(
+                ErrorCode.JOURNAL_FAILURE,
+                "refused " + r.type() + " #" + r.sequence() + " of run " + r.runId() + ": " + why);
     }
 
     private static RollbackException tampered(String runId, long sequence, String why) {
-        return new RollbackException(ErrorCode.JOURNAL_FAILURE, "the journal of run " + runId + " is damaged at record #"
-                + sequence + ": " + why);
+        return new RollbackException(
+                ErrorCode.JOURNAL_FAILURE,
+                "the journal of run " + runId + " is damaged at record #" + sequence + ": " + why);
     }
 
     /** Settings of a {@link PostgresJournal}; {@link #build()} opens it. */
@@ -544,6 +583,5 @@ public final class PostgresJournal implements Journal {
     }
 
     /** The chain fields of a stored row. */
-    private record Stored(long sequence, String prevHash, String hash) {
-    }
+    private record Stored(long sequence, String prevHash, String hash) {}
 }

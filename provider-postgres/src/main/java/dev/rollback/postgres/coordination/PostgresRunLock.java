@@ -7,7 +7,6 @@ import dev.rollback.api.spi.RunLock;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.internal.Arguments;
 import dev.rollback.postgres.internal.Jdbc;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -83,8 +82,8 @@ public final class PostgresRunLock implements RunLock {
                     return Optional.of(lease);
                 }
             } catch (SQLException e) {
-                throw CoordinationSchema.unreachable(ErrorCode.LOCK_UNAVAILABLE, "acquiring the run lock " + key,
-                        endpoint, e);
+                throw CoordinationSchema.unreachable(
+                        ErrorCode.LOCK_UNAVAILABLE, "acquiring the run lock " + key, endpoint, e);
             } finally {
                 closeQuietly(c);
             }
@@ -120,8 +119,8 @@ public final class PostgresRunLock implements RunLock {
     /** The advisory lock id of {@code key}: the first 8 bytes of its SHA-256. */
     static long lockId(String key) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(("rollback-run-lock:" + key)
-                    .getBytes(StandardCharsets.UTF_8));
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(("rollback-run-lock:" + key).getBytes(StandardCharsets.UTF_8));
             return ByteBuffer.wrap(digest).getLong();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
@@ -173,8 +172,9 @@ public final class PostgresRunLock implements RunLock {
             if (closed) {
                 return false;
             }
-            try (PreparedStatement ps = connection.prepareStatement("SELECT count(*) FROM pg_locks WHERE locktype ="
-                    + " 'advisory' AND pid = pg_backend_pid() AND granted AND ((classid::bigint << 32) | objid::bigint) = ?")) {
+            try (PreparedStatement ps = connection.prepareStatement(
+                    "SELECT count(*) FROM pg_locks WHERE locktype ="
+                            + " 'advisory' AND pid = pg_backend_pid() AND granted AND ((classid::bigint << 32) | objid::bigint) = ?")) {
                 ps.setLong(1, lockId);
                 ps.setQueryTimeout(5);
                 try (ResultSet rs = ps.executeQuery()) {

@@ -18,8 +18,7 @@ public final class Arguments {
     private static final Pattern SHELL_SAFE = Pattern.compile("[A-Za-z0-9/_.-]+");
     private static final Pattern FILE_PART = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
 
-    private Arguments() {
-    }
+    private Arguments() {}
 
     /**
      * A database or role name: a letter or '_' first, then letters, digits, '_', '$' or '-', at most
@@ -38,8 +37,8 @@ public final class Arguments {
     public static String requireHost(String value, String field) {
         Objects.requireNonNull(value, field);
         if (!HOST.matcher(value).matches() || value.contains("..")) {
-            throw new IllegalArgumentException(field + " must be a host name or IPv4 address, but was '"
-                    + printable(value) + "'");
+            throw new IllegalArgumentException(
+                    field + " must be a host name or IPv4 address, but was '" + printable(value) + "'");
         }
         return value;
     }
@@ -66,7 +65,10 @@ public final class Arguments {
     public static Path requireAbsolutePath(Path value, String field) {
         Objects.requireNonNull(value, field);
         String text = value.toString();
-        if (!value.isAbsolute() || !value.normalize().equals(value) || text.contains("\n") || text.contains("\r")
+        if (!value.isAbsolute()
+                || !value.normalize().equals(value)
+                || text.contains("\n")
+                || text.contains("\r")
                 || text.contains("\0")) {
             throw new IllegalArgumentException(field + " must be an absolute normalized path without '..' or line"
                     + " breaks, but was '" + printable(text) + "'");

@@ -13,8 +13,7 @@ public final class CrashPoint {
     /** The system property naming armed crash points. */
     public static final String PROPERTY = "rollback.crashpoint";
 
-    private CrashPoint() {
-    }
+    private CrashPoint() {}
 
     /** Halts the JVM if {@code point} is armed. */
     public static void reach(String point) {

@@ -48,8 +48,7 @@ public final class Hashing {
     // 256 KiB reads: large enough that a read costs little next to hashing it, small enough to stay in cache.
     private static final int READ_BYTES = 256 << 10;
 
-    private Hashing() {
-    }
+    private Hashing() {}
 
     /** How a digest was computed; its {@link #word()} is the last word of the sidecar line. */
     public enum Scheme {
@@ -98,8 +97,7 @@ public final class Hashing {
      * @param bytes the size, as written (a number for a well-formed file)
      * @param scheme the scheme it names ({@link Scheme#WHOLE} when it names none)
      */
-    public record Recorded(String sha256, String bytes, Scheme scheme) {
-    }
+    public record Recorded(String sha256, String bytes, Scheme scheme) {}
 
     /**
      * Parses a sidecar line.
@@ -109,8 +107,8 @@ public final class Hashing {
     public static Recorded parseSidecar(String line) {
         String[] words = line.strip().split(" ");
         if (words.length < 3) {
-            throw new IllegalArgumentException("expected '<sha256> <bytes> <files> [scheme]' but found '"
-                    + line.strip() + "'");
+            throw new IllegalArgumentException(
+                    "expected '<sha256> <bytes> <files> [scheme]' but found '" + line.strip() + "'");
         }
         if (words.length == 3) {
             return new Recorded(words[0], words[1], Scheme.WHOLE);
@@ -150,7 +148,9 @@ public final class Hashing {
         } else {
             files = List.of(root);
         }
-        List<String> names = files.stream().map(f -> folder ? root.relativize(f).toString() : "").toList();
+        List<String> names = files.stream()
+                .map(f -> folder ? root.relativize(f).toString() : "")
+                .toList();
         return scheme == Scheme.WHOLE ? whole(files, names) : chunked(files, names, threads);
     }
 
@@ -173,8 +173,7 @@ public final class Hashing {
     }
 
     /** One chunk to hash: file {@code file}, bytes [{@code offset}, {@code offset + length}), digest at {@code slot}. */
-    private record Chunk(Path path, long offset, int length, int slot) {
-    }
+    private record Chunk(Path path, long offset, int length, int slot) {}
 
     /**
      * Hashes one file by {@link Scheme#CHUNKED} on one thread per available processor, taking the

@@ -4,17 +4,16 @@ import dev.rollback.api.ErrorCode;
 import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.TransientFailureException;
-
 import java.sql.SQLException;
 
 /** JDBC helpers: identifier quoting and failures turned into errors that name the store, not its secret. */
 public final class Jdbc {
-    private Jdbc() {
-    }
+    private Jdbc() {}
 
     /** The single number {@code sql} returns (0 for SQL NULL). */
     public static long queryLong(java.sql.Connection connection, String sql) throws SQLException {
-        try (java.sql.Statement s = connection.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
+        try (java.sql.Statement s = connection.createStatement();
+                java.sql.ResultSet rs = s.executeQuery(sql)) {
             if (!rs.next()) {
                 throw new SQLException("the query returned no row: " + sql);
             }
@@ -58,8 +57,11 @@ public final class Jdbc {
         String message = what + " on " + where + " failed: " + Redaction.describe(e)
                 + (state.isEmpty() ? "" : " (SQLState " + state + ")");
         if (state.startsWith("28")) {
-            return new RollbackException(ErrorCode.CREDENTIAL_PROBLEM, what + " on " + where
-                    + " failed: credential problem (SQLState " + state + "): " + Redaction.describe(e), e);
+            return new RollbackException(
+                    ErrorCode.CREDENTIAL_PROBLEM,
+                    what + " on " + where + " failed: credential problem (SQLState " + state + "): "
+                            + Redaction.describe(e),
+                    e);
         }
         if (state.startsWith("08") || state.startsWith("57P")) {
             return new TransientFailureException(message, e);

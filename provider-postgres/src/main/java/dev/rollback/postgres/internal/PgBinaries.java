@@ -2,7 +2,6 @@ package dev.rollback.postgres.internal;
 
 import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackException;
-
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,8 +14,7 @@ import java.util.stream.Stream;
 public final class PgBinaries {
     private static final Path DEBIAN_ROOT = Path.of("/usr/lib/postgresql");
 
-    private PgBinaries() {
-    }
+    private PgBinaries() {}
 
     /**
      * The folder of {@code program}: the PATH first, then the highest
@@ -33,10 +31,11 @@ public final class PgBinaries {
         }
         if (Files.isDirectory(DEBIAN_ROOT)) {
             try (Stream<Path> versions = Files.list(DEBIAN_ROOT)) {
-                Optional<Path> best = versions
-                        .filter(v -> v.getFileName().toString().matches("\\d+"))
+                Optional<Path> best = versions.filter(
+                                v -> v.getFileName().toString().matches("\\d+"))
                         .filter(v -> Files.isExecutable(v.resolve("bin").resolve(program)))
-                        .max(Comparator.comparingInt(v -> Integer.parseInt(v.getFileName().toString())));
+                        .max(Comparator.comparingInt(
+                                v -> Integer.parseInt(v.getFileName().toString())));
                 if (best.isPresent()) {
                     return best.get().resolve("bin");
                 }
@@ -44,7 +43,9 @@ public final class PgBinaries {
                 // fall through to the error below
             }
         }
-        throw new RollbackException(ErrorCode.INVALID_CONFIGURATION, program + " not found on the PATH nor in "
-                + DEBIAN_ROOT + "/<version>/bin; install the PostgreSQL client tools or set binDir");
+        throw new RollbackException(
+                ErrorCode.INVALID_CONFIGURATION,
+                program + " not found on the PATH nor in " + DEBIAN_ROOT
+                        + "/<version>/bin; install the PostgreSQL client tools or set binDir");
     }
 }

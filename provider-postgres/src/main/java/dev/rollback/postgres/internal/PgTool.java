@@ -5,7 +5,6 @@ import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.StepInterruptedException;
 import dev.rollback.postgres.PostgresEndpoint;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -34,8 +33,7 @@ public final class PgTool {
     private static final int TAIL_CHARS = 8000;
     private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\)\\s+(\\d+)(?:\\.(\\d+))?");
 
-    private PgTool() {
-    }
+    private PgTool() {}
 
     /**
      * What a finished program left.
@@ -69,9 +67,13 @@ public final class PgTool {
      * @throws StepInterruptedException if the calling thread is interrupted (the program is killed
      *     first and the interrupt flag stays set)
      */
-    public static Result run(String what, List<String> command, Optional<PostgresEndpoint> login,
-                             Map<String, String> extraEnvironment, Duration timeout) {
-        return run(what, command, login, extraEnvironment, timeout, () -> { });
+    public static Result run(
+            String what,
+            List<String> command,
+            Optional<PostgresEndpoint> login,
+            Map<String, String> extraEnvironment,
+            Duration timeout) {
+        return run(what, command, login, extraEnvironment, timeout, () -> {});
     }
 
     /**
@@ -79,13 +81,19 @@ public final class PgTool {
      * every {@link #WATCH_INTERVAL} while the program runs (on the calling thread), for example to
      * report the progress of its output.
      */
-    public static Result run(String what, List<String> command, Optional<PostgresEndpoint> login,
-                             Map<String, String> extraEnvironment, Duration timeout, Runnable whileRunning) {
+    public static Result run(
+            String what,
+            List<String> command,
+            Optional<PostgresEndpoint> login,
+            Map<String, String> extraEnvironment,
+            Duration timeout,
+            Runnable whileRunning) {
         Path work = null;
         Process process = null;
         long started = System.nanoTime();
         try {
-            work = Files.createTempDirectory("rollback-pgtool-",
+            work = Files.createTempDirectory(
+                    "rollback-pgtool-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path stdout = work.resolve("stdout");
             Path stderr = work.resolve("stderr");
@@ -98,13 +106,18 @@ public final class PgTool {
             env.putAll(extraEnvironment);
             if (login.isPresent()) {
                 env.put("PGPASSFILE", writePassFile(work, login.get()).toString());
-                env.put("PGCONNECT_TIMEOUT", Long.toString(Math.max(2, login.get().connectTimeout().toSeconds())));
+                env.put(
+                        "PGCONNECT_TIMEOUT",
+                        Long.toString(Math.max(2, login.get().connectTimeout().toSeconds())));
             }
             try {
                 process = builder.start();
             } catch (IOException e) {
-                throw new RollbackException(ErrorCode.EXTERNAL_FAILURE, what + ": cannot start " + command.get(0)
-                        + " (" + e.getMessage() + "); is the PostgreSQL client installed and binDir right?", e);
+                throw new RollbackException(
+                        ErrorCode.EXTERNAL_FAILURE,
+                        what + ": cannot start " + command.get(0) + " (" + e.getMessage()
+                                + "); is the PostgreSQL client installed and binDir right?",
+                        e);
             }
             long deadline = started + Math.max(1, timeout.toNanos());
             boolean finished = false;
@@ -120,10 +133,14 @@ public final class PgTool {
             }
             if (!finished) {
                 killTree(process);
-                throw new RollbackException(ErrorCode.STEP_TIMED_OUT, what + " did not finish within " + timeout
-                        + " and was killed; stderr: " + tail(stderr));
+                throw new RollbackException(
+                        ErrorCode.STEP_TIMED_OUT,
+                        what + " did not finish within " + timeout + " and was killed; stderr: " + tail(stderr));
             }
-            return new Result(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8), tail(stderr),
+            return new Result(
+                    process.exitValue(),
+                    Files.readString(stdout, StandardCharsets.UTF_8),
+                    tail(stderr),
                     Duration.ofNanos(System.nanoTime() - started));
         } catch (InterruptedException e) {
             if (process != null) {
@@ -148,12 +165,18 @@ public final class PgTool {
      * 15.18").
      */
     public static int majorVersion(Path program, Duration timeout) {
-        Result r = run(program.getFileName() + " --version", List.of(program.toString(), "--version"),
-                Optional.empty(), Map.of(), timeout);
+        Result r = run(
+                program.getFileName() + " --version",
+                List.of(program.toString(), "--version"),
+                Optional.empty(),
+                Map.of(),
+                timeout);
         Matcher m = VERSION.matcher(r.stdout());
         if (!r.succeeded() || !m.find()) {
-            throw new RollbackException(ErrorCode.EXTERNAL_FAILURE, program + " --version did not report a PostgreSQL"
-                    + " version (exit " + r.exitCode() + "): " + r.stdout().strip() + " " + r.stderr());
+            throw new RollbackException(
+                    ErrorCode.EXTERNAL_FAILURE,
+                    program + " --version did not report a PostgreSQL" + " version (exit " + r.exitCode() + "): "
+                            + r.stdout().strip() + " " + r.stderr());
         }
         return Integer.parseInt(m.group(1));
     }
@@ -162,8 +185,10 @@ public final class PgTool {
     public static Path requireProgram(Path binDir, String name) {
         Path program = binDir.resolve(name);
         if (!Files.isRegularFile(program) || !Files.isExecutable(program)) {
-            throw new RollbackException(ErrorCode.INVALID_CONFIGURATION, name + " not found or not executable at "
-                    + program + "; install the PostgreSQL client tools or set binDir");
+            throw new RollbackException(
+                    ErrorCode.INVALID_CONFIGURATION,
+                    name + " not found or not executable at " + program
+                            + "; install the PostgreSQL client tools or set binDir");
         }
         return program;
     }
@@ -188,7 +213,9 @@ public final class PgTool {
     /** The bytes in a file or under a folder (0 if it does not exist yet); best effort, never throws. */
     public static long sizeOf(Path root) {
         try (Stream<Path> walk = Files.walk(root)) {
-            return walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+            return walk.filter(Files::isRegularFile)
+                    .mapToLong(p -> p.toFile().length())
+                    .sum();
         } catch (IOException | UncheckedIOException e) {
             return 0; // not there yet, or a file went away while walked: no progress to report
         }
@@ -208,13 +235,14 @@ public final class PgTool {
                 }
             });
         } catch (IOException | UncheckedIOException e) {
-            throw new UncheckedIOException("cannot delete " + root,
-                    e instanceof IOException io ? io : ((UncheckedIOException) e).getCause());
+            throw new UncheckedIOException(
+                    "cannot delete " + root, e instanceof IOException io ? io : ((UncheckedIOException) e).getCause());
         }
     }
 
     private static Path writePassFile(Path work, PostgresEndpoint login) throws IOException {
-        Path file = Files.createFile(work.resolve("pgpass"),
+        Path file = Files.createFile(
+                work.resolve("pgpass"),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         String line = escape(login.host()) + ":" + login.port() + ":*:" + escape(login.user()) + ":"
                 + escape(login.password().reveal()) + "\n";

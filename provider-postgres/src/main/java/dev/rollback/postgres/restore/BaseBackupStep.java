@@ -8,7 +8,6 @@ import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.internal.Arguments;
 import dev.rollback.postgres.internal.PgBinaries;
 import dev.rollback.postgres.internal.PgTool;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,8 +44,8 @@ public final class BaseBackupStep implements RollbackStep {
 
     static final String METADATA_SUFFIX = ".properties";
     static final String FINISHED_AT_PROPERTY = "finishedAt";
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private final String id;
     private final String component;
@@ -86,8 +85,8 @@ public final class BaseBackupStep implements RollbackStep {
     public void preflight(StepContext context) {
         PgTool.requireProgram(binDir, "pg_basebackup");
         if (!Files.isDirectory(backupDir) || !Files.isWritable(backupDir)) {
-            throw new RollbackException(ErrorCode.INVALID_CONFIGURATION, "backupDir " + backupDir
-                    + " does not exist or is not writable");
+            throw new RollbackException(
+                    ErrorCode.INVALID_CONFIGURATION, "backupDir " + backupDir + " does not exist or is not writable");
         }
     }
 
@@ -102,20 +101,35 @@ public final class BaseBackupStep implements RollbackStep {
         Path partial = backupDir.resolve("." + name + ".partial");
         boolean renamed = false;
         try {
-            PgTool.Result result = PgTool.run("pg_basebackup of " + endpoint.host() + ":" + endpoint.port(), List.of(
-                    binDir.resolve("pg_basebackup").toString(), "--host=" + endpoint.host(),
-                    "--port=" + endpoint.port(), "--username=" + endpoint.user(), "--no-password",
-                    "--pgdata=" + partial, "--format=plain", "--wal-method=stream", "--checkpoint=fast"),
-                    Optional.of(endpoint), Map.of(), context.remaining());
+            PgTool.Result result = PgTool.run(
+                    "pg_basebackup of " + endpoint.host() + ":" + endpoint.port(),
+                    List.of(
+                            binDir.resolve("pg_basebackup").toString(),
+                            "--host=" + endpoint.host(),
+                            "--port=" + endpoint.port(),
+                            "--username=" + endpoint.user(),
+                            "--no-password",
+                            "--pgdata=" + partial,
+                            "--format=plain",
+                            "--wal-method=stream",
+                            "--checkpoint=fast"),
+                    Optional.of(endpoint),
+                    Map.of(),
+                    context.remaining());
             if (!result.succeeded()) {
-                throw new RollbackException(ErrorCode.STEP_FAILED, "pg_basebackup of " + endpoint.host() + ":"
-                        + endpoint.port() + " failed with exit status " + result.exitCode() + "; no base backup was"
-                        + " kept. stderr: " + result.stderr());
+                throw new RollbackException(
+                        ErrorCode.STEP_FAILED,
+                        "pg_basebackup of " + endpoint.host() + ":"
+                                + endpoint.port() + " failed with exit status " + result.exitCode()
+                                + "; no base backup was"
+                                + " kept. stderr: " + result.stderr());
             }
             Instant finishedAt = context.clock().instant();
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
             renamed = true;
-            Files.writeString(backupDir.resolve(name + METADATA_SUFFIX), FINISHED_AT_PROPERTY + "=" + finishedAt + "\n",
+            Files.writeString(
+                    backupDir.resolve(name + METADATA_SUFFIX),
+                    FINISHED_AT_PROPERTY + "=" + finishedAt + "\n",
                     StandardCharsets.UTF_8);
             context.evidence(PATH, target.toString());
             context.evidence(FINISHED_AT, finishedAt.toString());
@@ -142,8 +156,7 @@ public final class BaseBackupStep implements RollbackStep {
         private Path backupDir;
         private Path binDir;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The step id. Default: {@code base-backup}. */
         public Builder id(String id) {

@@ -11,7 +11,6 @@ import dev.rollback.api.ErrorCode;
 import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.TransientFailureException;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -43,9 +42,15 @@ public final class FlexibleServerControlPlane {
     }
 
     /** What the step needs to know of a server. */
-    record ServerInfo(String id, String name, String region, Optional<Instant> earliestRestore,
-                      Optional<Integer> retentionDays, String fqdn, String state, Optional<String> restoredFrom) {
-    }
+    record ServerInfo(
+            String id,
+            String name,
+            String region,
+            Optional<Instant> earliestRestore,
+            Optional<Integer> retentionDays,
+            String fqdn,
+            String state,
+            Optional<String> restoredFrom) {}
 
     /** The server, or empty if it does not exist. */
     Optional<ServerInfo> find(String resourceGroup, String name) {
@@ -67,7 +72,8 @@ public final class FlexibleServerControlPlane {
      *     (the restore goes on in Azure; a retry adopts it)
      */
     ServerInfo restore(ServerInfo source, String resourceGroup, String target, Instant pointInTime, Duration timeout) {
-        ServerInner body = new ServerInner().withCreateMode(CreateMode.POINT_IN_TIME_RESTORE)
+        ServerInner body = new ServerInner()
+                .withCreateMode(CreateMode.POINT_IN_TIME_RESTORE)
                 .withSourceServerResourceId(source.id())
                 .withPointInTimeUtc(OffsetDateTime.ofInstant(pointInTime, ZoneOffset.UTC));
         body.withLocation(source.region());
@@ -77,9 +83,11 @@ public final class FlexibleServerControlPlane {
                 poller.waitForCompletion(timeout);
             } catch (RuntimeException e) {
                 if (rootCause(e) instanceof TimeoutException) {
-                    throw new RollbackException(ErrorCode.STEP_TIMED_OUT, "the restore of " + source.name() + " into "
-                            + target + " did not finish within " + timeout + "; it goes on in Azure and a retry"
-                            + " adopts it");
+                    throw new RollbackException(
+                            ErrorCode.STEP_TIMED_OUT,
+                            "the restore of " + source.name() + " into "
+                                    + target + " did not finish within " + timeout + "; it goes on in Azure and a retry"
+                                    + " adopts it");
                 }
                 throw e;
             }
@@ -90,11 +98,18 @@ public final class FlexibleServerControlPlane {
     }
 
     private static ServerInfo info(ServerInner s) {
-        Optional<Instant> earliest = Optional.ofNullable(s.backup()).map(b -> b.earliestRestoreDate())
+        Optional<Instant> earliest = Optional.ofNullable(s.backup())
+                .map(b -> b.earliestRestoreDate())
                 .map(OffsetDateTime::toInstant);
         Optional<Integer> retention = Optional.ofNullable(s.backup()).map(b -> b.backupRetentionDays());
-        return new ServerInfo(s.id(), s.name(), s.location(), earliest, retention,
-                Objects.toString(s.fullyQualifiedDomainName(), ""), Objects.toString(s.state(), ""),
+        return new ServerInfo(
+                s.id(),
+                s.name(),
+                s.location(),
+                earliest,
+                retention,
+                Objects.toString(s.fullyQualifiedDomainName(), ""),
+                Objects.toString(s.state(), ""),
                 Optional.ofNullable(s.sourceServerResourceId()));
     }
 
@@ -110,11 +125,11 @@ public final class FlexibleServerControlPlane {
     private static RollbackException failure(String what, ManagementException e) {
         int status = e.getResponse() == null ? 0 : e.getResponse().getStatusCode();
         String code = e.getValue() == null ? "" : Objects.toString(e.getValue().getCode(), "");
-        String message = what + " failed: HTTP " + status + (code.isEmpty() ? "" : " " + code) + ": "
-                + Redaction.describe(e);
+        String message =
+                what + " failed: HTTP " + status + (code.isEmpty() ? "" : " " + code) + ": " + Redaction.describe(e);
         if (status == 401 || status == 403) {
-            return new RollbackException(ErrorCode.CREDENTIAL_PROBLEM, what + " failed: credential problem (HTTP "
-                    + status + ")", e);
+            return new RollbackException(
+                    ErrorCode.CREDENTIAL_PROBLEM, what + " failed: credential problem (HTTP " + status + ")", e);
         }
         if (status == 429 || status >= 500) {
             return new TransientFailureException(message, e);

@@ -5,7 +5,6 @@ import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
 import dev.rollback.postgres.internal.Arguments;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -105,17 +104,21 @@ public final class FlexibleServerPointInTimeRestoreStep implements RollbackStep 
 
     private FlexibleServerControlPlane.ServerInfo check(Instant now) {
         if (pointInTime.isAfter(now)) {
-            throw new RollbackException(ErrorCode.INVALID_CONFIGURATION, "restore point " + pointInTime
-                    + " is in the future (now " + now + "); nothing was called");
+            throw new RollbackException(
+                    ErrorCode.INVALID_CONFIGURATION,
+                    "restore point " + pointInTime + " is in the future (now " + now + "); nothing was called");
         }
         FlexibleServerControlPlane.ServerInfo source = source();
         RestoreWindow window = window(source, now);
         if (!window.contains(pointInTime)) {
-            throw new RollbackException(ErrorCode.INVALID_CONFIGURATION, "restore point " + pointInTime
-                    + " is outside the restore window of " + sourceServer + ": " + window.earliest() + " to "
-                    + window.latest() + " (earliest restore date " + source.earliestRestore().map(Instant::toString)
-                    .orElse("unknown") + ", retention " + source.retentionDays().map(d -> d + " days").orElse("unknown")
-                    + "); nothing was changed");
+            throw new RollbackException(
+                    ErrorCode.INVALID_CONFIGURATION,
+                    "restore point " + pointInTime
+                            + " is outside the restore window of " + sourceServer + ": " + window.earliest() + " to "
+                            + window.latest() + " (earliest restore date "
+                            + source.earliestRestore().map(Instant::toString).orElse("unknown") + ", retention "
+                            + source.retentionDays().map(d -> d + " days").orElse("unknown")
+                            + "); nothing was changed");
         }
         return source;
     }
@@ -126,9 +129,14 @@ public final class FlexibleServerPointInTimeRestoreStep implements RollbackStep 
         Optional<FlexibleServerControlPlane.ServerInfo> existing = controlPlane.find(resourceGroup, targetServer);
         FlexibleServerControlPlane.ServerInfo restored;
         if (existing.isPresent()) {
-            if (!existing.get().restoredFrom().map(source.id()::equalsIgnoreCase).orElse(false)) {
-                throw new RollbackException(ErrorCode.STEP_FAILED, "a server named " + targetServer + " already exists in "
-                        + resourceGroup + " and is not a restore of " + sourceServer + "; it is never overwritten");
+            if (!existing.get()
+                    .restoredFrom()
+                    .map(source.id()::equalsIgnoreCase)
+                    .orElse(false)) {
+                throw new RollbackException(
+                        ErrorCode.STEP_FAILED,
+                        "a server named " + targetServer + " already exists in " + resourceGroup
+                                + " and is not a restore of " + sourceServer + "; it is never overwritten");
             }
             restored = awaitReady(context, existing.get());
             context.evidence("restore.adopted", "true");
@@ -147,23 +155,30 @@ public final class FlexibleServerPointInTimeRestoreStep implements RollbackStep 
         return Optional.of(controlPlane.find(resourceGroup, targetServer).isPresent());
     }
 
-    private FlexibleServerControlPlane.ServerInfo awaitReady(StepContext context,
-                                                             FlexibleServerControlPlane.ServerInfo server) {
+    private FlexibleServerControlPlane.ServerInfo awaitReady(
+            StepContext context, FlexibleServerControlPlane.ServerInfo server) {
         FlexibleServerControlPlane.ServerInfo current = server;
         while (!"Ready".equalsIgnoreCase(current.state())) {
             if (context.stopRequested()) {
-                throw new RollbackException(ErrorCode.STEP_TIMED_OUT, "the adopted restore " + targetServer
-                        + " is still " + current.state() + " at the deadline");
+                throw new RollbackException(
+                        ErrorCode.STEP_TIMED_OUT,
+                        "the adopted restore " + targetServer + " is still " + current.state() + " at the deadline");
             }
             try {
-                context.clock().sleep(Duration.ofSeconds(1).compareTo(context.remaining()) < 0 ? Duration.ofSeconds(1)
-                        : context.remaining());
+                context.clock()
+                        .sleep(
+                                Duration.ofSeconds(1).compareTo(context.remaining()) < 0
+                                        ? Duration.ofSeconds(1)
+                                        : context.remaining());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new dev.rollback.api.StepInterruptedException("interrupted while waiting for " + targetServer);
             }
-            current = controlPlane.find(resourceGroup, targetServer).orElseThrow(() -> new RollbackException(
-                    ErrorCode.STEP_FAILED, "the restore " + targetServer + " disappeared while it was awaited"));
+            current = controlPlane
+                    .find(resourceGroup, targetServer)
+                    .orElseThrow(() -> new RollbackException(
+                            ErrorCode.STEP_FAILED,
+                            "the restore " + targetServer + " disappeared while it was awaited"));
             // the control plane answered: a poll that hangs is what a stall timeout is there to catch
             context.progress("the restore " + targetServer + " is " + current.state());
         }
@@ -171,8 +186,11 @@ public final class FlexibleServerPointInTimeRestoreStep implements RollbackStep 
     }
 
     private FlexibleServerControlPlane.ServerInfo source() {
-        return controlPlane.find(resourceGroup, sourceServer).orElseThrow(() -> new RollbackException(
-                ErrorCode.INVALID_CONFIGURATION, "source server " + resourceGroup + "/" + sourceServer + " not found"));
+        return controlPlane
+                .find(resourceGroup, sourceServer)
+                .orElseThrow(() -> new RollbackException(
+                        ErrorCode.INVALID_CONFIGURATION,
+                        "source server " + resourceGroup + "/" + sourceServer + " not found"));
     }
 
     @Override
@@ -194,8 +212,7 @@ public final class FlexibleServerPointInTimeRestoreStep implements RollbackStep 
         private String targetServer;
         private Instant pointInTime;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The step id. Default: {@code point-in-time-restore}. */
         public Builder id(String id) {
@@ -259,10 +276,13 @@ public final class FlexibleServerPointInTimeRestoreStep implements RollbackStep 
          * @throws IllegalStateException if a value is missing or the target is the source
          */
         public FlexibleServerPointInTimeRestoreStep build() {
-            if (controlPlane == null || resourceGroup == null || sourceServer == null || targetServer == null
+            if (controlPlane == null
+                    || resourceGroup == null
+                    || sourceServer == null
+                    || targetServer == null
                     || pointInTime == null) {
-                throw new IllegalStateException("controlPlane, resourceGroup, sourceServer, targetServer and"
-                        + " pointInTime are required");
+                throw new IllegalStateException(
+                        "controlPlane, resourceGroup, sourceServer, targetServer and" + " pointInTime are required");
             }
             if (sourceServer.equals(targetServer)) {
                 throw new IllegalStateException("targetServer must differ from sourceServer (" + sourceServer

@@ -2,7 +2,6 @@ package dev.rollback.postgres.restore;
 
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.internal.PgTool;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,12 +57,24 @@ public final class RestoredCluster {
         if (!java.nio.file.Files.exists(pidFile)) {
             return;
         }
-        PgTool.Result r = PgTool.run("pg_ctl stop of the restored cluster " + dataDir,
-                command(runAs, List.of(binDir.resolve("pg_ctl").toString(), "stop", "-D", dataDir.toString(),
-                        "-m", "fast", "-w")), Optional.empty(), Map.of(), Duration.ofMinutes(1));
+        PgTool.Result r = PgTool.run(
+                "pg_ctl stop of the restored cluster " + dataDir,
+                command(
+                        runAs,
+                        List.of(
+                                binDir.resolve("pg_ctl").toString(),
+                                "stop",
+                                "-D",
+                                dataDir.toString(),
+                                "-m",
+                                "fast",
+                                "-w")),
+                Optional.empty(),
+                Map.of(),
+                Duration.ofMinutes(1));
         if (!r.succeeded() && java.nio.file.Files.exists(pidFile)) {
-            throw new IllegalStateException("cannot stop the restored cluster " + dataDir + ": " + r.stdout()
-                    + " " + r.stderr());
+            throw new IllegalStateException(
+                    "cannot stop the restored cluster " + dataDir + ": " + r.stdout() + " " + r.stderr());
         }
     }
 
@@ -72,8 +83,12 @@ public final class RestoredCluster {
         if (runAs.isEmpty()) {
             return command;
         }
-        List<String> wrapped = new ArrayList<>(List.of("setpriv", "--reuid=" + runAs.get().uid(),
-                "--regid=" + runAs.get().gid(), "--clear-groups", "--"));
+        List<String> wrapped = new ArrayList<>(List.of(
+                "setpriv",
+                "--reuid=" + runAs.get().uid(),
+                "--regid=" + runAs.get().gid(),
+                "--clear-groups",
+                "--"));
         wrapped.addAll(command);
         return wrapped;
     }

@@ -9,7 +9,6 @@ import dev.rollback.postgres.internal.Arguments;
 import dev.rollback.postgres.internal.Jdbc;
 import dev.rollback.postgres.internal.PgBinaries;
 import dev.rollback.postgres.internal.PgTool;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -74,8 +73,8 @@ public final class SelfHostedPointInTimeRestoreStep implements RollbackStep {
     /** Evidence key: the restore window that was checked ("earliest/latest"). */
     public static final String WINDOW = "restore.window";
 
-    private static final DateTimeFormatter PG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSxxx")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter PG_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSxxx").withZone(ZoneOffset.UTC);
 
     private final String id;
     private final String component;
@@ -134,15 +133,20 @@ public final class SelfHostedPointInTimeRestoreStep implements RollbackStep {
         try (InputStream in = Files.newInputStream(metadata)) {
             props.load(in);
         } catch (IOException e) {
-            throw new RollbackException(ErrorCode.INVALID_CONFIGURATION, "the base backup " + baseBackup
-                    + " has no readable " + metadata.getFileName() + " (written by BaseBackupStep); cannot tell when"
-                    + " it finished");
+            throw new RollbackException(
+                    ErrorCode.INVALID_CONFIGURATION,
+                    "the base backup " + baseBackup
+                            + " has no readable " + metadata.getFileName()
+                            + " (written by BaseBackupStep); cannot tell when"
+                            + " it finished");
         }
         Instant earliest = Instant.parse(props.getProperty(BaseBackupStep.FINISHED_AT_PROPERTY));
         Instant newestWal;
         try (Stream<Path> files = Files.list(walArchive)) {
-            newestWal = files.filter(Files::isRegularFile).map(SelfHostedPointInTimeRestoreStep::modified)
-                    .max(Instant::compareTo).orElse(earliest);
+            newestWal = files.filter(Files::isRegularFile)
+                    .map(SelfHostedPointInTimeRestoreStep::modified)
+                    .max(Instant::compareTo)
+                    .orElse(earliest);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list the WAL archive " + walArchive, e);
         }
@@ -159,22 +163,28 @@ public final class SelfHostedPointInTimeRestoreStep implements RollbackStep {
         PgTool.requireProgram(binDir, "pg_ctl");
         PgTool.requireProgram(binDir, "postgres");
         if (!Files.isDirectory(baseBackup.resolve("global"))) {
-            throw new RollbackException(ErrorCode.INVALID_CONFIGURATION, "baseBackup " + baseBackup
-                    + " is not a plain-format base backup (no global/ folder)");
+            throw new RollbackException(
+                    ErrorCode.INVALID_CONFIGURATION,
+                    "baseBackup " + baseBackup + " is not a plain-format base backup (no global/ folder)");
         }
         if (!Files.isDirectory(walArchive)) {
-            throw new RollbackException(ErrorCode.INVALID_CONFIGURATION, "walArchive " + walArchive + " is not a folder");
+            throw new RollbackException(
+                    ErrorCode.INVALID_CONFIGURATION, "walArchive " + walArchive + " is not a folder");
         }
         if (Files.exists(dataDir, LinkOption.NOFOLLOW_LINKS)) {
-            throw new RollbackException(ErrorCode.INVALID_CONFIGURATION, "dataDir " + dataDir
-                    + " already exists; a restore never overwrites a folder");
+            throw new RollbackException(
+                    ErrorCode.INVALID_CONFIGURATION,
+                    "dataDir " + dataDir + " already exists; a restore never overwrites a folder");
         }
         RestoreWindow window = window(context.clock().instant());
         if (!window.contains(targetTime)) {
-            throw new RollbackException(ErrorCode.INVALID_CONFIGURATION, "recovery target " + targetTime
-                    + " is outside the restore window " + window.earliest() + " to " + window.latest()
-                    + (targetTime.isAfter(window.latest()) ? " (after the newest archived WAL, or in the future)"
-                    : " (before the base backup finished)"));
+            throw new RollbackException(
+                    ErrorCode.INVALID_CONFIGURATION,
+                    "recovery target " + targetTime
+                            + " is outside the restore window " + window.earliest() + " to " + window.latest()
+                            + (targetTime.isAfter(window.latest())
+                                    ? " (after the newest archived WAL, or in the future)"
+                                    : " (before the base backup finished)"));
         }
     }
 
@@ -195,8 +205,12 @@ public final class SelfHostedPointInTimeRestoreStep implements RollbackStep {
                 + "restore_command = 'cp " + walArchive + "/%f %p'\n"
                 + "recovery_target_time = '" + PG_TIME.format(targetTime) + "'\n"
                 + "recovery_target_action = 'promote'\n";
-        Files.writeString(dataDir.resolve("postgresql.auto.conf"), settings, StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Files.writeString(
+                dataDir.resolve("postgresql.auto.conf"),
+                settings,
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
         Files.writeString(dataDir.resolve("recovery.signal"), "", StandardCharsets.UTF_8);
         if (runAs.isPresent()) {
             chownTree(dataDir, runAs.get());
@@ -205,13 +219,30 @@ public final class SelfHostedPointInTimeRestoreStep implements RollbackStep {
         RestoredCluster cluster = new RestoredCluster(listenAddress, port, dataDir, binDir, runAs);
         last.set(cluster);
         long seconds = Math.max(1, context.remaining().toSeconds());
-        PgTool.Result start = PgTool.run("pg_ctl start of the restored cluster", RestoredCluster.command(runAs,
-                List.of(binDir.resolve("pg_ctl").toString(), "start", "-w", "-t", Long.toString(seconds),
-                        "-D", dataDir.toString(), "-l", log.toString())), Optional.empty(), Map.of(), context.remaining());
+        PgTool.Result start = PgTool.run(
+                "pg_ctl start of the restored cluster",
+                RestoredCluster.command(
+                        runAs,
+                        List.of(
+                                binDir.resolve("pg_ctl").toString(),
+                                "start",
+                                "-w",
+                                "-t",
+                                Long.toString(seconds),
+                                "-D",
+                                dataDir.toString(),
+                                "-l",
+                                log.toString())),
+                Optional.empty(),
+                Map.of(),
+                context.remaining());
         if (!start.succeeded()) {
-            throw new RollbackException(ErrorCode.STEP_FAILED, "the restored cluster in " + dataDir
-                    + " did not start (exit " + start.exitCode() + "): " + start.stdout().strip() + " " + start.stderr()
-                    + "\nserver log:\n" + tail(log));
+            throw new RollbackException(
+                    ErrorCode.STEP_FAILED,
+                    "the restored cluster in " + dataDir
+                            + " did not start (exit " + start.exitCode() + "): "
+                            + start.stdout().strip() + " " + start.stderr()
+                            + "\nserver log:\n" + tail(log));
         }
         PostgresEndpoint restored = cluster.endpoint(login, login.database());
         awaitPromotion(context, restored, log);
@@ -224,8 +255,10 @@ public final class SelfHostedPointInTimeRestoreStep implements RollbackStep {
     private void awaitPromotion(StepContext context, PostgresEndpoint restored, Path log) {
         String replayed = "";
         while (true) {
-            try (Connection c = restored.connect(); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery(), coalesce(pg_last_wal_replay_lsn()::text, '')")) {
+            try (Connection c = restored.connect();
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery(
+                            "SELECT pg_is_in_recovery(), coalesce(pg_last_wal_replay_lsn()::text, '')")) {
                 rs.next();
                 if (!rs.getBoolean(1)) {
                     context.progress("the restored cluster " + restored.describe() + " was promoted");
@@ -242,8 +275,10 @@ public final class SelfHostedPointInTimeRestoreStep implements RollbackStep {
                 }
             }
             if (context.stopRequested()) {
-                throw new RollbackException(ErrorCode.STEP_TIMED_OUT, "the restored cluster " + restored.describe()
-                        + " was not promoted before the deadline; server log:\n" + tail(log));
+                throw new RollbackException(
+                        ErrorCode.STEP_TIMED_OUT,
+                        "the restored cluster " + restored.describe()
+                                + " was not promoted before the deadline; server log:\n" + tail(log));
             }
             try {
                 context.clock().sleep(Duration.ofMillis(50));
@@ -295,8 +330,8 @@ public final class SelfHostedPointInTimeRestoreStep implements RollbackStep {
     private static String tail(Path log) {
         try {
             String text = Files.readString(log, StandardCharsets.UTF_8).strip();
-            return dev.rollback.api.Redaction.redact(text.length() > 4000 ? "..." + text.substring(text.length() - 4000)
-                    : text);
+            return dev.rollback.api.Redaction.redact(
+                    text.length() > 4000 ? "..." + text.substring(text.length() - 4000) : text);
         } catch (IOException e) {
             return "(no log at " + log + ")";
         }
@@ -325,8 +360,7 @@ public final class SelfHostedPointInTimeRestoreStep implements RollbackStep {
         private Path binDir;
         private Optional<OsUser> runAs = Optional.empty();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The step id. Default: {@code point-in-time-restore}. */
         public Builder id(String id) {
@@ -405,9 +439,14 @@ public final class SelfHostedPointInTimeRestoreStep implements RollbackStep {
          *     baseBackup or walArchive
          */
         public SelfHostedPointInTimeRestoreStep build() {
-            if (baseBackup == null || walArchive == null || dataDir == null || port == 0 || targetTime == null
+            if (baseBackup == null
+                    || walArchive == null
+                    || dataDir == null
+                    || port == 0
+                    || targetTime == null
                     || login == null) {
-                throw new IllegalStateException("baseBackup, walArchive, dataDir, port, targetTime and login are required");
+                throw new IllegalStateException(
+                        "baseBackup, walArchive, dataDir, port, targetTime and login are required");
             }
             if (dataDir.startsWith(baseBackup) || dataDir.startsWith(walArchive)) {
                 throw new IllegalStateException("dataDir " + dataDir + " must not lie inside baseBackup or walArchive");

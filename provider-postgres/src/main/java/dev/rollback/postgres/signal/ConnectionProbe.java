@@ -1,7 +1,6 @@
 package dev.rollback.postgres.signal;
 
 import dev.rollback.postgres.internal.Arguments;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -83,8 +82,7 @@ public final class ConnectionProbe implements AutoCloseable {
         private Duration interval = Duration.ofSeconds(5);
         private Duration timeout = Duration.ofSeconds(3);
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Where connections are tried (the application's data source). Required. */
         public Builder dataSource(DataSource dataSource) {

@@ -5,7 +5,6 @@ import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
 import dev.rollback.postgres.internal.Arguments;
 import dev.rollback.postgres.internal.Jdbc;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -72,8 +71,12 @@ public final class CriticalDataVerifier implements Verifier {
             }
             c.rollback();
         }
-        return new Verification(name, belowMinimum.isEmpty(), checks.size() + " critical counts reach their minimums",
-                belowMinimum.isEmpty() ? "all reached" : String.join("; ", belowMinimum), details);
+        return new Verification(
+                name,
+                belowMinimum.isEmpty(),
+                checks.size() + " critical counts reach their minimums",
+                belowMinimum.isEmpty() ? "all reached" : String.join("; ", belowMinimum),
+                details);
     }
 
     @Override
@@ -90,8 +93,7 @@ public final class CriticalDataVerifier implements Verifier {
         private DataSource dataSource;
         private final List<Check> checks = new ArrayList<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The check's name. Default: {@code critical-data}. */
         public Builder name(String name) {

@@ -5,7 +5,6 @@ import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
 import dev.rollback.postgres.internal.Arguments;
 import dev.rollback.postgres.internal.Jdbc;
-
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -56,8 +55,8 @@ public final class ReferentialIntegrityVerifier implements Verifier {
 
     /** A verifier with a name over {@code dataSource}. */
     public static ReferentialIntegrityVerifier of(String name, DataSource dataSource) {
-        return new ReferentialIntegrityVerifier(Arguments.requireText(name, "name"),
-                Objects.requireNonNull(dataSource, "dataSource"));
+        return new ReferentialIntegrityVerifier(
+                Arguments.requireText(name, "name"), Objects.requireNonNull(dataSource, "dataSource"));
     }
 
     @Override
@@ -73,11 +72,17 @@ public final class ReferentialIntegrityVerifier implements Verifier {
         try (Connection c = Jdbc.readOnly(dataSource)) {
             List<String> constraints = new ArrayList<>();
             List<String> queries = new ArrayList<>();
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(FOREIGN_KEYS)) {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery(FOREIGN_KEYS)) {
                 while (rs.next()) {
                     String label = rs.getString(2) + "." + rs.getString(3) + "." + rs.getString(1);
-                    queries.add(orphanQuery(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            names(rs.getArray(6)), names(rs.getArray(7))));
+                    queries.add(orphanQuery(
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getString(5),
+                            names(rs.getArray(6)),
+                            names(rs.getArray(7))));
                     constraints.add(label);
                 }
             }
@@ -94,20 +99,28 @@ public final class ReferentialIntegrityVerifier implements Verifier {
             c.rollback();
         }
         String checked = "every foreign key (" + keys + ") has no orphaned rows";
-        return new Verification(name, broken.isEmpty(), checked,
-                broken.isEmpty() ? "no orphans" : String.join("; ", broken), details);
+        return new Verification(
+                name, broken.isEmpty(), checked, broken.isEmpty() ? "no orphans" : String.join("; ", broken), details);
     }
 
     /** The anti-join counting rows of the child whose key matches no parent row (MATCH SIMPLE). */
-    static String orphanQuery(String childSchema, String child, String parentSchema, String parent,
-                              List<String> childColumns, List<String> parentColumns) {
+    static String orphanQuery(
+            String childSchema,
+            String child,
+            String parentSchema,
+            String parent,
+            List<String> childColumns,
+            List<String> parentColumns) {
         StringBuilder notNull = new StringBuilder();
         StringBuilder join = new StringBuilder();
         for (int i = 0; i < childColumns.size(); i++) {
             String cc = "c." + Jdbc.quoteIdentifier(childColumns.get(i));
             notNull.append(i == 0 ? "" : " AND ").append(cc).append(" IS NOT NULL");
-            join.append(i == 0 ? "" : " AND ").append("p.").append(Jdbc.quoteIdentifier(parentColumns.get(i)))
-                    .append(" = ").append(cc);
+            join.append(i == 0 ? "" : " AND ")
+                    .append("p.")
+                    .append(Jdbc.quoteIdentifier(parentColumns.get(i)))
+                    .append(" = ")
+                    .append(cc);
         }
         return "SELECT count(*) FROM " + Jdbc.qualified(childSchema, child) + " c WHERE " + notNull
                 + " AND NOT EXISTS (SELECT 1 FROM " + Jdbc.qualified(parentSchema, parent) + " p WHERE " + join + ")";

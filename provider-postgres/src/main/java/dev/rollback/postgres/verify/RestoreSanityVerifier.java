@@ -8,7 +8,6 @@ import dev.rollback.api.Verifier;
 import dev.rollback.postgres.internal.Arguments;
 import dev.rollback.postgres.internal.Jdbc;
 import dev.rollback.postgres.restore.SelfHostedPointInTimeRestoreStep;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -99,9 +98,13 @@ public final class RestoreSanityVerifier implements Verifier {
 
     @Override
     public Verification verify(StepContext context) throws SQLException {
-        Instant target = targetTime.or(() -> context.evidenceOf(restoreStepId, SelfHostedPointInTimeRestoreStep.TARGET_TIME).map(Instant::parse))
-                .orElseThrow(() -> new RollbackException(ErrorCode.INVALID_CONFIGURATION, "no recovery target: set"
-                        + " targetTime or run after step " + restoreStepId + " (evidence restore.targetTime)"));
+        Instant target = targetTime
+                .or(() -> context.evidenceOf(restoreStepId, SelfHostedPointInTimeRestoreStep.TARGET_TIME)
+                        .map(Instant::parse))
+                .orElseThrow(() -> new RollbackException(
+                        ErrorCode.INVALID_CONFIGURATION,
+                        "no recovery target: set" + " targetTime or run after step " + restoreStepId
+                                + " (evidence restore.targetTime)"));
         Map<String, String> details = new LinkedHashMap<>();
         List<String> newer = new ArrayList<>();
         try (Connection c = Jdbc.readOnly(restored)) {
@@ -130,8 +133,12 @@ public final class RestoreSanityVerifier implements Verifier {
             details.put(RECORDS_LOST, Long.toString(lost));
             details.put(DATA_LOSS_WINDOW, window.toString());
         }
-        return new Verification(name, newer.isEmpty(), "no row in " + columns + " is newer than the recovery target "
-                + target, newer.isEmpty() ? "none newer" : String.join("; ", newer), details);
+        return new Verification(
+                name,
+                newer.isEmpty(),
+                "no row in " + columns + " is newer than the recovery target " + target,
+                newer.isEmpty() ? "none newer" : String.join("; ", newer),
+                details);
     }
 
     private static long countAfter(Connection c, TimestampColumn column, Instant target, Optional<Instant> upTo)
@@ -144,7 +151,8 @@ public final class RestoreSanityVerifier implements Verifier {
 
     private static Instant newestAfter(Connection c, TimestampColumn column, Instant target, Optional<Instant> upTo)
             throws SQLException {
-        try (ResultSet rs = afterTarget(c, "max(" + Jdbc.quoteIdentifier(column.column()) + ")", column, target, upTo)) {
+        try (ResultSet rs =
+                afterTarget(c, "max(" + Jdbc.quoteIdentifier(column.column()) + ")", column, target, upTo)) {
             rs.next();
             Timestamp ts = rs.getTimestamp(1);
             return ts == null ? target : ts.toInstant();
@@ -152,8 +160,9 @@ public final class RestoreSanityVerifier implements Verifier {
     }
 
     /** {@code SELECT <aggregate>} over the rows of {@code column} after {@code target} (and up to {@code upTo}). */
-    private static ResultSet afterTarget(Connection c, String aggregate, TimestampColumn column, Instant target,
-                                         Optional<Instant> upTo) throws SQLException {
+    private static ResultSet afterTarget(
+            Connection c, String aggregate, TimestampColumn column, Instant target, Optional<Instant> upTo)
+            throws SQLException {
         String col = Jdbc.quoteIdentifier(column.column());
         PreparedStatement ps = c.prepareStatement("SELECT " + aggregate + " FROM "
                 + Jdbc.qualified(column.schema(), column.table()) + " WHERE " + col + " > ?"
@@ -188,8 +197,7 @@ public final class RestoreSanityVerifier implements Verifier {
         private Optional<Instant> lastGoodWrite = Optional.empty();
         private final List<TimestampColumn> columns = new ArrayList<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The check's name. Default: {@code restore-sanity}. */
         public Builder name(String name) {
@@ -246,9 +254,11 @@ public final class RestoreSanityVerifier implements Verifier {
             if (columns.isEmpty()) {
                 throw new IllegalStateException("at least one timestamp column is required (addTimestampColumn)");
             }
-            if (targetTime.isPresent() && lastGoodWrite.isPresent() && lastGoodWrite.get().isBefore(targetTime.get())) {
-                throw new IllegalStateException("lastGoodWrite " + lastGoodWrite.get() + " is before targetTime "
-                        + targetTime.get());
+            if (targetTime.isPresent()
+                    && lastGoodWrite.isPresent()
+                    && lastGoodWrite.get().isBefore(targetTime.get())) {
+                throw new IllegalStateException(
+                        "lastGoodWrite " + lastGoodWrite.get() + " is before targetTime " + targetTime.get());
             }
             return new RestoreSanityVerifier(this);
         }

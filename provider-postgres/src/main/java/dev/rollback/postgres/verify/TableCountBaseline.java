@@ -1,7 +1,6 @@
 package dev.rollback.postgres.verify;
 
 import dev.rollback.postgres.internal.Jdbc;
-
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -77,10 +76,11 @@ public final class TableCountBaseline {
         Map<String, Count> counts = new LinkedHashMap<>();
         Map<String, String[]> names = new LinkedHashMap<>();
         Map<String, Long> estimates = new LinkedHashMap<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT n.nspname, c.relname, c.reltuples::bigint FROM pg_class c JOIN pg_namespace n ON n.oid ="
-                        + " c.relnamespace WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname NOT IN"
-                        + " ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1, 2")) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT n.nspname, c.relname, c.reltuples::bigint FROM pg_class c JOIN pg_namespace n ON n.oid ="
+                                + " c.relnamespace WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname NOT IN"
+                                + " ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1, 2")) {
             while (rs.next()) {
                 String key = rs.getString(1) + "." + rs.getString(2);
                 names.put(key, new String[] {rs.getString(1), rs.getString(2)});
@@ -92,7 +92,8 @@ public final class TableCountBaseline {
             if (estimate >= 0 && estimate >= largeTableThreshold) {
                 counts.put(e.getKey(), new Count(estimate, Mode.ESTIMATE));
             } else {
-                long exact = Jdbc.queryLong(c, "SELECT count(*) FROM " + Jdbc.qualified(e.getValue()[0], e.getValue()[1]));
+                long exact =
+                        Jdbc.queryLong(c, "SELECT count(*) FROM " + Jdbc.qualified(e.getValue()[0], e.getValue()[1]));
                 counts.put(e.getKey(), new Count(exact, Mode.EXACT));
             }
         }

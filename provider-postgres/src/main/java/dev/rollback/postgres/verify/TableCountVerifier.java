@@ -4,7 +4,6 @@ import dev.rollback.api.StepContext;
 import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
 import dev.rollback.postgres.internal.Jdbc;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -82,8 +81,9 @@ public final class TableCountVerifier implements Verifier {
             } else {
                 estimated++;
             }
-            details.put(e.getKey(), measured + " (" + (exactMode ? "exact" : "estimate") + ", baseline "
-                    + expected.rows() + ")");
+            details.put(
+                    e.getKey(),
+                    measured + " (" + (exactMode ? "exact" : "estimate") + ", baseline " + expected.rows() + ")");
         }
         String checked = baseline.counts().size() + " tables against the baseline of " + baseline.takenAt() + " ("
                 + exact + " exact, " + estimated + " by statistics)";
@@ -114,8 +114,7 @@ public final class TableCountVerifier implements Verifier {
         private double exactTolerance;
         private double estimateTolerance = 0.1;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The check's name. Default: {@code table-counts}. */
         public Builder name(String name) {

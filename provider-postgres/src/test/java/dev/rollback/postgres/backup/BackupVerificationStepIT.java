@@ -1,26 +1,26 @@
 package dev.rollback.postgres.backup;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.rollback.api.RollbackException;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.TestDatabases;
 import dev.rollback.postgres.internal.Hashing;
 import dev.rollback.testkit.TestStepContext;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BackupVerificationStepIT {
     @TempDir
     Path tmp;
+
     private PostgresEndpoint db;
     private Path binDir;
 
@@ -28,7 +28,8 @@ class BackupVerificationStepIT {
     void database() throws Exception {
         binDir = TestDatabases.server().binaries().binDir();
         db = TestDatabases.create("verify");
-        TestDatabases.sql(db,
+        TestDatabases.sql(
+                db,
                 "CREATE TABLE accounts(id int PRIMARY KEY, name text)",
                 "CREATE SCHEMA billing",
                 "CREATE TABLE billing.\"Invoice Lines\"(id int, account int)",
@@ -38,14 +39,22 @@ class BackupVerificationStepIT {
 
     private TestStepContext backup(BackupFormat format) throws Exception {
         TestStepContext context = TestStepContext.of("emergency-backup", Duration.ofMinutes(1));
-        EmergencyBackupStep.builder().endpoint(db).backupDir(Files.createDirectories(tmp.resolve(format.name())))
-                .binDir(binDir).format(format).build().execute(context);
+        EmergencyBackupStep.builder()
+                .endpoint(db)
+                .backupDir(Files.createDirectories(tmp.resolve(format.name())))
+                .binDir(binDir)
+                .format(format)
+                .build()
+                .execute(context);
         return context;
     }
 
     private TestStepContext verifyContext(TestStepContext backup) {
-        return TestStepContext.of("verify-backup", Duration.ofMinutes(1)).withEvidenceOf("emergency-backup",
-                EmergencyBackupStep.PATH, backup.evidence().get(EmergencyBackupStep.PATH));
+        return TestStepContext.of("verify-backup", Duration.ofMinutes(1))
+                .withEvidenceOf(
+                        "emergency-backup",
+                        EmergencyBackupStep.PATH,
+                        backup.evidence().get(EmergencyBackupStep.PATH));
     }
 
     private BackupVerificationStep.Builder verification() {
@@ -58,12 +67,16 @@ class BackupVerificationStepIT {
         TestStepContext context = verifyContext(backup);
         verification().restoreTest(true).build().execute(context);
 
-        assertThat(context.evidence()).containsEntry(BackupVerificationStep.VERIFIED_SHA256,
-                backup.evidence().get(EmergencyBackupStep.SHA256))
+        assertThat(context.evidence())
+                .containsEntry(
+                        BackupVerificationStep.VERIFIED_SHA256,
+                        backup.evidence().get(EmergencyBackupStep.SHA256))
                 .containsEntry(BackupVerificationStep.TABLES, "2")
                 .containsEntry(BackupVerificationStep.RESTORED_ROWS, "2500");
-        assertThat(TestDatabases.queryLong(TestDatabases.endpoint("postgres"),
-                "SELECT count(*) FROM pg_database WHERE datname LIKE 'rollback_verify_%'")).isZero();
+        assertThat(TestDatabases.queryLong(
+                        TestDatabases.endpoint("postgres"),
+                        "SELECT count(*) FROM pg_database WHERE datname LIKE 'rollback_verify_%'"))
+                .isZero();
     }
 
     @Test
@@ -80,7 +93,9 @@ class BackupVerificationStepIT {
         Path dir = Path.of(backup.evidence().get(EmergencyBackupStep.PATH));
         Path dataFile;
         try (Stream<Path> files = Files.list(dir)) {
-            dataFile = files.filter(f -> f.getFileName().toString().endsWith(".dat.gz")).findFirst().orElseThrow();
+            dataFile = files.filter(f -> f.getFileName().toString().endsWith(".dat.gz"))
+                    .findFirst()
+                    .orElseThrow();
         }
         Files.write(dataFile, new byte[] {1, 2, 3}, StandardOpenOption.APPEND);
 
@@ -108,7 +123,8 @@ class BackupVerificationStepIT {
     void verifiesABackupWhoseChecksumFileHasTheFirstSchemeAndStillDetectsItsCorruption() throws Exception {
         TestStepContext backup = backup(BackupFormat.CUSTOM);
         Path dump = Path.of(backup.evidence().get(EmergencyBackupStep.PATH));
-        // a sidecar as backups written before the chunked scheme have it: three words, one SHA-256 over name, NUL, bytes
+        // a sidecar as backups written before the chunked scheme have it: three words, one SHA-256 over name, NUL,
+        // bytes
         java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
         md.update((byte) 0);
         md.update(Files.readAllBytes(dump));
@@ -139,7 +155,8 @@ class BackupVerificationStepIT {
         TestStepContext backup = backup(BackupFormat.DIRECTORY);
         Path dir = Path.of(backup.evidence().get(EmergencyBackupStep.PATH));
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".dat.gz")).toList()) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".dat.gz"))
+                    .toList()) {
                 Files.write(f, new byte[] {0x1f, (byte) 0x8b, 0, 0});
             }
         }
@@ -162,7 +179,8 @@ class BackupVerificationStepIT {
 
     @Test
     void failsWithoutABackupToVerify() {
-        assertThatThrownBy(() -> verification().build().execute(TestStepContext.of("verify-backup", Duration.ofMinutes(1))))
+        assertThatThrownBy(() ->
+                        verification().build().execute(TestStepContext.of("verify-backup", Duration.ofMinutes(1))))
                 .hasMessageContaining("no backup to verify: step emergency-backup recorded no backup.path");
     }
 }

@@ -1,5 +1,8 @@
 package dev.rollback.postgres.backup;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RetrySettings;
 import dev.rollback.api.RollbackException;
@@ -17,10 +20,6 @@ import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.TestDatabases;
 import dev.rollback.postgres.internal.Hashing;
 import dev.rollback.testkit.TestStepContext;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,13 +37,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class EmergencyBackupStepIT {
     @TempDir
     Path tmp;
+
     private Path backups;
     private PostgresEndpoint db;
     private Path binDir;
@@ -54,7 +54,8 @@ class EmergencyBackupStepIT {
         backups = Files.createDirectories(tmp.resolve("backups"));
         binDir = TestDatabases.server().binaries().binDir();
         db = TestDatabases.create("backup");
-        TestDatabases.sql(db,
+        TestDatabases.sql(
+                db,
                 "CREATE TABLE accounts(id int PRIMARY KEY, name text)",
                 "CREATE TABLE \"Odd Name\"(id int)",
                 "INSERT INTO accounts SELECT g, 'a' || g FROM generate_series(1, 1000) g");
@@ -78,19 +79,26 @@ class EmergencyBackupStepIT {
     @Test
     void aPgDumpWaitingBehindALockStopsWritingAndIsStoppedAsStalledWithNothingLeft() throws Exception {
         List<RollbackEvent> events = new CopyOnWriteArrayList<>();
-        RollbackPlan plan = RollbackPlan.builder("backup", RecoveryObjectives.of(Duration.ofMinutes(5), Duration.ofMinutes(1)))
-                .step(step().format(BackupFormat.CUSTOM).build(), s -> s.timeout(Duration.ofMinutes(2))
-                        .stallTimeout(Duration.ofSeconds(3)).retry(RetrySettings.none()))
+        RollbackPlan plan = RollbackPlan.builder(
+                        "backup", RecoveryObjectives.of(Duration.ofMinutes(5), Duration.ofMinutes(1)))
+                .step(
+                        step().format(BackupFormat.CUSTOM).build(),
+                        s -> s.timeout(Duration.ofMinutes(2))
+                                .stallTimeout(Duration.ofSeconds(3))
+                                .retry(RetrySettings.none()))
                 .build();
         RollbackReport report;
         long started = System.nanoTime();
-        try (Connection migration = db.connect(); Statement s = migration.createStatement();
-             RollbackExecutor executor = RollbackExecutor.builder().listener(new RollbackListener() {
-                 @Override
-                 public void onEvent(RollbackEvent event) {
-                     events.add(event);
-                 }
-             }).build()) {
+        try (Connection migration = db.connect();
+                Statement s = migration.createStatement();
+                RollbackExecutor executor = RollbackExecutor.builder()
+                        .listener(new RollbackListener() {
+                            @Override
+                            public void onEvent(RollbackEvent event) {
+                                events.add(event);
+                            }
+                        })
+                        .build()) {
             migration.setAutoCommit(false);
             s.execute("LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE");
             report = executor.run(plan, RunRequest.drill("test"));
@@ -102,10 +110,16 @@ class EmergencyBackupStepIT {
         assertThat(backup.outcome()).isEqualTo(StepOutcome.FAILED);
         assertThat(backup.reason()).hasValueSatisfying(r -> assertThat(r).contains("stalled", "stall timeout of PT3S"));
         assertThat(events).filteredOn(StepStalled.class::isInstance).hasSize(1);
-        assertThat(took).as("stopped by the stall timeout, not the 2 minute timeout").isLessThan(Duration.ofSeconds(60));
+        assertThat(took)
+                .as("stopped by the stall timeout, not the 2 minute timeout")
+                .isLessThan(Duration.ofSeconds(60));
         assertThat(list(backups)).as("no backup, no partial file").isEmpty();
-        assertThat(TestDatabases.queryLong(db, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pg_dump'"
-                + " AND datname = current_database()")).as("pg_dump was killed").isZero();
+        assertThat(TestDatabases.queryLong(
+                        db,
+                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pg_dump'"
+                                + " AND datname = current_database()"))
+                .as("pg_dump was killed")
+                .isZero();
     }
 
     @Test
@@ -124,7 +138,8 @@ class EmergencyBackupStepIT {
                 .isEqualTo(Hashing.digest(backup, Hashing.Scheme.CHUNKED, 1).sidecarLine())
                 .endsWith(" sha256-chunks-4MiB\n");
         assertThat(context.evidence()).containsEntry(EmergencyBackupStep.FORMAT, "DIRECTORY");
-        assertThat(Long.parseLong(context.evidence().get(EmergencyBackupStep.BYTES))).isPositive();
+        assertThat(Long.parseLong(context.evidence().get(EmergencyBackupStep.BYTES)))
+                .isPositive();
     }
 
     @Test
@@ -136,15 +151,19 @@ class EmergencyBackupStepIT {
         assertThat(Files.readAllBytes(dump)).startsWith("PGDMP".getBytes(StandardCharsets.US_ASCII));
 
         // large enough (about 15 MB of SQL) that whole chunks are hashed while pg_dump still writes
-        TestDatabases.sql(db, "CREATE TABLE bulk AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS v"
-                + " FROM generate_series(1, 200000) g");
+        TestDatabases.sql(
+                db,
+                "CREATE TABLE bulk AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS v"
+                        + " FROM generate_series(1, 200000) g");
         Path plainDir = Files.createDirectories(tmp.resolve("plain"));
         TestStepContext plain = TestStepContext.of("emergency-backup", Duration.ofMinutes(1));
         step().backupDir(plainDir).format(BackupFormat.PLAIN).build().execute(plain);
         Path sql = Path.of(plain.evidence().get(EmergencyBackupStep.PATH));
         assertThat(sql.getFileName().toString()).endsWith(".sql");
         assertThat(Files.size(sql)).isGreaterThan(3L * Hashing.CHUNK_BYTES);
-        assertThat(Files.readString(sql)).contains("CREATE TABLE public.accounts").contains("\"Odd Name\"");
+        assertThat(Files.readString(sql))
+                .contains("CREATE TABLE public.accounts")
+                .contains("\"Odd Name\"");
         // the checksum taken partly during the dump is the one of the finished file, hashed afresh
         assertThat(Files.readString(Path.of(sql + ".sha256")))
                 .isEqualTo(Hashing.digest(sql, Hashing.Scheme.CHUNKED, 1).sidecarLine());
@@ -164,14 +183,17 @@ class EmergencyBackupStepIT {
             });
             ProcessHandle pgDump = awaitBlockedPgDump();
             String password = db.password().reveal();
-            String cmdline = Files.readString(Path.of("/proc", Long.toString(pgDump.pid()), "cmdline"),
-                    StandardCharsets.ISO_8859_1);
-            String environ = Files.readString(Path.of("/proc", Long.toString(pgDump.pid()), "environ"),
-                    StandardCharsets.ISO_8859_1);
+            String cmdline = Files.readString(
+                    Path.of("/proc", Long.toString(pgDump.pid()), "cmdline"), StandardCharsets.ISO_8859_1);
+            String environ = Files.readString(
+                    Path.of("/proc", Long.toString(pgDump.pid()), "environ"), StandardCharsets.ISO_8859_1);
             assertThat(cmdline).contains("--dbname=" + db.database()).doesNotContain(password);
             assertThat(environ).doesNotContain(password).doesNotContain("PGPASSWORD");
-            Path passFile = Stream.of(environ.split("\0")).filter(v -> v.startsWith("PGPASSFILE="))
-                    .map(v -> Path.of(v.substring("PGPASSFILE=".length()))).findFirst().orElseThrow();
+            Path passFile = Stream.of(environ.split("\0"))
+                    .filter(v -> v.startsWith("PGPASSFILE="))
+                    .map(v -> Path.of(v.substring("PGPASSFILE=".length())))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(Files.getPosixFilePermissions(passFile))
                     .isEqualTo(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
             assertThat(Files.readString(passFile)).contains(password);
@@ -198,12 +220,17 @@ class EmergencyBackupStepIT {
                 }
             });
             ProcessHandle pgDump = awaitBlockedPgDump();
-            assertThat(list(backups)).singleElement().satisfies(p -> assertThat(p.getFileName().toString())
-                    .startsWith(".").endsWith(".partial"));
+            assertThat(list(backups))
+                    .singleElement()
+                    .satisfies(p -> assertThat(p.getFileName().toString())
+                            .startsWith(".")
+                            .endsWith(".partial"));
             pgDump.destroyForcibly();
 
-            assertThatThrownBy(() -> run.get(1, TimeUnit.MINUTES)).isInstanceOf(ExecutionException.class)
-                    .rootCause().isInstanceOf(RollbackException.class)
+            assertThatThrownBy(() -> run.get(1, TimeUnit.MINUTES))
+                    .isInstanceOf(ExecutionException.class)
+                    .rootCause()
+                    .isInstanceOf(RollbackException.class)
                     .hasMessageContaining("pg_dump of " + db.describe() + " failed with exit status")
                     .hasMessageContaining("no backup was kept");
             assertThat(list(backups)).isEmpty();
@@ -226,11 +253,13 @@ class EmergencyBackupStepIT {
             });
             awaitBlockedPgDump();
             // another session kills pg_dump's backend, as a network drop or a server restart would
-            try (Connection killer = TestDatabases.server().connect(); Statement k = killer.createStatement()) {
+            try (Connection killer = TestDatabases.server().connect();
+                    Statement k = killer.createStatement()) {
                 k.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'pg_dump'"
                         + " AND datname = '" + db.database() + "'");
             }
-            assertThatThrownBy(() -> run.get(1, TimeUnit.MINUTES)).rootCause()
+            assertThatThrownBy(() -> run.get(1, TimeUnit.MINUTES))
+                    .rootCause()
                     .hasMessageContaining("the database connection was lost or refused")
                     .hasMessageContaining("no backup was kept");
             assertThat(list(backups)).isEmpty();
@@ -280,12 +309,15 @@ class EmergencyBackupStepIT {
         Path fakeBin = Files.createDirectories(tmp.resolve("old-bin"));
         Path marker = tmp.resolve("ran");
         Path fake = fakeBin.resolve("pg_dump");
-        Files.writeString(fake, "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'pg_dump (PostgreSQL) 9.6.24'; exit 0; fi\n"
-                + "touch " + marker + "\n");
+        Files.writeString(
+                fake,
+                "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'pg_dump (PostgreSQL) 9.6.24'; exit 0; fi\n" + "touch "
+                        + marker + "\n");
         Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
 
-        assertThatThrownBy(() -> step().binDir(fakeBin).build()
-                .execute(TestStepContext.of("emergency-backup", Duration.ofMinutes(1))))
+        assertThatThrownBy(() -> step().binDir(fakeBin)
+                        .build()
+                        .execute(TestStepContext.of("emergency-backup", Duration.ofMinutes(1))))
                 .hasMessageContaining("is version 9 but the server " + db.describe() + " runs ");
         assertThat(marker).doesNotExist();
         assertThat(list(backups)).isEmpty();
@@ -310,18 +342,28 @@ class EmergencyBackupStepIT {
         Files.writeString(wrapper, "# upgraded\n" + script);
         Thread.sleep(1000);
         step.execute(TestStepContext.of("emergency-backup", Duration.ofMinutes(1)));
-        assertThat(Files.readAllLines(log)).containsExactly("--version", "--host=" + db.host(), "--version",
-                "--host=" + db.host());
+        assertThat(Files.readAllLines(log))
+                .containsExactly("--version", "--host=" + db.host(), "--version", "--host=" + db.host());
     }
 
     @Test
     void aFullDiskFailsTheStepClearlyAndLeavesNoBackup() throws Exception {
-        TestDatabases.sql(db, "CREATE TABLE bulk AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS v"
-                + " FROM generate_series(1, 50000) g");
+        TestDatabases.sql(
+                db,
+                "CREATE TABLE bulk AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS v"
+                        + " FROM generate_series(1, 50000) g");
         // pg_dump runs in a private mount namespace where the backup folder is a 64 KiB tmpfs
-        List<String> diskFull = List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
-                "mount -t tmpfs -o size=65536 rollback-disk-full \"$0\" && exec \"$@\"", backups.toString());
-        EmergencyBackupStep step = step().format(BackupFormat.CUSTOM).commandWrapper(diskFull).build();
+        List<String> diskFull = List.of(
+                "unshare",
+                "--mount",
+                "--propagation",
+                "private",
+                "sh",
+                "-c",
+                "mount -t tmpfs -o size=65536 rollback-disk-full \"$0\" && exec \"$@\"",
+                backups.toString());
+        EmergencyBackupStep step =
+                step().format(BackupFormat.CUSTOM).commandWrapper(diskFull).build();
 
         assertThatThrownBy(() -> step.execute(TestStepContext.of("emergency-backup", Duration.ofMinutes(1))))
                 .isInstanceOf(RollbackException.class)
@@ -332,18 +374,31 @@ class EmergencyBackupStepIT {
 
     @Test
     void aRunnerKilledBetweenTheDumpAndItsRenameLeavesOnlyAHiddenPartialNeverABackup() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-D" + "rollback.crashpoint=" + EmergencyBackupStep.CRASH_BEFORE_RENAME, BackupCrashMain.class.getName(),
-                db.host(), Integer.toString(db.port()), db.database(), db.user(), backups.toString(), binDir.toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile());
+        ProcessBuilder pb = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-D" + "rollback.crashpoint=" + EmergencyBackupStep.CRASH_BEFORE_RENAME,
+                        BackupCrashMain.class.getName(),
+                        db.host(),
+                        Integer.toString(db.port()),
+                        db.database(),
+                        db.user(),
+                        backups.toString(),
+                        binDir.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("child.log").toFile());
         pb.environment().put("CLASSPATH", System.getProperty("java.class.path"));
         pb.environment().put("ROLLBACK_TEST_PASSWORD", db.password().reveal());
         Process child = pb.start();
         assertThat(child.waitFor(2, TimeUnit.MINUTES)).isTrue();
 
-        assertThat(child.exitValue()).as(Files.readString(tmp.resolve("child.log"))).isEqualTo(137);
-        assertThat(list(backups)).singleElement().satisfies(p -> assertThat(p.getFileName().toString())
-                .startsWith("." + db.database() + "-").endsWith(".partial"));
+        assertThat(child.exitValue())
+                .as(Files.readString(tmp.resolve("child.log")))
+                .isEqualTo(137);
+        assertThat(list(backups))
+                .singleElement()
+                .satisfies(p -> assertThat(p.getFileName().toString())
+                        .startsWith("." + db.database() + "-")
+                        .endsWith(".partial"));
 
         // the next run makes a good backup next to the leftover, which keeps its hidden name
         TestStepContext context = TestStepContext.of("emergency-backup", Duration.ofMinutes(1));
@@ -355,14 +410,21 @@ class EmergencyBackupStepIT {
     @Test
     void aRefusedPasswordFailsTheStepWithoutTheCredentialInTheMessageOrEvidence() throws Exception {
         String canary = "canary-" + java.util.UUID.randomUUID();
-        PostgresEndpoint wrong = db.toBuilder().password(dev.rollback.api.Secret.of(canary)).build();
+        PostgresEndpoint wrong =
+                db.toBuilder().password(dev.rollback.api.Secret.of(canary)).build();
         TestStepContext context = TestStepContext.of("emergency-backup", Duration.ofMinutes(1));
-        EmergencyBackupStep step = EmergencyBackupStep.builder().endpoint(wrong).backupDir(backups).binDir(binDir).build();
+        EmergencyBackupStep step = EmergencyBackupStep.builder()
+                .endpoint(wrong)
+                .backupDir(backups)
+                .binDir(binDir)
+                .build();
         assertThatThrownBy(() -> step.execute(context))
                 .satisfies(e -> assertThat(((dev.rollback.api.RollbackException) e).code())
                         .isEqualTo(dev.rollback.api.ErrorCode.CREDENTIAL_PROBLEM))
-                .satisfies(e -> assertThat(dev.rollback.api.Redaction.describe(e)).doesNotContain(canary))
-                .satisfies(e -> assertThat(String.valueOf(e.getMessage())).doesNotContain(canary)
+                .satisfies(
+                        e -> assertThat(dev.rollback.api.Redaction.describe(e)).doesNotContain(canary))
+                .satisfies(e -> assertThat(String.valueOf(e.getMessage()))
+                        .doesNotContain(canary)
                         .contains("password authentication failed"));
         assertThat(context.evidence().values()).noneMatch(v -> v.contains(canary));
         assertThat(list(backups)).isEmpty();
@@ -380,13 +442,19 @@ class EmergencyBackupStepIT {
     private ProcessHandle awaitBlockedPgDump() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
-            long waiting = TestDatabases.queryLong(TestDatabases.endpoint("postgres"),
+            long waiting = TestDatabases.queryLong(
+                    TestDatabases.endpoint("postgres"),
                     "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pg_dump' AND datname = '"
                             + db.database() + "' AND wait_event_type = 'Lock'");
             if (waiting > 0) {
-                return ProcessHandle.current().descendants()
-                        .filter(p -> p.info().command().map(c -> c.endsWith("/pg_dump")).orElse(false))
-                        .findFirst().orElseThrow(() -> new AssertionError("pg_dump is not a child of this JVM"));
+                return ProcessHandle.current()
+                        .descendants()
+                        .filter(p -> p.info()
+                                .command()
+                                .map(c -> c.endsWith("/pg_dump"))
+                                .orElse(false))
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError("pg_dump is not a child of this JVM"));
             }
             Thread.sleep(20);
         }

@@ -9,7 +9,6 @@ import dev.rollback.core.RollbackExecutor;
 import dev.rollback.core.RollbackRun;
 import dev.rollback.core.RunRequest;
 import dev.rollback.postgres.PostgresEndpoint;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,32 +24,46 @@ import java.time.Duration;
  * ROLLBACK_TEST_PASSWORD. Output lines: "run &lt;id&gt;", "holding", "outcome &lt;RunOutcome&gt;".
  */
 public final class DurableNodeMain {
-    private DurableNodeMain() {
-    }
+    private DurableNodeMain() {}
 
     /** See the class comment. */
     public static void main(String[] args) throws Exception {
-        PostgresEndpoint store = PostgresEndpoint.builder().host(args[0]).port(Integer.parseInt(args[1]))
-                .database(args[2]).user(args[3]).password(Secret.fromEnvironment("ROLLBACK_TEST_PASSWORD")).build();
+        PostgresEndpoint store = PostgresEndpoint.builder()
+                .host(args[0])
+                .port(Integer.parseInt(args[1]))
+                .database(args[2])
+                .user(args[3])
+                .password(Secret.fromEnvironment("ROLLBACK_TEST_PASSWORD"))
+                .build();
         Path ledger = Path.of(args[4]);
         String node = args[5];
         boolean hold = args[8].equals("hold");
-        RollbackPlan plan = RollbackPlan.builder("pg-durable", RecoveryObjectives.of(Duration.ofMinutes(10),
-                        Duration.ofMinutes(1)))
-                .step(RollbackStep.builder("a", "app").action(c -> append(ledger, "a " + node)).build())
-                .step(RollbackStep.builder("b", "app").idempotent(true).action(c -> {
-                    append(ledger, "b-start " + node);
-                    if (hold) {
-                        System.out.println("holding");
-                        System.out.flush();
-                        Thread.sleep(600_000);
-                    }
-                    append(ledger, "b-done " + node);
-                }).build(), s -> s.dependsOn("a"))
+        RollbackPlan plan = RollbackPlan.builder(
+                        "pg-durable", RecoveryObjectives.of(Duration.ofMinutes(10), Duration.ofMinutes(1)))
+                .step(RollbackStep.builder("a", "app")
+                        .action(c -> append(ledger, "a " + node))
+                        .build())
+                .step(
+                        RollbackStep.builder("b", "app")
+                                .idempotent(true)
+                                .action(c -> {
+                                    append(ledger, "b-start " + node);
+                                    if (hold) {
+                                        System.out.println("holding");
+                                        System.out.flush();
+                                        Thread.sleep(600_000);
+                                    }
+                                    append(ledger, "b-done " + node);
+                                })
+                                .build(),
+                        s -> s.dependsOn("a"))
                 .build();
-        try (RollbackExecutor executor = RollbackExecutor.builder().journal(PostgresJournal.open(store))
-                .runLock(PostgresRunLock.open(store)).build()) {
-            RollbackRun run = args[6].equals("run") ? executor.start(plan, RunRequest.drill(node))
+        try (RollbackExecutor executor = RollbackExecutor.builder()
+                .journal(PostgresJournal.open(store))
+                .runLock(PostgresRunLock.open(store))
+                .build()) {
+            RollbackRun run = args[6].equals("run")
+                    ? executor.start(plan, RunRequest.drill(node))
                     : executor.resume(plan, args[7]);
             System.out.println("run " + run.runId());
             System.out.flush();
@@ -61,7 +74,12 @@ public final class DurableNodeMain {
     }
 
     private static void append(Path ledger, String line) throws java.io.IOException {
-        Files.writeString(ledger, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND, StandardOpenOption.SYNC);
+        Files.writeString(
+                ledger,
+                line + "\n",
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND,
+                StandardOpenOption.SYNC);
     }
 }

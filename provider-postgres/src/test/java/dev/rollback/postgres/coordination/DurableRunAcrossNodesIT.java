@@ -1,11 +1,10 @@
 package dev.rollback.postgres.coordination;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.rollback.api.spi.JournalRecord;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.TestDatabases;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +14,8 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DurableRunAcrossNodesIT {
     @TempDir
@@ -36,11 +35,12 @@ class DurableRunAcrossNodesIT {
             second = Node.start(store, ledger, "node2", "resume", runId, "go");
             assertThat(second.await("outcome ")).isEqualTo("outcome SUCCEEDED");
 
-            assertThat(Files.readAllLines(ledger)).containsExactly("a node1", "b-start node1", "b-start node2",
-                    "b-done node2");
+            assertThat(Files.readAllLines(ledger))
+                    .containsExactly("a node1", "b-start node1", "b-start node2", "b-done node2");
             List<JournalRecord> records = PostgresJournal.open(store).records(runId);
             assertThat(records).extracting(JournalRecord::type).contains(JournalRecord.Type.RUN_FINISHED);
-            assertThat(records.get(records.size() - 1).fencingToken()).isGreaterThan(records.get(0).fencingToken());
+            assertThat(records.get(records.size() - 1).fencingToken())
+                    .isGreaterThan(records.get(0).fencingToken());
             assertThat(PostgresJournal.open(store).unfinishedRuns()).doesNotContain(runId);
         } finally {
             first.process.destroyForcibly();
@@ -58,8 +58,8 @@ class DurableRunAcrossNodesIT {
         private Node(Process process) {
             this.process = process;
             Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
+                try (BufferedReader r =
+                        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                     String l;
                     while ((l = r.readLine()) != null) {
                         lines.add(l);
@@ -74,9 +74,20 @@ class DurableRunAcrossNodesIT {
 
         static Node start(PostgresEndpoint store, Path ledger, String node, String mode, String runId, String hold)
                 throws Exception {
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    DurableNodeMain.class.getName(), store.host(), Integer.toString(store.port()), store.database(),
-                    store.user(), ledger.toString(), node, mode, runId, hold).redirectErrorStream(true);
+            ProcessBuilder pb = new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "java")
+                                    .toString(),
+                            DurableNodeMain.class.getName(),
+                            store.host(),
+                            Integer.toString(store.port()),
+                            store.database(),
+                            store.user(),
+                            ledger.toString(),
+                            node,
+                            mode,
+                            runId,
+                            hold)
+                    .redirectErrorStream(true);
             pb.environment().put("CLASSPATH", System.getProperty("java.class.path"));
             pb.environment().put("ROLLBACK_TEST_PASSWORD", store.password().reveal());
             return new Node(pb.start());

@@ -6,7 +6,6 @@ import dev.rollback.api.TransientFailureException;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.testkit.fault.LedgerEntry;
 import dev.rollback.testkit.fault.SideEffectLedger;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -42,8 +41,14 @@ final class EffectStep implements RollbackStep {
     private final CountDownLatch release;
     private final boolean holdAfterCommit;
 
-    private EffectStep(String id, PostgresEndpoint db, SideEffectLedger ledger, String node,
-                       CountDownLatch entered, CountDownLatch release, boolean holdAfterCommit) {
+    private EffectStep(
+            String id,
+            PostgresEndpoint db,
+            SideEffectLedger ledger,
+            String node,
+            CountDownLatch entered,
+            CountDownLatch release,
+            boolean holdAfterCommit) {
         this.id = id;
         this.db = db;
         this.ledger = ledger;
@@ -70,7 +75,8 @@ final class EffectStep implements RollbackStep {
 
     /** Creates the {@code effects} table in {@code db}. */
     static void createTable(PostgresEndpoint db) throws SQLException {
-        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS effects (run_id text NOT NULL, step_id text NOT NULL,"
                     + " attempt int NOT NULL, token bigint NOT NULL, node text NOT NULL)");
         }
@@ -79,8 +85,9 @@ final class EffectStep implements RollbackStep {
     /** Every effect of {@code runId}: "step token node", in insertion order. */
     static List<String> effects(PostgresEndpoint db, String runId) throws SQLException {
         List<String> rows = new ArrayList<>();
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT step_id, token, node FROM effects WHERE run_id = ? ORDER BY ctid")) {
+        try (Connection c = db.connect();
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT step_id, token, node FROM effects WHERE run_id = ? ORDER BY ctid")) {
             ps.setString(1, runId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -123,8 +130,10 @@ final class EffectStep implements RollbackStep {
             record(context, LedgerEntry.Outcome.FAILED);
             String state = e.getSQLState() == null ? "" : e.getSQLState();
             if (state.startsWith("08") || state.startsWith("57P")) {
-                throw new TransientFailureException("step " + id + " lost its database connection (SQLState " + state
-                        + "); its transaction was rolled back", e);
+                throw new TransientFailureException(
+                        "step " + id + " lost its database connection (SQLState " + state
+                                + "); its transaction was rolled back",
+                        e);
             }
             throw e;
         }
@@ -143,8 +152,9 @@ final class EffectStep implements RollbackStep {
 
     @Override
     public Optional<Boolean> tookEffect(StepContext context) throws SQLException {
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT count(*) FROM effects WHERE run_id = ? AND step_id = ?")) {
+        try (Connection c = db.connect();
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT count(*) FROM effects WHERE run_id = ? AND step_id = ?")) {
             ps.setString(1, context.runId());
             ps.setString(2, id);
             try (ResultSet rs = ps.executeQuery()) {
@@ -155,8 +165,15 @@ final class EffectStep implements RollbackStep {
     }
 
     private void record(StepContext context, LedgerEntry.Outcome outcome) {
-        ledger.record(new LedgerEntry(node, context.runId(), id, context.fencingToken(), context.attempt(), outcome,
-                Instant.now(), Optional.of(context.deadline())));
+        ledger.record(new LedgerEntry(
+                node,
+                context.runId(),
+                id,
+                context.fencingToken(),
+                context.attempt(),
+                outcome,
+                Instant.now(),
+                Optional.of(context.deadline())));
     }
 
     @Override

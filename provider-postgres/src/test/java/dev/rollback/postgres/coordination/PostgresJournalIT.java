@@ -1,12 +1,12 @@
 package dev.rollback.postgres.coordination;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.spi.JournalRecord;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.TestDatabases;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -16,9 +16,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 class PostgresJournalIT {
     private static PostgresEndpoint store;
@@ -29,8 +28,13 @@ class PostgresJournalIT {
     }
 
     private static JournalRecord record(String run, long seq, JournalRecord.Type type, long token) {
-        return new JournalRecord(run, seq, type, Instant.now().truncatedTo(ChronoUnit.MICROS),
-                seq == 0 ? Optional.empty() : Optional.of("step-" + seq), token,
+        return new JournalRecord(
+                run,
+                seq,
+                type,
+                Instant.now().truncatedTo(ChronoUnit.MICROS),
+                seq == 0 ? Optional.empty() : Optional.of("step-" + seq),
+                token,
                 Map.of("outcome", "ok", "note", "it's \"quoted\""));
     }
 
@@ -38,7 +42,8 @@ class PostgresJournalIT {
     void createsItsTablesOnceWithAVersionAndReadsBackWhatWasAppended() throws Exception {
         PostgresJournal journal = PostgresJournal.open(store);
         PostgresJournal.open(store);
-        assertThat(TestDatabases.queryLong(store, "SELECT count(*) FROM rollback.schema_version")).isEqualTo(1);
+        assertThat(TestDatabases.queryLong(store, "SELECT count(*) FROM rollback.schema_version"))
+                .isEqualTo(1);
         assertThat(TestDatabases.queryLong(store, "SELECT max(version) FROM rollback.schema_version"))
                 .isEqualTo(journal.schemaVersion());
 
@@ -67,9 +72,12 @@ class PostgresJournalIT {
         assertThatThrownBy(() -> journal.append(record(run, 0, JournalRecord.Type.RUN_ABORTED, 1)))
                 .isInstanceOf(RollbackException.class)
                 .hasMessageContaining("a different record already holds sequence 0");
-        PostgresJournal impatient = PostgresJournal.builder(store).sequenceGapTimeout(Duration.ofMillis(200)).build();
+        PostgresJournal impatient = PostgresJournal.builder(store)
+                .sequenceGapTimeout(Duration.ofMillis(200))
+                .build();
         assertThatThrownBy(() -> impatient.append(record(run, 5, JournalRecord.Type.STEP_STARTED, 1)))
-                .hasMessageContaining("it would leave a gap: the next sequence is 1, and record 1 did not come within PT0.2S");
+                .hasMessageContaining(
+                        "it would leave a gap: the next sequence is 1, and record 1 did not come within PT0.2S");
         // Nothing waits for record 1 any longer in that instance: the next gap is refused at once.
         assertThatThrownBy(() -> impatient.append(record(run, 6, JournalRecord.Type.STEP_STARTED, 1)))
                 .hasMessageContaining("the next sequence is 1, and appending record 1 failed");
@@ -106,10 +114,13 @@ class PostgresJournalIT {
         PostgresJournal journal = PostgresJournal.open(store);
         String run = "run-" + UUID.randomUUID();
         for (int i = 0; i < 4; i++) {
-            journal.append(record(run, i, i == 0 ? JournalRecord.Type.RUN_STARTED : JournalRecord.Type.STEP_STARTED, 1));
+            journal.append(
+                    record(run, i, i == 0 ? JournalRecord.Type.RUN_STARTED : JournalRecord.Type.STEP_STARTED, 1));
         }
-        TestDatabases.sql(store, "UPDATE rollback.journal SET data_values = ARRAY['failed', 'x'] WHERE run_id = '"
-                + run + "' AND sequence = 2");
+        TestDatabases.sql(
+                store,
+                "UPDATE rollback.journal SET data_values = ARRAY['failed', 'x'] WHERE run_id = '" + run
+                        + "' AND sequence = 2");
         assertThatThrownBy(() -> journal.records(run))
                 .hasMessageContaining("the journal of run " + run + " is damaged at record #2");
 
@@ -125,11 +136,25 @@ class PostgresJournalIT {
     void aRecordStampedInNanosecondsReadsBackWithAVerifiedChain() {
         PostgresJournal journal = PostgresJournal.open(store);
         String run = "run-" + UUID.randomUUID();
-        journal.append(new JournalRecord(run, 0, JournalRecord.Type.RUN_STARTED,
-                Instant.parse("2026-01-01T00:00:00.123456789Z"), Optional.empty(), 1, Map.of()));
-        journal.append(new JournalRecord(run, 1, JournalRecord.Type.STEP_STARTED,
-                Instant.parse("2026-01-01T00:00:00.999999999Z"), Optional.of("a"), 1, Map.of()));
-        assertThat(journal.records(run)).extracting(JournalRecord::at).containsExactly(
-                Instant.parse("2026-01-01T00:00:00.123456Z"), Instant.parse("2026-01-01T00:00:00.999999Z"));
+        journal.append(new JournalRecord(
+                run,
+                0,
+                JournalRecord.Type.RUN_STARTED,
+                Instant.parse("2026-01-01T00:00:00.123456789Z"),
+                Optional.empty(),
+                1,
+                Map.of()));
+        journal.append(new JournalRecord(
+                run,
+                1,
+                JournalRecord.Type.STEP_STARTED,
+                Instant.parse("2026-01-01T00:00:00.999999999Z"),
+                Optional.of("a"),
+                1,
+                Map.of()));
+        assertThat(journal.records(run))
+                .extracting(JournalRecord::at)
+                .containsExactly(
+                        Instant.parse("2026-01-01T00:00:00.123456Z"), Instant.parse("2026-01-01T00:00:00.999999Z"));
     }
 }

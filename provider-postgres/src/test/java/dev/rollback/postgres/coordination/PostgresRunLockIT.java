@@ -1,13 +1,13 @@
 package dev.rollback.postgres.coordination;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.spi.RunLease;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.TestDatabases;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
@@ -21,9 +21,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 class PostgresRunLockIT {
     private static PostgresEndpoint store;
@@ -39,7 +38,8 @@ class PostgresRunLockIT {
         String key = "plan-" + UUID.randomUUID();
         RunLease first = lock.tryAcquire(key, Duration.ZERO).orElseThrow();
         assertThat(first.isHeld()).isTrue();
-        assertThat(PostgresRunLock.open(store).tryAcquire(key, Duration.ofMillis(200))).isEmpty();
+        assertThat(PostgresRunLock.open(store).tryAcquire(key, Duration.ofMillis(200)))
+                .isEmpty();
         first.close();
         first.close();
         assertThat(first.isHeld()).isFalse();
@@ -53,8 +53,10 @@ class PostgresRunLockIT {
         PostgresRunLock lock = PostgresRunLock.open(store);
         String key = "plan-" + UUID.randomUUID();
         RunLease lease = lock.tryAcquire(key, Duration.ZERO).orElseThrow();
-        TestDatabases.sql(TestDatabases.endpoint("postgres"), "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                + " WHERE application_name = 'rollback-run-lock' AND datname = '" + store.database() + "'");
+        TestDatabases.sql(
+                TestDatabases.endpoint("postgres"),
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        + " WHERE application_name = 'rollback-run-lock' AND datname = '" + store.database() + "'");
         assertThat(lease.isHeld()).isFalse();
         RunLease next = lock.tryAcquire(key, Duration.ofSeconds(5)).orElseThrow();
         assertThat(next.fencingToken()).isGreaterThan(lease.fencingToken());
@@ -91,7 +93,9 @@ class PostgresRunLockIT {
             }
             assertThat(lines.stream().filter(l -> l.startsWith("ACQUIRED"))).hasSize(1);
             assertThat(lines.stream().filter(l -> l.equals("BUSY"))).hasSize(2);
-            Node holder = nodes.get(lines.indexOf(lines.stream().filter(l -> l.startsWith("ACQUIRED")).findFirst()
+            Node holder = nodes.get(lines.indexOf(lines.stream()
+                    .filter(l -> l.startsWith("ACQUIRED"))
+                    .findFirst()
                     .orElseThrow()));
             long firstToken = Long.parseLong(holder.firstLine().substring("ACQUIRED ".length()));
 
@@ -113,8 +117,8 @@ class PostgresRunLockIT {
         private Node(Process process) {
             this.process = process;
             this.line = CompletableFuture.supplyAsync(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
+                try (BufferedReader r =
+                        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                     String l;
                     while ((l = r.readLine()) != null) {
                         if (l.startsWith("ACQUIRED") || l.equals("BUSY")) {
@@ -130,8 +134,14 @@ class PostgresRunLockIT {
 
         static Node start(String key) throws Exception {
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-            ProcessBuilder pb = new ProcessBuilder(java.toString(), LockHolderMain.class.getName(),
-                    store.host(), Integer.toString(store.port()), store.database(), store.user(), key)
+            ProcessBuilder pb = new ProcessBuilder(
+                            java.toString(),
+                            LockHolderMain.class.getName(),
+                            store.host(),
+                            Integer.toString(store.port()),
+                            store.database(),
+                            store.user(),
+                            key)
                     .redirectErrorStream(true);
             pb.environment().put("CLASSPATH", System.getProperty("java.class.path"));
             pb.environment().put("ROLLBACK_TEST_PASSWORD", store.password().reveal());

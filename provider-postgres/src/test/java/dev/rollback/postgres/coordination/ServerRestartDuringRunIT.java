@@ -1,5 +1,8 @@
 package dev.rollback.postgres.coordination;
 
+import static dev.rollback.testkit.assertions.RollbackAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.Secret;
@@ -18,10 +21,6 @@ import dev.rollback.testkit.fault.FaultProxy;
 import dev.rollback.testkit.fault.InvariantChecker;
 import dev.rollback.testkit.fault.SideEffectLedger;
 import dev.rollback.testkit.postgres.PostgresServer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -35,9 +34,9 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
-import static dev.rollback.testkit.assertions.RollbackAssertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * FAULTS, PostgreSQL: "{@code pg_ctl restart -m immediate} during a run". The run's journal, its run
@@ -51,13 +50,15 @@ class ServerRestartDuringRunIT {
     @RegisterExtension
     static final ServerExtension<PostgresServer> POSTGRES = PostgresServer.extension();
 
-    private static final RecoveryObjectives OBJECTIVES = RecoveryObjectives.of(Duration.ofMinutes(5), Duration.ofMinutes(1));
+    private static final RecoveryObjectives OBJECTIVES =
+            RecoveryObjectives.of(Duration.ofMinutes(5), Duration.ofMinutes(1));
 
     @TempDir
     Path tmp;
 
     @Test
-    void aCrashAndRestartMidStepStopsTheRunBeforeItsNextEffectAndAResumeCompletesItWithEachEffectOnce() throws Exception {
+    void aCrashAndRestartMidStepStopsTheRunBeforeItsNextEffectAndAResumeCompletesItWithEachEffectOnce()
+            throws Exception {
         PostgresEndpoint db = database("restart_mid_step");
         EffectStep.createTable(db);
         SideEffectLedger ledger = SideEffectLedger.at(tmp.resolve("ledger"));
@@ -66,11 +67,16 @@ class ServerRestartDuringRunIT {
 
         RollbackReport first;
         String runId;
-        try (RollbackExecutor node1 = RollbackExecutor.builder().journal(PostgresJournal.open(db))
-                .runLock(PostgresRunLock.open(db)).build()) {
-            RollbackRun run = node1.start(plan(db, ledger, "node1", entered, release, false), RunRequest.drill("node1"));
+        try (RollbackExecutor node1 = RollbackExecutor.builder()
+                .journal(PostgresJournal.open(db))
+                .runLock(PostgresRunLock.open(db))
+                .build()) {
+            RollbackRun run =
+                    node1.start(plan(db, ledger, "node1", entered, release, false), RunRequest.drill("node1"));
             runId = run.runId();
-            assertThat(entered.await(60, TimeUnit.SECONDS)).as("step hold has its transaction open").isTrue();
+            assertThat(entered.await(60, TimeUnit.SECONDS))
+                    .as("step hold has its transaction open")
+                    .isTrue();
 
             POSTGRES.server().crashAndRestart();
             release.countDown();
@@ -83,12 +89,18 @@ class ServerRestartDuringRunIT {
         RunHistory dead = RunHistory.replay(journal, runId);
         long deadToken = dead.highestFencingToken();
         assertThat(first.outcome()).as("backup succeeded, the rest did not").isEqualTo(RunOutcome.PARTIAL);
-        assertThat(first.step("hold").orElseThrow().reason().orElseThrow()).isEqualTo("it did not start:"
-                + " RollbackException: run '" + runId + "' lost its run lock 'pg-restart' (fencing token " + deadToken
-                + "), so it starts and journals nothing more; resume it: the next holder gets a higher token");
-        assertThat(first.step("hold").orElseThrow().attempts()).as("only the attempt cut by the crash").hasSize(1);
+        assertThat(first.step("hold").orElseThrow().reason().orElseThrow())
+                .isEqualTo("it did not start:"
+                        + " RollbackException: run '" + runId + "' lost its run lock 'pg-restart' (fencing token "
+                        + deadToken
+                        + "), so it starts and journals nothing more; resume it: the next holder gets a higher token");
+        assertThat(first.step("hold").orElseThrow().attempts())
+                .as("only the attempt cut by the crash")
+                .hasSize(1);
         assertThat(first).skipped("after", "depends on 'hold'");
-        assertThat(dead.finished()).as("a run that lost its lock leaves it to the next holder").isFalse();
+        assertThat(dead.finished())
+                .as("a run that lost its lock leaves it to the next holder")
+                .isFalse();
         assertThat(dead.endedSteps()).extracting(StepHistory::stepId).containsExactly("backup");
         assertThat(dead.inDoubt()).extracting(StepHistory::stepId).containsExactly("hold");
         assertThat(journal.records(runId)).noneMatch(r -> r.stepId().equals(java.util.Optional.of("after")));
@@ -96,17 +108,22 @@ class ServerRestartDuringRunIT {
         assertThat(lockToken(db)).as("the token counter survived the crash").isEqualTo(deadToken);
 
         RollbackReport resumed;
-        try (RollbackExecutor node2 = RollbackExecutor.builder().journal(journal).runLock(PostgresRunLock.open(db))
-                .lockWait(Duration.ofSeconds(30)).build()) {
-            resumed = node2.resume(plan(db, ledger, "node2", null, null, false), runId).await();
+        try (RollbackExecutor node2 = RollbackExecutor.builder()
+                .journal(journal)
+                .runLock(PostgresRunLock.open(db))
+                .lockWait(Duration.ofSeconds(30))
+                .build()) {
+            resumed = node2.resume(plan(db, ledger, "node2", null, null, false), runId)
+                    .await();
         }
 
         assertThat(resumed).succeeded();
         assertThat(resumed.steps()).allSatisfy(s -> assertThat(s.outcome()).isEqualTo(StepOutcome.SUCCEEDED));
         long token = RunHistory.replay(journal, runId).highestFencingToken();
         assertThat(token).isGreaterThan(deadToken).isEqualTo(lockToken(db));
-        assertThat(EffectStep.effects(db, runId)).containsExactly("backup " + deadToken + " node1",
-                "hold " + token + " node2", "after " + token + " node2");
+        assertThat(EffectStep.effects(db, runId))
+                .containsExactly(
+                        "backup " + deadToken + " node1", "hold " + token + " node2", "after " + token + " node2");
         List<JournalRecord> records = journal.records(runId);
         JournalConnectionDropIT.assertNoGapNoDuplicate(records);
         assertThat(records).extracting(JournalRecord::fencingToken).isSorted();
@@ -131,16 +148,21 @@ class ServerRestartDuringRunIT {
         RollbackReport first;
         String runId;
         try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
-             RollbackExecutor node1 = RollbackExecutor.builder()
-                     .journal(PostgresJournal.open(db.toBuilder().port(proxy.port()).build()))
-                     .runLock(PostgresRunLock.open(db)).build()) {
+                RollbackExecutor node1 = RollbackExecutor.builder()
+                        .journal(PostgresJournal.open(
+                                db.toBuilder().port(proxy.port()).build()))
+                        .runLock(PostgresRunLock.open(db))
+                        .build()) {
             RollbackRun run = node1.start(plan(db, ledger, "node1", entered, release, true), RunRequest.drill("node1"));
             runId = run.runId();
-            assertThat(entered.await(60, TimeUnit.SECONDS)).as("step hold committed its effect").isTrue();
+            assertThat(entered.await(60, TimeUnit.SECONDS))
+                    .as("step hold committed its effect")
+                    .isTrue();
             JournalConnectionDropIT.awaitCondition(() -> proxy.openSockets() == 0, "the earlier appends to close");
             proxy.freeze();
             release.countDown();
-            JournalConnectionDropIT.awaitCondition(() -> proxy.openSockets() > 0, "the end record of hold to be in flight");
+            JournalConnectionDropIT.awaitCondition(
+                    () -> proxy.openSockets() > 0, "the end record of hold to be in flight");
 
             POSTGRES.server().crashAndRestart();
             proxy.heal();
@@ -152,23 +174,31 @@ class ServerRestartDuringRunIT {
         long deadToken = dead.highestFencingToken();
         assertThat(first.step("hold").orElseThrow().outcome()).isEqualTo(StepOutcome.SUCCEEDED);
         assertThat(first.step("after").orElseThrow().reason().orElseThrow())
-                .startsWith("it did not start: ").contains("lost its run lock 'pg-restart'");
+                .startsWith("it did not start: ")
+                .contains("lost its run lock 'pg-restart'");
         assertThat(dead.endedSteps()).extracting(StepHistory::stepId).containsExactly("backup", "hold");
         assertThat(dead.inDoubt()).isEmpty();
         assertThat(dead.finished()).isFalse();
-        assertThat(journal.records(runId)).filteredOn(r -> r.type() == JournalRecord.Type.STEP_FINISHED)
-                .extracting(r -> r.stepId().orElseThrow()).containsExactly("backup", "hold");
+        assertThat(journal.records(runId))
+                .filteredOn(r -> r.type() == JournalRecord.Type.STEP_FINISHED)
+                .extracting(r -> r.stepId().orElseThrow())
+                .containsExactly("backup", "hold");
 
         RollbackReport resumed;
-        try (RollbackExecutor node2 = RollbackExecutor.builder().journal(journal).runLock(PostgresRunLock.open(db))
-                .lockWait(Duration.ofSeconds(30)).build()) {
-            resumed = node2.resume(plan(db, ledger, "node2", null, null, false), runId).await();
+        try (RollbackExecutor node2 = RollbackExecutor.builder()
+                .journal(journal)
+                .runLock(PostgresRunLock.open(db))
+                .lockWait(Duration.ofSeconds(30))
+                .build()) {
+            resumed = node2.resume(plan(db, ledger, "node2", null, null, false), runId)
+                    .await();
         }
         assertThat(resumed).succeeded().ranExactlyOnce("after");
         long token = RunHistory.replay(journal, runId).highestFencingToken();
         assertThat(token).isGreaterThan(deadToken).isEqualTo(lockToken(db));
-        assertThat(EffectStep.effects(db, runId)).containsExactly("backup " + deadToken + " node1",
-                "hold " + deadToken + " node1", "after " + token + " node2");
+        assertThat(EffectStep.effects(db, runId))
+                .containsExactly(
+                        "backup " + deadToken + " node1", "hold " + deadToken + " node1", "after " + token + " node2");
         List<JournalRecord> records = journal.records(runId);
         JournalConnectionDropIT.assertNoGapNoDuplicate(records);
         assertThat(records).extracting(JournalRecord::fencingToken).isSorted();
@@ -179,8 +209,13 @@ class ServerRestartDuringRunIT {
      * backup, then hold (on the latches, if given: inside its transaction, or after its commit), then
      * after; each an {@link EffectStep} of {@code node}.
      */
-    private static RollbackPlan plan(PostgresEndpoint db, SideEffectLedger ledger, String node, CountDownLatch entered,
-                                     CountDownLatch release, boolean holdAfterCommit) {
+    private static RollbackPlan plan(
+            PostgresEndpoint db,
+            SideEffectLedger ledger,
+            String node,
+            CountDownLatch entered,
+            CountDownLatch release,
+            boolean holdAfterCommit) {
         EffectStep hold = EffectStep.of("hold", db, ledger, node);
         if (entered != null) {
             hold = holdAfterCommit ? hold.holdingAfterCommit(entered, release) : hold.holding(entered, release);
@@ -200,10 +235,17 @@ class ServerRestartDuringRunIT {
     @Test
     void aJournalReadWhileTheServerRestartsWaitsForItInsteadOfFailing() throws Exception {
         PostgresEndpoint db = database("restart_read");
-        PostgresJournal journal = PostgresJournal.builder(db).retryFor(Duration.ofSeconds(60)).build();
+        PostgresJournal journal =
+                PostgresJournal.builder(db).retryFor(Duration.ofSeconds(60)).build();
         String run = "run-" + UUID.randomUUID();
-        JournalRecord started = new JournalRecord(run, 0, JournalRecord.Type.RUN_STARTED,
-                Instant.now().truncatedTo(ChronoUnit.MICROS), Optional.empty(), 1, Map.of());
+        JournalRecord started = new JournalRecord(
+                run,
+                0,
+                JournalRecord.Type.RUN_STARTED,
+                Instant.now().truncatedTo(ChronoUnit.MICROS),
+                Optional.empty(),
+                1,
+                Map.of());
         journal.append(started);
 
         PostgresServer server = POSTGRES.server();
@@ -228,16 +270,23 @@ class ServerRestartDuringRunIT {
 
     private static PostgresEndpoint database(String name) throws SQLException {
         PostgresServer server = POSTGRES.server();
-        try (Connection c = server.connect(); Statement s = c.createStatement()) {
+        try (Connection c = server.connect();
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
         }
-        return PostgresEndpoint.builder().host(server.host()).port(server.port()).database(name)
-                .user(server.user()).password(Secret.of(server.password())).build();
+        return PostgresEndpoint.builder()
+                .host(server.host())
+                .port(server.port())
+                .database(name)
+                .user(server.user())
+                .password(Secret.of(server.password()))
+                .build();
     }
 
     private static long lockToken(PostgresEndpoint db) throws SQLException {
-        try (Connection c = db.connect(); Statement s = c.createStatement();
-             var rs = s.executeQuery("SELECT token FROM rollback.lock_tokens WHERE lock_key = 'pg-restart'")) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement();
+                var rs = s.executeQuery("SELECT token FROM rollback.lock_tokens WHERE lock_key = 'pg-restart'")) {
             rs.next();
             return rs.getLong(1);
         }

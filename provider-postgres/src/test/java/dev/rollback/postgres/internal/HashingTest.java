@@ -1,9 +1,7 @@
 package dev.rollback.postgres.internal;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InterruptedIOException;
@@ -17,9 +15,10 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class HashingTest {
     private static final int MIB = 1 << 20;
@@ -75,8 +74,8 @@ class HashingTest {
     @ValueSource(ints = {1, 2, 3, 8})
     void theChunkedDigestOfAFolderIsTheDocumentedDefinitionOnAnyNumberOfThreads(int threads) throws Exception {
         Path dir = dump();
-        String expected = documentedChunked(dir,
-                byName(dir, "3001.dat.gz", "3002.dat.gz", "3003.dat.gz", "3004.dat.gz", "toc.dat"));
+        String expected = documentedChunked(
+                dir, byName(dir, "3001.dat.gz", "3002.dat.gz", "3003.dat.gz", "3004.dat.gz", "toc.dat"));
 
         Hashing.Digest digest = Hashing.digest(dir, Hashing.Scheme.CHUNKED, threads);
 
@@ -113,7 +112,8 @@ class HashingTest {
     void oneFlippedByteInAnyChunkChangesTheDigestButNotTheSize() throws Exception {
         Path dir = dump();
         Hashing.Digest before = Hashing.digest(dir);
-        try (RandomAccessFile f = new RandomAccessFile(dir.resolve("3003.dat.gz").toFile(), "rw")) {
+        try (RandomAccessFile f =
+                new RandomAccessFile(dir.resolve("3003.dat.gz").toFile(), "rw")) {
             f.seek(2L * Hashing.CHUNK_BYTES + 100);
             int b = f.read();
             f.seek(2L * Hashing.CHUNK_BYTES + 100);
@@ -137,14 +137,15 @@ class HashingTest {
         Hashing.Digest digest = Hashing.digest(dump());
         String line = digest.sidecarLine();
         assertThat(line).isEqualTo(digest.sha256() + " " + digest.bytes() + " 5 sha256-chunks-4MiB\n");
-        assertThat(Hashing.parseSidecar(line)).isEqualTo(new Hashing.Recorded(digest.sha256(),
-                Long.toString(digest.bytes()), Hashing.Scheme.CHUNKED));
+        assertThat(Hashing.parseSidecar(line))
+                .isEqualTo(
+                        new Hashing.Recorded(digest.sha256(), Long.toString(digest.bytes()), Hashing.Scheme.CHUNKED));
         assertThat(Hashing.parseSidecar("abc 12 3\n"))
                 .isEqualTo(new Hashing.Recorded("abc", "12", Hashing.Scheme.WHOLE));
         assertThatThrownBy(() -> Hashing.parseSidecar("abc 12 3 md5-chunks"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown checksum scheme 'md5-chunks'");
-        assertThatThrownBy(() -> Hashing.parseSidecar("abc 12"))
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown checksum scheme 'md5-chunks'");
+        assertThatThrownBy(() -> Hashing.parseSidecar("abc 12")).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -181,9 +182,13 @@ class HashingTest {
         Hashing.Digest fresh = Hashing.digest(file);
         assertThat(Hashing.digest(file, List.of(new byte[32])).sha256()).isNotEqualTo(fresh.sha256());
         // a known digest for the last, partial chunk is never taken: only whole chunks are followed
-        assertThat(Hashing.digest(tmp.resolve("db.sql"), List.of(
-                MessageDigest.getInstance("SHA-256").digest(java.util.Arrays.copyOf(Files.readAllBytes(file),
-                        Hashing.CHUNK_BYTES)), new byte[32]))).isEqualTo(fresh);
+        assertThat(Hashing.digest(
+                        tmp.resolve("db.sql"),
+                        List.of(
+                                MessageDigest.getInstance("SHA-256")
+                                        .digest(java.util.Arrays.copyOf(Files.readAllBytes(file), Hashing.CHUNK_BYTES)),
+                                new byte[32])))
+                .isEqualTo(fresh);
     }
 
     @Test

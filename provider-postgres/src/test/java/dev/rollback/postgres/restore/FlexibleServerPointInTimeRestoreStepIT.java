@@ -1,22 +1,21 @@
 package dev.rollback.postgres.restore;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.rollback.api.RollbackException;
 import dev.rollback.testkit.TestStepContext;
 import dev.rollback.testkit.azure.AzureControlPlaneSimulator;
 import dev.rollback.testkit.azure.AzureSimulatorClients;
 import dev.rollback.testkit.azure.SimulatedFlexibleServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 class FlexibleServerPointInTimeRestoreStepIT {
     private static final AtomicInteger COUNTER = new AtomicInteger();
@@ -29,7 +28,8 @@ class FlexibleServerPointInTimeRestoreStepIT {
     static void simulator() {
         simulator = AzureControlPlaneSimulator.builder().build();
         simulator.start();
-        controlPlane = FlexibleServerControlPlane.ofPostgreSqlManager(AzureSimulatorClients.postgreSqlManager(simulator));
+        controlPlane =
+                FlexibleServerControlPlane.ofPostgreSqlManager(AzureSimulatorClients.postgreSqlManager(simulator));
     }
 
     @AfterAll
@@ -42,13 +42,20 @@ class FlexibleServerPointInTimeRestoreStepIT {
         int n = COUNTER.incrementAndGet();
         source = "pg-src-" + n;
         target = "pg-restored-" + n;
-        simulator.flexibleServer("rg1", source).earliestRestoreDate(Instant.now().minus(Duration.ofDays(3)));
+        simulator
+                .flexibleServer("rg1", source)
+                .earliestRestoreDate(Instant.now().minus(Duration.ofDays(3)));
         simulator.resetRequests();
     }
 
     private FlexibleServerPointInTimeRestoreStep step(Instant pointInTime) {
-        return FlexibleServerPointInTimeRestoreStep.builder().controlPlane(controlPlane).resourceGroup("rg1")
-                .sourceServer(source).targetServer(target).pointInTime(pointInTime).build();
+        return FlexibleServerPointInTimeRestoreStep.builder()
+                .controlPlane(controlPlane)
+                .resourceGroup("rg1")
+                .sourceServer(source)
+                .targetServer(target)
+                .pointInTime(pointInTime)
+                .build();
     }
 
     private static TestStepContext context() {
@@ -61,37 +68,56 @@ class FlexibleServerPointInTimeRestoreStepIT {
         TestStepContext context = context();
         step(at).execute(context);
 
-        SimulatedFlexibleServer restored = simulator.findFlexibleServer("rg1", target).orElseThrow();
+        SimulatedFlexibleServer restored =
+                simulator.findFlexibleServer("rg1", target).orElseThrow();
         assertThat(restored.restorePointInTime()).contains(at);
-        assertThat(restored.restoredFrom()).hasValueSatisfying(id -> assertThat(id).endsWith("/flexibleServers/" + source));
+        assertThat(restored.restoredFrom())
+                .hasValueSatisfying(id -> assertThat(id).endsWith("/flexibleServers/" + source));
         assertThat(restored.state()).isEqualTo("Ready");
-        assertThat(context.evidence()).containsEntry(FlexibleServerPointInTimeRestoreStep.SERVER_NAME, target)
+        assertThat(context.evidence())
+                .containsEntry(FlexibleServerPointInTimeRestoreStep.SERVER_NAME, target)
                 .containsEntry(FlexibleServerPointInTimeRestoreStep.FQDN, target + ".postgres.database.azure.com")
                 .containsEntry(FlexibleServerPointInTimeRestoreStep.STATE, "Ready")
                 .containsEntry("restore.targetTime", at.toString());
-        assertThat(simulator.requests().matching("PUT", "/flexibleServers/" + source).count()).isZero();
-        assertThat(simulator.requests().matching("PUT", "/flexibleServers/" + target).count()).isEqualTo(1);
+        assertThat(simulator
+                        .requests()
+                        .matching("PUT", "/flexibleServers/" + source)
+                        .count())
+                .isZero();
+        assertThat(simulator
+                        .requests()
+                        .matching("PUT", "/flexibleServers/" + target)
+                        .count())
+                .isEqualTo(1);
     }
 
     @Test
     void refusesAnInstantInTheFutureBeforeAnyCall() {
         assertThatThrownBy(() -> step(Instant.now().plusSeconds(600)).execute(context()))
-                .isInstanceOf(RollbackException.class).hasMessageContaining("is in the future");
+                .isInstanceOf(RollbackException.class)
+                .hasMessageContaining("is in the future");
         assertThat(simulator.requests().count()).isZero();
     }
 
     @Test
     void refusesAnInstantBeforeTheEarliestRestoreDateWithoutChangingAnything() {
-        Instant earliest = simulator.findFlexibleServer("rg1", source).orElseThrow().earliestRestoreDate();
+        Instant earliest =
+                simulator.findFlexibleServer("rg1", source).orElseThrow().earliestRestoreDate();
         assertThatThrownBy(() -> step(earliest.minusSeconds(1)).execute(context()))
                 .hasMessageContaining("is outside the restore window of " + source + ": " + earliest);
-        assertThat(simulator.requests().matching("PUT", "/flexibleServers/" + target).count()).isZero();
+        assertThat(simulator
+                        .requests()
+                        .matching("PUT", "/flexibleServers/" + target)
+                        .count())
+                .isZero();
         assertThat(simulator.findFlexibleServer("rg1", target)).isEmpty();
     }
 
     @Test
     void refusesAnInstantOlderThanTheRetentionEvenAfterTheEarliestRestoreDate() {
-        simulator.flexibleServer("rg1", source).earliestRestoreDate(Instant.now().minus(Duration.ofDays(30)));
+        simulator
+                .flexibleServer("rg1", source)
+                .earliestRestoreDate(Instant.now().minus(Duration.ofDays(30)));
         assertThatThrownBy(() -> step(Instant.now().minus(Duration.ofDays(10))).execute(context()))
                 .hasMessageContaining("retention 7 days");
         assertThat(simulator.findFlexibleServer("rg1", target)).isEmpty();
@@ -99,9 +125,11 @@ class FlexibleServerPointInTimeRestoreStepIT {
 
     @Test
     void acceptsTheEarliestRestoreDateItself() {
-        Instant earliest = simulator.findFlexibleServer("rg1", source).orElseThrow().earliestRestoreDate();
+        Instant earliest =
+                simulator.findFlexibleServer("rg1", source).orElseThrow().earliestRestoreDate();
         step(earliest).execute(context());
-        assertThat(simulator.findFlexibleServer("rg1", target).orElseThrow().restorePointInTime()).contains(earliest);
+        assertThat(simulator.findFlexibleServer("rg1", target).orElseThrow().restorePointInTime())
+                .contains(earliest);
     }
 
     @Test
@@ -111,7 +139,11 @@ class FlexibleServerPointInTimeRestoreStepIT {
         TestStepContext retry = context();
         step(at).execute(retry);
         assertThat(retry.evidence()).containsEntry("restore.adopted", "true");
-        assertThat(simulator.requests().matching("PUT", "/flexibleServers/" + target).count()).isEqualTo(1);
+        assertThat(simulator
+                        .requests()
+                        .matching("PUT", "/flexibleServers/" + target)
+                        .count())
+                .isEqualTo(1);
     }
 
     @Test
@@ -119,8 +151,13 @@ class FlexibleServerPointInTimeRestoreStepIT {
         simulator.flexibleServer("rg1", target);
         assertThatThrownBy(() -> step(Instant.now().minusSeconds(60)).execute(context()))
                 .hasMessageContaining("already exists in rg1 and is not a restore of " + source);
-        assertThatThrownBy(() -> FlexibleServerPointInTimeRestoreStep.builder().sourceServer("pg-a").targetServer("pg-a")
-                .controlPlane(controlPlane).resourceGroup("rg1").pointInTime(Instant.now()).build())
+        assertThatThrownBy(() -> FlexibleServerPointInTimeRestoreStep.builder()
+                        .sourceServer("pg-a")
+                        .targetServer("pg-a")
+                        .controlPlane(controlPlane)
+                        .resourceGroup("rg1")
+                        .pointInTime(Instant.now())
+                        .build())
                 .hasMessageContaining("never overwrites its source");
     }
 }

@@ -1,5 +1,7 @@
 package dev.rollback.postgres.signal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.rollback.api.Decision;
 import dev.rollback.core.clock.ManualClock;
 import dev.rollback.core.trigger.DecisionMatrix;
@@ -7,15 +9,12 @@ import dev.rollback.core.trigger.RuleState;
 import dev.rollback.core.trigger.TriggerEngine;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.TestDatabases;
-import org.junit.jupiter.api.Test;
-
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class ConnectionProbeIT {
 
@@ -26,11 +25,17 @@ class ConnectionProbeIT {
         try (ServerSocket s = new ServerSocket(0)) {
             deadPort = s.getLocalPort();
         }
-        PostgresEndpoint unreachable = TestDatabases.endpoint("postgres").toBuilder().port(deadPort).build();
+        PostgresEndpoint unreachable =
+                TestDatabases.endpoint("postgres").toBuilder().port(deadPort).build();
         ManualClock clock = ManualClock.startingAt(Instant.parse("2026-01-01T00:00:00Z"));
-        try (TriggerEngine engine = TriggerEngine.builder().matrix(DecisionMatrix.ofDefaults()).clock(clock).build();
-             ConnectionProbe probe = ConnectionProbe.builder().dataSource(unreachable.dataSource())
-                     .onAttempt(engine::recordConnectionAttempt).build()) {
+        try (TriggerEngine engine = TriggerEngine.builder()
+                        .matrix(DecisionMatrix.ofDefaults())
+                        .clock(clock)
+                        .build();
+                ConnectionProbe probe = ConnectionProbe.builder()
+                        .dataSource(unreachable.dataSource())
+                        .onAttempt(engine::recordConnectionAttempt)
+                        .build()) {
             List<Decision> decisions = new ArrayList<>();
             for (int i = 0; i < 40 && decisions.isEmpty(); i++) {
                 assertThat(probe.probeOnce()).isFalse();
@@ -38,16 +43,22 @@ class ConnectionProbeIT {
                 decisions.addAll(engine.evaluate());
             }
             assertThat(decisions).extracting(Decision::action).contains(DecisionMatrix.DATABASE_FAILOVER);
-            assertThat(engine.state(DecisionMatrix.DATABASE_CONNECTION_FAILURES)).isEqualTo(RuleState.FIRING);
+            assertThat(engine.state(DecisionMatrix.DATABASE_CONNECTION_FAILURES))
+                    .isEqualTo(RuleState.FIRING);
         }
     }
 
     @Test
     void aReachableDatabaseKeepsTheSignalHealthy() throws Exception {
         ManualClock clock = ManualClock.startingAt(Instant.parse("2026-01-01T00:00:00Z"));
-        try (TriggerEngine engine = TriggerEngine.builder().matrix(DecisionMatrix.ofDefaults()).clock(clock).build();
-             ConnectionProbe probe = ConnectionProbe.builder().dataSource(TestDatabases.endpoint("postgres").dataSource())
-                     .onAttempt(engine::recordConnectionAttempt).build()) {
+        try (TriggerEngine engine = TriggerEngine.builder()
+                        .matrix(DecisionMatrix.ofDefaults())
+                        .clock(clock)
+                        .build();
+                ConnectionProbe probe = ConnectionProbe.builder()
+                        .dataSource(TestDatabases.endpoint("postgres").dataSource())
+                        .onAttempt(engine::recordConnectionAttempt)
+                        .build()) {
             List<Decision> decisions = new ArrayList<>();
             for (int i = 0; i < 30; i++) {
                 assertThat(probe.probeOnce()).isTrue();
@@ -55,7 +66,8 @@ class ConnectionProbeIT {
                 decisions.addAll(engine.evaluate());
             }
             assertThat(decisions).extracting(Decision::action).doesNotContain(DecisionMatrix.DATABASE_FAILOVER);
-            assertThat(engine.state(DecisionMatrix.DATABASE_CONNECTION_FAILURES)).isEqualTo(RuleState.HEALTHY);
+            assertThat(engine.state(DecisionMatrix.DATABASE_CONNECTION_FAILURES))
+                    .isEqualTo(RuleState.HEALTHY);
         }
     }
 }

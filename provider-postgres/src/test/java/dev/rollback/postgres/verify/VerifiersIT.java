@@ -1,18 +1,17 @@
 package dev.rollback.postgres.verify;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.rollback.api.Verification;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.TestDatabases;
 import dev.rollback.testkit.TestStepContext;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 class VerifiersIT {
     private PostgresEndpoint db;
@@ -20,7 +19,8 @@ class VerifiersIT {
     @BeforeEach
     void database() throws Exception {
         db = TestDatabases.create("verifiers");
-        TestDatabases.sql(db,
+        TestDatabases.sql(
+                db,
                 "CREATE TABLE \"Organization\"(id int PRIMARY KEY, code int, name text, UNIQUE (id, code))",
                 "CREATE TABLE \"User\"(id int PRIMARY KEY, org int REFERENCES \"Organization\"(id),"
                         + " created_at timestamptz NOT NULL)",
@@ -45,9 +45,11 @@ class VerifiersIT {
         assertThat(clean.details()).hasSize(2);
 
         // data loaded with triggers off, as a restore or a replica load can do
-        TestDatabases.sql(db, "SET session_replication_role = replica; "
-                + "INSERT INTO \"User\" VALUES (1001, 99, now()), (1002, 98, now()), (1003, NULL, now());"
-                + "INSERT INTO \"Billing Data\".\"line\"\"s\" VALUES (1, 0, 10), (5, 0, 6), (NULL, 0, 7)");
+        TestDatabases.sql(
+                db,
+                "SET session_replication_role = replica; "
+                        + "INSERT INTO \"User\" VALUES (1001, 99, now()), (1002, 98, now()), (1003, NULL, now());"
+                        + "INSERT INTO \"Billing Data\".\"line\"\"s\" VALUES (1, 0, 10), (5, 0, 6), (NULL, 0, 7)");
         Verification broken = verifier.verify(context());
 
         assertThat(broken.passed()).isFalse();
@@ -62,7 +64,10 @@ class VerifiersIT {
                 .isEqualTo(new TableCountBaseline.Count(300, TableCountBaseline.Mode.EXACT));
         assertThat(baseline.counts().get("public.big").mode()).isEqualTo(TableCountBaseline.Mode.ESTIMATE);
 
-        TableCountVerifier verifier = TableCountVerifier.builder().dataSource(db.dataSource()).baseline(baseline).build();
+        TableCountVerifier verifier = TableCountVerifier.builder()
+                .dataSource(db.dataSource())
+                .baseline(baseline)
+                .build();
         Verification same = verifier.verify(context());
         assertThat(same.passed()).isTrue();
         assertThat(same.checked()).contains("1 by statistics");
@@ -72,22 +77,27 @@ class VerifiersIT {
         TestDatabases.sql(db, "DELETE FROM \"User\" WHERE id > 290", "DROP TABLE \"Billing Data\".\"line\"\"s\"");
         Verification changed = verifier.verify(context());
         assertThat(changed.passed()).isFalse();
-        assertThat(changed.observed()).contains("public.User has 290 rows, baseline 300")
+        assertThat(changed.observed())
+                .contains("public.User has 290 rows, baseline 300")
                 .contains("Billing Data.line\"s is missing");
     }
 
     @Test
     void criticalDataFailsBelowAMinimumAndCannotWrite() throws Exception {
-        CriticalDataVerifier verifier = CriticalDataVerifier.builder().dataSource(db.dataSource())
+        CriticalDataVerifier verifier = CriticalDataVerifier.builder()
+                .dataSource(db.dataSource())
                 .addCheck("users", "SELECT count(*) FROM \"User\"", 300)
-                .addCheck("organizations", "SELECT count(*) FROM \"Organization\"", 21).build();
+                .addCheck("organizations", "SELECT count(*) FROM \"Organization\"", 21)
+                .build();
         Verification v = verifier.verify(context());
         assertThat(v.passed()).isFalse();
         assertThat(v.details()).containsEntry("users", "300 (minimum 300)");
         assertThat(v.observed()).isEqualTo("organizations = 20 < 21");
 
-        CriticalDataVerifier writer = CriticalDataVerifier.builder().dataSource(db.dataSource())
-                .addCheck("sneaky", "WITH d AS (DELETE FROM \"User\" RETURNING 1) SELECT count(*) FROM d", 0).build();
+        CriticalDataVerifier writer = CriticalDataVerifier.builder()
+                .dataSource(db.dataSource())
+                .addCheck("sneaky", "WITH d AS (DELETE FROM \"User\" RETURNING 1) SELECT count(*) FROM d", 0)
+                .build();
         assertThatThrownBy(() -> writer.verify(context())).hasMessageContaining("read-only");
         assertThat(TestDatabases.queryLong(db, "SELECT count(*) FROM \"User\"")).isEqualTo(300);
     }
@@ -98,19 +108,23 @@ class VerifiersIT {
         Instant lastGoodWrite = target.plusSeconds(30);
         PostgresEndpoint source = TestDatabases.create("source");
         TestDatabases.sql(source, "CREATE TABLE \"User\"(id int, created_at timestamptz NOT NULL)");
-        insertAt(source, target.minusSeconds(10), 50);   // kept by the restore
-        insertAt(source, target.plusSeconds(5), 7);      // good writes after the target: lost
-        insertAt(source, target.plusSeconds(25), 3);     // lost too
-        insertAt(source, target.plusSeconds(45), 100);   // the bad writes after the last good one: not "lost"
+        insertAt(source, target.minusSeconds(10), 50); // kept by the restore
+        insertAt(source, target.plusSeconds(5), 7); // good writes after the target: lost
+        insertAt(source, target.plusSeconds(25), 3); // lost too
+        insertAt(source, target.plusSeconds(45), 100); // the bad writes after the last good one: not "lost"
 
-        RestoreSanityVerifier.Builder builder = RestoreSanityVerifier.builder().restored(db.dataSource())
-                .source(source.dataSource()).targetTime(target).lastGoodWrite(lastGoodWrite)
+        RestoreSanityVerifier.Builder builder = RestoreSanityVerifier.builder()
+                .restored(db.dataSource())
+                .source(source.dataSource())
+                .targetTime(target)
+                .lastGoodWrite(lastGoodWrite)
                 .addTimestampColumn("public", "User", "created_at");
         TestStepContext context = context();
         Verification v = builder.build().verify(context);
 
         assertThat(v.passed()).isTrue();
-        assertThat(context.evidence()).containsEntry(RestoreSanityVerifier.RECORDS_LOST, "10")
+        assertThat(context.evidence())
+                .containsEntry(RestoreSanityVerifier.RECORDS_LOST, "10")
                 .containsEntry(RestoreSanityVerifier.DATA_LOSS_WINDOW, "PT30S");
 
         insertAt(db, target.plusSeconds(1), 2);
@@ -122,17 +136,22 @@ class VerifiersIT {
     @Test
     void restoreSanityTakesTheTargetFromTheRestoreStepsEvidence() throws Exception {
         Instant target = Instant.now().minusSeconds(7200);
-        TestStepContext context = context().withEvidenceOf("point-in-time-restore", "restore.targetTime", target.toString());
-        Verification v = RestoreSanityVerifier.builder().restored(db.dataSource())
-                .addTimestampColumn("public", "User", "created_at").build().verify(context);
+        TestStepContext context =
+                context().withEvidenceOf("point-in-time-restore", "restore.targetTime", target.toString());
+        Verification v = RestoreSanityVerifier.builder()
+                .restored(db.dataSource())
+                .addTimestampColumn("public", "User", "created_at")
+                .build()
+                .verify(context);
         assertThat(v.passed()).isFalse();
         assertThat(v.checked()).contains(target.toString());
     }
 
     private static void insertAt(PostgresEndpoint endpoint, Instant at, int rows) throws Exception {
-        try (var c = endpoint.connect(); var ps = c.prepareStatement(
-                "INSERT INTO \"User\"(id, created_at) SELECT g + (SELECT coalesce(max(id), 0) FROM \"User\"), ?"
-                        + " FROM generate_series(1, ?) g")) {
+        try (var c = endpoint.connect();
+                var ps = c.prepareStatement(
+                        "INSERT INTO \"User\"(id, created_at) SELECT g + (SELECT coalesce(max(id), 0) FROM \"User\"), ?"
+                                + " FROM generate_series(1, ?) g")) {
             ps.setTimestamp(1, Timestamp.from(at));
             ps.setInt(2, rows);
             ps.executeUpdate();

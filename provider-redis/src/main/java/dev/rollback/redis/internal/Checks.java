@@ -8,8 +8,7 @@ import java.util.regex.Pattern;
 public final class Checks {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
-    private Checks() {
-    }
+    private Checks() {}
 
     /** A step id or component: letters, digits, '.', '-', '_'. */
     public static String id(String value, String field) {
@@ -42,7 +41,8 @@ public final class Checks {
     /** An int in [min, max]. */
     public static int range(int value, String field, int min, int max) {
         if (value < min || value > max) {
-            throw new IllegalArgumentException(field + " must be between " + min + " and " + max + ", but was " + value);
+            throw new IllegalArgumentException(
+                    field + " must be between " + min + " and " + max + ", but was " + value);
         }
         return value;
     }

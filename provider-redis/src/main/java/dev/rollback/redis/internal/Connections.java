@@ -1,12 +1,11 @@
 package dev.rollback.redis.internal;
 
+import java.time.Duration;
+import java.util.Objects;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.UnifiedJedis;
-
-import java.time.Duration;
-import java.util.Objects;
 
 /**
  * Where commands go: a fresh connection per use to a configured endpoint, or a caller's client.
@@ -24,8 +23,15 @@ public interface Connections {
     String describe();
 
     /** Fresh connections to {@code host:port}. */
-    static Connections direct(String host, int port, String user, String password, int database, boolean ssl,
-                              Duration connectTimeout, Duration socketTimeout) {
+    static Connections direct(
+            String host,
+            int port,
+            String user,
+            String password,
+            int database,
+            boolean ssl,
+            Duration connectTimeout,
+            Duration socketTimeout) {
         HostAndPort address = new HostAndPort(host, port);
         return new Connections() {
             @Override
@@ -34,14 +40,19 @@ public interface Connections {
                 DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
                         .connectionTimeoutMillis((int) Math.max(1, connectTimeout.toMillis()))
                         .socketTimeoutMillis((int) Math.max(1, read.toMillis()))
-                        .database(database).ssl(ssl).clientName("rollback");
+                        .database(database)
+                        .ssl(ssl)
+                        .clientName("rollback");
                 if (user != null) {
                     config.user(user);
                 }
                 if (password != null) {
                     config.password(password);
                 }
-                UnifiedJedis jedis = RedisClient.builder().hostAndPort(address).clientConfig(config.build()).build();
+                UnifiedJedis jedis = RedisClient.builder()
+                        .hostAndPort(address)
+                        .clientConfig(config.build())
+                        .build();
                 try {
                     // A PING authenticates and selects the database at once, so a refused password shows here.
                     jedis.ping();

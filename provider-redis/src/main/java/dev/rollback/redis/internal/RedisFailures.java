@@ -4,13 +4,12 @@ import dev.rollback.api.ErrorCode;
 import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.TransientFailureException;
+import java.util.Locale;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisBusyException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
-
-import java.util.Locale;
 
 /**
  * Turns a Jedis failure into a Rollback one: connection problems, LOADING, BUSY and TRYAGAIN are
@@ -18,18 +17,20 @@ import java.util.Locale;
  * Messages are redacted and name the endpoint, never its password.
  */
 public final class RedisFailures {
-    private RedisFailures() {
-    }
+    private RedisFailures() {}
 
     /** Whether {@code failure} may pass if tried again. */
     public static boolean isTransient(Throwable failure) {
-        if (failure instanceof TransientFailureException || failure instanceof JedisConnectionException
+        if (failure instanceof TransientFailureException
+                || failure instanceof JedisConnectionException
                 || failure instanceof JedisBusyException) {
             return true;
         }
         if (failure instanceof JedisDataException && !(failure instanceof JedisAccessControlException)) {
             String m = String.valueOf(failure.getMessage()).toUpperCase(Locale.ROOT);
-            return m.startsWith("LOADING") || m.startsWith("TRYAGAIN") || m.startsWith("BUSY")
+            return m.startsWith("LOADING")
+                    || m.startsWith("TRYAGAIN")
+                    || m.startsWith("BUSY")
                     || m.startsWith("MASTERDOWN");
         }
         return false;
@@ -53,8 +54,9 @@ public final class RedisFailures {
             return r;
         }
         if (isCredentialProblem(failure)) {
-            return new RollbackException(ErrorCode.CREDENTIAL_PROBLEM, what + " on " + endpoint
-                    + " failed: credential problem (the server refused the password or user)");
+            return new RollbackException(
+                    ErrorCode.CREDENTIAL_PROBLEM,
+                    what + " on " + endpoint + " failed: credential problem (the server refused the password or user)");
         }
         String message = what + " on " + endpoint + " failed: " + Redaction.describe(failure);
         if (isTransient(failure)) {

@@ -11,5 +11,4 @@ import java.time.Instant;
  * @param component the component, or "plan"
  * @param budget the budget that ran out
  */
-public record BudgetExceeded(String runId, Instant at, String component, Duration budget) implements RollbackEvent {
-}
+public record BudgetExceeded(String runId, Instant at, String component, Duration budget) implements RollbackEvent {}

@@ -3,8 +3,20 @@ package dev.rollback.api.event;
 import java.time.Instant;
 
 /** Something that happened in a run; every event names its run and when it happened. Immutable. */
-public sealed interface RollbackEvent permits RunStarted, RunFinished, RunAborted, StepStarted, StepRetrying, StepStalled,
-        StepSucceeded, StepFailed, StepTimedOut, StepSkipped, VerificationPassed, VerificationFailed, BudgetExceeded {
+public sealed interface RollbackEvent
+        permits RunStarted,
+                RunFinished,
+                RunAborted,
+                StepStarted,
+                StepRetrying,
+                StepStalled,
+                StepSucceeded,
+                StepFailed,
+                StepTimedOut,
+                StepSkipped,
+                VerificationPassed,
+                VerificationFailed,
+                BudgetExceeded {
 
     /** The run. */
     String runId();

@@ -16,12 +16,10 @@ import java.util.Objects;
 public interface RollbackListener {
 
     /** A listener that does nothing. */
-    RollbackListener NONE = new RollbackListener() {
-    };
+    RollbackListener NONE = new RollbackListener() {};
 
     /** Receives every event not handled by a more specific method. Default: nothing. */
-    default void onEvent(RollbackEvent event) {
-    }
+    default void onEvent(RollbackEvent event) {}
 
     /** See {@link RunStarted}. */
     default void onRunStarted(RunStarted event) {

@@ -10,5 +10,4 @@ import java.time.Instant;
  * @param who who aborted
  * @param reason why
  */
-public record RunAborted(String runId, Instant at, String who, String reason) implements RollbackEvent {
-}
+public record RunAborted(String runId, Instant at, String who, String reason) implements RollbackEvent {}

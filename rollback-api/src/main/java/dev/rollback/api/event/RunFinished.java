@@ -1,7 +1,6 @@
 package dev.rollback.api.event;
 
 import dev.rollback.api.report.RunOutcome;
-
 import java.time.Duration;
 import java.time.Instant;
 
@@ -13,5 +12,4 @@ import java.time.Instant;
  * @param outcome how it ended
  * @param duration how long it took
  */
-public record RunFinished(String runId, Instant at, RunOutcome outcome, Duration duration) implements RollbackEvent {
-}
+public record RunFinished(String runId, Instant at, RunOutcome outcome, Duration duration) implements RollbackEvent {}

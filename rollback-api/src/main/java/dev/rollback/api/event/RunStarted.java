@@ -1,7 +1,6 @@
 package dev.rollback.api.event;
 
 import dev.rollback.api.Initiator;
-
 import java.time.Instant;
 
 /**
@@ -13,5 +12,5 @@ import java.time.Instant;
  * @param initiator who or what started it
  * @param dryRun whether it is a dry run
  */
-public record RunStarted(String runId, Instant at, String planName, Initiator initiator, boolean dryRun) implements RollbackEvent {
-}
+public record RunStarted(String runId, Instant at, String planName, Initiator initiator, boolean dryRun)
+        implements RollbackEvent {}

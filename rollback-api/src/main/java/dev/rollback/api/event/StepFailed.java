@@ -11,5 +11,5 @@ import java.time.Instant;
  * @param attempts how many attempts were made
  * @param failure the failure, redacted
  */
-public record StepFailed(String runId, Instant at, String stepId, int attempts, String failure) implements RollbackEvent {
-}
+public record StepFailed(String runId, Instant at, String stepId, int attempts, String failure)
+        implements RollbackEvent {}

@@ -13,5 +13,5 @@ import java.time.Instant;
  * @param backoff the wait before the next attempt
  * @param failure the failure, redacted
  */
-public record StepRetrying(String runId, Instant at, String stepId, int failedAttempt, Duration backoff, String failure) implements RollbackEvent {
-}
+public record StepRetrying(String runId, Instant at, String stepId, int failedAttempt, Duration backoff, String failure)
+        implements RollbackEvent {}

@@ -10,5 +10,4 @@ import java.time.Instant;
  * @param stepId the step
  * @param reason why
  */
-public record StepSkipped(String runId, Instant at, String stepId, String reason) implements RollbackEvent {
-}
+public record StepSkipped(String runId, Instant at, String stepId, String reason) implements RollbackEvent {}

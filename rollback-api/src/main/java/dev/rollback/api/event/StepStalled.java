@@ -16,6 +16,6 @@ import java.util.Optional;
  * @param silentFor how long the attempt had gone without progress
  * @param lastProgress what the attempt last said it had done, if it ever reported progress
  */
-public record StepStalled(String runId, Instant at, String stepId, int attempt, Duration silentFor,
-        Optional<String> lastProgress) implements RollbackEvent {
-}
+public record StepStalled(
+        String runId, Instant at, String stepId, int attempt, Duration silentFor, Optional<String> lastProgress)
+        implements RollbackEvent {}

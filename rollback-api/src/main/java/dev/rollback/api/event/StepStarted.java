@@ -12,5 +12,5 @@ import java.time.Instant;
  * @param attempt the attempt number, from 1
  * @param deadline when the attempt will be interrupted
  */
-public record StepStarted(String runId, Instant at, String stepId, String component, int attempt, Instant deadline) implements RollbackEvent {
-}
+public record StepStarted(String runId, Instant at, String stepId, String component, int attempt, Instant deadline)
+        implements RollbackEvent {}

@@ -12,5 +12,5 @@ import java.time.Instant;
  * @param attempts how many attempts it took
  * @param duration how long it took
  */
-public record StepSucceeded(String runId, Instant at, String stepId, int attempts, Duration duration) implements RollbackEvent {
-}
+public record StepSucceeded(String runId, Instant at, String stepId, int attempts, Duration duration)
+        implements RollbackEvent {}

@@ -11,5 +11,4 @@ import java.time.Instant;
  * @param stepId the step
  * @param budget the time it had been given
  */
-public record StepTimedOut(String runId, Instant at, String stepId, Duration budget) implements RollbackEvent {
-}
+public record StepTimedOut(String runId, Instant at, String stepId, Duration budget) implements RollbackEvent {}

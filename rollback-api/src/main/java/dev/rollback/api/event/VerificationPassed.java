@@ -1,7 +1,6 @@
 package dev.rollback.api.event;
 
 import dev.rollback.api.Verification;
-
 import java.time.Instant;
 
 /**
@@ -12,5 +11,5 @@ import java.time.Instant;
  * @param stepId the step verified, or "plan"
  * @param verification the result with its evidence
  */
-public record VerificationPassed(String runId, Instant at, String stepId, Verification verification) implements RollbackEvent {
-}
+public record VerificationPassed(String runId, Instant at, String stepId, Verification verification)
+        implements RollbackEvent {}

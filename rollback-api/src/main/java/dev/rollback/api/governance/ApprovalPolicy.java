@@ -3,7 +3,6 @@ package dev.rollback.api.governance;
 import dev.rollback.api.Initiator;
 import dev.rollback.api.Policy;
 import dev.rollback.api.RollbackPlan;
-
 import java.time.Instant;
 import java.util.List;
 
@@ -32,7 +31,8 @@ public interface ApprovalPolicy extends Policy {
             }
 
             @Override
-            public Authorization authorize(RollbackPlan plan, Initiator initiator, List<Approval> approvals, Instant now) {
+            public Authorization authorize(
+                    RollbackPlan plan, Initiator initiator, List<Approval> approvals, Instant now) {
                 return Authorization.preAuthorized(name(), "no approval policy configured: every run is allowed", now);
             }
         };

@@ -2,7 +2,6 @@ package dev.rollback.api.governance;
 
 import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackException;
-
 import java.util.List;
 
 /** A run was refused because its approval policy is not satisfied; names the missing roles. */
@@ -13,9 +12,13 @@ public class ApprovalRequiredException extends RollbackException {
 
     /** Creates the exception from the refused authorization. */
     public ApprovalRequiredException(String planName, Authorization authorization) {
-        super(ErrorCode.APPROVAL_REQUIRED, "plan '" + planName + "' cannot start: "
-                + authorization.explanation()
-                + (authorization.missingRoles().isEmpty() ? "" : "; missing approvals from " + authorization.missingRoles()));
+        super(
+                ErrorCode.APPROVAL_REQUIRED,
+                "plan '" + planName + "' cannot start: "
+                        + authorization.explanation()
+                        + (authorization.missingRoles().isEmpty()
+                                ? ""
+                                : "; missing approvals from " + authorization.missingRoles()));
         this.authorization = authorization;
     }
 

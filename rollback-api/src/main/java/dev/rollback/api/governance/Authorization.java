@@ -17,8 +17,14 @@ import java.util.Objects;
  * @param explanation a sentence for the report
  * @param decidedAt when it was decided
  */
-public record Authorization(boolean granted, boolean preAuthorized, String policy, List<Approval> approvals,
-                            List<String> missingRoles, String explanation, Instant decidedAt) {
+public record Authorization(
+        boolean granted,
+        boolean preAuthorized,
+        String policy,
+        List<Approval> approvals,
+        List<String> missingRoles,
+        String explanation,
+        Instant decidedAt) {
 
     /** Validates and copies. */
     public Authorization {

@@ -1,7 +1,6 @@
 package dev.rollback.api.report;
 
 import dev.rollback.api.RecoveryObjectives;
-
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,8 +17,13 @@ import java.util.Optional;
  * @param dataLossWindow the data-loss window a provider measured (evidence key {@code rpo.dataLossWindow}), if any
  * @param rpo whether the RPO was met (UNKNOWN when nothing measured it)
  */
-public record ComponentReport(String component, RecoveryObjectives objectives, Duration recoveryTime,
-                              TargetStatus rto, Optional<Duration> dataLossWindow, TargetStatus rpo) {
+public record ComponentReport(
+        String component,
+        RecoveryObjectives objectives,
+        Duration recoveryTime,
+        TargetStatus rto,
+        Optional<Duration> dataLossWindow,
+        TargetStatus rpo) {
 
     /** Validates. */
     public ComponentReport {

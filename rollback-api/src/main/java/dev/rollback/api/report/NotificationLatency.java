@@ -25,11 +25,13 @@ public record NotificationLatency(String stakeholder, Optional<Duration> latency
 
     /** Against the limit: MET, MISSED, or UNKNOWN when nobody was told. */
     public TargetStatus limitStatus() {
-        return latency.map(l -> l.compareTo(limit) < 0 ? TargetStatus.MET : TargetStatus.MISSED).orElse(TargetStatus.UNKNOWN);
+        return latency.map(l -> l.compareTo(limit) < 0 ? TargetStatus.MET : TargetStatus.MISSED)
+                .orElse(TargetStatus.UNKNOWN);
     }
 
     /** Against the target: MET, MISSED, or UNKNOWN when nobody was told. */
     public TargetStatus targetStatus() {
-        return latency.map(l -> l.compareTo(target) < 0 ? TargetStatus.MET : TargetStatus.MISSED).orElse(TargetStatus.UNKNOWN);
+        return latency.map(l -> l.compareTo(target) < 0 ? TargetStatus.MET : TargetStatus.MISSED)
+                .orElse(TargetStatus.UNKNOWN);
     }
 }

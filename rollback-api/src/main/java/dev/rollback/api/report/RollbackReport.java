@@ -3,7 +3,6 @@ package dev.rollback.api.report;
 import dev.rollback.api.Initiator;
 import dev.rollback.api.Verification;
 import dev.rollback.api.governance.Authorization;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -32,11 +31,22 @@ import java.util.Optional;
  * @param metrics the success metrics
  * @param notes remarks, in order
  */
-public record RollbackReport(String runId, String planName, RunOutcome outcome, boolean dryRun,
-                             Initiator initiator, Authorization authorization, Instant startedAt,
-                             Instant finishedAt, Duration duration, List<StepReport> steps,
-                             List<ComponentReport> components, List<Verification> planVerifications,
-                             Optional<Abort> abort, SuccessMetrics metrics, List<String> notes) {
+public record RollbackReport(
+        String runId,
+        String planName,
+        RunOutcome outcome,
+        boolean dryRun,
+        Initiator initiator,
+        Authorization authorization,
+        Instant startedAt,
+        Instant finishedAt,
+        Duration duration,
+        List<StepReport> steps,
+        List<ComponentReport> components,
+        List<Verification> planVerifications,
+        Optional<Abort> abort,
+        SuccessMetrics metrics,
+        List<String> notes) {
 
     /** Validates and copies. */
     public RollbackReport {
@@ -68,15 +78,43 @@ public record RollbackReport(String runId, String planName, RunOutcome outcome, 
 
     /** This report with other success metrics (governance adds notification latencies). */
     public RollbackReport withMetrics(SuccessMetrics newMetrics) {
-        return new RollbackReport(runId, planName, outcome, dryRun, initiator, authorization, startedAt, finishedAt,
-                duration, steps, components, planVerifications, abort, newMetrics, notes);
+        return new RollbackReport(
+                runId,
+                planName,
+                outcome,
+                dryRun,
+                initiator,
+                authorization,
+                startedAt,
+                finishedAt,
+                duration,
+                steps,
+                components,
+                planVerifications,
+                abort,
+                newMetrics,
+                notes);
     }
 
     /** This report with one more note. */
     public RollbackReport withNote(String note) {
         List<String> more = new java.util.ArrayList<>(notes);
         more.add(Objects.requireNonNull(note, "note"));
-        return new RollbackReport(runId, planName, outcome, dryRun, initiator, authorization, startedAt, finishedAt,
-                duration, steps, components, planVerifications, abort, metrics, more);
+        return new RollbackReport(
+                runId,
+                planName,
+                outcome,
+                dryRun,
+                initiator,
+                authorization,
+                startedAt,
+                finishedAt,
+                duration,
+                steps,
+                components,
+                planVerifications,
+                abort,
+                metrics,
+                more);
     }
 }

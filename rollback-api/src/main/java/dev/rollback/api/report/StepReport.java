@@ -1,7 +1,6 @@
 package dev.rollback.api.report;
 
 import dev.rollback.api.Verification;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -29,11 +28,21 @@ import java.util.Optional;
  * @param reason why it failed, timed out or was skipped, if it did
  * @param withoutSafeguard the declared reason a destructive step ran with no safeguard, if any
  */
-public record StepReport(String stepId, String component, List<String> dependsOn, boolean destructive,
-                         StepOutcome outcome, Optional<Instant> startedAt, Optional<Instant> finishedAt,
-                         Duration duration, Duration budget, List<Attempt> attempts,
-                         List<Verification> verifications, Map<String, String> evidence,
-                         Optional<String> reason, Optional<String> withoutSafeguard) {
+public record StepReport(
+        String stepId,
+        String component,
+        List<String> dependsOn,
+        boolean destructive,
+        StepOutcome outcome,
+        Optional<Instant> startedAt,
+        Optional<Instant> finishedAt,
+        Duration duration,
+        Duration budget,
+        List<Attempt> attempts,
+        List<Verification> verifications,
+        Map<String, String> evidence,
+        Optional<String> reason,
+        Optional<String> withoutSafeguard) {
 
     /** Validates and copies. */
     public StepReport {

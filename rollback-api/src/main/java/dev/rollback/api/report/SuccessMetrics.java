@@ -19,9 +19,13 @@ import java.util.OptionalLong;
  * @param recordsLost the records lost, summed from the providers' RPO evidence (evidence key {@code rpo.recordsLost})
  * @param notifications each stakeholder group's notification latency
  */
-public record SuccessMetrics(Optional<Duration> timeToDetect, Optional<Duration> timeToDecide,
-                             Optional<Duration> timeToExecute, Optional<Duration> totalRecovery,
-                             OptionalLong recordsLost, List<NotificationLatency> notifications) {
+public record SuccessMetrics(
+        Optional<Duration> timeToDetect,
+        Optional<Duration> timeToDecide,
+        Optional<Duration> timeToExecute,
+        Optional<Duration> totalRecovery,
+        OptionalLong recordsLost,
+        List<NotificationLatency> notifications) {
 
     /** The runbook's limits and targets for the duration metrics. */
     public static final Duration DETECT_LIMIT = Duration.ofMinutes(5);
@@ -52,8 +56,13 @@ public record SuccessMetrics(Optional<Duration> timeToDetect, Optional<Duration>
 
     /** Nothing measured. */
     public static SuccessMetrics unknown() {
-        return new SuccessMetrics(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                OptionalLong.empty(), List.of());
+        return new SuccessMetrics(
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                OptionalLong.empty(),
+                List.of());
     }
 
     /** These metrics with the given notification latencies. */
@@ -63,11 +72,14 @@ public record SuccessMetrics(Optional<Duration> timeToDetect, Optional<Duration>
 
     /** Whether {@code value} is strictly under {@code bound}; UNKNOWN when absent. */
     public static TargetStatus against(Optional<Duration> value, Duration bound) {
-        return value.map(v -> v.compareTo(bound) < 0 ? TargetStatus.MET : TargetStatus.MISSED).orElse(TargetStatus.UNKNOWN);
+        return value.map(v -> v.compareTo(bound) < 0 ? TargetStatus.MET : TargetStatus.MISSED)
+                .orElse(TargetStatus.UNKNOWN);
     }
 
     /** Records lost against the runbook's limit and target of zero; UNKNOWN when unmeasured. */
     public TargetStatus dataLossStatus() {
-        return recordsLost.isPresent() ? (recordsLost.getAsLong() == 0 ? TargetStatus.MET : TargetStatus.MISSED) : TargetStatus.UNKNOWN;
+        return recordsLost.isPresent()
+                ? (recordsLost.getAsLong() == 0 ? TargetStatus.MET : TargetStatus.MISSED)
+                : TargetStatus.UNKNOWN;
     }
 }

@@ -24,8 +24,7 @@ public interface Journal {
     /** A journal that keeps nothing: runs are not durable. */
     Journal NONE = new Journal() {
         @Override
-        public void append(JournalRecord record) {
-        }
+        public void append(JournalRecord record) {}
 
         @Override
         public List<JournalRecord> records(String runId) {

@@ -18,8 +18,14 @@ import java.util.Optional;
  * @param fencingToken the fencing token of the run lock held when it was written (0 if none)
  * @param data the record's content (outcome, attempts, evidence, who, why); never a secret
  */
-public record JournalRecord(String runId, long sequence, Type type, Instant at, Optional<String> stepId,
-                            long fencingToken, Map<String, String> data) {
+public record JournalRecord(
+        String runId,
+        long sequence,
+        Type type,
+        Instant at,
+        Optional<String> stepId,
+        long fencingToken,
+        Map<String, String> data) {
 
     /** Validates and copies. */
     public JournalRecord {

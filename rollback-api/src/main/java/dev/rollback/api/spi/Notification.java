@@ -1,7 +1,6 @@
 package dev.rollback.api.spi;
 
 import dev.rollback.api.Severity;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -18,8 +17,15 @@ import java.util.Objects;
  * @param incidentStartedAt when the incident began (notification latency is measured from it)
  * @param createdAt when the notification was created
  */
-public record Notification(String incidentId, String stakeholder, List<String> recipients, Severity severity,
-                           String subject, String body, Instant incidentStartedAt, Instant createdAt) {
+public record Notification(
+        String incidentId,
+        String stakeholder,
+        List<String> recipients,
+        Severity severity,
+        String subject,
+        String body,
+        Instant incidentStartedAt,
+        Instant createdAt) {
 
     /** Validates and copies. */
     public Notification {

@@ -1,7 +1,6 @@
 package dev.rollback.core.clock;
 
 import dev.rollback.api.RollbackClock;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;

@@ -60,16 +60,33 @@ public final class Slf4jRollbackListener implements RollbackListener {
 
     private void write(RollbackEvent event) {
         if (event instanceof RunStarted e) {
-            log.info("{} of plan '{}' started by {} {}", e.dryRun() ? "dry run" : "run", e.planName(),
-                    e.initiator().kind(), e.initiator().principal());
+            log.info(
+                    "{} of plan '{}' started by {} {}",
+                    e.dryRun() ? "dry run" : "run",
+                    e.planName(),
+                    e.initiator().kind(),
+                    e.initiator().principal());
         } else if (event instanceof StepStarted e) {
-            log.info("step '{}' ({}) attempt {} started; deadline {}", e.stepId(), e.component(), e.attempt(), e.deadline());
+            log.info(
+                    "step '{}' ({}) attempt {} started; deadline {}",
+                    e.stepId(),
+                    e.component(),
+                    e.attempt(),
+                    e.deadline());
         } else if (event instanceof StepRetrying e) {
-            log.warn("step '{}' attempt {} failed transiently ({}); retrying in {}", e.stepId(), e.failedAttempt(),
-                    e.failure(), e.backoff());
+            log.warn(
+                    "step '{}' attempt {} failed transiently ({}); retrying in {}",
+                    e.stepId(),
+                    e.failedAttempt(),
+                    e.failure(),
+                    e.backoff());
         } else if (event instanceof StepStalled e) {
-            log.warn("step '{}' attempt {} stalled: no progress for {}{}; interrupting it", e.stepId(), e.attempt(),
-                    e.silentFor(), e.lastProgress().map(p -> " since '" + p + "'").orElse(", none reported"));
+            log.warn(
+                    "step '{}' attempt {} stalled: no progress for {}{}; interrupting it",
+                    e.stepId(),
+                    e.attempt(),
+                    e.silentFor(),
+                    e.lastProgress().map(p -> " since '" + p + "'").orElse(", none reported"));
         } else if (event instanceof StepSucceeded e) {
             log.info("step '{}' succeeded in {} after {} attempt(s)", e.stepId(), e.duration(), e.attempts());
         } else if (event instanceof StepFailed e) {
@@ -79,10 +96,18 @@ public final class Slf4jRollbackListener implements RollbackListener {
         } else if (event instanceof StepSkipped e) {
             log.info("step '{}' skipped: {}", e.stepId(), e.reason());
         } else if (event instanceof VerificationPassed e) {
-            log.info("verification '{}' of {} passed: {}", e.verification().name(), e.stepId(), e.verification().observed());
+            log.info(
+                    "verification '{}' of {} passed: {}",
+                    e.verification().name(),
+                    e.stepId(),
+                    e.verification().observed());
         } else if (event instanceof VerificationFailed e) {
-            log.warn("verification '{}' of {} failed: expected {}, observed {}", e.verification().name(), e.stepId(),
-                    e.verification().checked(), e.verification().observed());
+            log.warn(
+                    "verification '{}' of {} failed: expected {}, observed {}",
+                    e.verification().name(),
+                    e.stepId(),
+                    e.verification().checked(),
+                    e.verification().observed());
         } else if (event instanceof BudgetExceeded e) {
             log.warn("RTO budget of {} ({}) exceeded", e.component(), e.budget());
         } else if (event instanceof RunAborted e) {

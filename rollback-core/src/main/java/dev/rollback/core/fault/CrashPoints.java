@@ -27,8 +27,7 @@ public final class CrashPoints {
     private static volatile Map<String, Integer> armed = parse(System.getProperty(PROPERTY));
     private static final Map<String, AtomicInteger> REACHED = new ConcurrentHashMap<>();
 
-    private CrashPoints() {
-    }
+    private CrashPoints() {}
 
     /** Halts the JVM if {@code point} is armed and reached its count; otherwise does nothing. */
     public static void reach(String point) {
@@ -63,7 +62,9 @@ public final class CrashPoints {
         if (spec == null || spec.isBlank()) {
             return Map.of();
         }
-        return Arrays.stream(spec.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+        return Arrays.stream(spec.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
                 .collect(Collectors.toUnmodifiableMap(
                         s -> s.contains("@") ? s.substring(0, s.indexOf('@')) : s,
                         s -> s.contains("@") ? Integer.parseInt(s.substring(s.indexOf('@') + 1)) : 1,

@@ -19,8 +19,8 @@ import java.util.Set;
  * <p>Immutable and thread-safe. It never looks up who holds a role: the {@link IdentityDirectory} does.
  */
 public final class AuthorityMatrix {
-    private static final AuthorityMatrix RUNBOOK = custom()
-            .require(ChangeType.APPLICATION_CODE, RunbookRole.SENIOR_ENGINEER, RunbookRole.TECHNICAL_LEAD)
+    private static final AuthorityMatrix RUNBOOK = custom().require(
+                    ChangeType.APPLICATION_CODE, RunbookRole.SENIOR_ENGINEER, RunbookRole.TECHNICAL_LEAD)
             .require(ChangeType.DATABASE_CHANGES, RunbookRole.DBA, RunbookRole.TECHNICAL_LEAD, RunbookRole.SECURITY)
             .require(ChangeType.INFRASTRUCTURE, RunbookRole.DEVOPS_LEAD, RunbookRole.TECHNICAL_LEAD)
             .require(ChangeType.SECURITY_CONFIGS, RunbookRole.SECURITY_OFFICER, RunbookRole.TECHNICAL_LEAD)
@@ -53,7 +53,9 @@ public final class AuthorityMatrix {
     /** A builder starting from {@code base}'s rows. */
     public static Builder from(AuthorityMatrix base) {
         Builder b = new Builder();
-        Objects.requireNonNull(base, "base").rows.forEach((type, roles) -> b.rows.put(type, new LinkedHashSet<>(roles)));
+        Objects.requireNonNull(base, "base")
+                .rows
+                .forEach((type, roles) -> b.rows.put(type, new LinkedHashSet<>(roles)));
         return b;
     }
 
@@ -76,13 +78,16 @@ public final class AuthorityMatrix {
     public static final class Builder {
         private final Map<ChangeType, Set<String>> rows = new EnumMap<>(ChangeType.class);
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Sets the row of {@code type} to the runbook roles given (replacing any earlier row); at least one. */
         public Builder require(ChangeType type, RunbookRole... roles) {
             Objects.requireNonNull(roles, "roles");
-            return require(type, Arrays.stream(roles).map(r -> Objects.requireNonNull(r, "roles[]").id()).toList());
+            return require(
+                    type,
+                    Arrays.stream(roles)
+                            .map(r -> Objects.requireNonNull(r, "roles[]").id())
+                            .toList());
         }
 
         /** Sets the row of {@code type} to the role ids given (replacing any earlier row); at least one, none blank. */
@@ -90,7 +95,8 @@ public final class AuthorityMatrix {
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(roleIds, "roleIds");
             if (roleIds.isEmpty()) {
-                throw new IllegalArgumentException("roleIds of " + type + " must name at least one role, but was empty");
+                throw new IllegalArgumentException(
+                        "roleIds of " + type + " must name at least one role, but was empty");
             }
             Set<String> row = new LinkedHashSet<>();
             roleIds.forEach(id -> row.add(Checks.requireText(id, "roleIds[]")));

@@ -6,8 +6,7 @@ import java.util.Objects;
 /** Argument checks shared by the governance builders; each names the field and the value. */
 final class Checks {
 
-    private Checks() {
-    }
+    private Checks() {}
 
     static String requireText(String value, String field) {
         Objects.requireNonNull(value, field);

@@ -1,7 +1,6 @@
 package dev.rollback.core.governance;
 
 import dev.rollback.api.spi.Notification;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -18,8 +17,13 @@ import java.util.Objects;
  * @param notifications the notifications dispatched
  * @param withoutContact the tier's roles that no contact was configured for (so were not told)
  */
-public record Escalation(String incidentId, EscalationTier tier, Instant dueAt, Instant firedAt,
-                         List<Notification> notifications, List<EscalationRole> withoutContact) {
+public record Escalation(
+        String incidentId,
+        EscalationTier tier,
+        Instant dueAt,
+        Instant firedAt,
+        List<Notification> notifications,
+        List<EscalationRole> withoutContact) {
 
     /** Validates and copies. */
     public Escalation {

@@ -42,8 +42,7 @@ public final class EscalationContacts {
     public static final class Builder {
         private final Map<EscalationRole, List<String>> contacts = new EnumMap<>(EscalationRole.class);
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Adds an address for {@code role}; not blank. */
         public Builder addContact(EscalationRole role, String address) {
@@ -56,9 +55,10 @@ public final class EscalationContacts {
         /** Adds an address for the role with id {@code roleId} ("on-call-engineer"), as read from configuration. */
         public Builder addContact(String roleId, String address) {
             Checks.requireText(roleId, "roleId");
-            EscalationRole role = EscalationRole.byId(roleId).orElseThrow(() -> new IllegalArgumentException(
-                    "roleId must be one of the runbook's escalation roles (on-call-engineer, technical-lead, ...), but was '"
-                            + roleId + "'"));
+            EscalationRole role = EscalationRole.byId(roleId)
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "roleId must be one of the runbook's escalation roles (on-call-engineer, technical-lead, ...), but was '"
+                                    + roleId + "'"));
             return addContact(role, address);
         }
 

@@ -1,7 +1,6 @@
 package dev.rollback.core.governance;
 
 import dev.rollback.api.Severity;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -78,10 +77,12 @@ public final class EscalationPolicy {
      */
     public Optional<Instant> dueAt(Incident incident, EscalationTier tier) {
         Objects.requireNonNull(incident, "incident");
-        Optional<Instant> bySeverity = reachedFrom(tier).flatMap(incident::reached).map(reached -> {
-            Instant scheduled = incident.openedAt().plus(after(tier));
-            return scheduled.isAfter(reached) ? scheduled : reached;
-        });
+        Optional<Instant> bySeverity = reachedFrom(tier)
+                .flatMap(incident::reached)
+                .map(reached -> {
+                    Instant scheduled = incident.openedAt().plus(after(tier));
+                    return scheduled.isAfter(reached) ? scheduled : reached;
+                });
         Optional<Instant> immediately = incident.immediateEscalation().map(ImmediateEscalation::at);
         if (bySeverity.isPresent() && immediately.isPresent()) {
             return Optional.of(bySeverity.get().isBefore(immediately.get()) ? bySeverity.get() : immediately.get());

@@ -3,9 +3,6 @@ package dev.rollback.core.governance;
 import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackClock;
 import dev.rollback.api.spi.Notification;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,6 +16,8 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Brings the escalation tiers into the incidents it watches when their time comes, as
@@ -65,7 +64,8 @@ public final class EscalationScheduler implements AutoCloseable {
         Objects.requireNonNull(incident, "incident");
         Watched existing = watched.get(incident.id());
         if (existing != null && existing.incident != incident) {
-            throw new IllegalArgumentException("incident id " + incident.id() + " is already watched for another incident");
+            throw new IllegalArgumentException(
+                    "incident id " + incident.id() + " is already watched for another incident");
         }
         watched.putIfAbsent(incident.id(), new Watched(incident));
     }
@@ -178,27 +178,59 @@ public final class EscalationScheduler implements AutoCloseable {
             notifications.add(n);
             dispatcher.dispatch(n);
         });
-        LOG.info("incident {} ({}): {} brought in, due {}, {} notification(s)", incident.id(), incident.severity(),
-                tier.label(), due, notifications.size());
+        LOG.info(
+                "incident {} ({}): {} brought in, due {}, {} notification(s)",
+                incident.id(),
+                incident.severity(),
+                tier.label(),
+                due,
+                notifications.size());
         return new Escalation(incident.id(), tier, due, now, notifications, withoutContact);
     }
 
-    private static Notification notification(Incident incident, EscalationTier tier, StakeholderGroup group,
-                                             List<String> to, Instant now) {
+    private static Notification notification(
+            Incident incident, EscalationTier tier, StakeholderGroup group, List<String> to, Instant now) {
         String subject = "[" + incident.severity() + " " + incident.severity().label() + "] incident " + incident.id()
                 + ", " + tier.label() + ": " + incident.title();
         StringBuilder body = new StringBuilder()
-                .append("Incident ").append(incident.id()).append(" opened at ").append(incident.openedAt())
-                .append(" by ").append(incident.openedBy()).append(" (")
-                .append(Duration.between(incident.openedAt(), now).toMinutes()).append(" min ago).\n")
-                .append("Classification: ").append(incident.classification().explanation()).append('\n');
-        incident.severityChanges().forEach(c -> body.append("Raised to ").append(c.to()).append(" by ").append(c.by())
-                .append(" at ").append(c.at()).append(": ").append(c.why()).append('\n'));
-        incident.immediateEscalation().ifPresent(e -> body.append("Escalated immediately by ").append(e.by())
-                .append(": ").append(e.why()).append('\n'));
+                .append("Incident ")
+                .append(incident.id())
+                .append(" opened at ")
+                .append(incident.openedAt())
+                .append(" by ")
+                .append(incident.openedBy())
+                .append(" (")
+                .append(Duration.between(incident.openedAt(), now).toMinutes())
+                .append(" min ago).\n")
+                .append("Classification: ")
+                .append(incident.classification().explanation())
+                .append('\n');
+        incident.severityChanges()
+                .forEach(c -> body.append("Raised to ")
+                        .append(c.to())
+                        .append(" by ")
+                        .append(c.by())
+                        .append(" at ")
+                        .append(c.at())
+                        .append(": ")
+                        .append(c.why())
+                        .append('\n'));
+        incident.immediateEscalation()
+                .ifPresent(e -> body.append("Escalated immediately by ")
+                        .append(e.by())
+                        .append(": ")
+                        .append(e.why())
+                        .append('\n'));
         body.append("Escalation tier: ").append(tier.label()).append('.');
-        return new Notification(incident.id(), group.id(), to, incident.severity(), Redaction.redact(subject),
-                Redaction.redact(body.toString()), incident.startedAt(), now);
+        return new Notification(
+                incident.id(),
+                group.id(),
+                to,
+                incident.severity(),
+                Redaction.redact(subject),
+                Redaction.redact(body.toString()),
+                incident.startedAt(),
+                now);
     }
 
     private static final class Watched {
@@ -217,8 +249,7 @@ public final class EscalationScheduler implements AutoCloseable {
         private NotificationDispatcher dispatcher;
         private RollbackClock clock = RollbackClock.system();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** When each tier is brought in. Default {@link EscalationPolicy#ofDefaults()}. */
         public Builder policy(EscalationPolicy policy) {

@@ -42,13 +42,16 @@ public final class InMemoryIdentityDirectory implements IdentityDirectory {
     public static final class Builder {
         private final Map<String, Set<String>> roles = new LinkedHashMap<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Adds the runbook roles {@code person} holds (to any added before). */
         public Builder addPerson(String person, RunbookRole... held) {
             Objects.requireNonNull(held, "held");
-            return addPerson(person, Arrays.stream(held).map(r -> Objects.requireNonNull(r, "held[]").id()).toArray(String[]::new));
+            return addPerson(
+                    person,
+                    Arrays.stream(held)
+                            .map(r -> Objects.requireNonNull(r, "held[]").id())
+                            .toArray(String[]::new));
         }
 
         /** Adds the role ids {@code person} holds (to any added before); none blank. */

@@ -2,7 +2,6 @@ package dev.rollback.core.governance;
 
 import dev.rollback.api.Decision;
 import dev.rollback.api.Severity;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +32,14 @@ public final class Incident {
     private Optional<ImmediateEscalation> immediateEscalation = Optional.empty();
     private Optional<Resolution> resolution = Optional.empty();
 
-    private Incident(String id, String title, String openedBy, Instant openedAt, Optional<Instant> breachBegan,
-                     Optional<Decision> decision, SeverityClassification classification) {
+    private Incident(
+            String id,
+            String title,
+            String openedBy,
+            Instant openedAt,
+            Optional<Instant> breachBegan,
+            Optional<Decision> decision,
+            SeverityClassification classification) {
         this.id = Checks.requireText(id, "id");
         this.title = Checks.requireText(title, "title");
         this.openedBy = Checks.requireText(openedBy, "openedBy");
@@ -54,8 +59,14 @@ public final class Incident {
      */
     public static Incident open(String id, Decision decision) {
         Objects.requireNonNull(decision, "decision");
-        return new Incident(id, decision.description(), "trigger:" + decision.rule(), decision.decidedAt(),
-                Optional.of(decision.breachBegan()), Optional.of(decision), SeverityClassification.of(decision));
+        return new Incident(
+                id,
+                decision.description(),
+                "trigger:" + decision.rule(),
+                decision.decidedAt(),
+                Optional.of(decision.breachBegan()),
+                Optional.of(decision),
+                SeverityClassification.of(decision));
     }
 
     /**
@@ -64,8 +75,8 @@ public final class Incident {
      */
     public static Incident open(String id, String openedBy, String title, IncidentFacts facts, Instant openedAt) {
         Objects.requireNonNull(facts, "facts");
-        Incident incident = new Incident(id, title, openedBy, openedAt, facts.breachBegan(), Optional.empty(),
-                SeverityClassification.of(facts));
+        Incident incident = new Incident(
+                id, title, openedBy, openedAt, facts.breachBegan(), Optional.empty(), SeverityClassification.of(facts));
         if (facts.customerDataImpact()) {
             incident.escalateImmediately(openedBy, "customer data impact", openedAt);
         }
@@ -131,7 +142,10 @@ public final class Incident {
         if (classification.severity().isAtLeast(severity)) {
             return Optional.of(openedAt);
         }
-        return severityChanges.stream().filter(c -> c.to().isAtLeast(severity)).map(SeverityChange::at).findFirst();
+        return severityChanges.stream()
+                .filter(c -> c.to().isAtLeast(severity))
+                .map(SeverityChange::at)
+                .findFirst();
     }
 
     /**
@@ -199,11 +213,12 @@ public final class Incident {
     private void requireOpenAt(Instant at) {
         Objects.requireNonNull(at, "at");
         if (resolution.isPresent()) {
-            throw new IllegalStateException("incident " + id + " was resolved at " + resolution.get().at()
-                    + " and can no longer change");
+            throw new IllegalStateException(
+                    "incident " + id + " was resolved at " + resolution.get().at() + " and can no longer change");
         }
         if (at.isBefore(openedAt)) {
-            throw new IllegalArgumentException("at (" + at + ") is before incident " + id + " opened (" + openedAt + ")");
+            throw new IllegalArgumentException(
+                    "at (" + at + ") is before incident " + id + " opened (" + openedAt + ")");
         }
     }
 

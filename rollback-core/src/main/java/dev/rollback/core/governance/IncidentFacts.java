@@ -72,8 +72,7 @@ public final class IncidentFacts {
         private Optional<Instant> breachBegan = Optional.empty();
         private boolean customerDataImpact;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** A criterion the incident meets, reported with no further evidence. */
         public Builder observed(IncidentCriterion criterion) {
@@ -96,8 +95,11 @@ public final class IncidentFacts {
                 throw new IllegalArgumentException("affectedUserShare must be in (0, 1], but was " + affectedUserShare);
             }
             IncidentCriterion criterion = affectedUserShare > MAJOR_FEATURE_SHARE
-                    ? IncidentCriterion.MAJOR_FEATURE_FAILURE : IncidentCriterion.MINOR_FEATURE_ISSUE;
-            return observed(criterion, String.format(java.util.Locale.ROOT, "%.1f%% of users affected", affectedUserShare * 100));
+                    ? IncidentCriterion.MAJOR_FEATURE_FAILURE
+                    : IncidentCriterion.MINOR_FEATURE_ISSUE;
+            return observed(
+                    criterion,
+                    String.format(java.util.Locale.ROOT, "%.1f%% of users affected", affectedUserShare * 100));
         }
 
         /**
@@ -138,7 +140,8 @@ public final class IncidentFacts {
         /** Builds the facts; at least one criterion must have been observed. */
         public IncidentFacts build() {
             if (criteria.isEmpty()) {
-                throw new IllegalArgumentException("criteria must name at least one runbook criterion, but none was observed");
+                throw new IllegalArgumentException(
+                        "criteria must name at least one runbook criterion, but none was observed");
             }
             return new IncidentFacts(this);
         }

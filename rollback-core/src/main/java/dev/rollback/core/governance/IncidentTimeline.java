@@ -3,15 +3,14 @@ package dev.rollback.core.governance;
 import dev.rollback.api.report.RollbackReport;
 import dev.rollback.api.report.RunOutcome;
 import dev.rollback.api.report.StepReport;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The moments of one incident that the runbook's success metrics are measured between: when the
@@ -30,9 +29,14 @@ import java.util.OptionalLong;
  * @param recordsLost records lost, from the providers' RPO evidence; empty when none was measured
  * @param deliveries every notification delivery about the incident
  */
-public record IncidentTimeline(Optional<Instant> breachBegan, Instant decidedAt, Optional<Instant> authorizedAt,
-                               Optional<Duration> executionTime, Optional<Instant> recoveredAt,
-                               OptionalLong recordsLost, List<NotificationDelivery> deliveries) {
+public record IncidentTimeline(
+        Optional<Instant> breachBegan,
+        Instant decidedAt,
+        Optional<Instant> authorizedAt,
+        Optional<Duration> executionTime,
+        Optional<Instant> recoveredAt,
+        OptionalLong recordsLost,
+        List<NotificationDelivery> deliveries) {
 
     /** The evidence key under which providers record the records a step lost. */
     public static final String RECORDS_LOST_KEY = "rpo.recordsLost";
@@ -49,7 +53,8 @@ public record IncidentTimeline(Optional<Instant> breachBegan, Instant decidedAt,
         Objects.requireNonNull(recordsLost, "recordsLost");
         deliveries = List.copyOf(deliveries);
         breachBegan.filter(b -> b.isAfter(decidedAt)).ifPresent(b -> {
-            throw new IllegalArgumentException("breachBegan (" + b + ") must not be after decidedAt (" + decidedAt + ")");
+            throw new IllegalArgumentException(
+                    "breachBegan (" + b + ") must not be after decidedAt (" + decidedAt + ")");
         });
     }
 
@@ -62,12 +67,20 @@ public record IncidentTimeline(Optional<Instant> breachBegan, Instant decidedAt,
         Objects.requireNonNull(incident, "incident");
         Objects.requireNonNull(report, "report");
         Optional<Instant> authorized = report.authorization().granted()
-                ? Optional.of(report.authorization().decidedAt()) : Optional.empty();
+                ? Optional.of(report.authorization().decidedAt())
+                : Optional.empty();
         Optional<Duration> executed = report.dryRun() ? Optional.empty() : Optional.of(report.duration());
         Optional<Instant> recovered = !report.dryRun() && report.outcome() == RunOutcome.SUCCEEDED
-                ? Optional.of(report.finishedAt()) : Optional.empty();
-        return new IncidentTimeline(incident.breachBegan(), incident.openedAt(), authorized, executed, recovered,
-                recordsLost(report.steps()), deliveries);
+                ? Optional.of(report.finishedAt())
+                : Optional.empty();
+        return new IncidentTimeline(
+                incident.breachBegan(),
+                incident.openedAt(),
+                authorized,
+                executed,
+                recovered,
+                recordsLost(report.steps()),
+                deliveries);
     }
 
     /**
@@ -90,8 +103,11 @@ public record IncidentTimeline(Optional<Instant> breachBegan, Instant decidedAt,
                 lost = -1;
             }
             if (lost < 0) {
-                LOG.warn("step {} recorded {}='{}', which is not a count of records; records lost are unknown",
-                        step.stepId(), RECORDS_LOST_KEY, value);
+                LOG.warn(
+                        "step {} recorded {}='{}', which is not a count of records; records lost are unknown",
+                        step.stepId(),
+                        RECORDS_LOST_KEY,
+                        value);
                 return OptionalLong.empty();
             }
             total = Math.addExact(total, lost);

@@ -29,8 +29,14 @@ public final class LoggingNotifier implements Notifier {
     @Override
     public void send(Notification notification) {
         String format = "incident {} [{}] to {} {}: {} | {}";
-        Object[] args = {notification.incidentId(), notification.severity(), notification.stakeholder(),
-                notification.recipients(), Redaction.redact(notification.subject()), Redaction.redact(notification.body())};
+        Object[] args = {
+            notification.incidentId(),
+            notification.severity(),
+            notification.stakeholder(),
+            notification.recipients(),
+            Redaction.redact(notification.subject()),
+            Redaction.redact(notification.body())
+        };
         if (notification.severity().isAtLeast(dev.rollback.api.Severity.SEV1)) {
             LOG.warn(format, args);
         } else {

@@ -1,7 +1,6 @@
 package dev.rollback.core.governance;
 
 import dev.rollback.api.spi.Notification;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -18,8 +17,8 @@ import java.util.Optional;
  * @param attempts every attempt, in order; at least one
  * @param deliveredAt when the notifier accepted it, if it did
  */
-public record NotificationDelivery(Notification notification, String notifier, List<DeliveryAttempt> attempts,
-                                   Optional<Instant> deliveredAt) {
+public record NotificationDelivery(
+        Notification notification, String notifier, List<DeliveryAttempt> attempts, Optional<Instant> deliveredAt) {
 
     /** Validates and copies. */
     public NotificationDelivery {

@@ -8,9 +8,6 @@ import dev.rollback.api.TransientFailureException;
 import dev.rollback.api.spi.Notification;
 import dev.rollback.api.spi.Notifier;
 import dev.rollback.core.internal.RetryBackoff;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,6 +21,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Delivers every {@link Notification} through every configured {@link Notifier}, off the caller's
@@ -81,9 +80,8 @@ public final class NotificationDispatcher implements AutoCloseable {
      */
     public CompletableFuture<List<NotificationDelivery>> dispatch(Notification notification) {
         Objects.requireNonNull(notification, "notification");
-        List<CompletableFuture<NotificationDelivery>> each = notifiers.stream()
-                .map(n -> submit(notification, n))
-                .toList();
+        List<CompletableFuture<NotificationDelivery>> each =
+                notifiers.stream().map(n -> submit(notification, n)).toList();
         return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
                 .thenApply(ignored -> each.stream().map(CompletableFuture::join).toList());
     }
@@ -96,7 +94,9 @@ public final class NotificationDispatcher implements AutoCloseable {
     /** The finished deliveries about one incident, in the order they finished. */
     public List<NotificationDelivery> deliveries(String incidentId) {
         Objects.requireNonNull(incidentId, "incidentId");
-        return deliveries.stream().filter(d -> d.notification().incidentId().equals(incidentId)).toList();
+        return deliveries.stream()
+                .filter(d -> d.notification().incidentId().equals(incidentId))
+                .toList();
     }
 
     /** Stops the dispatcher's own threads, letting deliveries under way finish; an executor it was given is left alone. */
@@ -109,10 +109,16 @@ public final class NotificationDispatcher implements AutoCloseable {
         try {
             return CompletableFuture.supplyAsync(() -> deliver(notification, notifier), executor);
         } catch (RejectedExecutionException closed) {
-            LOG.warn("notification of incident {} to {} via {} not sent: the dispatcher is closed",
-                    notification.incidentId(), notification.stakeholder(), notifier.name());
-            NotificationDelivery refused = new NotificationDelivery(notification, notifier.name(), List.of(
-                    new DeliveryAttempt(1, clock.instant(), Optional.of("not sent: " + Redaction.describe(closed)))),
+            LOG.warn(
+                    "notification of incident {} to {} via {} not sent: the dispatcher is closed",
+                    notification.incidentId(),
+                    notification.stakeholder(),
+                    notifier.name());
+            NotificationDelivery refused = new NotificationDelivery(
+                    notification,
+                    notifier.name(),
+                    List.of(new DeliveryAttempt(
+                            1, clock.instant(), Optional.of("not sent: " + Redaction.describe(closed)))),
                     Optional.empty());
             deliveries.add(refused);
             return CompletableFuture.completedFuture(refused);
@@ -131,15 +137,27 @@ public final class NotificationDispatcher implements AutoCloseable {
             } catch (Exception failure) {
                 String why = Redaction.describe(failure);
                 attempts.add(new DeliveryAttempt(n, at, Optional.of(why)));
-                boolean permanent = failure instanceof RollbackException && !(failure instanceof TransientFailureException);
+                boolean permanent =
+                        failure instanceof RollbackException && !(failure instanceof TransientFailureException);
                 if (permanent || n == retry.maxAttempts()) {
-                    LOG.warn("notification of incident {} to {} via {} failed after {} attempt(s): {}",
-                            notification.incidentId(), notification.stakeholder(), notifier.name(), n, why);
+                    LOG.warn(
+                            "notification of incident {} to {} via {} failed after {} attempt(s): {}",
+                            notification.incidentId(),
+                            notification.stakeholder(),
+                            notifier.name(),
+                            n,
+                            why);
                     break;
                 }
                 Duration wait = capped(backoff.waitAfter(n, failure));
-                LOG.info("notification of incident {} to {} via {} failed (attempt {}), retrying in {}: {}",
-                        notification.incidentId(), notification.stakeholder(), notifier.name(), n, wait, why);
+                LOG.info(
+                        "notification of incident {} to {} via {} failed (attempt {}), retrying in {}: {}",
+                        notification.incidentId(),
+                        notification.stakeholder(),
+                        notifier.name(),
+                        n,
+                        wait,
+                        why);
                 if (!sleep(wait)) {
                     break;
                 }
@@ -178,13 +196,15 @@ public final class NotificationDispatcher implements AutoCloseable {
     public static final class Builder {
         private final List<Notifier> notifiers = new ArrayList<>();
         private RollbackClock clock = RollbackClock.system();
-        private RetrySettings retry = RetrySettings.custom().maxAttempts(5).initialBackoff(Duration.ofSeconds(1))
-                .maxBackoff(Duration.ofSeconds(30)).build();
+        private RetrySettings retry = RetrySettings.custom()
+                .maxAttempts(5)
+                .initialBackoff(Duration.ofSeconds(1))
+                .maxBackoff(Duration.ofSeconds(30))
+                .build();
         private Optional<Executor> executor = Optional.empty();
         private int threads = 2;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Adds a notifier; every notification goes through each. At least one is required. */
         public Builder addNotifier(Notifier notifier) {

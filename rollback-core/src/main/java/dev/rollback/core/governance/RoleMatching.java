@@ -1,7 +1,6 @@
 package dev.rollback.core.governance;
 
 import dev.rollback.api.governance.Approval;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -16,8 +15,7 @@ import java.util.Map;
  */
 final class RoleMatching {
 
-    private RoleMatching() {
-    }
+    private RoleMatching() {}
 
     /** The roles that could be filled, each with the approval that fills it, in the order of {@code roles}. */
     static Map<String, Approval> match(List<String> roles, List<Approval> approvals) {
@@ -28,14 +26,20 @@ final class RoleMatching {
         }
         Map<String, Approval> byRole = new LinkedHashMap<>();
         for (String role : roles) {
-            assigned.values().stream().filter(a -> a.role().equals(role)).findFirst()
+            assigned.values().stream()
+                    .filter(a -> a.role().equals(role))
+                    .findFirst()
                     .ifPresent(a -> byRole.put(role, a));
         }
         return byRole;
     }
 
-    private static boolean augment(String role, List<Approval> approvals, Map<String, Approval> assigned,
-                                   Map<String, String> roleOfPerson, List<String> visitedPeople) {
+    private static boolean augment(
+            String role,
+            List<Approval> approvals,
+            Map<String, Approval> assigned,
+            Map<String, String> roleOfPerson,
+            List<String> visitedPeople) {
         for (Approval candidate : approvals) {
             if (!candidate.role().equals(role) || visitedPeople.contains(candidate.person())) {
                 continue;

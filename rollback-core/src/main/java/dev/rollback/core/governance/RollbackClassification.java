@@ -36,7 +36,10 @@ public final class RollbackClassification {
     /** A builder starting from {@code base}. */
     public static Builder from(RollbackClassification base) {
         Objects.requireNonNull(base, "base");
-        Builder b = new Builder().affectedUsers(base.affectedUsers).customerDataImpact(base.customerDataImpact).path(base.path);
+        Builder b = new Builder()
+                .affectedUsers(base.affectedUsers)
+                .customerDataImpact(base.customerDataImpact)
+                .path(base.path);
         b.changeTypes.addAll(base.changeTypes);
         return b;
     }
@@ -74,8 +77,7 @@ public final class RollbackClassification {
         private boolean customerDataImpact;
         private ApprovalPath path = ApprovalPath.PLANNED;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Adds a change type the rollback reverts; at least one is required. */
         public Builder addChangeType(ChangeType changeType) {

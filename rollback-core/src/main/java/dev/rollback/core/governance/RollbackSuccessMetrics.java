@@ -3,7 +3,6 @@ package dev.rollback.core.governance;
 import dev.rollback.api.report.NotificationLatency;
 import dev.rollback.api.report.RollbackReport;
 import dev.rollback.api.report.SuccessMetrics;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,8 +28,7 @@ import java.util.Optional;
  */
 public final class RollbackSuccessMetrics {
 
-    private RollbackSuccessMetrics() {
-    }
+    private RollbackSuccessMetrics() {}
 
     /** The success metrics of a timeline. */
     public static SuccessMetrics compute(IncidentTimeline timeline) {
@@ -39,7 +37,12 @@ public final class RollbackSuccessMetrics {
         Optional<Duration> decide = timeline.authorizedAt().map(a -> Duration.between(timeline.decidedAt(), a));
         Instant start = timeline.breachBegan().orElse(timeline.decidedAt());
         Optional<Duration> recovery = timeline.recoveredAt().map(r -> Duration.between(start, r));
-        return new SuccessMetrics(detect, decide, timeline.executionTime(), recovery, timeline.recordsLost(),
+        return new SuccessMetrics(
+                detect,
+                decide,
+                timeline.executionTime(),
+                recovery,
+                timeline.recordsLost(),
                 notificationLatencies(timeline.deliveries()));
     }
 
@@ -54,9 +57,11 @@ public final class RollbackSuccessMetrics {
         List<NotificationLatency> latencies = new ArrayList<>();
         for (StakeholderGroup group : StakeholderGroup.values()) {
             List<NotificationDelivery> toGroup = deliveries.stream()
-                    .filter(d -> d.notification().stakeholder().equals(group.id())).toList();
+                    .filter(d -> d.notification().stakeholder().equals(group.id()))
+                    .toList();
             if (!toGroup.isEmpty()) {
-                Optional<Duration> first = toGroup.stream().flatMap(d -> d.latency().stream()).min(Duration::compareTo);
+                Optional<Duration> first =
+                        toGroup.stream().flatMap(d -> d.latency().stream()).min(Duration::compareTo);
                 latencies.add(new NotificationLatency(group.id(), first, group.limit(), group.target()));
             }
         }

@@ -9,7 +9,6 @@ import dev.rollback.api.governance.Approval;
 import dev.rollback.api.governance.ApprovalPolicy;
 import dev.rollback.api.governance.Authorization;
 import dev.rollback.api.spi.Notification;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -67,7 +66,9 @@ public final class RunbookApprovalPolicy implements ApprovalPolicy {
         this.approvalValidity = b.approvalValidity;
         this.executiveThreshold = b.executiveThreshold;
         this.dispatcher = b.dispatcher;
-        this.securityTeam = b.contacts.map(c -> c.recipients(EscalationRole.SECURITY_OFFICER)).orElse(List.of());
+        this.securityTeam = b.contacts
+                .map(c -> c.recipients(EscalationRole.SECURITY_OFFICER))
+                .orElse(List.of());
     }
 
     /** A builder: the runbook's matrix, approvals valid 1 hour, Executive above 1,000 users; directory required. */
@@ -95,8 +96,10 @@ public final class RunbookApprovalPolicy implements ApprovalPolicy {
         if (classification.path() == ApprovalPath.EMERGENCY) {
             roles.add(RunbookRole.SENIOR_ENGINEER.id());
         } else {
-            classification.changeTypes().forEach(type -> roles.addAll(matrix.rolesFor(type).orElseThrow(
-                    () -> new IllegalArgumentException("matrix has no row for " + type))));
+            classification
+                    .changeTypes()
+                    .forEach(type -> roles.addAll(matrix.rolesFor(type)
+                            .orElseThrow(() -> new IllegalArgumentException("matrix has no row for " + type))));
             roles.add(RunbookRole.TECHNICAL_LEAD.id());
         }
         if (classification.affectedUsers() > executiveThreshold) {
@@ -113,13 +116,23 @@ public final class RunbookApprovalPolicy implements ApprovalPolicy {
         Objects.requireNonNull(now, "now");
         if (initiator.kind() == Initiator.Kind.AUTOMATIC) {
             Decision d = initiator.decision().orElseThrow();
-            return Authorization.preAuthorized(NAME, "pre-authorized by policy: automatic trigger rule '" + d.rule()
-                    + "' decided " + d.severity() + " (" + d.description() + ")", now);
+            return Authorization.preAuthorized(
+                    NAME,
+                    "pre-authorized by policy: automatic trigger rule '" + d.rule() + "' decided " + d.severity() + " ("
+                            + d.description() + ")",
+                    now);
         }
         RollbackClassification classification = classifications.get(plan.name());
         if (classification == null) {
-            return new Authorization(false, false, NAME, List.of(), List.of(), "no rollback classification is declared for plan '"
-                    + plan.name() + "'; a manual run of an unclassified plan is refused", now);
+            return new Authorization(
+                    false,
+                    false,
+                    NAME,
+                    List.of(),
+                    List.of(),
+                    "no rollback classification is declared for plan '" + plan.name()
+                            + "'; a manual run of an unclassified plan is refused",
+                    now);
         }
         List<String> required = requiredRoles(classification);
         List<Approval> usable = new ArrayList<>();
@@ -133,14 +146,24 @@ public final class RunbookApprovalPolicy implements ApprovalPolicy {
             }
         }
         Map<String, Approval> filled = RoleMatching.match(required, usable);
-        List<String> missing = required.stream().filter(r -> !filled.containsKey(r)).toList();
+        List<String> missing =
+                required.stream().filter(r -> !filled.containsKey(r)).toList();
         boolean granted = missing.isEmpty();
         StringBuilder explanation = new StringBuilder()
-                .append(initiator.kind().name().toLowerCase(java.util.Locale.ROOT)).append(" run by ")
-                .append(initiator.principal()).append(", ").append(describe(classification))
-                .append(": requires ").append(String.join(", ", required));
-        explanation.append(filled.isEmpty() ? "; no approval counted" : "; counted " + filled.values().stream()
-                .map(a -> a.person() + " as " + a.role()).collect(Collectors.joining(", ")));
+                .append(initiator.kind().name().toLowerCase(java.util.Locale.ROOT))
+                .append(" run by ")
+                .append(initiator.principal())
+                .append(", ")
+                .append(describe(classification))
+                .append(": requires ")
+                .append(String.join(", ", required));
+        explanation.append(
+                filled.isEmpty()
+                        ? "; no approval counted"
+                        : "; counted "
+                                + filled.values().stream()
+                                        .map(a -> a.person() + " as " + a.role())
+                                        .collect(Collectors.joining(", ")));
         if (!refused.isEmpty()) {
             explanation.append("; not counted: ").append(String.join(", ", refused));
         }
@@ -151,8 +174,14 @@ public final class RunbookApprovalPolicy implements ApprovalPolicy {
             explanation.append("; security team notified of the emergency authorization");
             notifySecurityTeam(plan, initiator, filled.values(), now);
         }
-        return new Authorization(granted, false, NAME, List.copyOf(filled.values()), missing,
-                Redaction.redact(explanation.toString()), now);
+        return new Authorization(
+                granted,
+                false,
+                NAME,
+                List.copyOf(filled.values()),
+                missing,
+                Redaction.redact(explanation.toString()),
+                now);
     }
 
     private Optional<String> refusal(Approval approval, RollbackPlan plan, Instant now) {
@@ -176,19 +205,28 @@ public final class RunbookApprovalPolicy implements ApprovalPolicy {
         return (c.path() == ApprovalPath.EMERGENCY ? "emergency" : "planned") + " rollback of "
                 + c.changeTypes().stream().map(ChangeType::description).collect(Collectors.joining(", "))
                 + " affecting " + c.affectedUsers() + " users"
-                + (c.affectedUsers() > executiveThreshold ? " (more than " + executiveThreshold + ": Executive required)" : "");
+                + (c.affectedUsers() > executiveThreshold
+                        ? " (more than " + executiveThreshold + ": Executive required)"
+                        : "");
     }
 
-    private void notifySecurityTeam(RollbackPlan plan, Initiator initiator, java.util.Collection<Approval> approvedBy, Instant now) {
+    private void notifySecurityTeam(
+            RollbackPlan plan, Initiator initiator, java.util.Collection<Approval> approvedBy, Instant now) {
         Optional<Decision> decision = initiator.decision();
         String who = approvedBy.stream().map(Approval::person).collect(Collectors.joining(", "));
-        Notification notice = new Notification("emergency:" + plan.name(), SECURITY_TEAM, securityTeam,
+        Notification notice = new Notification(
+                "emergency:" + plan.name(),
+                SECURITY_TEAM,
+                securityTeam,
                 decision.map(Decision::severity).orElse(Severity.SEV0),
                 "Emergency rollback authorized: plan " + plan.name(),
                 Redaction.redact("Emergency rollback of plan " + plan.name() + " authorized at " + now + " by " + who
-                        + " for " + initiator.principal() + decision.map(d -> " after trigger rule '" + d.rule() + "'").orElse("")
+                        + " for " + initiator.principal()
+                        + decision.map(d -> " after trigger rule '" + d.rule() + "'")
+                                .orElse("")
                         + ". The runbook requires the security team to be notified of every emergency authorization."),
-                decision.map(Decision::breachBegan).orElse(now), now);
+                decision.map(Decision::breachBegan).orElse(now),
+                now);
         dispatcher.orElseThrow().dispatch(notice);
     }
 
@@ -207,8 +245,7 @@ public final class RunbookApprovalPolicy implements ApprovalPolicy {
         private Optional<NotificationDispatcher> dispatcher = Optional.empty();
         private Optional<EscalationContacts> contacts = Optional.empty();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Who holds which roles. Required. */
         public Builder directory(IdentityDirectory directory) {
@@ -224,7 +261,8 @@ public final class RunbookApprovalPolicy implements ApprovalPolicy {
 
         /** Declares what a plan's rollback is (replacing any earlier declaration for that plan name). */
         public Builder classification(String planName, RollbackClassification classification) {
-            classifications.put(Checks.requireText(planName, "planName"), Objects.requireNonNull(classification, "classification"));
+            classifications.put(
+                    Checks.requireText(planName, "planName"), Objects.requireNonNull(classification, "classification"));
             return this;
         }
 
@@ -262,12 +300,19 @@ public final class RunbookApprovalPolicy implements ApprovalPolicy {
             }
             classifications.forEach((plan, c) -> {
                 if (c.path() == ApprovalPath.PLANNED) {
-                    c.changeTypes().stream().filter(t -> matrix.rolesFor(t).isEmpty()).findFirst().ifPresent(t -> {
-                        throw new IllegalArgumentException("matrix has no row for " + t + ", which plan '" + plan + "' declares");
-                    });
-                } else if (contacts.map(x -> x.recipients(EscalationRole.SECURITY_OFFICER)).orElse(List.of()).isEmpty()) {
-                    throw new IllegalArgumentException("plan '" + plan + "' is classified as an emergency, which notifies the"
-                            + " security team: securityTeamNotice must be set with a security-officer contact");
+                    c.changeTypes().stream()
+                            .filter(t -> matrix.rolesFor(t).isEmpty())
+                            .findFirst()
+                            .ifPresent(t -> {
+                                throw new IllegalArgumentException(
+                                        "matrix has no row for " + t + ", which plan '" + plan + "' declares");
+                            });
+                } else if (contacts.map(x -> x.recipients(EscalationRole.SECURITY_OFFICER))
+                        .orElse(List.of())
+                        .isEmpty()) {
+                    throw new IllegalArgumentException(
+                            "plan '" + plan + "' is classified as an emergency, which notifies the"
+                                    + " security team: securityTeamNotice must be set with a security-officer contact");
                 }
             });
             return new RunbookApprovalPolicy(this);

@@ -1,7 +1,6 @@
 package dev.rollback.core.governance;
 
 import dev.rollback.api.Severity;
-
 import java.time.Instant;
 import java.util.Objects;
 

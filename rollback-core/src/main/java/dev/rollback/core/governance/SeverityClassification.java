@@ -2,7 +2,6 @@ package dev.rollback.core.governance;
 
 import dev.rollback.api.Decision;
 import dev.rollback.api.Severity;
-
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Objects;
@@ -35,18 +34,23 @@ public record SeverityClassification(Severity severity, Optional<IncidentCriteri
     public static SeverityClassification of(IncidentFacts facts) {
         Objects.requireNonNull(facts, "facts");
         Map.Entry<IncidentCriterion, String> deciding = facts.criteria().entrySet().stream()
-                .min(Comparator.comparing((Map.Entry<IncidentCriterion, String> e) -> e.getKey().severity())
+                .min(Comparator.comparing((Map.Entry<IncidentCriterion, String> e) ->
+                                e.getKey().severity())
                         .thenComparing(Map.Entry::getKey))
                 .orElseThrow(() -> new IllegalArgumentException("facts name no criterion"));
         IncidentCriterion criterion = deciding.getKey();
-        return new SeverityClassification(criterion.severity(), Optional.of(criterion),
+        return new SeverityClassification(
+                criterion.severity(),
+                Optional.of(criterion),
                 criterion.description() + " (" + deciding.getValue() + ")");
     }
 
     /** The severity a trigger's decision carries, decided by its rule. */
     public static SeverityClassification of(Decision decision) {
         Objects.requireNonNull(decision, "decision");
-        return new SeverityClassification(decision.severity(), Optional.empty(),
+        return new SeverityClassification(
+                decision.severity(),
+                Optional.empty(),
                 "trigger rule '" + decision.rule() + "': " + decision.description());
     }
 

@@ -10,7 +10,6 @@ import dev.rollback.api.Secret;
 import dev.rollback.api.TransientFailureException;
 import dev.rollback.api.spi.Notification;
 import dev.rollback.api.spi.Notifier;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -53,7 +52,8 @@ public final class WebhookNotifier implements Notifier {
     private WebhookNotifier(Builder b) {
         this.name = "webhook:" + b.name;
         this.endpoint = b.endpoint;
-        this.safeTarget = endpoint.getScheme() + "://" + endpoint.getHost() + (endpoint.getPort() == -1 ? "" : ":" + endpoint.getPort());
+        this.safeTarget = endpoint.getScheme() + "://" + endpoint.getHost()
+                + (endpoint.getPort() == -1 ? "" : ":" + endpoint.getPort());
         this.requestTimeout = b.requestTimeout;
         this.bearerToken = b.bearerToken;
         this.client = HttpClient.newBuilder()
@@ -91,10 +91,13 @@ public final class WebhookNotifier implements Notifier {
         if (status >= 200 && status < 300) {
             return;
         }
-        String message = name + " (" + safeTarget + ") answered HTTP " + status + " for incident " + notification.incidentId();
+        String message =
+                name + " (" + safeTarget + ") answered HTTP " + status + " for incident " + notification.incidentId();
         if (status == 408 || status == 425 || status == 429 || status >= 500) {
-            Optional<Duration> retryAfter = response.headers().firstValue("Retry-After").flatMap(WebhookNotifier::seconds);
-            throw retryAfter.map(wait -> new TransientFailureException(message, wait, null))
+            Optional<Duration> retryAfter =
+                    response.headers().firstValue("Retry-After").flatMap(WebhookNotifier::seconds);
+            throw retryAfter
+                    .map(wait -> new TransientFailureException(message, wait, null))
                     .orElseGet(() -> new TransientFailureException(message, null));
         }
         throw new RollbackException(ErrorCode.EXTERNAL_FAILURE, message);
@@ -102,9 +105,8 @@ public final class WebhookNotifier implements Notifier {
 
     /** The JSON body of a notification. */
     static byte[] toJson(Notification n) {
-        ObjectNode body = JSON.createObjectNode()
-                .put("incidentId", n.incidentId())
-                .put("stakeholder", n.stakeholder());
+        ObjectNode body =
+                JSON.createObjectNode().put("incidentId", n.incidentId()).put("stakeholder", n.stakeholder());
         n.recipients().forEach(body.putArray("recipients")::add);
         body.put("severity", n.severity().name())
                 .put("severityLabel", n.severity().label())
@@ -146,8 +148,7 @@ public final class WebhookNotifier implements Notifier {
         private Duration requestTimeout = Duration.ofSeconds(10);
         private Optional<Secret> bearerToken = Optional.empty();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** A short name for reports; the notifier is named {@code webhook:<name>}. Required. */
         public Builder name(String name) {
@@ -160,8 +161,9 @@ public final class WebhookNotifier implements Notifier {
             Objects.requireNonNull(endpoint, "endpoint");
             String scheme = endpoint.getScheme();
             if (!("https".equalsIgnoreCase(scheme) || "http".equalsIgnoreCase(scheme)) || endpoint.getHost() == null) {
-                throw new IllegalArgumentException("endpoint must be an absolute http or https URL with a host, but was "
-                        + Redaction.redact(scheme + "://" + endpoint.getHost()));
+                throw new IllegalArgumentException(
+                        "endpoint must be an absolute http or https URL with a host, but was "
+                                + Redaction.redact(scheme + "://" + endpoint.getHost()));
             }
             this.endpoint = endpoint;
             return this;
@@ -188,8 +190,8 @@ public final class WebhookNotifier implements Notifier {
         /** Builds the notifier; needs a name and an endpoint. */
         public WebhookNotifier build() {
             if (name == null || endpoint == null) {
-                throw new IllegalArgumentException("name and endpoint are required, but "
-                        + (name == null ? "name" : "endpoint") + " was not set");
+                throw new IllegalArgumentException(
+                        "name and endpoint are required, but " + (name == null ? "name" : "endpoint") + " was not set");
             }
             return new WebhookNotifier(this);
         }

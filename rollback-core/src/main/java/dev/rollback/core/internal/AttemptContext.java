@@ -5,7 +5,6 @@ import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackClock;
 import dev.rollback.api.StepContext;
 import dev.rollback.api.StepInterruptedException;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -109,14 +108,17 @@ final class AttemptContext implements StepContext {
 
     @Override
     public boolean stopRequested() {
-        return run.aborted().getAsBoolean() || run.clock().monotonicNanos() >= deadlineNanos
-                || Thread.currentThread().isInterrupted() || state != null && state.stalled(attempt);
+        return run.aborted().getAsBoolean()
+                || run.clock().monotonicNanos() >= deadlineNanos
+                || Thread.currentThread().isInterrupted()
+                || state != null && state.stalled(attempt);
     }
 
     @Override
     public void checkpoint() {
         if (run.aborted().getAsBoolean()) {
-            throw new StepInterruptedException("step '" + stepId + "' of plan '" + planName() + "' stops: the run was aborted");
+            throw new StepInterruptedException(
+                    "step '" + stepId + "' of plan '" + planName() + "' stops: the run was aborted");
         }
         if (state != null && state.stalled(attempt)) {
             throw new StepInterruptedException("step '" + stepId + "' of plan '" + planName() + "' stops: attempt "
@@ -127,8 +129,8 @@ final class AttemptContext implements StepContext {
             state.checkpointReached(now);
         }
         if (now >= deadlineNanos || Thread.currentThread().isInterrupted()) {
-            throw new StepInterruptedException("step '" + stepId + "' of plan '" + planName() + "' stops: its deadline "
-                    + deadline() + " passed");
+            throw new StepInterruptedException(
+                    "step '" + stepId + "' of plan '" + planName() + "' stops: its deadline " + deadline() + " passed");
         }
     }
 }

@@ -17,7 +17,6 @@ import dev.rollback.api.report.StepReport;
 import dev.rollback.api.report.SuccessMetrics;
 import dev.rollback.api.report.TargetStatus;
 import dev.rollback.core.RunRequest;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,17 +30,21 @@ import java.util.Optional;
  * run. Takes no lock, writes no journal, calls no step's action.
  */
 public final class DryRunWalk {
-    private DryRunWalk() {
-    }
+    private DryRunWalk() {}
 
     /** Walks {@code plan} and returns its dry-run report. */
-    public static RollbackReport walk(String runId, RollbackPlan plan, RunRequest request, Authorization authorization,
-                                      RollbackClock clock, EventDispatcher events) {
+    public static RollbackReport walk(
+            String runId,
+            RollbackPlan plan,
+            RunRequest request,
+            Authorization authorization,
+            RollbackClock clock,
+            EventDispatcher events) {
         long start = clock.monotonicNanos();
         Map<String, StepState> states = new LinkedHashMap<>();
         plan.steps().forEach(s -> states.put(s.id(), new StepState(s)));
-        RunContext ctx = new RunContext(runId, plan, request.initiator(), clock, start, clock.instant(), 0L, true,
-                states, () -> false);
+        RunContext ctx = new RunContext(
+                runId, plan, request.initiator(), clock, start, clock.instant(), 0L, true, states, () -> false);
         events.emit(new RunStarted(runId, ctx.startedAt(), plan.name(), request.initiator(), true));
         List<StepReport> steps = new ArrayList<>();
         List<String> order = new ArrayList<>();
@@ -51,7 +54,12 @@ public final class DryRunWalk {
                 budget = planned.timeout().get();
             }
             StepState state = states.get(planned.id());
-            AttemptContext actx = new AttemptContext(ctx, state, planned.id(), planned.component(), 1,
+            AttemptContext actx = new AttemptContext(
+                    ctx,
+                    state,
+                    planned.id(),
+                    planned.component(),
+                    1,
                     RunContext.saturatedAdd(clock.monotonicNanos(), budget));
             Optional<String> problem = Optional.empty();
             try {
@@ -71,16 +79,32 @@ public final class DryRunWalk {
                 }
             }
             order.add(planned.id());
-            steps.add(new StepReport(planned.id(), planned.component(), planned.dependsOn(),
-                    planned.step().destructive(), problem.isPresent() ? StepOutcome.WOULD_FAIL : StepOutcome.WOULD_RUN,
-                    Optional.empty(), Optional.empty(), Duration.ZERO, budget, List.of(), seen, state.evidence(),
-                    problem, planned.withoutSafeguard()));
+            steps.add(new StepReport(
+                    planned.id(),
+                    planned.component(),
+                    planned.dependsOn(),
+                    planned.step().destructive(),
+                    problem.isPresent() ? StepOutcome.WOULD_FAIL : StepOutcome.WOULD_RUN,
+                    Optional.empty(),
+                    Optional.empty(),
+                    Duration.ZERO,
+                    budget,
+                    List.of(),
+                    seen,
+                    state.evidence(),
+                    problem,
+                    planned.withoutSafeguard()));
         }
         long end = clock.monotonicNanos();
         List<ComponentReport> components = new ArrayList<>();
         for (String c : plan.componentNames()) {
-            components.add(new ComponentReport(c, plan.objectivesOf(c), Duration.ZERO, TargetStatus.UNKNOWN,
-                    Optional.empty(), TargetStatus.UNKNOWN));
+            components.add(new ComponentReport(
+                    c,
+                    plan.objectivesOf(c),
+                    Duration.ZERO,
+                    TargetStatus.UNKNOWN,
+                    Optional.empty(),
+                    TargetStatus.UNKNOWN));
         }
         boolean wouldFail = steps.stream().anyMatch(s -> s.outcome() == StepOutcome.WOULD_FAIL);
         List<String> notes = new ArrayList<>();
@@ -91,9 +115,22 @@ public final class DryRunWalk {
                 + (authorization.missingRoles().isEmpty() ? "" : "; missing " + authorization.missingRoles()));
         RunOutcome outcome = wouldFail || !authorization.granted() ? RunOutcome.FAILED : RunOutcome.SUCCEEDED;
         Duration duration = Duration.ofNanos(end - start);
-        RollbackReport report = new RollbackReport(runId, plan.name(), outcome, true, request.initiator(), authorization,
-                ctx.startedAt(), ctx.instantOf(end), duration, steps, components, List.of(), Optional.empty(),
-                SuccessMetrics.unknown(), notes);
+        RollbackReport report = new RollbackReport(
+                runId,
+                plan.name(),
+                outcome,
+                true,
+                request.initiator(),
+                authorization,
+                ctx.startedAt(),
+                ctx.instantOf(end),
+                duration,
+                steps,
+                components,
+                List.of(),
+                Optional.empty(),
+                SuccessMetrics.unknown(),
+                notes);
         events.emit(new RunFinished(runId, report.finishedAt(), outcome, duration));
         return report;
     }

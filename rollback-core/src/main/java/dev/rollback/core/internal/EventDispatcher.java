@@ -2,10 +2,9 @@ package dev.rollback.core.internal;
 
 import dev.rollback.api.event.RollbackEvent;
 import dev.rollback.api.event.RollbackListener;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.List;
 
 /** Delivers events to listeners, isolating each: a listener that throws is logged and ignored. */
 public final class EventDispatcher {
@@ -24,8 +23,12 @@ public final class EventDispatcher {
             try {
                 l.dispatch(event);
             } catch (RuntimeException | LinkageError e) {
-                LOG.warn("rollback listener {} threw on {} of run {}; ignored", l.getClass().getName(),
-                        event.getClass().getSimpleName(), event.runId(), e);
+                LOG.warn(
+                        "rollback listener {} threw on {} of run {}; ignored",
+                        l.getClass().getName(),
+                        event.getClass().getSimpleName(),
+                        event.runId(),
+                        e);
             }
         }
     }

@@ -14,7 +14,6 @@ import dev.rollback.api.report.StepReport;
 import dev.rollback.api.report.SuccessMetrics;
 import dev.rollback.api.report.TargetStatus;
 import dev.rollback.core.governance.IncidentTimeline;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -28,12 +27,17 @@ final class ReportAssembler {
     /** Evidence key under which a provider reports the data-loss window it measured (ISO-8601 duration). */
     static final String DATA_LOSS_WINDOW = "rpo.dataLossWindow";
 
-    private ReportAssembler() {
-    }
+    private ReportAssembler() {}
 
-    static RollbackReport assemble(RunContext ctx, Initiator initiator, Authorization authorization,
-                                   Collection<StepState> states, List<Verification> planVerifications,
-                                   Optional<Abort> abort, long endNanos, List<String> extraNotes) {
+    static RollbackReport assemble(
+            RunContext ctx,
+            Initiator initiator,
+            Authorization authorization,
+            Collection<StepState> states,
+            List<Verification> planVerifications,
+            Optional<Abort> abort,
+            long endNanos,
+            List<String> extraNotes) {
         List<StepReport> steps = new ArrayList<>();
         for (StepState s : states) {
             steps.add(stepReport(ctx, s));
@@ -49,23 +53,46 @@ final class ReportAssembler {
         notes.add((authorization.preAuthorized() ? "pre-authorized by policy '" : "authorized by policy '")
                 + authorization.policy() + "': " + authorization.explanation());
         for (StepReport s : steps) {
-            s.withoutSafeguard().ifPresent(r -> notes.add("step '" + s.stepId() + "' is destructive and ran with no"
-                    + " safeguard before it, as the plan declared: " + r));
+            s.withoutSafeguard()
+                    .ifPresent(r -> notes.add("step '" + s.stepId() + "' is destructive and ran with no"
+                            + " safeguard before it, as the plan declared: " + r));
         }
         notes.addAll(extraNotes);
-        return new RollbackReport(ctx.runId(), ctx.plan().name(), outcome, false, initiator, authorization,
-                ctx.startedAt(), finishedAt, duration, steps, components, planVerifications, abort,
-                metrics(initiator, authorization, ctx.startedAt(), finishedAt, duration, steps), notes);
+        return new RollbackReport(
+                ctx.runId(),
+                ctx.plan().name(),
+                outcome,
+                false,
+                initiator,
+                authorization,
+                ctx.startedAt(),
+                finishedAt,
+                duration,
+                steps,
+                components,
+                planVerifications,
+                abort,
+                metrics(initiator, authorization, ctx.startedAt(), finishedAt, duration, steps),
+                notes);
     }
 
     private static StepReport stepReport(RunContext ctx, StepState s) {
         boolean started = s.started();
         Duration duration = started ? Duration.ofNanos(s.finishNanos - s.startNanos()) : Duration.ZERO;
         Duration budget = started ? Duration.ofNanos(s.deadlineNanos() - s.startNanos()) : Duration.ZERO;
-        return new StepReport(s.id(), s.planned.component(), s.planned.dependsOn(), s.planned.step().destructive(),
-                outcome(s.status), started ? Optional.of(s.startedAt()) : Optional.empty(),
-                started ? Optional.of(ctx.instantOf(s.finishNanos)) : Optional.empty(), duration, budget,
-                s.finalAttempts, s.verifications(), s.evidence(),
+        return new StepReport(
+                s.id(),
+                s.planned.component(),
+                s.planned.dependsOn(),
+                s.planned.step().destructive(),
+                outcome(s.status),
+                started ? Optional.of(s.startedAt()) : Optional.empty(),
+                started ? Optional.of(ctx.instantOf(s.finishNanos)) : Optional.empty(),
+                duration,
+                budget,
+                s.finalAttempts,
+                s.verifications(),
+                s.evidence(),
                 s.reason == null || s.reason.isEmpty() ? Optional.empty() : Optional.of(s.reason),
                 s.planned.withoutSafeguard());
     }
@@ -84,7 +111,8 @@ final class ReportAssembler {
         if (aborted) {
             return RunOutcome.ABORTED;
         }
-        long succeeded = steps.stream().filter(s -> s.outcome() == StepOutcome.SUCCEEDED).count();
+        long succeeded =
+                steps.stream().filter(s -> s.outcome() == StepOutcome.SUCCEEDED).count();
         boolean verified = planVerifications.stream().allMatch(Verification::passed);
         if (succeeded == steps.size() && verified) {
             return RunOutcome.SUCCEEDED;
@@ -94,8 +122,14 @@ final class ReportAssembler {
 
     private static ComponentReport componentReport(RunContext ctx, String component, Collection<StepState> states) {
         RecoveryObjectives objectives = ctx.plan().objectivesOf(component);
-        List<StepState> own = states.stream().filter(s -> s.planned.component().equals(component)).toList();
-        long lastEnd = own.stream().filter(StepState::started).mapToLong(s -> s.finishNanos).max().orElse(ctx.startNanos());
+        List<StepState> own = states.stream()
+                .filter(s -> s.planned.component().equals(component))
+                .toList();
+        long lastEnd = own.stream()
+                .filter(StepState::started)
+                .mapToLong(s -> s.finishNanos)
+                .max()
+                .orElse(ctx.startNanos());
         Duration recovery = Duration.ofNanos(lastEnd - ctx.startNanos());
         boolean anyStarted = own.stream().anyMatch(StepState::started);
         boolean allSucceeded = !own.isEmpty() && own.stream().allMatch(s -> s.status == StepStatus.SUCCEEDED);
@@ -107,8 +141,12 @@ final class ReportAssembler {
         } else {
             rto = TargetStatus.MISSED;
         }
-        Optional<Duration> window = own.stream().map(s -> s.evidence(DATA_LOSS_WINDOW)).flatMap(Optional::stream)
-                .map(ReportAssembler::parseDuration).flatMap(Optional::stream).max(Duration::compareTo);
+        Optional<Duration> window = own.stream()
+                .map(s -> s.evidence(DATA_LOSS_WINDOW))
+                .flatMap(Optional::stream)
+                .map(ReportAssembler::parseDuration)
+                .flatMap(Optional::stream)
+                .max(Duration::compareTo);
         TargetStatus rpo = window.map(w -> w.compareTo(objectives.rpo()) <= 0 ? TargetStatus.MET : TargetStatus.MISSED)
                 .orElse(TargetStatus.UNKNOWN);
         return new ComponentReport(component, objectives, recovery, rto, window, rpo);
@@ -122,14 +160,24 @@ final class ReportAssembler {
         }
     }
 
-    private static SuccessMetrics metrics(Initiator initiator, Authorization authorization, Instant startedAt,
-                                          Instant finishedAt, Duration duration, List<StepReport> steps) {
+    private static SuccessMetrics metrics(
+            Initiator initiator,
+            Authorization authorization,
+            Instant startedAt,
+            Instant finishedAt,
+            Duration duration,
+            List<StepReport> steps) {
         Optional<Decision> decision = initiator.decision();
         Optional<Duration> detect = decision.map(Decision::timeToDetect);
         Optional<Duration> decide = decision.map(d -> Duration.between(d.decidedAt(), authorization.decidedAt()))
                 .filter(d -> !d.isNegative());
         Instant began = decision.map(Decision::breachBegan).orElse(startedAt);
-        return new SuccessMetrics(detect, decide, Optional.of(duration), Optional.of(Duration.between(began, finishedAt)),
-                IncidentTimeline.recordsLost(steps), List.of());
+        return new SuccessMetrics(
+                detect,
+                decide,
+                Optional.of(duration),
+                Optional.of(Duration.between(began, finishedAt)),
+                IncidentTimeline.recordsLost(steps),
+                List.of());
     }
 }

@@ -5,7 +5,6 @@ import dev.rollback.api.TransientFailureException;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.core.functions.Either;
 import io.github.resilience4j.retry.RetryConfig;
-
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -23,9 +22,10 @@ public final class RetryBackoff {
     /** The retry policy of {@code settings}, retrying the failures {@code transientFailure} accepts. */
     public RetryBackoff(RetrySettings settings, Predicate<Throwable> transientFailure) {
         IntervalFunction intervals = settings.jitter() == 0.0
-                ? IntervalFunction.ofExponentialBackoff(settings.initialBackoff(), settings.multiplier(), settings.maxBackoff())
-                : IntervalFunction.ofExponentialRandomBackoff(settings.initialBackoff(), settings.multiplier(),
-                        settings.jitter(), settings.maxBackoff());
+                ? IntervalFunction.ofExponentialBackoff(
+                        settings.initialBackoff(), settings.multiplier(), settings.maxBackoff())
+                : IntervalFunction.ofExponentialRandomBackoff(
+                        settings.initialBackoff(), settings.multiplier(), settings.jitter(), settings.maxBackoff());
         this.config = RetryConfig.custom()
                 .maxAttempts(settings.maxAttempts())
                 .intervalFunction(intervals)
@@ -41,13 +41,16 @@ public final class RetryBackoff {
 
     /** Whether a failure of attempt {@code attempt} may be retried (budget aside); never an {@link Error}. */
     public boolean retries(int attempt, Throwable failure) {
-        return attempt < config.getMaxAttempts() && !(failure instanceof Error) && config.getExceptionPredicate().test(failure);
+        return attempt < config.getMaxAttempts()
+                && !(failure instanceof Error)
+                && config.getExceptionPredicate().test(failure);
     }
 
     /** The wait before the attempt after {@code attempt}: the failure's Retry-After, or the backoff. */
     public Duration waitAfter(int attempt, Throwable failure) {
-        Optional<Duration> retryAfter = failure instanceof TransientFailureException t ? t.retryAfter() : Optional.empty();
-        return retryAfter.orElseGet(() -> Duration.ofMillis(
-                config.<Object>getIntervalBiFunction().apply(attempt, Either.left(failure))));
+        Optional<Duration> retryAfter =
+                failure instanceof TransientFailureException t ? t.retryAfter() : Optional.empty();
+        return retryAfter.orElseGet(
+                () -> Duration.ofMillis(config.<Object>getIntervalBiFunction().apply(attempt, Either.left(failure))));
     }
 }

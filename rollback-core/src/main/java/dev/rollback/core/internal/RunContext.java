@@ -3,7 +3,6 @@ package dev.rollback.core.internal;
 import dev.rollback.api.Initiator;
 import dev.rollback.api.RollbackClock;
 import dev.rollback.api.RollbackPlan;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -25,9 +24,17 @@ import java.util.function.BooleanSupplier;
  * @param states the steps' states by id
  * @param aborted whether the run was aborted
  */
-public record RunContext(String runId, RollbackPlan plan, Initiator initiator, RollbackClock clock, long startNanos,
-                  Instant startedAt, long fencingToken, boolean dryRun, Map<String, StepState> states,
-                  BooleanSupplier aborted) {
+public record RunContext(
+        String runId,
+        RollbackPlan plan,
+        Initiator initiator,
+        RollbackClock clock,
+        long startNanos,
+        Instant startedAt,
+        long fencingToken,
+        boolean dryRun,
+        Map<String, StepState> states,
+        BooleanSupplier aborted) {
 
     /** The wall-clock instant of a monotonic reading, anchored at the run's start. */
     Instant instantOf(long nanos) {

@@ -16,8 +16,8 @@ import dev.rollback.api.event.RunFinished;
 import dev.rollback.api.event.RunStarted;
 import dev.rollback.api.event.StepFailed;
 import dev.rollback.api.event.StepSkipped;
-import dev.rollback.api.event.StepSucceeded;
 import dev.rollback.api.event.StepStalled;
+import dev.rollback.api.event.StepSucceeded;
 import dev.rollback.api.event.StepTimedOut;
 import dev.rollback.api.event.VerificationFailed;
 import dev.rollback.api.event.VerificationPassed;
@@ -35,9 +35,6 @@ import dev.rollback.core.fault.CrashPoints;
 import dev.rollback.core.journal.FileJournal;
 import dev.rollback.core.journal.RunHistory;
 import dev.rollback.core.journal.StepHistory;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -58,6 +55,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One run of a plan. A single coordinator thread owns the schedule: it starts every step whose
@@ -100,10 +99,30 @@ public final class RunExecution implements RollbackRun {
     private volatile RollbackException lockLost;
 
     /** Prepares a run; nothing happens until {@link #start(ThreadFactoryLike)}. */
-    public RunExecution(String runId, RollbackPlan plan, RunRequest request, Authorization authorization,
-                        RollbackClock clock, ExecutorService pool, int parallelism, EventDispatcher events,
-                        Journal journal, Optional<RunLease> lease, Runnable onFinish) {
-        this(runId, plan, request, authorization, clock, pool, parallelism, events, journal, lease, onFinish,
+    public RunExecution(
+            String runId,
+            RollbackPlan plan,
+            RunRequest request,
+            Authorization authorization,
+            RollbackClock clock,
+            ExecutorService pool,
+            int parallelism,
+            EventDispatcher events,
+            Journal journal,
+            Optional<RunLease> lease,
+            Runnable onFinish) {
+        this(
+                runId,
+                plan,
+                request,
+                authorization,
+                clock,
+                pool,
+                parallelism,
+                events,
+                journal,
+                lease,
+                onFinish,
                 Optional.empty());
     }
 
@@ -112,9 +131,19 @@ public final class RunExecution implements RollbackRun {
      * outcome and never run again; the RTO clock starts when the run first started, so it counts
      * the time the run was dead; the journal's sequence continues.
      */
-    public RunExecution(String runId, RollbackPlan plan, RunRequest request, Authorization authorization,
-                        RollbackClock clock, ExecutorService pool, int parallelism, EventDispatcher events,
-                        Journal journal, Optional<RunLease> lease, Runnable onFinish, Optional<RunHistory> history) {
+    public RunExecution(
+            String runId,
+            RollbackPlan plan,
+            RunRequest request,
+            Authorization authorization,
+            RollbackClock clock,
+            ExecutorService pool,
+            int parallelism,
+            EventDispatcher events,
+            Journal journal,
+            Optional<RunLease> lease,
+            Runnable onFinish,
+            Optional<RunHistory> history) {
         Map<String, StepState> byId = new LinkedHashMap<>();
         for (PlannedStep s : plan.steps()) {
             byId.put(s.id(), new StepState(s));
@@ -129,9 +158,19 @@ public final class RunExecution implements RollbackRun {
         Instant now = clock.instant();
         Instant startedAt = history.flatMap(RunHistory::startedAt).orElse(now);
         // A resumed run's budget counts from its first start: the time it was dead is spent.
-        long startNanos = nowNanos - Math.max(0, Duration.between(startedAt, now).toNanos());
-        this.context = new RunContext(runId, plan, request.initiator(), clock, startNanos, startedAt,
-                lease.map(RunLease::fencingToken).orElse(0L), false, byId, () -> abortRequest.get() != null);
+        long startNanos =
+                nowNanos - Math.max(0, Duration.between(startedAt, now).toNanos());
+        this.context = new RunContext(
+                runId,
+                plan,
+                request.initiator(),
+                clock,
+                startNanos,
+                startedAt,
+                lease.map(RunLease::fencingToken).orElse(0L),
+                false,
+                byId,
+                () -> abortRequest.get() != null);
         this.history = history;
         history.ifPresent(h -> sequence.set(h.nextSequence()));
         this.request = request;
@@ -152,8 +191,11 @@ public final class RunExecution implements RollbackRun {
         for (StepHistory sh : h.endedSteps()) {
             StepState s = states.get(sh.stepId());
             if (s == null) {
-                throw new RollbackException(ErrorCode.JOURNAL_FAILURE, "run '" + context.runId() + "' cannot resume with plan '"
-                        + context.plan().name() + "': its journal has step '" + sh.stepId() + "', which the plan does not");
+                throw new RollbackException(
+                        ErrorCode.JOURNAL_FAILURE,
+                        "run '" + context.runId() + "' cannot resume with plan '"
+                                + context.plan().name() + "': its journal has step '" + sh.stepId()
+                                + "', which the plan does not");
             }
             JournalRecord end = sh.end().orElseThrow();
             StepStatus status = StepStatus.valueOf(sh.outcome().orElse(StepStatus.FAILED.name()));
@@ -166,8 +208,11 @@ public final class RunExecution implements RollbackRun {
             if (sh.lastStart().isPresent()) {
                 long startNanos = nanosAt(sh.lastStart().get().at());
                 s.markStarted(startNanos, sh.lastStart().get().at(), endNanos);
-                s.finalAttempts = List.of(new Attempt(Math.max(1, sh.attemptsStarted()), sh.lastStart().get().at(),
-                        Duration.ofNanos(Math.max(0, endNanos - startNanos)), ReportAssembler.outcome(status),
+                s.finalAttempts = List.of(new Attempt(
+                        Math.max(1, sh.attemptsStarted()),
+                        sh.lastStart().get().at(),
+                        Duration.ofNanos(Math.max(0, endNanos - startNanos)),
+                        ReportAssembler.outcome(status),
                         Optional.ofNullable(end.data().get("reason"))));
             }
             s.status = status;
@@ -203,8 +248,11 @@ public final class RunExecution implements RollbackRun {
         for (StepHistory sh : history.get().inDoubt()) {
             StepState s = states.get(sh.stepId());
             if (s == null) {
-                throw new RollbackException(ErrorCode.JOURNAL_FAILURE, "run '" + context.runId() + "' cannot resume with plan '"
-                        + context.plan().name() + "': its journal has step '" + sh.stepId() + "', which the plan does not");
+                throw new RollbackException(
+                        ErrorCode.JOURNAL_FAILURE,
+                        "run '" + context.runId() + "' cannot resume with plan '"
+                                + context.plan().name() + "': its journal has step '" + sh.stepId()
+                                + "', which the plan does not");
             }
             RollbackStep step = s.planned.step();
             if (step.idempotent() && !step.destructive()) {
@@ -213,19 +261,25 @@ public final class RunExecution implements RollbackRun {
             }
             Optional<Boolean> tookEffect;
             try {
-                tookEffect = step.tookEffect(new AttemptContext(context, s, s.id(), step.component(),
-                        sh.attemptsStarted(), context.planDeadlineNanos()));
+                tookEffect = step.tookEffect(new AttemptContext(
+                        context, s, s.id(), step.component(), sh.attemptsStarted(), context.planDeadlineNanos()));
             } catch (Exception e) {
-                throw new RollbackException(ErrorCode.HUMAN_DECISION_REQUIRED, humanNeeded(sh, step)
-                        + "; its check of whether it took effect failed: " + Redaction.describe(e));
+                throw new RollbackException(
+                        ErrorCode.HUMAN_DECISION_REQUIRED,
+                        humanNeeded(sh, step) + "; its check of whether it took effect failed: "
+                                + Redaction.describe(e));
             }
             if (tookEffect.isEmpty()) {
-                throw new RollbackException(ErrorCode.HUMAN_DECISION_REQUIRED, humanNeeded(sh, step)
-                        + " and cannot tell whether it took effect");
+                throw new RollbackException(
+                        ErrorCode.HUMAN_DECISION_REQUIRED,
+                        humanNeeded(sh, step) + " and cannot tell whether it took effect");
             }
             if (tookEffect.get()) {
                 long now = context.clock().monotonicNanos();
-                s.markStarted(nanosAt(sh.lastStart().orElseThrow().at()), sh.lastStart().get().at(), now);
+                s.markStarted(
+                        nanosAt(sh.lastStart().orElseThrow().at()),
+                        sh.lastStart().get().at(),
+                        now);
                 doneBeforeCrash.add(s);
             } else {
                 rerun.add(s.id());
@@ -236,7 +290,8 @@ public final class RunExecution implements RollbackRun {
 
     private String humanNeeded(StepHistory sh, RollbackStep step) {
         return "run '" + context.runId() + "' of plan '" + context.plan().name() + "' needs a human decision: step '"
-                + sh.stepId() + "' started at " + sh.lastStart().map(JournalRecord::at).map(Object::toString).orElse("?")
+                + sh.stepId() + "' started at "
+                + sh.lastStart().map(JournalRecord::at).map(Object::toString).orElse("?")
                 + " and has no end record; it is " + (step.destructive() ? "destructive" : "not idempotent");
     }
 
@@ -252,7 +307,9 @@ public final class RunExecution implements RollbackRun {
         Map<String, String> data = new LinkedHashMap<>();
         data.put("plan", context.plan().name());
         data.put("planKey", context.plan().key());
-        data.put("initiator", request.initiator().kind() + ":" + request.initiator().principal());
+        data.put(
+                "initiator",
+                request.initiator().kind() + ":" + request.initiator().principal());
         request.initiator().decision().ifPresent(d -> {
             data.put("decision.rule", d.rule());
             data.put("decision.action", d.action());
@@ -264,18 +321,26 @@ public final class RunExecution implements RollbackRun {
         if (history.isPresent()) {
             type = JournalRecord.Type.RUN_RESUMED;
             data.put("resumedAt", context.clock().instant().toString());
-            data.put("deadFor", Duration.between(history.get().lastRecordAt().orElse(context.startedAt()),
-                    context.clock().instant()).toString());
+            data.put(
+                    "deadFor",
+                    Duration.between(
+                                    history.get().lastRecordAt().orElse(context.startedAt()),
+                                    context.clock().instant())
+                            .toString());
             notes.add("resumed from the journal at " + context.clock().instant() + "; steps "
-                    + history.get().endedSteps().stream().map(StepHistory::stepId).toList()
+                    + history.get().endedSteps().stream()
+                            .map(StepHistory::stepId)
+                            .toList()
                     + " had ended and were not run again");
         }
         try {
             journal(type, Optional.empty(), data);
         } catch (JournalWriteException e) {
-            throw new dev.rollback.api.RollbackException(dev.rollback.api.ErrorCode.JOURNAL_FAILURE,
+            throw new dev.rollback.api.RollbackException(
+                    dev.rollback.api.ErrorCode.JOURNAL_FAILURE,
                     "plan '" + context.plan().name() + "' did not start: the journal refused its first record: "
-                            + Redaction.describe(e.getCause()), e.getCause());
+                            + Redaction.describe(e.getCause()),
+                    e.getCause());
         }
         threads.start("rollback-run-" + context.runId(), this::coordinate);
     }
@@ -305,9 +370,12 @@ public final class RunExecution implements RollbackRun {
     void checkLease() {
         RollbackException lost = lockLost;
         if (lost == null && lease.isPresent() && !lease.get().isHeld()) {
-            lost = new RollbackException(ErrorCode.LOCK_UNAVAILABLE, "run '" + context.runId() + "' lost its run lock '"
-                    + lease.get().key() + "' (fencing token " + lease.get().fencingToken() + "), so it starts and journals"
-                    + " nothing more; resume it: the next holder gets a higher token");
+            lost = new RollbackException(
+                    ErrorCode.LOCK_UNAVAILABLE,
+                    "run '" + context.runId() + "' lost its run lock '"
+                            + lease.get().key() + "' (fencing token "
+                            + lease.get().fencingToken() + "), so it starts and journals"
+                            + " nothing more; resume it: the next holder gets a higher token");
             lockLost = lost;
             LOG.warn("{}", lost.getMessage());
         }
@@ -323,7 +391,8 @@ public final class RunExecution implements RollbackRun {
 
     /** Why no further step may start after a journal write failed (or was withheld). */
     private String journalStopReason() {
-        return lockLost != null ? "the run lock was lost, so no further step may start"
+        return lockLost != null
+                ? "the run lock was lost, so no further step may start"
                 : "the journal failed, so no further step may start";
     }
 
@@ -336,8 +405,14 @@ public final class RunExecution implements RollbackRun {
         if (lost != null) {
             throw new JournalWriteException(lost);
         }
-        JournalRecord record = new JournalRecord(context.runId(), sequence.getAndIncrement(), type,
-                context.clock().instant(), stepId, context.fencingToken(), data);
+        JournalRecord record = new JournalRecord(
+                context.runId(),
+                sequence.getAndIncrement(),
+                type,
+                context.clock().instant(),
+                stepId,
+                context.fencingToken(),
+                data);
         try {
             journal.append(record);
         } catch (RuntimeException e) {
@@ -348,7 +423,8 @@ public final class RunExecution implements RollbackRun {
     /** Records that another request joined this run instead of starting a second one. */
     public void recordJoin(RunRequest joiner) {
         Map<String, String> data = new LinkedHashMap<>();
-        data.put("joinedBy", joiner.initiator().kind() + ":" + joiner.initiator().principal());
+        data.put(
+                "joinedBy", joiner.initiator().kind() + ":" + joiner.initiator().principal());
         joiner.initiator().decision().ifPresent(d -> {
             data.put("decision.rule", d.rule());
             data.put("decision.action", d.action());
@@ -357,10 +433,13 @@ public final class RunExecution implements RollbackRun {
         try {
             journal(JournalRecord.Type.DECISION, Optional.empty(), data);
         } catch (JournalWriteException e) {
-            LOG.warn("run {}: the journal refused a join record: {}", context.runId(), Redaction.describe(e.getCause()));
+            LOG.warn(
+                    "run {}: the journal refused a join record: {}", context.runId(), Redaction.describe(e.getCause()));
         }
-        notes.add("joined by " + data.get("joinedBy") + (joiner.initiator().decision().isPresent()
-                ? " (" + joiner.initiator().decision().get().description() + ")" : ""));
+        notes.add("joined by " + data.get("joinedBy")
+                + (joiner.initiator().decision().isPresent()
+                        ? " (" + joiner.initiator().decision().get().description() + ")"
+                        : ""));
     }
 
     // ---- RollbackRun ----
@@ -382,7 +461,8 @@ public final class RunExecution implements RollbackRun {
 
     @Override
     public void abort(String reason, String who) {
-        Abort a = new Abort(Redaction.redact(who), Redaction.redact(reason), context.clock().instant());
+        Abort a = new Abort(
+                Redaction.redact(who), Redaction.redact(reason), context.clock().instant());
         if (abortRequest.compareAndSet(null, a)) {
             inbox.add(a);
         }
@@ -428,7 +508,8 @@ public final class RunExecution implements RollbackRun {
 
     private void coordinate() {
         try {
-            emit(new RunStarted(context.runId(), context.startedAt(), context.plan().name(), request.initiator(), false));
+            emit(new RunStarted(
+                    context.runId(), context.startedAt(), context.plan().name(), request.initiator(), false));
             for (StepState s : doneBeforeCrash) {
                 finalize(s, StepStatus.SUCCEEDED, "", context.clock().monotonicNanos());
                 s.dependents.forEach(d -> d.unfinishedDependencies--);
@@ -443,7 +524,8 @@ public final class RunExecution implements RollbackRun {
                     }
                 }
             }
-            states.values().stream().filter(s -> s.status == StepStatus.PENDING && s.unfinishedDependencies == 0)
+            states.values().stream()
+                    .filter(s -> s.status == StepStatus.PENDING && s.unfinishedDependencies == 0)
                     .forEach(ready::add);
             while (unfinished > 0) {
                 while (stopReason == null && running < parallelism && !ready.isEmpty()) {
@@ -458,7 +540,9 @@ public final class RunExecution implements RollbackRun {
                 if (stopReason != null) {
                     ready.forEach(s -> skip(s, stopReason));
                     ready.clear();
-                    states.values().stream().filter(s -> s.status == StepStatus.PENDING).forEach(s -> skip(s, stopReason));
+                    states.values().stream()
+                            .filter(s -> s.status == StepStatus.PENDING)
+                            .forEach(s -> skip(s, stopReason));
                 }
                 if (running == 0 && ready.isEmpty() && unfinished > 0 && stopReason == null) {
                     // Every remaining step waits on one that will never succeed; skipping is done on
@@ -469,7 +553,11 @@ public final class RunExecution implements RollbackRun {
             List<Verification> planVerifications = abort == null ? verifyPlan() : List.of();
             finish(planVerifications);
         } catch (Throwable t) {
-            LOG.error("run {} of plan '{}' failed in the executor", context.runId(), context.plan().name(), t);
+            LOG.error(
+                    "run {} of plan '{}' failed in the executor",
+                    context.runId(),
+                    context.plan().name(),
+                    t);
             states.values().stream().filter(s -> s.future != null).forEach(s -> s.future.cancel(true));
             releaseLease();
             onFinish.run();
@@ -528,7 +616,10 @@ public final class RunExecution implements RollbackRun {
         try {
             journal(JournalRecord.Type.RUN_ABORTED, Optional.empty(), Map.of("who", a.who(), "reason", a.reason()));
         } catch (JournalWriteException e) {
-            LOG.warn("run {}: the journal refused the abort record: {}", context.runId(), Redaction.describe(e.getCause()));
+            LOG.warn(
+                    "run {}: the journal refused the abort record: {}",
+                    context.runId(),
+                    Redaction.describe(e.getCause()));
         }
         emit(new RunAborted(context.runId(), a.at(), a.who(), a.reason()));
         long now = context.clock().monotonicNanos();
@@ -547,7 +638,8 @@ public final class RunExecution implements RollbackRun {
         }
         for (Map.Entry<String, Integer> c : unfinishedByComponent.entrySet()) {
             if (c.getValue() > 0 && now >= context.componentDeadlineNanos(c.getKey())) {
-                budgetExceeded(c.getKey(), context.plan().objectivesOf(c.getKey()).rto(), now);
+                budgetExceeded(
+                        c.getKey(), context.plan().objectivesOf(c.getKey()).rto(), now);
             }
         }
         for (StepState s : List.copyOf(runningSteps)) {
@@ -556,9 +648,16 @@ public final class RunExecution implements RollbackRun {
                 running--;
                 timeOut(s, now);
             } else if (s.planned.stallTimeout().isPresent()) {
-                s.interruptIfStalled(now, s.planned.stallTimeout().get().toNanos(), stall -> emit(new StepStalled(
-                        context.runId(), context.instantOf(now), s.id(), stall.attempt(), stall.silentFor(),
-                        stall.lastProgress())));
+                s.interruptIfStalled(
+                        now,
+                        s.planned.stallTimeout().get().toNanos(),
+                        stall -> emit(new StepStalled(
+                                context.runId(),
+                                context.instantOf(now),
+                                s.id(),
+                                stall.attempt(),
+                                stall.silentFor(),
+                                stall.lastProgress())));
             }
         }
     }
@@ -601,17 +700,25 @@ public final class RunExecution implements RollbackRun {
         }
         s.evidence().forEach((k, v) -> data.put("evidence." + k, v));
         switch (status) {
-            case SUCCEEDED -> emit(new StepSucceeded(context.runId(), at, s.id(), s.finalAttempts.size(),
-                    Duration.ofNanos(now - s.startNanos())));
-            case TIMED_OUT -> emit(new StepTimedOut(context.runId(), at, s.id(), Duration.ofNanos(s.deadlineNanos() - s.startNanos())));
+            case SUCCEEDED ->
+                emit(new StepSucceeded(
+                        context.runId(), at, s.id(), s.finalAttempts.size(), Duration.ofNanos(now - s.startNanos())));
+            case TIMED_OUT ->
+                emit(new StepTimedOut(
+                        context.runId(), at, s.id(), Duration.ofNanos(s.deadlineNanos() - s.startNanos())));
             case SKIPPED -> emit(new StepSkipped(context.runId(), at, s.id(), reason));
             default -> emit(new StepFailed(context.runId(), at, s.id(), s.finalAttempts.size(), reason));
         }
         try {
-            journal(status == StepStatus.SKIPPED ? JournalRecord.Type.STEP_SKIPPED : JournalRecord.Type.STEP_FINISHED,
-                    Optional.of(s.id()), data);
+            journal(
+                    status == StepStatus.SKIPPED ? JournalRecord.Type.STEP_SKIPPED : JournalRecord.Type.STEP_FINISHED,
+                    Optional.of(s.id()),
+                    data);
         } catch (JournalWriteException e) {
-            LOG.warn("run {}: the end record of step '{}' was not journaled: {}", context.runId(), s.id(),
+            LOG.warn(
+                    "run {}: the end record of step '{}' was not journaled: {}",
+                    context.runId(),
+                    s.id(),
                     Redaction.describe(e.getCause()));
             if (stopReason == null) {
                 stopReason = journalStopReason();
@@ -654,37 +761,53 @@ public final class RunExecution implements RollbackRun {
             Verification v = awaitVerification(verifier, f, deadline);
             out.add(v);
             Instant at = context.clock().instant();
-            emit(v.passed() ? new VerificationPassed(context.runId(), at, "plan", v)
-                    : new VerificationFailed(context.runId(), at, "plan", v));
+            emit(
+                    v.passed()
+                            ? new VerificationPassed(context.runId(), at, "plan", v)
+                            : new VerificationFailed(context.runId(), at, "plan", v));
             try {
                 journal(JournalRecord.Type.VERIFICATION, Optional.empty(), StepWorker.verificationData(v));
             } catch (JournalWriteException e) {
-                LOG.warn("run {}: the journal refused a verification record: {}", context.runId(), Redaction.describe(e.getCause()));
+                LOG.warn(
+                        "run {}: the journal refused a verification record: {}",
+                        context.runId(),
+                        Redaction.describe(e.getCause()));
             }
         }
         return out;
     }
 
-    private Verification awaitVerification(Verifier verifier, Future<Verification> f, long deadline) throws InterruptedException {
+    private Verification awaitVerification(Verifier verifier, Future<Verification> f, long deadline)
+            throws InterruptedException {
         while (true) {
             try {
                 return f.get(DEADLINE_POLL_NANOS, TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 if (context.clock().monotonicNanos() >= deadline) {
                     f.cancel(true);
-                    return Verification.failed(verifier.name(), "the verifier finishes within the plan's RTO",
+                    return Verification.failed(
+                            verifier.name(),
+                            "the verifier finishes within the plan's RTO",
                             "it was still running at the plan's deadline " + context.instantOf(deadline));
                 }
             } catch (ExecutionException e) {
-                return Verification.failed(verifier.name(), "the verifier runs", "it threw " + Redaction.describe(e.getCause()));
+                return Verification.failed(
+                        verifier.name(), "the verifier runs", "it threw " + Redaction.describe(e.getCause()));
             }
         }
     }
 
     private void finish(List<Verification> planVerifications) {
         long end = context.clock().monotonicNanos();
-        RollbackReport report = ReportAssembler.assemble(context, request.initiator(), authorization, states.values(),
-                planVerifications, Optional.ofNullable(abort), end, notes);
+        RollbackReport report = ReportAssembler.assemble(
+                context,
+                request.initiator(),
+                authorization,
+                states.values(),
+                planVerifications,
+                Optional.ofNullable(abort),
+                end,
+                notes);
         Map<String, String> data = new LinkedHashMap<>();
         data.put("outcome", report.outcome().name());
         data.put("duration", report.duration().toString());
@@ -694,7 +817,8 @@ public final class RunExecution implements RollbackRun {
                 report = report.withNote(files.verify(context.runId()).describe());
             }
         } catch (JournalWriteException e) {
-            report = report.withNote("the journal could not record the end of the run: " + Redaction.describe(e.getCause()));
+            report = report.withNote(
+                    "the journal could not record the end of the run: " + Redaction.describe(e.getCause()));
         }
         CrashPoints.reach("run.before-finish-event");
         emit(new RunFinished(context.runId(), report.finishedAt(), report.outcome(), report.duration()));

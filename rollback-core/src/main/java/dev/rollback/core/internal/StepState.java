@@ -3,7 +3,6 @@ package dev.rollback.core.internal;
 import dev.rollback.api.PlannedStep;
 import dev.rollback.api.Verification;
 import dev.rollback.api.report.Attempt;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,6 +38,7 @@ final class StepState {
     private final Map<String, String> evidence = new LinkedHashMap<>();
     /** The thread running the current attempt while it runs its action and verifiers; else null. */
     private Thread runner;
+
     private volatile long lastProgressNanos;
     private volatile String lastProgress;
     /** The attempt the coordinator declared stalled (and interrupted), or 0. */
@@ -152,8 +152,7 @@ final class StepState {
     }
 
     /** An attempt declared stalled: which, how long it was silent, and what it last reported. */
-    record Stall(int attempt, Duration silentFor, Optional<String> lastProgress) {
-    }
+    record Stall(int attempt, Duration silentFor, Optional<String> lastProgress) {}
 
     synchronized void attemptEnded(Attempt attempt) {
         attempts.add(attempt);
@@ -161,11 +160,16 @@ final class StepState {
     }
 
     /** The attempts so far plus, if one is in flight, that one ending now with {@code outcome}. */
-    synchronized List<Attempt> closeAttempts(long nowNanos, dev.rollback.api.report.StepOutcome outcome, String failure) {
+    synchronized List<Attempt> closeAttempts(
+            long nowNanos, dev.rollback.api.report.StepOutcome outcome, String failure) {
         List<Attempt> all = new ArrayList<>(attempts);
         if (currentAttempt > 0) {
-            all.add(new Attempt(currentAttempt, currentAttemptStartedAt,
-                    Duration.ofNanos(nowNanos - currentAttemptStartNanos), outcome, Optional.of(failure)));
+            all.add(new Attempt(
+                    currentAttempt,
+                    currentAttemptStartedAt,
+                    Duration.ofNanos(nowNanos - currentAttemptStartNanos),
+                    outcome,
+                    Optional.of(failure)));
         }
         return List.copyOf(all);
     }

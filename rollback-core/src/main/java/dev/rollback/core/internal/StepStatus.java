@@ -2,7 +2,13 @@ package dev.rollback.core.internal;
 
 /** Where a step is in one run. */
 enum StepStatus {
-    PENDING, RUNNING, SUCCEEDED, FAILED, TIMED_OUT, SKIPPED, ABORTED;
+    PENDING,
+    RUNNING,
+    SUCCEEDED,
+    FAILED,
+    TIMED_OUT,
+    SKIPPED,
+    ABORTED;
 
     boolean isFinal() {
         return this != PENDING && this != RUNNING;

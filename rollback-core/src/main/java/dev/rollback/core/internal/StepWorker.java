@@ -15,7 +15,6 @@ import dev.rollback.api.report.Attempt;
 import dev.rollback.api.report.StepOutcome;
 import dev.rollback.api.spi.JournalRecord;
 import dev.rollback.core.fault.CrashPoints;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -42,8 +41,14 @@ final class StepWorker implements Runnable {
         try {
             c = execute();
         } catch (JournalWriteException e) {
-            c = new Completion(state, StepStatus.FAILED, (run.lockLost() ? "it did not start: "
-                    : "journal could not record the step's start, so it did not run: ") + Redaction.describe(e.getCause()), true);
+            c = new Completion(
+                    state,
+                    StepStatus.FAILED,
+                    (run.lockLost()
+                                    ? "it did not start: "
+                                    : "journal could not record the step's start, so it did not run: ")
+                            + Redaction.describe(e.getCause()),
+                    true);
         } catch (Throwable t) {
             // Anything escaping execute() is a bug in the executor itself; never lose the step.
             c = Completion.of(state, StepStatus.FAILED, "executor error: " + Redaction.describe(t));
@@ -58,11 +63,14 @@ final class StepWorker implements Runnable {
         long now = ctx.clock().monotonicNanos();
         long deadline = Math.min(ctx.planDeadlineNanos(), ctx.componentDeadlineNanos(step.component()));
         if (planned.timeout().isPresent()) {
-            deadline = Math.min(deadline, RunContext.saturatedAdd(now, planned.timeout().get()));
+            deadline = Math.min(
+                    deadline, RunContext.saturatedAdd(now, planned.timeout().get()));
         }
         if (deadline <= now) {
-            return Completion.of(state, StepStatus.SKIPPED, "the RTO budget of component '" + step.component()
-                    + "' ran out before the step could start");
+            return Completion.of(
+                    state,
+                    StepStatus.SKIPPED,
+                    "the RTO budget of component '" + step.component() + "' ran out before the step could start");
         }
         state.markStarted(now, ctx.instantOf(now), deadline);
         RetryBackoff backoff = null; // built on the first failure: most steps never need it
@@ -77,9 +85,18 @@ final class StepWorker implements Runnable {
             }
             Instant at = ctx.instantOf(attemptStart);
             run.checkLease();
-            run.journal(JournalRecord.Type.STEP_STARTED, Optional.of(step.id()), Map.of("attempt", Integer.toString(attempt),
-                    "deadline", ctx.instantOf(deadline).toString(), "idempotent", Boolean.toString(step.idempotent()),
-                    "destructive", Boolean.toString(step.destructive())));
+            run.journal(
+                    JournalRecord.Type.STEP_STARTED,
+                    Optional.of(step.id()),
+                    Map.of(
+                            "attempt",
+                            Integer.toString(attempt),
+                            "deadline",
+                            ctx.instantOf(deadline).toString(),
+                            "idempotent",
+                            Boolean.toString(step.idempotent()),
+                            "destructive",
+                            Boolean.toString(step.destructive())));
             CrashPoints.reach("step.after-start-record");
             state.attemptStarted(attempt, attemptStart, at);
             run.emit(new StepStarted(ctx.runId(), at, step.id(), step.component(), attempt, ctx.instantOf(deadline)));
@@ -102,14 +119,15 @@ final class StepWorker implements Runnable {
             long end = ctx.clock().monotonicNanos();
             if (thrown == null && !stalled) {
                 if (failed.isPresent()) {
-                    String why = "verification '" + failed.get().name() + "' failed: expected " + failed.get().checked()
-                            + ", observed " + failed.get().observed();
-                    state.attemptEnded(new Attempt(attempt, at, Duration.ofNanos(end - attemptStart), StepOutcome.FAILED,
-                            Optional.of(why)));
+                    String why = "verification '" + failed.get().name() + "' failed: expected "
+                            + failed.get().checked() + ", observed "
+                            + failed.get().observed();
+                    state.attemptEnded(new Attempt(
+                            attempt, at, Duration.ofNanos(end - attemptStart), StepOutcome.FAILED, Optional.of(why)));
                     return Completion.of(state, StepStatus.FAILED, why);
                 }
-                state.attemptEnded(new Attempt(attempt, at, Duration.ofNanos(end - attemptStart), StepOutcome.SUCCEEDED,
-                        Optional.empty()));
+                state.attemptEnded(new Attempt(
+                        attempt, at, Duration.ofNanos(end - attemptStart), StepOutcome.SUCCEEDED, Optional.empty()));
                 return Completion.of(state, StepStatus.SUCCEEDED, "");
             }
             if (ctx.aborted().getAsBoolean() || end >= deadline || !stalled && isInterruption(thrown)) {
@@ -117,27 +135,34 @@ final class StepWorker implements Runnable {
             }
             Throwable cause = stalled ? new StepInterruptedException(stallReason(planned)) : thrown;
             String failure = stalled ? cause.getMessage() : Redaction.describe(thrown);
-            state.attemptEnded(new Attempt(attempt, at, Duration.ofNanos(end - attemptStart), StepOutcome.FAILED,
-                    Optional.of(failure)));
+            state.attemptEnded(new Attempt(
+                    attempt, at, Duration.ofNanos(end - attemptStart), StepOutcome.FAILED, Optional.of(failure)));
             if (backoff == null) {
                 backoff = new RetryBackoff(planned.retry().orElse(ctx.plan().defaultRetry()), step::isTransient);
             }
             if (stalled && !step.idempotent()) {
-                return Completion.of(state, StepStatus.FAILED, failure + "; not retried: the step is not idempotent,"
-                        + " so its effect may have happened");
+                return Completion.of(
+                        state,
+                        StepStatus.FAILED,
+                        failure + "; not retried: the step is not idempotent," + " so its effect may have happened");
             }
             boolean retries = stalled ? attempt < backoff.maxAttempts() : backoff.retries(attempt, thrown);
             if (!retries) {
-                String suffix = thrown instanceof Error ? " (an Error: never retried)"
+                String suffix = thrown instanceof Error
+                        ? " (an Error: never retried)"
                         : attempt > 1 ? " (after " + attempt + " attempts)" : "";
                 return Completion.of(state, StepStatus.FAILED, failure + suffix);
             }
             Duration wait = backoff.waitAfter(attempt, cause);
             long left = deadline - end;
             if (wait.toNanos() >= left) {
-                return Completion.of(state, StepStatus.FAILED, failure + " (attempt " + attempt + " of "
-                        + backoff.maxAttempts() + "; the next attempt would start " + wait + " later, past the deadline "
-                        + Duration.ofNanos(left) + " away, so retries stopped)");
+                return Completion.of(
+                        state,
+                        StepStatus.FAILED,
+                        failure + " (attempt " + attempt + " of "
+                                + backoff.maxAttempts() + "; the next attempt would start " + wait
+                                + " later, past the deadline "
+                                + Duration.ofNanos(left) + " away, so retries stopped)");
             }
             run.emit(new StepRetrying(ctx.runId(), ctx.instantOf(end), step.id(), attempt, wait, failure));
             try {
@@ -151,7 +176,8 @@ final class StepWorker implements Runnable {
 
     /** Why a stalled attempt failed: the stall timeout and the last progress it reported. */
     private String stallReason(PlannedStep planned) {
-        return "stalled: reported no progress for its stall timeout of " + planned.stallTimeout().orElseThrow()
+        return "stalled: reported no progress for its stall timeout of "
+                + planned.stallTimeout().orElseThrow()
                 + state.lastProgress().map(p -> " (last progress: '" + p + "')").orElse(" (no progress reported)")
                 + " and was interrupted";
     }
@@ -187,13 +213,18 @@ final class StepWorker implements Runnable {
      * Runs one verifier; a verifier that throws (other than by interruption) fails its check with
      * the error as evidence.
      */
-    static Verification runVerifier(Verifier verifier, dev.rollback.api.StepContext context) throws InterruptedException {
+    static Verification runVerifier(Verifier verifier, dev.rollback.api.StepContext context)
+            throws InterruptedException {
         try {
             Verification v = verifier.verify(context);
             if (v == null) {
                 return Verification.failed(verifier.name(), "the verifier returns a result", "it returned null");
             }
-            return new Verification(v.name(), v.passed(), Redaction.redact(v.checked()), Redaction.redact(v.observed()),
+            return new Verification(
+                    v.name(),
+                    v.passed(),
+                    Redaction.redact(v.checked()),
+                    Redaction.redact(v.observed()),
                     redactValues(v.details()));
         } catch (InterruptedException e) {
             throw e;
@@ -213,7 +244,8 @@ final class StepWorker implements Runnable {
 
     private static boolean isInterruption(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof InterruptedException || c instanceof StepInterruptedException
+            if (c instanceof InterruptedException
+                    || c instanceof StepInterruptedException
                     || c instanceof java.nio.channels.ClosedByInterruptException
                     || c instanceof java.io.InterruptedIOException && !(c instanceof java.net.SocketTimeoutException)) {
                 return true;

@@ -9,9 +9,6 @@ import dev.rollback.core.journal.internal.AnchorFile;
 import dev.rollback.core.journal.internal.ChainScanner;
 import dev.rollback.core.journal.internal.FileNames;
 import dev.rollback.core.journal.internal.RecordCodec;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -33,6 +30,8 @@ import java.util.TreeMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Journal} in plain files: one directory, one append-only file per run
@@ -144,9 +143,12 @@ public final class FileJournal implements Journal, AutoCloseable {
                         long left = deadline - System.nanoTime();
                         if (left <= 0) {
                             file.waiting.remove(record.sequence());
-                            throw new RollbackException(ErrorCode.JOURNAL_FAILURE, "record " + record.sequence()
-                                    + " of run '" + record.runId() + "' waited " + sequenceGapTimeout + " for record "
-                                    + file.acceptedCount + ", which never came");
+                            throw new RollbackException(
+                                    ErrorCode.JOURNAL_FAILURE,
+                                    "record " + record.sequence()
+                                            + " of run '" + record.runId() + "' waited " + sequenceGapTimeout
+                                            + " for record "
+                                            + file.acceptedCount + ", which never came");
                         }
                         progress.awaitNanos(left);
                     } else {
@@ -177,17 +179,23 @@ public final class FileJournal implements Journal, AutoCloseable {
                     + "' was already appended; the next sequence number is " + file.acceptedCount);
         }
         if (record.fencingToken() < file.highestToken) {
-            throw new RollbackException(ErrorCode.LOCK_UNAVAILABLE, "record " + seq + " of run '" + record.runId()
-                    + "' carries fencing token " + record.fencingToken() + ", older than token " + file.highestToken
-                    + " already journaled: it comes from a stale lock holder and is refused");
+            throw new RollbackException(
+                    ErrorCode.LOCK_UNAVAILABLE,
+                    "record " + seq + " of run '" + record.runId()
+                            + "' carries fencing token " + record.fencingToken() + ", older than token "
+                            + file.highestToken
+                            + " already journaled: it comes from a stale lock holder and is refused");
         }
         file.waiting.put(seq, pending);
         while (!file.waiting.isEmpty() && file.waiting.firstKey() == file.acceptedCount) {
             Pending next = file.waiting.pollFirstEntry().getValue();
             if (next.record.fencingToken() < file.highestToken) {
-                next.fail(new RollbackException(ErrorCode.LOCK_UNAVAILABLE, "record " + next.record.sequence()
-                        + " of run '" + next.record.runId() + "' carries a fencing token older than one journaled"
-                        + " before it; refused"));
+                next.fail(new RollbackException(
+                        ErrorCode.LOCK_UNAVAILABLE,
+                        "record " + next.record.sequence()
+                                + " of run '" + next.record.runId()
+                                + "' carries a fencing token older than one journaled"
+                                + " before it; refused"));
                 break;
             }
             RecordCodec.Encoded encoded = codec.encode(next.record, file.acceptedHead);
@@ -248,8 +256,11 @@ public final class FileJournal implements Journal, AutoCloseable {
     }
 
     private static RollbackException notWritten(Pending p, RollbackException cause) {
-        return new RollbackException(ErrorCode.JOURNAL_FAILURE, "record " + p.record.sequence() + " of run '"
-                + p.record.runId() + "' was not written: an earlier record of the run failed", cause);
+        return new RollbackException(
+                ErrorCode.JOURNAL_FAILURE,
+                "record " + p.record.sequence() + " of run '" + p.record.runId()
+                        + "' was not written: an earlier record of the run failed",
+                cause);
     }
 
     private void closeRun(RunFile file) {
@@ -261,8 +272,11 @@ public final class FileJournal implements Journal, AutoCloseable {
     private RunFile runFile(String runId) {
         RollbackException broken = brokenRuns.get(runId);
         if (broken != null) {
-            throw new RollbackException(ErrorCode.JOURNAL_FAILURE, "an earlier append of run '" + runId
-                    + "' failed, so its sequence has a hole; a new journal instance can resume the run", broken);
+            throw new RollbackException(
+                    ErrorCode.JOURNAL_FAILURE,
+                    "an earlier append of run '" + runId
+                            + "' failed, so its sequence has a hole; a new journal instance can resume the run",
+                    broken);
         }
         RunFile file = openRuns.get(runId);
         if (file == null) {
@@ -323,8 +337,8 @@ public final class FileJournal implements Journal, AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            throw new RollbackException(ErrorCode.JOURNAL_FAILURE, "cannot list journal directory " + directory
-                    + ": " + e, e);
+            throw new RollbackException(
+                    ErrorCode.JOURNAL_FAILURE, "cannot list journal directory " + directory + ": " + e, e);
         }
         return List.copyOf(runs);
     }
@@ -333,8 +347,10 @@ public final class FileJournal implements Journal, AutoCloseable {
         try {
             return FileNames.decode(name.substring(0, name.length() - JOURNAL_SUFFIX.length()));
         } catch (IllegalArgumentException e) {
-            throw new RollbackException(ErrorCode.JOURNAL_FAILURE, "journal directory holds " + file
-                    + ", which no journal wrote (its name is not an encoded run id)", e);
+            throw new RollbackException(
+                    ErrorCode.JOURNAL_FAILURE,
+                    "journal directory holds " + file + ", which no journal wrote (its name is not an encoded run id)",
+                    e);
         }
     }
 
@@ -377,7 +393,12 @@ public final class FileJournal implements Journal, AutoCloseable {
                 + (codec.authenticates() ? ", authenticated" : "") + "]";
     }
 
-    private enum State { WAITING, QUEUED, DURABLE, FAILED }
+    private enum State {
+        WAITING,
+        QUEUED,
+        DURABLE,
+        FAILED
+    }
 
     /** One append in flight; guarded by the journal's lock, except {@code line} and {@code hash}, set once before queuing. */
     private static final class Pending {
@@ -427,8 +448,12 @@ public final class FileJournal implements Journal, AutoCloseable {
             this.durableCount = acceptedCount;
             this.acceptedHead = scan.head();
             this.durableLength = scan.validLength();
-            this.highestToken = scan.records().stream().mapToLong(JournalRecord::fencingToken).max().orElse(0);
-            this.lastDurableType = scan.records().isEmpty() ? null
+            this.highestToken = scan.records().stream()
+                    .mapToLong(JournalRecord::fencingToken)
+                    .max()
+                    .orElse(0);
+            this.lastDurableType = scan.records().isEmpty()
+                    ? null
                     : scan.records().get(scan.records().size() - 1).type();
         }
 
@@ -442,23 +467,28 @@ public final class FileJournal implements Journal, AutoCloseable {
             try {
                 boolean created = !Files.exists(path);
                 anchor = AnchorFile.open(anchorPath);
-                channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                        StandardOpenOption.WRITE);
+                channel = FileChannel.open(
+                        path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
                 if (tryLock(channel) == null) {
-                    throw new RollbackException(ErrorCode.JOURNAL_FAILURE, "journal " + path
-                            + " is open for appending by another process or journal instance");
+                    throw new RollbackException(
+                            ErrorCode.JOURNAL_FAILURE,
+                            "journal " + path + " is open for appending by another process or journal instance");
                 }
                 if (created) {
                     forceDirectory(directory);
                 }
                 ChainScanner.Scan scan = scanner.scan(runId, path, anchorPath);
                 if (!scan.verification().verified()) {
-                    throw new RollbackException(ErrorCode.JOURNAL_FAILURE, "refusing to append to corrupt "
-                            + scan.verification().describe());
+                    throw new RollbackException(
+                            ErrorCode.JOURNAL_FAILURE,
+                            "refusing to append to corrupt "
+                                    + scan.verification().describe());
                 }
                 if (scan.tornTail()) {
-                    LOG.warn("journal {} ends in a torn record (a crash mid-write); cutting it off at byte {}",
-                            path, scan.validLength());
+                    LOG.warn(
+                            "journal {} ends in a torn record (a crash mid-write); cutting it off at byte {}",
+                            path,
+                            scan.validLength());
                     channel.truncate(scan.validLength());
                     channel.force(true);
                 }
@@ -503,8 +533,11 @@ public final class FileJournal implements Journal, AutoCloseable {
             } catch (IOException e) {
                 cutBack();
                 Pending first = records.get(0);
-                return Optional.of(new RollbackException(ErrorCode.JOURNAL_FAILURE, "cannot append record "
-                        + first.record.sequence() + " of run '" + runId + "' to journal " + path + ": " + e, e));
+                return Optional.of(new RollbackException(
+                        ErrorCode.JOURNAL_FAILURE,
+                        "cannot append record " + first.record.sequence() + " of run '" + runId + "' to journal " + path
+                                + ": " + e,
+                        e));
             }
         }
 
@@ -514,8 +547,11 @@ public final class FileJournal implements Journal, AutoCloseable {
                 channel.truncate(durableLength);
                 channel.force(true);
             } catch (IOException e) {
-                LOG.warn("journal {} could not be cut back to byte {} after a failed append: {}", path,
-                        durableLength, e.toString());
+                LOG.warn(
+                        "journal {} could not be cut back to byte {} after a failed append: {}",
+                        path,
+                        durableLength,
+                        e.toString());
             }
         }
 
@@ -557,8 +593,7 @@ public final class FileJournal implements Journal, AutoCloseable {
         private Duration sequenceGapTimeout = Duration.ofSeconds(10);
         private byte[] hmacKey;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * The directory holding one journal and one anchor file per run; required. Created on
@@ -595,7 +630,8 @@ public final class FileJournal implements Journal, AutoCloseable {
         public Builder sequenceGapTimeout(Duration sequenceGapTimeout) {
             Objects.requireNonNull(sequenceGapTimeout, "sequenceGapTimeout");
             if (sequenceGapTimeout.isZero() || sequenceGapTimeout.isNegative()) {
-                throw new IllegalArgumentException("sequenceGapTimeout must be positive, but was " + sequenceGapTimeout);
+                throw new IllegalArgumentException(
+                        "sequenceGapTimeout must be positive, but was " + sequenceGapTimeout);
             }
             this.sequenceGapTimeout = sequenceGapTimeout;
             return this;
@@ -613,8 +649,8 @@ public final class FileJournal implements Journal, AutoCloseable {
         public Builder hmacKey(byte[] hmacKey) {
             Objects.requireNonNull(hmacKey, "hmacKey");
             if (hmacKey.length < 16) {
-                throw new IllegalArgumentException("hmacKey must be at least 16 bytes, but was " + hmacKey.length
-                        + " bytes");
+                throw new IllegalArgumentException(
+                        "hmacKey must be at least 16 bytes, but was " + hmacKey.length + " bytes");
             }
             this.hmacKey = hmacKey.clone();
             return this;
@@ -635,12 +671,12 @@ public final class FileJournal implements Journal, AutoCloseable {
             try {
                 Files.createDirectories(directory);
             } catch (IOException e) {
-                throw new RollbackException(ErrorCode.JOURNAL_FAILURE, "cannot create journal directory "
-                        + directory + ": " + e, e);
+                throw new RollbackException(
+                        ErrorCode.JOURNAL_FAILURE, "cannot create journal directory " + directory + ": " + e, e);
             }
             if (!Files.isWritable(directory)) {
-                throw new RollbackException(ErrorCode.JOURNAL_FAILURE, "journal directory " + directory
-                        + " is not writable");
+                throw new RollbackException(
+                        ErrorCode.JOURNAL_FAILURE, "journal directory " + directory + " is not writable");
             }
             return new FileJournal(this);
         }

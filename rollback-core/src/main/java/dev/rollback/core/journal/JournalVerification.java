@@ -23,9 +23,16 @@ import java.util.OptionalLong;
  * @param detail a sentence on what was found; never a record's content
  * @param authenticated whether every verified record's MAC was checked with the configured key
  */
-public record JournalVerification(String runId, Path file, Finding finding, long recordCount, String headHash,
-                                  OptionalLong firstBadSequence, OptionalLong byteOffset, String detail,
-                                  boolean authenticated) {
+public record JournalVerification(
+        String runId,
+        Path file,
+        Finding finding,
+        long recordCount,
+        String headHash,
+        OptionalLong firstBadSequence,
+        OptionalLong byteOffset,
+        String detail,
+        boolean authenticated) {
 
     /** Checks the parts. */
     public JournalVerification {
@@ -45,14 +52,23 @@ public record JournalVerification(String runId, Path file, Finding finding, long
 
     /** One line for a report or an exception message: the file, the finding, the record, the offset. */
     public String describe() {
-        StringBuilder text = new StringBuilder("journal ").append(file).append(" of run '").append(runId)
-                .append("': ").append(finding);
+        StringBuilder text = new StringBuilder("journal ")
+                .append(file)
+                .append(" of run '")
+                .append(runId)
+                .append("': ")
+                .append(finding);
         firstBadSequence.ifPresent(seq -> text.append(" at record ").append(seq));
-        byteOffset.ifPresent(offset -> text.append(" (byte offset ").append(offset).append(')'));
+        byteOffset.ifPresent(
+                offset -> text.append(" (byte offset ").append(offset).append(')'));
         text.append(": ").append(detail);
         if (verified()) {
-            text.append(" (").append(recordCount).append(" records, head ").append(headHash)
-                    .append(authenticated ? ", authenticated" : "").append(')');
+            text.append(" (")
+                    .append(recordCount)
+                    .append(" records, head ")
+                    .append(headHash)
+                    .append(authenticated ? ", authenticated" : "")
+                    .append(')');
         }
         return text.toString();
     }

@@ -4,7 +4,6 @@ import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.spi.Journal;
 import dev.rollback.api.spi.JournalRecord;
-
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -65,9 +64,11 @@ public record RunHistory(String runId, List<JournalRecord> records, Map<String, 
         long expected = 0;
         for (JournalRecord r : records) {
             if (!r.runId().equals(runId) || r.sequence() != expected) {
-                throw new RollbackException(ErrorCode.JOURNAL_FAILURE, "cannot replay run '" + runId + "': record "
-                        + expected + " is missing or out of place (found sequence " + r.sequence() + " of run '"
-                        + r.runId() + "')");
+                throw new RollbackException(
+                        ErrorCode.JOURNAL_FAILURE,
+                        "cannot replay run '" + runId + "': record "
+                                + expected + " is missing or out of place (found sequence " + r.sequence() + " of run '"
+                                + r.runId() + "')");
             }
             expected++;
             if (r.stepId().isEmpty()) {
@@ -76,9 +77,9 @@ public record RunHistory(String runId, List<JournalRecord> records, Map<String, 
             String stepId = r.stepId().get();
             switch (r.type()) {
                 case STEP_STARTED -> steps.put(stepId, step(steps, stepId).started(r));
-                case STEP_FINISHED, STEP_SKIPPED -> steps.put(stepId, step(steps, stepId).ended(r));
-                default -> {
-                }
+                case STEP_FINISHED, STEP_SKIPPED ->
+                    steps.put(stepId, step(steps, stepId).ended(r));
+                default -> {}
             }
         }
         return new RunHistory(runId, records, steps);
@@ -140,7 +141,9 @@ public record RunHistory(String runId, List<JournalRecord> records, Map<String, 
 
     /** When the last record was written, if any; the run was dead from then until it is resumed. */
     public Optional<Instant> lastRecordAt() {
-        return records.isEmpty() ? Optional.empty() : Optional.of(records.get(records.size() - 1).at());
+        return records.isEmpty()
+                ? Optional.empty()
+                : Optional.of(records.get(records.size() - 1).at());
     }
 
     private Optional<JournalRecord> first(JournalRecord.Type type) {

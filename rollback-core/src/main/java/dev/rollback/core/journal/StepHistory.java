@@ -1,7 +1,6 @@
 package dev.rollback.core.journal;
 
 import dev.rollback.api.spi.JournalRecord;
-
 import java.util.Objects;
 import java.util.Optional;
 
@@ -18,8 +17,8 @@ import java.util.Optional;
  * @param lastStart the last STEP_STARTED record, if any
  * @param end the STEP_FINISHED or STEP_SKIPPED record, if any
  */
-public record StepHistory(String stepId, int attemptsStarted, Optional<JournalRecord> lastStart,
-                          Optional<JournalRecord> end) {
+public record StepHistory(
+        String stepId, int attemptsStarted, Optional<JournalRecord> lastStart, Optional<JournalRecord> end) {
 
     /** Checks the parts. */
     public StepHistory {

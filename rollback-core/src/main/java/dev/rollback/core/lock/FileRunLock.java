@@ -5,7 +5,6 @@ import dev.rollback.api.RollbackException;
 import dev.rollback.api.spi.RunLease;
 import dev.rollback.api.spi.RunLock;
 import dev.rollback.core.journal.internal.FileNames;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -50,6 +49,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class FileRunLock implements RunLock {
     /** Lock files held by this JVM; a second channel on a held file is never opened (closing it would drop the POSIX lock). */
     private static final Set<Path> HELD_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
+
     private static final int TOKEN_COPY_BYTES = 20;
 
     private final Path directory;
@@ -107,8 +107,8 @@ public final class FileRunLock implements RunLock {
         }
         FileChannel channel = null;
         try {
-            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            channel = FileChannel.open(
+                    lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock lock;
             try {
                 lock = channel.tryLock();
@@ -121,7 +121,8 @@ public final class FileRunLock implements RunLock {
                 return Optional.empty();
             }
             long token = nextToken(channel, tokenFile);
-            Object fileKey = Files.readAttributes(lockFile, BasicFileAttributes.class).fileKey();
+            Object fileKey =
+                    Files.readAttributes(lockFile, BasicFileAttributes.class).fileKey();
             return Optional.of(new Lease(key, token, channel, lockFile, fileKey));
         } catch (IOException | RuntimeException e) {
             try {
@@ -132,8 +133,10 @@ public final class FileRunLock implements RunLock {
                 e.addSuppressed(suppressed);
             }
             HELD_IN_THIS_JVM.remove(lockFile);
-            throw new RollbackException(ErrorCode.LOCK_UNAVAILABLE, "cannot take run lock '" + lockFile.getFileName()
-                    + "' in lock directory " + directory + ": " + e, e);
+            throw new RollbackException(
+                    ErrorCode.LOCK_UNAVAILABLE,
+                    "cannot take run lock '" + lockFile.getFileName() + "' in lock directory " + directory + ": " + e,
+                    e);
         }
     }
 
@@ -143,8 +146,8 @@ public final class FileRunLock implements RunLock {
         long next = Math.addExact(last, 1);
         byte[] text = (next + "\n").getBytes(StandardCharsets.US_ASCII);
         Path temporary = tokenFile.resolveSibling(tokenFile.getFileName() + ".tmp");
-        try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel out = FileChannel.open(
+                temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             writeFully(out, ByteBuffer.wrap(text), 0);
             out.force(true);
         }
@@ -196,8 +199,8 @@ public final class FileRunLock implements RunLock {
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
-            throw new RollbackException(ErrorCode.LOCK_UNAVAILABLE, "lock directory " + directory
-                    + " is unreachable: " + e, e);
+            throw new RollbackException(
+                    ErrorCode.LOCK_UNAVAILABLE, "lock directory " + directory + " is unreachable: " + e, e);
         }
         if (!Files.isWritable(directory)) {
             throw new RollbackException(ErrorCode.LOCK_UNAVAILABLE, "lock directory " + directory + " is not writable");
@@ -242,7 +245,10 @@ public final class FileRunLock implements RunLock {
                 return false;
             }
             try {
-                return Objects.equals(fileKey, Files.readAttributes(lockFile, BasicFileAttributes.class).fileKey());
+                return Objects.equals(
+                        fileKey,
+                        Files.readAttributes(lockFile, BasicFileAttributes.class)
+                                .fileKey());
             } catch (IOException e) {
                 return false;
             }
@@ -275,8 +281,7 @@ public final class FileRunLock implements RunLock {
         private Path directory;
         private Duration pollInterval = Duration.ofMillis(50);
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * The directory of lock and token files, on a local file system; required. Created on first
@@ -286,7 +291,9 @@ public final class FileRunLock implements RunLock {
          * @return this builder
          */
         public Builder directory(Path directory) {
-            this.directory = Objects.requireNonNull(directory, "directory").toAbsolutePath().normalize();
+            this.directory = Objects.requireNonNull(directory, "directory")
+                    .toAbsolutePath()
+                    .normalize();
             return this;
         }
 
@@ -298,8 +305,10 @@ public final class FileRunLock implements RunLock {
          */
         public Builder pollInterval(Duration pollInterval) {
             Objects.requireNonNull(pollInterval, "pollInterval");
-            if (pollInterval.compareTo(Duration.ofMillis(1)) < 0 || pollInterval.compareTo(Duration.ofSeconds(10)) > 0) {
-                throw new IllegalArgumentException("pollInterval must be between 1 ms and 10 s, but was " + pollInterval);
+            if (pollInterval.compareTo(Duration.ofMillis(1)) < 0
+                    || pollInterval.compareTo(Duration.ofSeconds(10)) > 0) {
+                throw new IllegalArgumentException(
+                        "pollInterval must be between 1 ms and 10 s, but was " + pollInterval);
             }
             this.pollInterval = pollInterval;
             return this;

@@ -2,7 +2,6 @@ package dev.rollback.core.lock;
 
 import dev.rollback.api.spi.RunLease;
 import dev.rollback.api.spi.RunLock;
-
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,8 +25,7 @@ public final class InProcessRunLock implements RunLock {
     private final ConcurrentHashMap<String, KeyState> keys = new ConcurrentHashMap<>();
 
     /** An empty lock table. */
-    public InProcessRunLock() {
-    }
+    public InProcessRunLock() {}
 
     @Override
     public Optional<RunLease> tryAcquire(String key, Duration wait) throws InterruptedException {

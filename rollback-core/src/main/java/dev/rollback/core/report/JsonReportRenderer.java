@@ -14,7 +14,6 @@ import dev.rollback.api.report.NotificationLatency;
 import dev.rollback.api.report.RollbackReport;
 import dev.rollback.api.report.StepReport;
 import dev.rollback.api.report.SuccessMetrics;
-
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Map;
@@ -34,8 +33,7 @@ public final class JsonReportRenderer {
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private JsonReportRenderer() {
-    }
+    private JsonReportRenderer() {}
 
     /** The report as a JSON document. */
     public static String render(RollbackReport report) {
@@ -57,19 +55,23 @@ public final class JsonReportRenderer {
         ObjectNode initiator = root.putObject("initiator");
         initiator.put("kind", r.initiator().kind().name());
         initiator.put("principal", r.initiator().principal());
-        r.initiator().decision().ifPresentOrElse(d -> {
-            ObjectNode dn = initiator.putObject("decision");
-            dn.put("action", d.action());
-            dn.put("kind", d.kind().name());
-            dn.put("severity", d.severity().name());
-            dn.put("rule", d.rule());
-            dn.put("observed", d.observed());
-            dn.put("threshold", d.threshold());
-            dn.put("unit", d.unit());
-            dn.put("description", d.description());
-            dn.put("breachBegan", d.breachBegan().toString());
-            dn.put("decidedAt", d.decidedAt().toString());
-        }, () -> initiator.putNull("decision"));
+        r.initiator()
+                .decision()
+                .ifPresentOrElse(
+                        d -> {
+                            ObjectNode dn = initiator.putObject("decision");
+                            dn.put("action", d.action());
+                            dn.put("kind", d.kind().name());
+                            dn.put("severity", d.severity().name());
+                            dn.put("rule", d.rule());
+                            dn.put("observed", d.observed());
+                            dn.put("threshold", d.threshold());
+                            dn.put("unit", d.unit());
+                            dn.put("description", d.description());
+                            dn.put("breachBegan", d.breachBegan().toString());
+                            dn.put("decidedAt", d.decidedAt().toString());
+                        },
+                        () -> initiator.putNull("decision"));
         authorization(root.putObject("authorization"), r.authorization());
         root.put("startedAt", r.startedAt().toString());
         root.put("finishedAt", r.finishedAt().toString());
@@ -80,12 +82,15 @@ public final class JsonReportRenderer {
         r.components().forEach(c -> component(components.addObject(), c));
         ArrayNode verifications = root.putArray("planVerifications");
         r.planVerifications().forEach(v -> verification(verifications.addObject(), v));
-        r.abort().ifPresentOrElse(a -> {
-            ObjectNode an = root.putObject("abort");
-            an.put("who", a.who());
-            an.put("reason", a.reason());
-            an.put("at", a.at().toString());
-        }, () -> root.putNull("abort"));
+        r.abort()
+                .ifPresentOrElse(
+                        a -> {
+                            ObjectNode an = root.putObject("abort");
+                            an.put("who", a.who());
+                            an.put("reason", a.reason());
+                            an.put("at", a.at().toString());
+                        },
+                        () -> root.putNull("abort"));
         metrics(root.putObject("metrics"), r.metrics());
         ArrayNode notes = root.putArray("notes");
         r.notes().forEach(notes::add);
@@ -161,10 +166,26 @@ public final class JsonReportRenderer {
     }
 
     private static void metrics(ObjectNode n, SuccessMetrics m) {
-        metric(n.putObject("timeToDetect"), m.timeToDetect(), SuccessMetrics.DETECT_LIMIT, SuccessMetrics.DETECT_TARGET);
-        metric(n.putObject("timeToDecide"), m.timeToDecide(), SuccessMetrics.DECIDE_LIMIT, SuccessMetrics.DECIDE_TARGET);
-        metric(n.putObject("timeToExecute"), m.timeToExecute(), SuccessMetrics.EXECUTE_LIMIT, SuccessMetrics.EXECUTE_TARGET);
-        metric(n.putObject("totalRecovery"), m.totalRecovery(), SuccessMetrics.RECOVERY_LIMIT, SuccessMetrics.RECOVERY_TARGET);
+        metric(
+                n.putObject("timeToDetect"),
+                m.timeToDetect(),
+                SuccessMetrics.DETECT_LIMIT,
+                SuccessMetrics.DETECT_TARGET);
+        metric(
+                n.putObject("timeToDecide"),
+                m.timeToDecide(),
+                SuccessMetrics.DECIDE_LIMIT,
+                SuccessMetrics.DECIDE_TARGET);
+        metric(
+                n.putObject("timeToExecute"),
+                m.timeToExecute(),
+                SuccessMetrics.EXECUTE_LIMIT,
+                SuccessMetrics.EXECUTE_TARGET);
+        metric(
+                n.putObject("totalRecovery"),
+                m.totalRecovery(),
+                SuccessMetrics.RECOVERY_LIMIT,
+                SuccessMetrics.RECOVERY_TARGET);
         ObjectNode lost = n.putObject("recordsLost");
         if (m.recordsLost().isPresent()) {
             lost.put("value", m.recordsLost().getAsLong());

@@ -13,7 +13,7 @@ import dev.rollback.api.Decision;
 public interface DecisionListener {
 
     /** A listener that does nothing. */
-    DecisionListener NONE = decision -> { };
+    DecisionListener NONE = decision -> {};
 
     /** Called once for each decision, in the order the decisions were taken. */
     void onDecision(Decision decision);

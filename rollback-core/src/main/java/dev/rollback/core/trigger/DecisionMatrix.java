@@ -3,7 +3,6 @@ package dev.rollback.core.trigger;
 import dev.rollback.api.Decision;
 import dev.rollback.api.Policy;
 import dev.rollback.api.Severity;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -122,30 +121,71 @@ public final class DecisionMatrix implements Policy {
 
     private static DecisionMatrix runbook() {
         Duration minute = Duration.ofMinutes(1);
-        TriggerRule.Builder rollback = TriggerRule.custom().kind(Decision.Kind.ROLLBACK).holdTime(minute);
-        TriggerRule.Builder review = TriggerRule.custom().kind(Decision.Kind.MANUAL_REVIEW).severity(Severity.SEV2)
-                .action(MANUAL_REVIEW).holdTime(minute);
+        TriggerRule.Builder rollback =
+                TriggerRule.custom().kind(Decision.Kind.ROLLBACK).holdTime(minute);
+        TriggerRule.Builder review = TriggerRule.custom()
+                .kind(Decision.Kind.MANUAL_REVIEW)
+                .severity(Severity.SEV2)
+                .action(MANUAL_REVIEW)
+                .holdTime(minute);
         return new Builder("runbook", List.of())
-                .addRule(rollback.name(ERROR_RATE).signal(Signal.ERROR_RATE).above(0.01)
-                        .sustain(Duration.ofMinutes(5)).action(APPLICATION_ROLLBACK).severity(Severity.SEV1).build())
-                .addRule(rollback.name(RESPONSE_TIME).signal(Signal.RESPONSE_TIME).above(Duration.ofSeconds(5))
-                        .sustain(Duration.ofMinutes(10)).build())
-                .addRule(rollback.name(DATABASE_CONNECTION_FAILURES).signal(Signal.DATABASE_CONNECTION_FAILURES).above(0.5)
-                        .minimumEvents(10).sustain(Duration.ofMinutes(2)).action(DATABASE_FAILOVER).build())
-                .addRule(TriggerRule.custom().name(SECURITY_BREACH).signal(Signal.SECURITY_BREACH)
-                        .action(FULL_SYSTEM_LOCKDOWN).severity(Severity.SEV0).build())
-                .addRule(TriggerRule.custom().name(DATA_CORRUPTION).signal(Signal.DATA_CORRUPTION)
-                        .action(POINT_IN_TIME_RECOVERY).severity(Severity.SEV0).build())
-                .addRule(review.name(ERROR_RATE_WARNING).signal(Signal.ERROR_RATE).between(0.005, 0.01)
-                        .sustain(Duration.ofMinutes(15)).build())
-                .addRule(review.name(RESPONSE_TIME_WARNING).signal(Signal.RESPONSE_TIME)
-                        .between(Duration.ofSeconds(2), Duration.ofSeconds(5)).sustain(Duration.ofMinutes(30)).build())
-                .addRule(review.name(MEMORY_USAGE_WARNING).signal(Signal.MEMORY_USAGE).above(90)
-                        .sustain(Duration.ofMinutes(20)).build())
-                .addRule(review.name(DISK_SPACE_WARNING).signal(Signal.DISK_SPACE).above(95)
-                        .sustain(Duration.ofMinutes(10)).build())
-                .addRule(review.name(FAILED_HEALTH_CHECKS_WARNING).signal(Signal.FAILED_HEALTH_CHECKS).above(3)
-                        .sustain(Duration.ZERO).holdTime(Duration.ZERO).build())
+                .addRule(rollback.name(ERROR_RATE)
+                        .signal(Signal.ERROR_RATE)
+                        .above(0.01)
+                        .sustain(Duration.ofMinutes(5))
+                        .action(APPLICATION_ROLLBACK)
+                        .severity(Severity.SEV1)
+                        .build())
+                .addRule(rollback.name(RESPONSE_TIME)
+                        .signal(Signal.RESPONSE_TIME)
+                        .above(Duration.ofSeconds(5))
+                        .sustain(Duration.ofMinutes(10))
+                        .build())
+                .addRule(rollback.name(DATABASE_CONNECTION_FAILURES)
+                        .signal(Signal.DATABASE_CONNECTION_FAILURES)
+                        .above(0.5)
+                        .minimumEvents(10)
+                        .sustain(Duration.ofMinutes(2))
+                        .action(DATABASE_FAILOVER)
+                        .build())
+                .addRule(TriggerRule.custom()
+                        .name(SECURITY_BREACH)
+                        .signal(Signal.SECURITY_BREACH)
+                        .action(FULL_SYSTEM_LOCKDOWN)
+                        .severity(Severity.SEV0)
+                        .build())
+                .addRule(TriggerRule.custom()
+                        .name(DATA_CORRUPTION)
+                        .signal(Signal.DATA_CORRUPTION)
+                        .action(POINT_IN_TIME_RECOVERY)
+                        .severity(Severity.SEV0)
+                        .build())
+                .addRule(review.name(ERROR_RATE_WARNING)
+                        .signal(Signal.ERROR_RATE)
+                        .between(0.005, 0.01)
+                        .sustain(Duration.ofMinutes(15))
+                        .build())
+                .addRule(review.name(RESPONSE_TIME_WARNING)
+                        .signal(Signal.RESPONSE_TIME)
+                        .between(Duration.ofSeconds(2), Duration.ofSeconds(5))
+                        .sustain(Duration.ofMinutes(30))
+                        .build())
+                .addRule(review.name(MEMORY_USAGE_WARNING)
+                        .signal(Signal.MEMORY_USAGE)
+                        .above(90)
+                        .sustain(Duration.ofMinutes(20))
+                        .build())
+                .addRule(review.name(DISK_SPACE_WARNING)
+                        .signal(Signal.DISK_SPACE)
+                        .above(95)
+                        .sustain(Duration.ofMinutes(10))
+                        .build())
+                .addRule(review.name(FAILED_HEALTH_CHECKS_WARNING)
+                        .signal(Signal.FAILED_HEALTH_CHECKS)
+                        .above(3)
+                        .sustain(Duration.ZERO)
+                        .holdTime(Duration.ZERO)
+                        .build())
                 .build();
     }
 
@@ -190,7 +230,9 @@ public final class DecisionMatrix implements Policy {
         public Builder configure(String ruleName, UnaryOperator<TriggerRule.Builder> change) {
             Objects.requireNonNull(change, "change");
             int index = requireRule(ruleName);
-            TriggerRule changed = Objects.requireNonNull(change.apply(TriggerRule.from(rules.get(index))), "changed rule").build();
+            TriggerRule changed = Objects.requireNonNull(
+                            change.apply(TriggerRule.from(rules.get(index))), "changed rule")
+                    .build();
             int clash = indexOf(changed.name());
             if (clash >= 0 && clash != index) {
                 throw new IllegalArgumentException("rule '" + ruleName + "' cannot be renamed to '" + changed.name()

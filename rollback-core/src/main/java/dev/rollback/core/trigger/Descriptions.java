@@ -5,8 +5,7 @@ import java.time.Duration;
 
 /** The sentences decisions carry for humans ("error rate 1.3% > 1% for 5m"). Stateless. */
 final class Descriptions {
-    private Descriptions() {
-    }
+    private Descriptions() {}
 
     /** "error rate 1.3% > 1% for 5m", "security breach: {alarm description}", "error rate: no data (treated as failing)". */
     static String decision(TriggerRule rule, double observed, double threshold, String alarm) {
@@ -15,10 +14,11 @@ final class Descriptions {
         }
         String seen = Double.isNaN(observed) ? "no data (treated as failing)" : value(rule.signal(), observed);
         String sustained = rule.sustain().isZero() ? "" : " for " + duration(rule.sustain());
-        String kOfN = rule.evaluationsConsidered() == 1 ? ""
+        String kOfN = rule.evaluationsConsidered() == 1
+                ? ""
                 : " in " + rule.breachesRequired() + " of " + rule.evaluationsConsidered() + " evaluations";
-        return words(rule) + " " + seen + (Double.isNaN(observed) ? ", threshold " : " ")
-                + comparison(rule, threshold) + kOfN + sustained;
+        return words(rule) + " " + seen + (Double.isNaN(observed) ? ", threshold " : " ") + comparison(rule, threshold)
+                + kOfN + sustained;
     }
 
     /** "error rate > 1%", "p95 response time in (2 s, 5 s]", "security breach present". */
@@ -28,7 +28,8 @@ final class Descriptions {
 
     private static String comparison(TriggerRule rule, double threshold) {
         if (rule.upperBound().isPresent()) {
-            return "in (" + value(rule.signal(), threshold) + ", " + value(rule.signal(), rule.upperBound().getAsDouble()) + "]";
+            return "in (" + value(rule.signal(), threshold) + ", "
+                    + value(rule.signal(), rule.upperBound().getAsDouble()) + "]";
         }
         return "> " + value(rule.signal(), threshold);
     }
@@ -66,6 +67,9 @@ final class Descriptions {
     }
 
     private static String plain(double v) {
-        return new BigDecimal(v).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
+        return new BigDecimal(v)
+                .round(new java.math.MathContext(4))
+                .stripTrailingZeros()
+                .toPlainString();
     }
 }

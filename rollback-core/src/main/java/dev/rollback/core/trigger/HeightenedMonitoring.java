@@ -49,8 +49,7 @@ public final class HeightenedMonitoring {
         private Duration duration;
         private final Map<String, Double> thresholds = new LinkedHashMap<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Required: how long the overrides last; positive. */
         public Builder duration(Duration duration) {
@@ -69,8 +68,8 @@ public final class HeightenedMonitoring {
         public Builder tighten(String rule, double threshold) {
             Objects.requireNonNull(rule, "rule");
             if (!(threshold >= 0) || Double.isInfinite(threshold)) {
-                throw new IllegalArgumentException("threshold for rule '" + rule + "' must be a finite number of at least 0,"
-                        + " but was " + threshold);
+                throw new IllegalArgumentException("threshold for rule '" + rule
+                        + "' must be a finite number of at least 0," + " but was " + threshold);
             }
             thresholds.put(rule, threshold);
             return this;

@@ -2,7 +2,6 @@ package dev.rollback.core.trigger;
 
 import dev.rollback.api.Decision;
 import dev.rollback.core.clock.ManualClock;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -37,9 +36,11 @@ public final class Replay {
     private Replay(DecisionMatrix matrix, Duration evaluationInterval) {
         this.matrix = Objects.requireNonNull(matrix, "matrix");
         Objects.requireNonNull(evaluationInterval, "evaluationInterval");
-        if (evaluationInterval.toMillis() < 1 || !evaluationInterval.equals(Duration.ofMillis(evaluationInterval.toMillis()))) {
-            throw new IllegalArgumentException("evaluationInterval must be a positive whole number of milliseconds, but was "
-                    + evaluationInterval);
+        if (evaluationInterval.toMillis() < 1
+                || !evaluationInterval.equals(Duration.ofMillis(evaluationInterval.toMillis()))) {
+            throw new IllegalArgumentException(
+                    "evaluationInterval must be a positive whole number of milliseconds, but was "
+                            + evaluationInterval);
         }
         this.intervalMillis = evaluationInterval.toMillis();
     }

@@ -1,7 +1,6 @@
 package dev.rollback.core.trigger;
 
 import dev.rollback.api.Decision;
-
 import java.time.Instant;
 import java.util.Optional;
 
@@ -52,7 +51,8 @@ final class RuleTracker {
      * @param clearAt the clear threshold in force
      * @param alarm the alarm's description, for alarm rules
      */
-    Optional<Decision> evaluate(double observed, double threshold, double clearAt, String alarm, long nowNanos, Instant now) {
+    Optional<Decision> evaluate(
+            double observed, double threshold, double clearAt, String alarm, long nowNanos, Instant now) {
         boolean noData = Double.isNaN(observed);
         boolean breach;
         boolean clear;
@@ -72,7 +72,9 @@ final class RuleTracker {
         history = ((history << 1) | (breach ? 1 : 0)) & historyMask;
         if (Long.bitCount(history) < rule.breachesRequired()) {
             activeSince = NEVER;
-            state = noData && rule.noData() == NoDataPolicy.INSUFFICIENT ? RuleState.INSUFFICIENT_DATA : RuleState.HEALTHY;
+            state = noData && rule.noData() == NoDataPolicy.INSUFFICIENT
+                    ? RuleState.INSUFFICIENT_DATA
+                    : RuleState.HEALTHY;
             return Optional.empty();
         }
         if (activeSince == NEVER) {
@@ -87,8 +89,17 @@ final class RuleTracker {
         clearSince = NEVER;
         state = RuleState.FIRING;
         Instant began = now.minusNanos(nowNanos - breachBegan);
-        return Optional.of(new Decision(rule.action(), rule.kind(), rule.severity(), rule.name(), observed, threshold,
-                rule.signal().unit(), Descriptions.decision(rule, observed, threshold, alarm), began, now));
+        return Optional.of(new Decision(
+                rule.action(),
+                rule.kind(),
+                rule.severity(),
+                rule.name(),
+                observed,
+                threshold,
+                rule.signal().unit(),
+                Descriptions.decision(rule, observed, threshold, alarm),
+                began,
+                now));
     }
 
     private void holdOrResolve(boolean clear, long nowNanos) {

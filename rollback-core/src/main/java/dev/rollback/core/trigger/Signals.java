@@ -4,7 +4,6 @@ import dev.rollback.api.RollbackClock;
 import dev.rollback.core.trigger.internal.LatencyBins;
 import dev.rollback.core.trigger.internal.SlotTicker;
 import dev.rollback.core.trigger.internal.StripedSlidingWindow;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,19 +40,21 @@ final class Signals {
     private final long originNanos;
     /** The window lengths, in slots, the windows keep a running sum for (one per distinct rule window). */
     private final int[] requestSlots;
+
     private final int[] connectionSlots;
     /** Whether the windows were brought up to date in this evaluation. */
     private boolean requestsUpdated;
+
     private boolean connectionsUpdated;
 
     Signals(List<TriggerRule> rules, long originNanos, long resolutionNanos, int stripes) {
         this.resolutionNanos = resolutionNanos;
         this.originNanos = originNanos;
         this.requestSlots = distinctSlots(rules, resolutionNanos, Signal.ERROR_RATE, Signal.RESPONSE_TIME);
-        this.connectionSlots = distinctSlots(rules, resolutionNanos, Signal.DATABASE_CONNECTION_FAILURES,
-                Signal.DATABASE_CONNECTION_FAILURES);
-        this.requests = new StripedSlidingWindow(originNanos, resolutionNanos, REQUEST_BINS + LatencyBins.COUNT, stripes,
-                requestSlots);
+        this.connectionSlots = distinctSlots(
+                rules, resolutionNanos, Signal.DATABASE_CONNECTION_FAILURES, Signal.DATABASE_CONNECTION_FAILURES);
+        this.requests = new StripedSlidingWindow(
+                originNanos, resolutionNanos, REQUEST_BINS + LatencyBins.COUNT, stripes, requestSlots);
         this.connections = new StripedSlidingWindow(originNanos, resolutionNanos, 2, stripes, connectionSlots);
     }
 
@@ -184,8 +185,11 @@ final class Signals {
     }
 
     private static int[] distinctSlots(List<TriggerRule> rules, long resolutionNanos, Signal a, Signal b) {
-        return rules.stream().filter(r -> r.signal() == a || r.signal() == b)
-                .mapToInt(r -> StripedSlidingWindow.slotsToRead(r.window().toNanos(), resolutionNanos)).distinct().toArray();
+        return rules.stream()
+                .filter(r -> r.signal() == a || r.signal() == b)
+                .mapToInt(r -> StripedSlidingWindow.slotsToRead(r.window().toNanos(), resolutionNanos))
+                .distinct()
+                .toArray();
     }
 
     /** The latest sample of a gauge and when it was taken; a racing read may pair a newer value with the previous time, never an older value with a newer time. */

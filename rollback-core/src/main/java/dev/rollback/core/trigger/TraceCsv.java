@@ -17,11 +17,10 @@ import java.util.Locale;
  * Stateless.
  */
 final class TraceCsv {
-    private static final List<String> COLUMNS = List.of("timestamp", "latency_ms", "success", "connection_ok",
-            "health_check_ok", "memory_percent", "disk_percent");
+    private static final List<String> COLUMNS = List.of(
+            "timestamp", "latency_ms", "success", "connection_ok", "health_check_ok", "memory_percent", "disk_percent");
 
-    private TraceCsv() {
-    }
+    private TraceCsv() {}
 
     static void play(BufferedReader in, Replay replay) throws IOException {
         int lineNumber = 0;
@@ -31,8 +30,9 @@ final class TraceCsv {
             lineNumber++;
         } while (header != null && (header.isBlank() || header.startsWith("#")));
         if (header == null) {
-            throw new IllegalArgumentException("line " + lineNumber + ": the trace is empty; it needs a header naming its"
-                    + " columns, like " + String.join(",", COLUMNS));
+            throw new IllegalArgumentException(
+                    "line " + lineNumber + ": the trace is empty; it needs a header naming its" + " columns, like "
+                            + String.join(",", COLUMNS));
         }
         int headerLine = lineNumber;
         int[] column = new int[COLUMNS.size()]; // the position of each known column, -1 if absent
@@ -42,8 +42,9 @@ final class TraceCsv {
             String name = names[i].trim().toLowerCase(Locale.ROOT);
             int known = COLUMNS.indexOf(name);
             if (known < 0 || column[known] >= 0) {
-                throw new IllegalArgumentException("line " + headerLine + ", column " + (i + 1) + ": '" + names[i].trim() + "' is "
-                        + (known < 0 ? "not a known column; known are " + COLUMNS : "named twice"));
+                throw new IllegalArgumentException(
+                        "line " + headerLine + ", column " + (i + 1) + ": '" + names[i].trim() + "' is "
+                                + (known < 0 ? "not a known column; known are " + COLUMNS : "named twice"));
             }
             column[known] = i;
         }
@@ -51,8 +52,8 @@ final class TraceCsv {
             throw new IllegalArgumentException("line " + headerLine + ": the header has no 'timestamp' column");
         }
         if ((column[1] < 0) != (column[2] < 0)) {
-            throw new IllegalArgumentException("line " + headerLine + ": 'latency_ms' and 'success' come together,"
-                    + " but only one is there");
+            throw new IllegalArgumentException(
+                    "line " + headerLine + ": 'latency_ms' and 'success' come together," + " but only one is there");
         }
         for (String line = in.readLine(); line != null; line = in.readLine()) {
             lineNumber++;
@@ -68,7 +69,8 @@ final class TraceCsv {
 
         void playInto(Replay replay) {
             if (cells.length != width) {
-                throw new IllegalArgumentException("line " + line + ": " + cells.length + " columns, but the header has " + width);
+                throw new IllegalArgumentException(
+                        "line " + line + ": " + cells.length + " columns, but the header has " + width);
             }
             long at = timestamp();
             String latency = cell(1);
@@ -98,7 +100,8 @@ final class TraceCsv {
             String value = cell(0);
             try {
                 return value.chars().allMatch(Character::isDigit) && !value.isEmpty()
-                        ? Long.parseLong(value) : Instant.parse(value).toEpochMilli();
+                        ? Long.parseLong(value)
+                        : Instant.parse(value).toEpochMilli();
             } catch (NumberFormatException | DateTimeParseException e) {
                 throw bad(0, value, "an ISO-8601 instant (2024-05-01T12:00:00Z) or epoch milliseconds");
             }

@@ -3,10 +3,6 @@ package dev.rollback.core.trigger;
 import dev.rollback.api.Decision;
 import dev.rollback.api.RollbackClock;
 import dev.rollback.core.trigger.internal.SlotTicker;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,6 +15,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decides when to roll back: records live signals, evaluates a {@link DecisionMatrix} over them
@@ -57,6 +55,7 @@ public final class TriggerEngine implements AutoCloseable {
     private ScheduledExecutorService evaluator;
     /** Set once by {@link #start()}; its ticks run on {@link #evaluator}. */
     private volatile SlotTicker ticker;
+
     private boolean closed;
 
     private TriggerEngine(Builder b) {
@@ -152,7 +151,8 @@ public final class TriggerEngine implements AutoCloseable {
             int index = indexOf(override.getKey());
             TriggerRule rule = trackers[index].rule();
             if (rule.signal().isAlarm() || override.getValue() > rule.threshold()) {
-                throw new IllegalArgumentException("heightened threshold for rule '" + rule.name() + "' must be at most its"
+                throw new IllegalArgumentException("heightened threshold for rule '" + rule.name()
+                        + "' must be at most its"
                         + " threshold " + rule.threshold() + (rule.signal().isAlarm() ? " and not an alarm" : "")
                         + ", but was " + override.getValue());
             }
@@ -164,7 +164,10 @@ public final class TriggerEngine implements AutoCloseable {
             overrideThresholds[indexes[i]] = threshold;
             overridesUntil[indexes[i++]] = until;
         }
-        LOG.info("Heightened monitoring for {}: {}", Descriptions.duration(monitoring.duration()), monitoring.thresholds());
+        LOG.info(
+                "Heightened monitoring for {}: {}",
+                Descriptions.duration(monitoring.duration()),
+                monitoring.thresholds());
     }
 
     /** The state of the rule named {@code rule} after the latest evaluation. */
@@ -194,13 +197,20 @@ public final class TriggerEngine implements AutoCloseable {
                     LOG.info("Heightened monitoring of rule '{}' expired", rule.name());
                 }
             }
-            String alarm = rule.signal().isAlarm() ? signals.alarm(rule.signal()).get() : null;
-            trackers[i].evaluate(signals.observe(rule, nowNanos), threshold, clearAt, alarm, nowNanos, now)
+            String alarm =
+                    rule.signal().isAlarm() ? signals.alarm(rule.signal()).get() : null;
+            trackers[i]
+                    .evaluate(signals.observe(rule, nowNanos), threshold, clearAt, alarm, nowNanos, now)
                     .ifPresent(decisions::add);
         }
         for (Decision decision : decisions) {
-            LOG.warn("Decision: {} ({}, {}) by rule '{}': {}", decision.action(), decision.kind(), decision.severity(),
-                    decision.rule(), decision.description());
+            LOG.warn(
+                    "Decision: {} ({}, {}) by rule '{}': {}",
+                    decision.action(),
+                    decision.kind(),
+                    decision.severity(),
+                    decision.rule(),
+                    decision.description());
             for (DecisionListener listener : listeners) {
                 try {
                     listener.onDecision(decision);
@@ -276,8 +286,10 @@ public final class TriggerEngine implements AutoCloseable {
             long late = ticker.lateCloses();
             Duration next = ticker.tick();
             if (ticker.lateCloses() > late) {
-                LOG.debug("The recording fast path closed {} after its slot ended (the evaluator thread was late);"
-                        + " requests of that interval were counted one slot early", ticker.latestLateness());
+                LOG.debug(
+                        "The recording fast path closed {} after its slot ended (the evaluator thread was late);"
+                                + " requests of that interval were counted one slot early",
+                        ticker.latestLateness());
             }
             scheduler.schedule(() -> tickOnSchedule(scheduler), next.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
@@ -334,8 +346,7 @@ public final class TriggerEngine implements AutoCloseable {
         private int stripes = Runtime.getRuntime().availableProcessors() > 1 ? 2 : 1;
         private final List<DecisionListener> listeners = new ArrayList<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The rules to evaluate; default {@link DecisionMatrix#ofDefaults()}, the runbook's. */
         public Builder matrix(DecisionMatrix matrix) {

@@ -3,7 +3,6 @@ package dev.rollback.core.trigger;
 import dev.rollback.api.Decision;
 import dev.rollback.api.Policy;
 import dev.rollback.api.Severity;
-
 import java.time.Duration;
 import java.util.Objects;
 import java.util.OptionalDouble;
@@ -176,8 +175,8 @@ public final class TriggerRule implements Policy {
 
     @Override
     public String toString() {
-        return "TriggerRule[" + name + ": " + Descriptions.condition(this, threshold) + " for " + Descriptions.duration(sustain)
-                + " -> " + action + " (" + kind + ", " + severity + ")]";
+        return "TriggerRule[" + name + ": " + Descriptions.condition(this, threshold) + " for "
+                + Descriptions.duration(sustain) + " -> " + action + " (" + kind + ", " + severity + ")]";
     }
 
     /**
@@ -204,8 +203,7 @@ public final class TriggerRule implements Policy {
         private Decision.Kind kind = Decision.Kind.ROLLBACK;
         private Severity severity = Severity.SEV1;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         private Builder(TriggerRule base) {
             name = base.name;
@@ -385,11 +383,13 @@ public final class TriggerRule implements Policy {
             }
             if (signal.isAlarm()) {
                 if (!Double.isNaN(threshold) && (threshold != 0 || isBand())) {
-                    throw new IllegalArgumentException("an alarm takes no threshold, but rule '" + name + "' has " + threshold);
+                    throw new IllegalArgumentException(
+                            "an alarm takes no threshold, but rule '" + name + "' has " + threshold);
                 }
                 threshold = 0;
             } else if (Double.isNaN(threshold)) {
-                throw new IllegalArgumentException("threshold is required: call above(...) or between(...) (rule '" + name + "')");
+                throw new IllegalArgumentException(
+                        "threshold is required: call above(...) or between(...) (rule '" + name + "')");
             }
             double max = switch (signal.unit()) {
                 case "ratio" -> 1;
@@ -397,12 +397,12 @@ public final class TriggerRule implements Policy {
                 default -> Double.POSITIVE_INFINITY;
             };
             if (threshold > max || (isBand() && upperBound > max)) {
-                throw new IllegalArgumentException("threshold of rule '" + name + "' must be at most " + max
-                        + " " + signal.unit() + ", but was " + threshold + (isBand() ? "-" + upperBound : ""));
+                throw new IllegalArgumentException("threshold of rule '" + name + "' must be at most " + max + " "
+                        + signal.unit() + ", but was " + threshold + (isBand() ? "-" + upperBound : ""));
             }
             if (!Double.isNaN(clearThreshold) && clearThreshold > threshold) {
-                throw new IllegalArgumentException("clearThreshold of rule '" + name + "' must be at most the threshold "
-                        + threshold + ", but was " + clearThreshold);
+                throw new IllegalArgumentException("clearThreshold of rule '" + name
+                        + "' must be at most the threshold " + threshold + ", but was " + clearThreshold);
             }
             return new TriggerRule(this);
         }

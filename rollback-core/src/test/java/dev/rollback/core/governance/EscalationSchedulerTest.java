@@ -1,20 +1,19 @@
 package dev.rollback.core.governance;
 
+import static dev.rollback.core.governance.Fixtures.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.rollback.api.Severity;
 import dev.rollback.api.report.NotificationLatency;
 import dev.rollback.api.report.TargetStatus;
 import dev.rollback.api.spi.Notification;
 import dev.rollback.core.clock.ManualClock;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-
-import static dev.rollback.core.governance.Fixtures.T0;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 class EscalationSchedulerTest {
 
@@ -36,7 +35,11 @@ class EscalationSchedulerTest {
         clock = ManualClock.startingAt(T0);
         notifier = new Fixtures.RecordingNotifier();
         dispatcher = Fixtures.directDispatcher(notifier, clock);
-        scheduler = EscalationScheduler.custom().contacts(allContacts()).dispatcher(dispatcher).clock(clock).build();
+        scheduler = EscalationScheduler.custom()
+                .contacts(allContacts())
+                .dispatcher(dispatcher)
+                .clock(clock)
+                .build();
     }
 
     private Incident open(String id, IncidentCriterion criterion) {
@@ -63,10 +66,15 @@ class EscalationSchedulerTest {
         assertThat(tiers(tickAt(Duration.ofMinutes(60)))).containsExactly(EscalationTier.EXTERNAL_COMMUNICATIONS);
         assertThat(tickAt(Duration.ofHours(5))).isEmpty();
 
-        assertThat(notifier.sent).extracting(Notification::stakeholder)
+        assertThat(notifier.sent)
+                .extracting(Notification::stakeholder)
                 .containsExactly("technical-team", "management", "customers", "management", "public", "regulators");
-        assertThat(notifier.sent.get(0).recipients()).containsExactly("on-call-engineer@example.test",
-                "technical-lead@example.test", "security-officer@example.test", "incident-commander@example.test");
+        assertThat(notifier.sent.get(0).recipients())
+                .containsExactly(
+                        "on-call-engineer@example.test",
+                        "technical-lead@example.test",
+                        "security-officer@example.test",
+                        "incident-commander@example.test");
         assertThat(notifier.sent.get(0).subject()).startsWith("[SEV0 Critical] incident INC-1, Immediate Response");
         assertThat(scheduler.watchedIncidents()).isEmpty();
     }
@@ -81,8 +89,9 @@ class EscalationSchedulerTest {
         tickAt(Duration.ofMinutes(15));
         tickAt(Duration.ofHours(2));
 
-        assertThat(scheduler.escalations()).extracting(e -> e.incidentId() + ":" + e.tier()).containsExactly(
-                "SEV1:IMMEDIATE_RESPONSE", "SEV2:IMMEDIATE_RESPONSE", "SEV1:MANAGEMENT_ESCALATION");
+        assertThat(scheduler.escalations())
+                .extracting(e -> e.incidentId() + ":" + e.tier())
+                .containsExactly("SEV1:IMMEDIATE_RESPONSE", "SEV2:IMMEDIATE_RESPONSE", "SEV1:MANAGEMENT_ESCALATION");
     }
 
     @Test
@@ -108,7 +117,8 @@ class EscalationSchedulerTest {
 
         List<Escalation> fired = tickAt(Duration.ofMinutes(90));
 
-        assertThat(fired).extracting(Escalation::tier)
+        assertThat(fired)
+                .extracting(Escalation::tier)
                 .containsExactly(EscalationTier.IMMEDIATE_RESPONSE, EscalationTier.MANAGEMENT_ESCALATION);
         assertThat(fired.get(1).dueAt()).isEqualTo(T0.plus(Duration.ofMinutes(15)));
         assertThat(fired.get(1).firedAt()).isEqualTo(T0.plus(Duration.ofMinutes(90)));
@@ -132,25 +142,44 @@ class EscalationSchedulerTest {
 
     @Test
     void customerDataImpactBringsInEveryTierAtOnce() {
-        scheduler.watch(Incident.open("INC-5", "dana", "export leak", IncidentFacts.custom()
-                .observed(IncidentCriterion.DOCUMENTATION_OR_UI_ISSUES).customerDataImpact(true).build(), T0));
+        scheduler.watch(Incident.open(
+                "INC-5",
+                "dana",
+                "export leak",
+                IncidentFacts.custom()
+                        .observed(IncidentCriterion.DOCUMENTATION_OR_UI_ISSUES)
+                        .customerDataImpact(true)
+                        .build(),
+                T0));
 
-        assertThat(tiers(tickAt(Duration.ZERO))).containsExactly(EscalationTier.IMMEDIATE_RESPONSE,
-                EscalationTier.MANAGEMENT_ESCALATION, EscalationTier.EXTERNAL_COMMUNICATIONS);
+        assertThat(tiers(tickAt(Duration.ZERO)))
+                .containsExactly(
+                        EscalationTier.IMMEDIATE_RESPONSE,
+                        EscalationTier.MANAGEMENT_ESCALATION,
+                        EscalationTier.EXTERNAL_COMMUNICATIONS);
     }
 
     @Test
     void rolesWithoutAContactAreRecordedAndTheOthersStillTold() {
-        EscalationScheduler sparse = EscalationScheduler.custom().dispatcher(dispatcher).clock(clock)
-                .contacts(EscalationContacts.custom().addContact("on-call-engineer", "+1-555-0100").build()).build();
+        EscalationScheduler sparse = EscalationScheduler.custom()
+                .dispatcher(dispatcher)
+                .clock(clock)
+                .contacts(EscalationContacts.custom()
+                        .addContact("on-call-engineer", "+1-555-0100")
+                        .build())
+                .build();
         sparse.watch(open("INC-6", IncidentCriterion.SYSTEM_UNAVAILABLE));
 
         Escalation immediate = sparse.tick(T0).get(0);
 
-        assertThat(immediate.notifications()).singleElement()
+        assertThat(immediate.notifications())
+                .singleElement()
                 .satisfies(n -> assertThat(n.recipients()).containsExactly("+1-555-0100"));
-        assertThat(immediate.withoutContact()).containsExactly(EscalationRole.TECHNICAL_LEAD,
-                EscalationRole.SECURITY_OFFICER, EscalationRole.INCIDENT_COMMANDER);
+        assertThat(immediate.withoutContact())
+                .containsExactly(
+                        EscalationRole.TECHNICAL_LEAD,
+                        EscalationRole.SECURITY_OFFICER,
+                        EscalationRole.INCIDENT_COMMANDER);
     }
 
     @Test
@@ -161,9 +190,12 @@ class EscalationSchedulerTest {
         tickAt(Duration.ofMinutes(1));
         tickAt(Duration.ofMinutes(16));
 
-        List<NotificationLatency> latencies = RollbackSuccessMetrics.notificationLatencies(dispatcher.deliveries("INC-7"));
+        List<NotificationLatency> latencies =
+                RollbackSuccessMetrics.notificationLatencies(dispatcher.deliveries("INC-7"));
 
-        assertThat(latencies).extracting(NotificationLatency::stakeholder).containsExactly("technical-team", "management");
+        assertThat(latencies)
+                .extracting(NotificationLatency::stakeholder)
+                .containsExactly("technical-team", "management");
         assertThat(latencies.get(0).latency()).contains(Duration.ofMinutes(4));
         assertThat(latencies.get(0).limitStatus()).isEqualTo(TargetStatus.MET);
         assertThat(latencies.get(0).targetStatus()).isEqualTo(TargetStatus.MISSED);
@@ -174,16 +206,24 @@ class EscalationSchedulerTest {
     @Test
     void thePolicysTierTimesAreConfigurableButKeepTheirOrder() {
         EscalationPolicy faster = EscalationPolicy.custom()
-                .after(EscalationTier.EXTERNAL_COMMUNICATIONS, Duration.ofMinutes(20)).build();
-        EscalationScheduler s = EscalationScheduler.custom().policy(faster).contacts(allContacts())
-                .dispatcher(dispatcher).clock(clock).build();
+                .after(EscalationTier.EXTERNAL_COMMUNICATIONS, Duration.ofMinutes(20))
+                .build();
+        EscalationScheduler s = EscalationScheduler.custom()
+                .policy(faster)
+                .contacts(allContacts())
+                .dispatcher(dispatcher)
+                .clock(clock)
+                .build();
         s.watch(open("INC-8", IncidentCriterion.SYSTEM_UNAVAILABLE));
 
         assertThat(tiers(s.tick(T0.plus(Duration.ofMinutes(20))))).contains(EscalationTier.EXTERNAL_COMMUNICATIONS);
-        assertThatThrownBy(() -> EscalationPolicy.custom().after(EscalationTier.MANAGEMENT_ESCALATION, Duration.ofHours(2)).build())
+        assertThatThrownBy(() -> EscalationPolicy.custom()
+                        .after(EscalationTier.MANAGEMENT_ESCALATION, Duration.ofHours(2))
+                        .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("after(EXTERNAL_COMMUNICATIONS) must not be before after(MANAGEMENT_ESCALATION)");
         assertThatThrownBy(() -> EscalationContacts.custom().addContact("janitor", "x"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'janitor'");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'janitor'");
     }
 }

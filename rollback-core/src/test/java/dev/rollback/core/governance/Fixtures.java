@@ -9,7 +9,6 @@ import dev.rollback.api.RollbackStep;
 import dev.rollback.api.Severity;
 import dev.rollback.api.spi.Notification;
 import dev.rollback.api.spi.Notifier;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -19,8 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class Fixtures {
     static final Instant T0 = Instant.parse("2026-03-02T09:00:00Z");
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     static RollbackPlan plan(String name) {
         return RollbackPlan.builder(name, RecoveryObjectives.of(Duration.ofMinutes(30), Duration.ofMinutes(5)))
@@ -29,14 +27,27 @@ final class Fixtures {
     }
 
     static Decision decision(Severity severity, Instant breachBegan, Instant decidedAt) {
-        return new Decision("application-rollback", Decision.Kind.ROLLBACK, severity, "error-rate", 0.013, 0.01,
-                "ratio", "error rate 1.3% > 1% for 5m", breachBegan, decidedAt);
+        return new Decision(
+                "application-rollback",
+                Decision.Kind.ROLLBACK,
+                severity,
+                "error-rate",
+                0.013,
+                0.01,
+                "ratio",
+                "error rate 1.3% > 1% for 5m",
+                breachBegan,
+                decidedAt);
     }
 
     /** A dispatcher that delivers on the calling thread, once, so tests see every delivery at once. */
     static NotificationDispatcher directDispatcher(Notifier notifier, RollbackClock clock) {
-        return NotificationDispatcher.custom().addNotifier(notifier).clock(clock).executor(Runnable::run)
-                .retry(RetrySettings.none()).build();
+        return NotificationDispatcher.custom()
+                .addNotifier(notifier)
+                .clock(clock)
+                .executor(Runnable::run)
+                .retry(RetrySettings.none())
+                .build();
     }
 
     /** A notifier that remembers what it was given. */

@@ -1,5 +1,8 @@
 package dev.rollback.core.governance;
 
+import static dev.rollback.core.governance.Fixtures.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.rollback.api.Initiator;
 import dev.rollback.api.Severity;
 import dev.rollback.api.governance.Authorization;
@@ -12,17 +15,13 @@ import dev.rollback.api.report.SuccessMetrics;
 import dev.rollback.api.report.TargetStatus;
 import dev.rollback.api.spi.Notification;
 import dev.rollback.core.clock.ManualClock;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-
-import static dev.rollback.core.governance.Fixtures.T0;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * A scripted incident: the breach begins at 09:00:00, the trigger decides at 09:03:00, the run is
@@ -43,8 +42,10 @@ class RollbackSuccessMetricsTest {
     }
 
     private static NotificationDelivery delivery(String stakeholder, Optional<Instant> deliveredAt) {
-        Notification n = new Notification("INC-42", stakeholder, List.of("x@example.test"), Severity.SEV0, "s", "b", BREACH, DECIDED);
-        DeliveryAttempt attempt = new DeliveryAttempt(1, DECIDED, deliveredAt.isPresent() ? Optional.empty() : Optional.of("HTTP 503"));
+        Notification n = new Notification(
+                "INC-42", stakeholder, List.of("x@example.test"), Severity.SEV0, "s", "b", BREACH, DECIDED);
+        DeliveryAttempt attempt =
+                new DeliveryAttempt(1, DECIDED, deliveredAt.isPresent() ? Optional.empty() : Optional.of("HTTP 503"));
         return new NotificationDelivery(n, "webhook:ops", List.of(attempt), deliveredAt);
     }
 
@@ -56,16 +57,41 @@ class RollbackSuccessMetricsTest {
             delivery("security-team", Optional.of(at(8, 0))));
 
     private static StepReport step(String id, Map<String, String> evidence) {
-        return new StepReport(id, "db", List.of(), false, StepOutcome.SUCCEEDED, Optional.of(RUN_START),
-                Optional.of(RUN_END), Duration.ofMinutes(1), Duration.ofMinutes(5), List.of(), List.of(), evidence,
-                Optional.empty(), Optional.empty());
+        return new StepReport(
+                id,
+                "db",
+                List.of(),
+                false,
+                StepOutcome.SUCCEEDED,
+                Optional.of(RUN_START),
+                Optional.of(RUN_END),
+                Duration.ofMinutes(1),
+                Duration.ofMinutes(5),
+                List.of(),
+                List.of(),
+                evidence,
+                Optional.empty(),
+                Optional.empty());
     }
 
     private static RollbackReport report(RunOutcome outcome, boolean dryRun, List<StepReport> steps) {
         Authorization auth = Authorization.preAuthorized("runbook", "automatic", AUTHORIZED);
-        return new RollbackReport("run-1", "db-restore", outcome, dryRun,
-                Initiator.automatic(Fixtures.decision(Severity.SEV0, BREACH, DECIDED)), auth, RUN_START, RUN_END,
-                Duration.ofMinutes(12), steps, List.of(), List.of(), Optional.empty(), SuccessMetrics.unknown(), List.of());
+        return new RollbackReport(
+                "run-1",
+                "db-restore",
+                outcome,
+                dryRun,
+                Initiator.automatic(Fixtures.decision(Severity.SEV0, BREACH, DECIDED)),
+                auth,
+                RUN_START,
+                RUN_END,
+                Duration.ofMinutes(12),
+                steps,
+                List.of(),
+                List.of(),
+                Optional.empty(),
+                SuccessMetrics.unknown(),
+                List.of());
     }
 
     private static Incident incident() {
@@ -74,8 +100,14 @@ class RollbackSuccessMetricsTest {
 
     @Test
     void metricsOfAScriptedTimelineMatchTheHandComputedValues() {
-        IncidentTimeline timeline = new IncidentTimeline(Optional.of(BREACH), DECIDED, Optional.of(AUTHORIZED),
-                Optional.of(Duration.ofMinutes(12)), Optional.of(RUN_END), OptionalLong.of(3), DELIVERIES);
+        IncidentTimeline timeline = new IncidentTimeline(
+                Optional.of(BREACH),
+                DECIDED,
+                Optional.of(AUTHORIZED),
+                Optional.of(Duration.ofMinutes(12)),
+                Optional.of(RUN_END),
+                OptionalLong.of(3),
+                DELIVERIES);
 
         SuccessMetrics m = RollbackSuccessMetrics.compute(timeline);
 
@@ -84,33 +116,59 @@ class RollbackSuccessMetricsTest {
         assertThat(m.timeToExecute()).contains(Duration.ofMinutes(12));
         assertThat(m.totalRecovery()).contains(Duration.ofMinutes(21));
         assertThat(m.recordsLost()).hasValue(3);
-        assertThat(SuccessMetrics.against(m.timeToDetect(), SuccessMetrics.DETECT_LIMIT)).isEqualTo(TargetStatus.MET);
-        assertThat(SuccessMetrics.against(m.timeToDetect(), SuccessMetrics.DETECT_TARGET)).isEqualTo(TargetStatus.MISSED);
-        assertThat(SuccessMetrics.against(m.totalRecovery(), SuccessMetrics.RECOVERY_TARGET)).isEqualTo(TargetStatus.MISSED);
+        assertThat(SuccessMetrics.against(m.timeToDetect(), SuccessMetrics.DETECT_LIMIT))
+                .isEqualTo(TargetStatus.MET);
+        assertThat(SuccessMetrics.against(m.timeToDetect(), SuccessMetrics.DETECT_TARGET))
+                .isEqualTo(TargetStatus.MISSED);
+        assertThat(SuccessMetrics.against(m.totalRecovery(), SuccessMetrics.RECOVERY_TARGET))
+                .isEqualTo(TargetStatus.MISSED);
         assertThat(m.dataLossStatus()).isEqualTo(TargetStatus.MISSED);
-        assertThat(m.notifications()).containsExactly(
-                new NotificationLatency("technical-team", Optional.of(Duration.ofMinutes(4)), Duration.ofMinutes(5), Duration.ofMinutes(2)),
-                new NotificationLatency("management", Optional.of(Duration.ofMinutes(14)), Duration.ofMinutes(15), Duration.ofMinutes(10)),
-                new NotificationLatency("customers", Optional.empty(), Duration.ofMinutes(30), Duration.ofMinutes(20)));
+        assertThat(m.notifications())
+                .containsExactly(
+                        new NotificationLatency(
+                                "technical-team",
+                                Optional.of(Duration.ofMinutes(4)),
+                                Duration.ofMinutes(5),
+                                Duration.ofMinutes(2)),
+                        new NotificationLatency(
+                                "management",
+                                Optional.of(Duration.ofMinutes(14)),
+                                Duration.ofMinutes(15),
+                                Duration.ofMinutes(10)),
+                        new NotificationLatency(
+                                "customers", Optional.empty(), Duration.ofMinutes(30), Duration.ofMinutes(20)));
         assertThat(m.notifications().get(2).limitStatus()).isEqualTo(TargetStatus.UNKNOWN);
     }
 
     @Test
     void theTimelineOfAnIncidentAndItsReportGivesTheSameMetricsAndIsAttachedToTheReport() {
-        RollbackReport report = report(RunOutcome.SUCCEEDED, false,
-                List.of(step("restore", Map.of("rpo.recordsLost", "3")), step("verify", Map.of("rpo.recordsLost", "0")),
+        RollbackReport report = report(
+                RunOutcome.SUCCEEDED,
+                false,
+                List.of(
+                        step("restore", Map.of("rpo.recordsLost", "3")),
+                        step("verify", Map.of("rpo.recordsLost", "0")),
                         step("swap", Map.of())));
         IncidentTimeline timeline = IncidentTimeline.of(incident(), report, DELIVERIES);
 
-        assertThat(timeline).isEqualTo(new IncidentTimeline(Optional.of(BREACH), DECIDED, Optional.of(AUTHORIZED),
-                Optional.of(Duration.ofMinutes(12)), Optional.of(RUN_END), OptionalLong.of(3), DELIVERIES));
+        assertThat(timeline)
+                .isEqualTo(new IncidentTimeline(
+                        Optional.of(BREACH),
+                        DECIDED,
+                        Optional.of(AUTHORIZED),
+                        Optional.of(Duration.ofMinutes(12)),
+                        Optional.of(RUN_END),
+                        OptionalLong.of(3),
+                        DELIVERIES));
 
         ManualClock clock = ManualClock.startingAt(DECIDED);
         Fixtures.RecordingNotifier notifier = new Fixtures.RecordingNotifier();
         NotificationDispatcher dispatcher = Fixtures.directDispatcher(notifier, clock);
         clock.advance(Duration.ofMinutes(1));
-        dispatcher.dispatch(new Notification("INC-42", "technical-team", List.of("a"), Severity.SEV0, "s", "b", BREACH, clock.instant()));
-        dispatcher.dispatch(new Notification("OTHER", "management", List.of("a"), Severity.SEV0, "s", "b", BREACH, clock.instant()));
+        dispatcher.dispatch(new Notification(
+                "INC-42", "technical-team", List.of("a"), Severity.SEV0, "s", "b", BREACH, clock.instant()));
+        dispatcher.dispatch(new Notification(
+                "OTHER", "management", List.of("a"), Severity.SEV0, "s", "b", BREACH, clock.instant()));
 
         RollbackReport withMetrics = RollbackSuccessMetrics.attach(report, incident(), dispatcher);
 
@@ -124,24 +182,28 @@ class RollbackSuccessMetricsTest {
 
     @Test
     void recordsLostAreUnknownWhenNoProviderMeasuredThemNeverZero() {
-        assertThat(IncidentTimeline.recordsLost(List.of(step("swap", Map.of())))).isEmpty();
+        assertThat(IncidentTimeline.recordsLost(List.of(step("swap", Map.of()))))
+                .isEmpty();
         assertThat(IncidentTimeline.recordsLost(List.of())).isEmpty();
-        assertThat(IncidentTimeline.recordsLost(List.of(step("a", Map.of("rpo.recordsLost", "0"))))).hasValue(0);
+        assertThat(IncidentTimeline.recordsLost(List.of(step("a", Map.of("rpo.recordsLost", "0")))))
+                .hasValue(0);
     }
 
     @Test
     void recordsLostAreUnknownWhenAProviderRecordedSomethingThatIsNotACount() {
-        assertThat(IncidentTimeline.recordsLost(List.of(step("a", Map.of("rpo.recordsLost", "0")),
-                step("b", Map.of("rpo.recordsLost", "about 5"))))).isEmpty();
-        assertThat(IncidentTimeline.recordsLost(List.of(step("a", Map.of("rpo.recordsLost", "-2"))))).isEmpty();
+        assertThat(IncidentTimeline.recordsLost(List.of(
+                        step("a", Map.of("rpo.recordsLost", "0")), step("b", Map.of("rpo.recordsLost", "about 5")))))
+                .isEmpty();
+        assertThat(IncidentTimeline.recordsLost(List.of(step("a", Map.of("rpo.recordsLost", "-2")))))
+                .isEmpty();
     }
 
     @Test
     void aFailedRunRecoveredNothingAndADryRunExecutedNothing() {
-        SuccessMetrics failed = RollbackSuccessMetrics.compute(IncidentTimeline.of(incident(),
-                report(RunOutcome.FAILED, false, List.of()), List.of()));
-        SuccessMetrics dry = RollbackSuccessMetrics.compute(IncidentTimeline.of(incident(),
-                report(RunOutcome.SUCCEEDED, true, List.of()), List.of()));
+        SuccessMetrics failed = RollbackSuccessMetrics.compute(
+                IncidentTimeline.of(incident(), report(RunOutcome.FAILED, false, List.of()), List.of()));
+        SuccessMetrics dry = RollbackSuccessMetrics.compute(
+                IncidentTimeline.of(incident(), report(RunOutcome.SUCCEEDED, true, List.of()), List.of()));
 
         assertThat(failed.timeToExecute()).contains(Duration.ofMinutes(12));
         assertThat(failed.totalRecovery()).isEmpty();
@@ -152,8 +214,14 @@ class RollbackSuccessMetricsTest {
 
     @Test
     void withoutAKnownBreachStartDetectionIsUnknownAndRecoveryCountsFromTheDecision() {
-        SuccessMetrics m = RollbackSuccessMetrics.compute(new IncidentTimeline(Optional.empty(), DECIDED,
-                Optional.of(AUTHORIZED), Optional.of(Duration.ofMinutes(12)), Optional.of(RUN_END), OptionalLong.empty(), List.of()));
+        SuccessMetrics m = RollbackSuccessMetrics.compute(new IncidentTimeline(
+                Optional.empty(),
+                DECIDED,
+                Optional.of(AUTHORIZED),
+                Optional.of(Duration.ofMinutes(12)),
+                Optional.of(RUN_END),
+                OptionalLong.empty(),
+                List.of()));
 
         assertThat(m.timeToDetect()).isEmpty();
         assertThat(m.totalRecovery()).contains(Duration.ofMinutes(18));

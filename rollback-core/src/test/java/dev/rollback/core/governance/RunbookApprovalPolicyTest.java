@@ -1,5 +1,9 @@
 package dev.rollback.core.governance;
 
+import static dev.rollback.core.governance.Fixtures.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.rollback.api.Initiator;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.Severity;
@@ -7,20 +11,15 @@ import dev.rollback.api.governance.Approval;
 import dev.rollback.api.governance.ApprovalRequiredException;
 import dev.rollback.api.governance.Authorization;
 import dev.rollback.core.clock.ManualClock;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static dev.rollback.core.governance.Fixtures.T0;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class RunbookApprovalPolicyTest {
 
@@ -35,15 +34,22 @@ class RunbookApprovalPolicyTest {
         for (RunbookRole role : RunbookRole.values()) {
             b.addPerson("the-" + role.id(), role);
         }
-        return b.addPerson("alice", RunbookRole.SENIOR_ENGINEER, RunbookRole.TECHNICAL_LEAD).build();
+        return b.addPerson("alice", RunbookRole.SENIOR_ENGINEER, RunbookRole.TECHNICAL_LEAD)
+                .build();
     }
 
     private static RollbackClassification planned(ChangeType type, long users) {
-        return RollbackClassification.custom().addChangeType(type).affectedUsers(users).build();
+        return RollbackClassification.custom()
+                .addChangeType(type)
+                .affectedUsers(users)
+                .build();
     }
 
     private static RunbookApprovalPolicy policyFor(RollbackClassification classification) {
-        return RunbookApprovalPolicy.custom().directory(DIRECTORY).classification(PLAN.name(), classification).build();
+        return RunbookApprovalPolicy.custom()
+                .directory(DIRECTORY)
+                .classification(PLAN.name(), classification)
+                .build();
     }
 
     private static Approval approval(String person, String role) {
@@ -75,7 +81,8 @@ class RunbookApprovalPolicyTest {
 
     @ParameterizedTest(name = "{0} needs {1} plus the technical lead")
     @MethodSource("runbookMatrixRows")
-    void grantsAPlannedRollbackWhenEveryRoleOfItsMatrixRowAndTheTechnicalLeadApproved(ChangeType type, List<String> row) {
+    void grantsAPlannedRollbackWhenEveryRoleOfItsMatrixRowAndTheTechnicalLeadApproved(
+            ChangeType type, List<String> row) {
         List<String> expected = new ArrayList<>(row);
         if (!expected.contains("technical-lead")) {
             expected.add("technical-lead");
@@ -117,8 +124,11 @@ class RunbookApprovalPolicyTest {
 
     @Test
     void rowsOfSeveralChangeTypesAddUpWithEachRoleOnce() {
-        RollbackClassification both = RollbackClassification.custom().addChangeType(ChangeType.DATABASE_CHANGES)
-                .addChangeType(ChangeType.APPLICATION_CODE).affectedUsers(10).build();
+        RollbackClassification both = RollbackClassification.custom()
+                .addChangeType(ChangeType.DATABASE_CHANGES)
+                .addChangeType(ChangeType.APPLICATION_CODE)
+                .affectedUsers(10)
+                .build();
 
         assertThat(policyFor(both).requiredRoles(both))
                 .containsExactly("senior-engineer", "technical-lead", "dba", "security");
@@ -128,8 +138,8 @@ class RunbookApprovalPolicyTest {
     void onePersonHoldingTwoRolesCountsOnce() {
         RunbookApprovalPolicy policy = policyFor(planned(ChangeType.APPLICATION_CODE, 10));
 
-        Authorization refused = authorize(policy, List.of(
-                approval("alice", "senior-engineer"), approval("alice", "technical-lead")));
+        Authorization refused =
+                authorize(policy, List.of(approval("alice", "senior-engineer"), approval("alice", "technical-lead")));
 
         assertThat(refused.granted()).isFalse();
         assertThat(refused.missingRoles()).hasSize(1);
@@ -141,24 +151,35 @@ class RunbookApprovalPolicyTest {
         RunbookApprovalPolicy policy = policyFor(planned(ChangeType.APPLICATION_CODE, 10));
 
         // alice approved in both roles, and the technical lead in theirs: alice must be the senior engineer.
-        Authorization granted = authorize(policy, List.of(approval("alice", "technical-lead"),
-                approval("alice", "senior-engineer"), approval("the-technical-lead", "technical-lead")));
+        Authorization granted = authorize(
+                policy,
+                List.of(
+                        approval("alice", "technical-lead"),
+                        approval("alice", "senior-engineer"),
+                        approval("the-technical-lead", "technical-lead")));
 
         assertThat(granted.granted()).as(granted.explanation()).isTrue();
-        assertThat(granted.approvals()).extracting(a -> a.person() + "=" + a.role())
+        assertThat(granted.approvals())
+                .extracting(a -> a.person() + "=" + a.role())
                 .containsExactlyInAnyOrder("alice=senior-engineer", "the-technical-lead=technical-lead");
     }
 
     @Test
     void anApprovalCountsUntilItsValidityEndsAndNotAtThatMoment() {
-        RunbookApprovalPolicy policy = RunbookApprovalPolicy.custom().directory(DIRECTORY)
+        RunbookApprovalPolicy policy = RunbookApprovalPolicy.custom()
+                .directory(DIRECTORY)
                 .classification(PLAN.name(), planned(ChangeType.APPLICATION_CODE, 10))
-                .approvalValidity(Duration.ofMinutes(30)).build();
+                .approvalValidity(Duration.ofMinutes(30))
+                .build();
         List<Approval> approvals = byHolders(List.of("senior-engineer", "technical-lead"));
 
-        Authorization justInTime = policy.authorize(PLAN, Initiator.manual("oncall"), approvals,
+        Authorization justInTime = policy.authorize(
+                PLAN,
+                Initiator.manual("oncall"),
+                approvals,
                 T0.plus(Duration.ofMinutes(30)).minusNanos(1));
-        Authorization expired = policy.authorize(PLAN, Initiator.manual("oncall"), approvals, T0.plus(Duration.ofMinutes(30)));
+        Authorization expired =
+                policy.authorize(PLAN, Initiator.manual("oncall"), approvals, T0.plus(Duration.ofMinutes(30)));
 
         assertThat(justInTime.granted()).isTrue();
         assertThat(expired.granted()).isFalse();
@@ -169,7 +190,8 @@ class RunbookApprovalPolicyTest {
     @Test
     void anApprovalGivenAfterTheDecisionDoesNotCount() {
         RunbookApprovalPolicy policy = policyFor(planned(ChangeType.APPLICATION_CODE, 10));
-        Approval later = new Approval("the-senior-engineer", "senior-engineer", PLAN.name(), NOW.plusSeconds(1), "later");
+        Approval later =
+                new Approval("the-senior-engineer", "senior-engineer", PLAN.name(), NOW.plusSeconds(1), "later");
 
         Authorization refused = authorize(policy, List.of(later, approval("the-technical-lead", "technical-lead")));
 
@@ -182,19 +204,22 @@ class RunbookApprovalPolicyTest {
         RunbookApprovalPolicy policy = policyFor(planned(ChangeType.APPLICATION_CODE, 10));
         Approval forOther = new Approval("the-technical-lead", "technical-lead", "db-restore", T0, "ok");
 
-        Authorization refused = authorize(policy, List.of(approval("the-senior-engineer", "senior-engineer"), forOther));
+        Authorization refused =
+                authorize(policy, List.of(approval("the-senior-engineer", "senior-engineer"), forOther));
 
         assertThat(refused.granted()).isFalse();
         assertThat(refused.missingRoles()).containsExactly("technical-lead");
-        assertThat(refused.explanation()).contains("the-technical-lead as technical-lead (given for plan 'db-restore')");
+        assertThat(refused.explanation())
+                .contains("the-technical-lead as technical-lead (given for plan 'db-restore')");
     }
 
     @Test
     void anApprovalInARoleThePersonDoesNotHoldIsRefused() {
         RunbookApprovalPolicy policy = policyFor(planned(ChangeType.APPLICATION_CODE, 10));
 
-        Authorization refused = authorize(policy, List.of(approval("the-senior-engineer", "senior-engineer"),
-                approval("the-dba", "technical-lead")));
+        Authorization refused = authorize(
+                policy,
+                List.of(approval("the-senior-engineer", "senior-engineer"), approval("the-dba", "technical-lead")));
 
         assertThat(refused.granted()).isFalse();
         assertThat(refused.missingRoles()).containsExactly("technical-lead");
@@ -206,12 +231,16 @@ class RunbookApprovalPolicyTest {
         ManualClock clock = ManualClock.startingAt(NOW);
         Fixtures.RecordingNotifier security = new Fixtures.RecordingNotifier();
         EscalationContacts contacts = EscalationContacts.custom()
-                .addContact(EscalationRole.SECURITY_OFFICER, "security@example.test").build();
+                .addContact(EscalationRole.SECURITY_OFFICER, "security@example.test")
+                .build();
         RollbackClassification emergency = RollbackClassification.from(planned(ChangeType.DATABASE_CHANGES, 10))
-                .path(ApprovalPath.EMERGENCY).build();
-        RunbookApprovalPolicy policy = RunbookApprovalPolicy.custom().directory(DIRECTORY)
+                .path(ApprovalPath.EMERGENCY)
+                .build();
+        RunbookApprovalPolicy policy = RunbookApprovalPolicy.custom()
+                .directory(DIRECTORY)
                 .classification(PLAN.name(), emergency)
-                .securityTeamNotice(Fixtures.directDispatcher(security, clock), contacts).build();
+                .securityTeamNotice(Fixtures.directDispatcher(security, clock), contacts)
+                .build();
 
         Authorization refused = authorize(policy, List.of(approval("the-dba", "dba")));
         assertThat(security.sent).isEmpty();
@@ -230,10 +259,13 @@ class RunbookApprovalPolicyTest {
     @Test
     void anEmergencyClassificationWithoutASecurityTeamToNotifyIsRejectedAtBuild() {
         RollbackClassification emergency = RollbackClassification.from(planned(ChangeType.APPLICATION_CODE, 10))
-                .path(ApprovalPath.EMERGENCY).build();
+                .path(ApprovalPath.EMERGENCY)
+                .build();
 
-        assertThatThrownBy(() -> RunbookApprovalPolicy.custom().directory(DIRECTORY)
-                .classification(PLAN.name(), emergency).build())
+        assertThatThrownBy(() -> RunbookApprovalPolicy.custom()
+                        .directory(DIRECTORY)
+                        .classification(PLAN.name(), emergency)
+                        .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("securityTeamNotice");
     }
@@ -256,8 +288,11 @@ class RunbookApprovalPolicyTest {
 
     @Test
     void theExecutiveRuleAppliesOnTheEmergencyPathToo() {
-        RollbackClassification emergency = RollbackClassification.custom().addChangeType(ChangeType.APPLICATION_CODE)
-                .affectedUsers(5000).path(ApprovalPath.EMERGENCY).build();
+        RollbackClassification emergency = RollbackClassification.custom()
+                .addChangeType(ChangeType.APPLICATION_CODE)
+                .affectedUsers(5000)
+                .path(ApprovalPath.EMERGENCY)
+                .build();
 
         assertThat(policyFor(planned(ChangeType.APPLICATION_CODE, 1)).requiredRoles(emergency))
                 .containsExactly("senior-engineer", "executive");
@@ -290,8 +325,11 @@ class RunbookApprovalPolicyTest {
     void aManualRunOfAnUnclassifiedPlanIsRefusedAndSaysWhy() {
         RunbookApprovalPolicy policy = policyFor(planned(ChangeType.APPLICATION_CODE, 10));
 
-        Authorization refused = policy.authorize(Fixtures.plan("unknown-plan"), Initiator.manual("oncall"),
-                byHolders(List.of("senior-engineer", "technical-lead")), NOW);
+        Authorization refused = policy.authorize(
+                Fixtures.plan("unknown-plan"),
+                Initiator.manual("oncall"),
+                byHolders(List.of("senior-engineer", "technical-lead")),
+                NOW);
 
         assertThat(refused.granted()).isFalse();
         assertThat(refused.explanation()).contains("no rollback classification is declared for plan 'unknown-plan'");
@@ -299,8 +337,8 @@ class RunbookApprovalPolicyTest {
 
     @Test
     void theRefusalTheExecutorRaisesNamesTheMissingRoles() {
-        Authorization refused = authorize(policyFor(planned(ChangeType.DATABASE_CHANGES, 10)),
-                List.of(approval("the-dba", "dba")));
+        Authorization refused =
+                authorize(policyFor(planned(ChangeType.DATABASE_CHANGES, 10)), List.of(approval("the-dba", "dba")));
 
         ApprovalRequiredException e = new ApprovalRequiredException(PLAN.name(), refused);
 
@@ -311,7 +349,8 @@ class RunbookApprovalPolicyTest {
     @Test
     void customerDataImpactIsStatedInTheAuthorization() {
         RollbackClassification withData = RollbackClassification.from(planned(ChangeType.APPLICATION_CODE, 10))
-                .customerDataImpact(true).build();
+                .customerDataImpact(true)
+                .build();
 
         Authorization granted = authorize(policyFor(withData), byHolders(List.of("senior-engineer", "technical-lead")));
 
@@ -321,14 +360,24 @@ class RunbookApprovalPolicyTest {
     @Test
     void buildersRejectBadValuesAtOnceNamingTheFieldAndValue() {
         assertThatThrownBy(() -> RunbookApprovalPolicy.custom().approvalValidity(Duration.ofMinutes(-1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("approvalValidity must be positive, but was PT-1M");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("approvalValidity must be positive, but was PT-1M");
         assertThatThrownBy(() -> RollbackClassification.custom().affectedUsers(-5))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("affectedUsers must not be negative, but was -5");
-        assertThatThrownBy(() -> RollbackClassification.custom().addChangeType(ChangeType.INFRASTRUCTURE).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("affectedUsers must be declared");
-        assertThatThrownBy(() -> RunbookApprovalPolicy.custom().directory(DIRECTORY)
-                .matrix(AuthorityMatrix.custom().require(ChangeType.APPLICATION_CODE, RunbookRole.TECHNICAL_LEAD).build())
-                .classification(PLAN.name(), planned(ChangeType.DATABASE_CHANGES, 1)).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("matrix has no row for DATABASE_CHANGES");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("affectedUsers must not be negative, but was -5");
+        assertThatThrownBy(() -> RollbackClassification.custom()
+                        .addChangeType(ChangeType.INFRASTRUCTURE)
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("affectedUsers must be declared");
+        assertThatThrownBy(() -> RunbookApprovalPolicy.custom()
+                        .directory(DIRECTORY)
+                        .matrix(AuthorityMatrix.custom()
+                                .require(ChangeType.APPLICATION_CODE, RunbookRole.TECHNICAL_LEAD)
+                                .build())
+                        .classification(PLAN.name(), planned(ChangeType.DATABASE_CHANGES, 1))
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("matrix has no row for DATABASE_CHANGES");
     }
 }

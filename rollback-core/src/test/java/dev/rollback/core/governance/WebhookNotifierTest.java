@@ -1,25 +1,5 @@
 package dev.rollback.core.governance;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.http.Fault;
-import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import dev.rollback.api.RetrySettings;
-import dev.rollback.api.Secret;
-import dev.rollback.api.Severity;
-import dev.rollback.api.spi.Notification;
-import dev.rollback.api.spi.Notifier;
-import dev.rollback.core.clock.ManualClock;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
-import java.net.URI;
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
@@ -30,6 +10,25 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static dev.rollback.core.governance.Fixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import dev.rollback.api.RetrySettings;
+import dev.rollback.api.Secret;
+import dev.rollback.api.Severity;
+import dev.rollback.api.spi.Notification;
+import dev.rollback.api.spi.Notifier;
+import dev.rollback.core.clock.ManualClock;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fault tests for the webhook notifier behind the dispatcher: each injects a real HTTP failure with
@@ -61,7 +60,8 @@ class WebhookNotifierTest {
     }
 
     private WebhookNotifier webhook(Duration requestTimeout) {
-        return WebhookNotifier.custom().name("ops")
+        return WebhookNotifier.custom()
+                .name("ops")
                 .endpoint(URI.create(server.baseUrl() + TOKEN_PATH + "?token=" + QUERY_TOKEN))
                 .requestTimeout(requestTimeout)
                 .bearerToken(Secret.of("bearer-s3cr3t-value"))
@@ -69,25 +69,46 @@ class WebhookNotifierTest {
     }
 
     private NotificationDispatcher dispatcherWith(Notifier notifier, int maxAttempts) {
-        dispatcher = NotificationDispatcher.custom().addNotifier(notifier).clock(clock)
-                .retry(RetrySettings.custom().maxAttempts(maxAttempts).initialBackoff(Duration.ofSeconds(1))
-                        .multiplier(2).maxBackoff(Duration.ofSeconds(30)).jitter(0).build())
+        dispatcher = NotificationDispatcher.custom()
+                .addNotifier(notifier)
+                .clock(clock)
+                .retry(RetrySettings.custom()
+                        .maxAttempts(maxAttempts)
+                        .initialBackoff(Duration.ofSeconds(1))
+                        .multiplier(2)
+                        .maxBackoff(Duration.ofSeconds(30))
+                        .jitter(0)
+                        .build())
                 .build();
         return dispatcher;
     }
 
     private static Notification notification() {
-        return new Notification("INC-9", "technical-team", List.of("oncall@example.test"), Severity.SEV0,
-                "[SEV0 Critical] incident INC-9", "checkout down", T0, T0.plus(Duration.ofMinutes(1)));
+        return new Notification(
+                "INC-9",
+                "technical-team",
+                List.of("oncall@example.test"),
+                Severity.SEV0,
+                "[SEV0 Critical] incident INC-9",
+                "checkout down",
+                T0,
+                T0.plus(Duration.ofMinutes(1)));
     }
 
     private NotificationDelivery deliver(Notifier notifier, int maxAttempts) throws Exception {
-        return dispatcherWith(notifier, maxAttempts).dispatch(notification()).get(30, TimeUnit.SECONDS).get(0);
+        return dispatcherWith(notifier, maxAttempts)
+                .dispatch(notification())
+                .get(30, TimeUnit.SECONDS)
+                .get(0);
     }
 
     private static void assertNoSecretIn(NotificationDelivery delivery) {
-        delivery.attempts().forEach(a -> a.failure().ifPresent(f -> assertThat(f)
-                .doesNotContain("T0K3N").doesNotContain(QUERY_TOKEN).doesNotContain("bearer-s3cr3t-value")));
+        delivery.attempts()
+                .forEach(a -> a.failure()
+                        .ifPresent(f -> assertThat(f)
+                                .doesNotContain("T0K3N")
+                                .doesNotContain(QUERY_TOKEN)
+                                .doesNotContain("bearer-s3cr3t-value")));
     }
 
     @Test
@@ -99,12 +120,14 @@ class WebhookNotifierTest {
         assertThat(delivery.delivered()).isTrue();
         assertThat(delivery.notifier()).isEqualTo("webhook:ops");
         assertThat(delivery.latency()).contains(Duration.ofMinutes(1));
-        server.verify(1, postRequestedFor(urlPathEqualTo(TOKEN_PATH))
-                .withQueryParam("token", equalTo(QUERY_TOKEN))
-                .withHeader("Content-Type", equalTo("application/json"))
-                .withHeader("Authorization", equalTo("Bearer bearer-s3cr3t-value"))
-                .withHeader("Idempotency-Key", matching("[0-9a-f-]{36}"))
-                .withRequestBody(equalToJson("""
+        server.verify(
+                1,
+                postRequestedFor(urlPathEqualTo(TOKEN_PATH))
+                        .withQueryParam("token", equalTo(QUERY_TOKEN))
+                        .withHeader("Content-Type", equalTo("application/json"))
+                        .withHeader("Authorization", equalTo("Bearer bearer-s3cr3t-value"))
+                        .withHeader("Idempotency-Key", matching("[0-9a-f-]{36}"))
+                        .withRequestBody(equalToJson("""
                         {"incidentId":"INC-9","stakeholder":"technical-team","recipients":["oncall@example.test"],
                          "severity":"SEV0","severityLabel":"Critical","subject":"[SEV0 Critical] incident INC-9",
                          "body":"checkout down","incidentStartedAt":"2026-03-02T09:00:00Z",
@@ -113,23 +136,39 @@ class WebhookNotifierTest {
 
     @Test
     void a5xxIsRetriedWithExponentialBackoffAndEveryAttemptIsRecorded() throws Exception {
-        server.stubFor(post(urlPathEqualTo(TOKEN_PATH)).inScenario("flaky").whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(aResponse().withStatus(503)).willSetStateTo("second"));
-        server.stubFor(post(urlPathEqualTo(TOKEN_PATH)).inScenario("flaky").whenScenarioStateIs("second")
-                .willReturn(aResponse().withStatus(500)).willSetStateTo("healthy"));
-        server.stubFor(post(urlPathEqualTo(TOKEN_PATH)).inScenario("flaky").whenScenarioStateIs("healthy")
+        server.stubFor(post(urlPathEqualTo(TOKEN_PATH))
+                .inScenario("flaky")
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(503))
+                .willSetStateTo("second"));
+        server.stubFor(post(urlPathEqualTo(TOKEN_PATH))
+                .inScenario("flaky")
+                .whenScenarioStateIs("second")
+                .willReturn(aResponse().withStatus(500))
+                .willSetStateTo("healthy"));
+        server.stubFor(post(urlPathEqualTo(TOKEN_PATH))
+                .inScenario("flaky")
+                .whenScenarioStateIs("healthy")
                 .willReturn(aResponse().withStatus(200)));
 
         NotificationDelivery delivery = deliver(webhook(Duration.ofSeconds(5)), 5);
 
         assertThat(delivery.delivered()).isTrue();
         assertThat(delivery.attempts()).hasSize(3);
-        assertThat(delivery.attempts().get(0).failure()).hasValueSatisfying(f -> assertThat(f).contains("HTTP 503"));
-        assertThat(delivery.attempts().get(1).failure()).hasValueSatisfying(f -> assertThat(f).contains("HTTP 500"));
+        assertThat(delivery.attempts().get(0).failure())
+                .hasValueSatisfying(f -> assertThat(f).contains("HTTP 503"));
+        assertThat(delivery.attempts().get(1).failure())
+                .hasValueSatisfying(f -> assertThat(f).contains("HTTP 500"));
         assertThat(delivery.attempts().get(2).failure()).isEmpty();
         // backoff 1 s, then 2 s, on the manual clock
-        assertThat(Duration.between(delivery.attempts().get(0).at(), delivery.attempts().get(1).at())).isEqualTo(Duration.ofSeconds(1));
-        assertThat(Duration.between(delivery.attempts().get(1).at(), delivery.attempts().get(2).at())).isEqualTo(Duration.ofSeconds(2));
+        assertThat(Duration.between(
+                        delivery.attempts().get(0).at(),
+                        delivery.attempts().get(1).at()))
+                .isEqualTo(Duration.ofSeconds(1));
+        assertThat(Duration.between(
+                        delivery.attempts().get(1).at(),
+                        delivery.attempts().get(2).at()))
+                .isEqualTo(Duration.ofSeconds(2));
         assertThat(delivery.latency()).contains(Duration.ofMinutes(1).plusSeconds(3));
         assertNoSecretIn(delivery);
         server.verify(3, postRequestedFor(urlPathEqualTo(TOKEN_PATH)));
@@ -137,40 +176,56 @@ class WebhookNotifierTest {
 
     @Test
     void anAnswerSlowerThanTheRequestTimeoutIsRetried() throws Exception {
-        server.stubFor(post(urlPathEqualTo(TOKEN_PATH)).inScenario("slow").whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(aResponse().withStatus(200).withFixedDelay(3000)).willSetStateTo("fast"));
-        server.stubFor(post(urlPathEqualTo(TOKEN_PATH)).inScenario("slow").whenScenarioStateIs("fast")
+        server.stubFor(post(urlPathEqualTo(TOKEN_PATH))
+                .inScenario("slow")
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(200).withFixedDelay(3000))
+                .willSetStateTo("fast"));
+        server.stubFor(post(urlPathEqualTo(TOKEN_PATH))
+                .inScenario("slow")
+                .whenScenarioStateIs("fast")
                 .willReturn(aResponse().withStatus(200)));
 
         NotificationDelivery delivery = deliver(webhook(Duration.ofMillis(300)), 3);
 
         assertThat(delivery.delivered()).isTrue();
         assertThat(delivery.attempts()).hasSize(2);
-        assertThat(delivery.attempts().get(0).failure()).hasValueSatisfying(f -> assertThat(f).containsIgnoringCase("timed out"));
+        assertThat(delivery.attempts().get(0).failure())
+                .hasValueSatisfying(f -> assertThat(f).containsIgnoringCase("timed out"));
         assertNoSecretIn(delivery);
     }
 
     @Test
     void aConnectionResetOnEveryAttemptIsRecordedAsFailedAfterTheLastAttempt() throws Exception {
-        server.stubFor(post(urlPathEqualTo(TOKEN_PATH)).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        server.stubFor(
+                post(urlPathEqualTo(TOKEN_PATH)).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
 
         NotificationDelivery delivery = deliver(webhook(Duration.ofSeconds(5)), 2);
 
         assertThat(delivery.delivered()).isFalse();
         assertThat(delivery.latency()).isEmpty();
-        assertThat(delivery.attempts()).hasSize(2).allSatisfy(a -> assertThat(a.failure()).isPresent());
-        assertThat(delivery.attempts().get(0).failure().get()).contains("webhook:ops (http://localhost:" + server.port() + ") failed; caused by");
+        assertThat(delivery.attempts())
+                .hasSize(2)
+                .allSatisfy(a -> assertThat(a.failure()).isPresent());
+        assertThat(delivery.attempts().get(0).failure().get())
+                .contains("webhook:ops (http://localhost:" + server.port() + ") failed; caused by");
         assertThat(dispatcher.deliveries("INC-9")).containsExactly(delivery);
         assertThat(RollbackSuccessMetrics.notificationLatencies(dispatcher.deliveries()))
-                .singleElement().satisfies(l -> assertThat(l.latency()).isEmpty());
+                .singleElement()
+                .satisfies(l -> assertThat(l.latency()).isEmpty());
         assertNoSecretIn(delivery);
     }
 
     @Test
     void anEmptyReplyIsRetriedLikeAReset() throws Exception {
-        server.stubFor(post(urlPathEqualTo(TOKEN_PATH)).inScenario("empty").whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(aResponse().withFault(Fault.EMPTY_RESPONSE)).willSetStateTo("ok"));
-        server.stubFor(post(urlPathEqualTo(TOKEN_PATH)).inScenario("empty").whenScenarioStateIs("ok")
+        server.stubFor(post(urlPathEqualTo(TOKEN_PATH))
+                .inScenario("empty")
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withFault(Fault.EMPTY_RESPONSE))
+                .willSetStateTo("ok"));
+        server.stubFor(post(urlPathEqualTo(TOKEN_PATH))
+                .inScenario("empty")
+                .whenScenarioStateIs("ok")
                 .willReturn(aResponse().withStatus(202)));
 
         NotificationDelivery delivery = deliver(webhook(Duration.ofSeconds(5)), 3);
@@ -181,15 +236,23 @@ class WebhookNotifierTest {
 
     @Test
     void aRetryAfterOnA429IsHonoredInsteadOfTheBackoff() throws Exception {
-        server.stubFor(post(urlPathEqualTo(TOKEN_PATH)).inScenario("busy").whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "7")).willSetStateTo("ok"));
-        server.stubFor(post(urlPathEqualTo(TOKEN_PATH)).inScenario("busy").whenScenarioStateIs("ok")
+        server.stubFor(post(urlPathEqualTo(TOKEN_PATH))
+                .inScenario("busy")
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "7"))
+                .willSetStateTo("ok"));
+        server.stubFor(post(urlPathEqualTo(TOKEN_PATH))
+                .inScenario("busy")
+                .whenScenarioStateIs("ok")
                 .willReturn(aResponse().withStatus(200)));
 
         NotificationDelivery delivery = deliver(webhook(Duration.ofSeconds(5)), 3);
 
         assertThat(delivery.delivered()).isTrue();
-        assertThat(Duration.between(delivery.attempts().get(0).at(), delivery.attempts().get(1).at())).isEqualTo(Duration.ofSeconds(7));
+        assertThat(Duration.between(
+                        delivery.attempts().get(0).at(),
+                        delivery.attempts().get(1).at()))
+                .isEqualTo(Duration.ofSeconds(7));
     }
 
     @Test
@@ -199,8 +262,10 @@ class WebhookNotifierTest {
         NotificationDelivery delivery = deliver(webhook(Duration.ofSeconds(5)), 5);
 
         assertThat(delivery.delivered()).isFalse();
-        assertThat(delivery.attempts()).singleElement()
-                .satisfies(a -> assertThat(a.failure()).hasValueSatisfying(f -> assertThat(f).contains("HTTP 400")));
+        assertThat(delivery.attempts())
+                .singleElement()
+                .satisfies(a -> assertThat(a.failure())
+                        .hasValueSatisfying(f -> assertThat(f).contains("HTTP 400")));
         server.verify(1, postRequestedFor(urlPathEqualTo(TOKEN_PATH)));
     }
 
@@ -225,7 +290,9 @@ class WebhookNotifierTest {
         assertThat(pending).isNotDone();
         assertThat(dispatcher.deliveries()).isEmpty();
         release.countDown();
-        assertThat(pending.get(10, TimeUnit.SECONDS)).singleElement().satisfies(d -> assertThat(d.delivered()).isTrue());
+        assertThat(pending.get(10, TimeUnit.SECONDS))
+                .singleElement()
+                .satisfies(d -> assertThat(d.delivered()).isTrue());
     }
 
     @Test
@@ -238,7 +305,8 @@ class WebhookNotifierTest {
         assertThat(recording.sent).isEmpty();
         assertThat(result).singleElement().satisfies(d -> {
             assertThat(d.delivered()).isFalse();
-            assertThat(d.attempts().get(0).failure()).hasValueSatisfying(f -> assertThat(f).startsWith("not sent"));
+            assertThat(d.attempts().get(0).failure())
+                    .hasValueSatisfying(f -> assertThat(f).startsWith("not sent"));
         });
         assertThat(dispatcher.deliveries()).containsExactlyElementsOf(result);
     }
@@ -247,10 +315,15 @@ class WebhookNotifierTest {
     void theEndpointIsValidatedAndNeverShownWhole() {
         WebhookNotifier notifier = webhook(Duration.ofSeconds(1));
 
-        assertThat(notifier.toString()).isEqualTo("WebhookNotifier[webhook:ops, http://localhost:" + server.port() + "]");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> WebhookNotifier.custom().endpoint(URI.create("ftp://h/x")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("endpoint must be an absolute http or https URL");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> WebhookNotifier.custom().requestTimeout(Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("requestTimeout must be positive, but was PT0S");
+        assertThat(notifier.toString())
+                .isEqualTo("WebhookNotifier[webhook:ops, http://localhost:" + server.port() + "]");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> WebhookNotifier.custom().endpoint(URI.create("ftp://h/x")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("endpoint must be an absolute http or https URL");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> WebhookNotifier.custom().requestTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("requestTimeout must be positive, but was PT0S");
     }
 }

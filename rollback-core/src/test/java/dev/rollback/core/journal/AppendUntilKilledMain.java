@@ -7,8 +7,7 @@ import java.nio.file.Path;
  * printing {@code ACK n} after each append returns, until an armed crash point halts it.
  */
 public final class AppendUntilKilledMain {
-    private AppendUntilKilledMain() {
-    }
+    private AppendUntilKilledMain() {}
 
     public static void main(String[] args) {
         try (FileJournal journal = FileJournal.of(Path.of(args[0]))) {

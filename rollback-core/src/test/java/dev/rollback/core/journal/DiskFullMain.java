@@ -2,7 +2,6 @@ package dev.rollback.core.journal;
 
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.spi.JournalRecord;
-
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -13,12 +12,17 @@ import java.util.Optional;
  * {@code FAILED <code> <message>}, {@code REREAD n <finding>}.
  */
 public final class DiskFullMain {
-    private DiskFullMain() {
-    }
+    private DiskFullMain() {}
 
     private static JournalRecord record(long seq) {
-        return new JournalRecord("run-1", seq, JournalRecord.Type.STEP_STARTED, JournalFixtures.T0,
-                Optional.of("step"), 1, Map.of("padding", "x".repeat(1024)));
+        return new JournalRecord(
+                "run-1",
+                seq,
+                JournalRecord.Type.STEP_STARTED,
+                JournalFixtures.T0,
+                Optional.of("step"),
+                1,
+                Map.of("padding", "x".repeat(1024)));
     }
 
     public static void main(String[] args) {

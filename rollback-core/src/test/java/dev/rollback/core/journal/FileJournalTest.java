@@ -1,11 +1,16 @@
 package dev.rollback.core.journal;
 
+import static dev.rollback.core.journal.JournalFixtures.appendRun;
+import static dev.rollback.core.journal.JournalFixtures.journalFile;
+import static dev.rollback.core.journal.JournalFixtures.lines;
+import static dev.rollback.core.journal.JournalFixtures.offsetOf;
+import static dev.rollback.core.journal.JournalFixtures.record;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.spi.JournalRecord;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,14 +25,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static dev.rollback.core.journal.JournalFixtures.appendRun;
-import static dev.rollback.core.journal.JournalFixtures.journalFile;
-import static dev.rollback.core.journal.JournalFixtures.lines;
-import static dev.rollback.core.journal.JournalFixtures.offsetOf;
-import static dev.rollback.core.journal.JournalFixtures.record;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FileJournalTest {
     @TempDir
@@ -50,7 +49,9 @@ class FileJournalTest {
         try (FileJournal journal = FileJournal.of(dir)) {
             journal.append(record("../etc/passwd", 0));
             journal.append(record("-rf\nx", 0));
-            assertThat(journal.records("../etc/passwd")).extracting(JournalRecord::runId).containsExactly("../etc/passwd");
+            assertThat(journal.records("../etc/passwd"))
+                    .extracting(JournalRecord::runId)
+                    .containsExactly("../etc/passwd");
             assertThat(journal.records("-rf\nx")).hasSize(1);
             assertThat(dir.getParent().resolve("etc")).doesNotExist();
             assertThat(journal.unfinishedRuns()).containsExactlyInAnyOrder("../etc/passwd", "-rf\nx");
@@ -62,8 +63,14 @@ class FileJournalTest {
         try (FileJournal journal = FileJournal.of(dir)) {
             appendRun(journal, "open-run", 2);
             appendRun(journal, "done-run", 2);
-            journal.append(new JournalRecord("done-run", 2, JournalRecord.Type.RUN_FINISHED, JournalFixtures.T0,
-                    Optional.empty(), 7, Map.of("outcome", "SUCCEEDED")));
+            journal.append(new JournalRecord(
+                    "done-run",
+                    2,
+                    JournalRecord.Type.RUN_FINISHED,
+                    JournalFixtures.T0,
+                    Optional.empty(),
+                    7,
+                    Map.of("outcome", "SUCCEEDED")));
             assertThat(journal.unfinishedRuns()).containsExactly("open-run");
             journal.append(record("done-run", 3));
             assertThat(journal.records("done-run")).hasSize(4);
@@ -75,8 +82,8 @@ class FileJournalTest {
         Path stray = Files.writeString(dir.resolve("x%ZZ.journal"), "", StandardCharsets.UTF_8);
         try (FileJournal journal = FileJournal.of(dir)) {
             assertThatThrownBy(journal::unfinishedRuns)
-                    .isInstanceOfSatisfying(RollbackException.class,
-                            e -> assertThat(e.code()).isEqualTo(ErrorCode.JOURNAL_FAILURE))
+                    .isInstanceOfSatisfying(
+                            RollbackException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.JOURNAL_FAILURE))
                     .hasMessageContaining(stray.toString());
         }
     }
@@ -98,12 +105,19 @@ class FileJournalTest {
             Files.write(journalFile(copy, "run-1"), java.util.Arrays.copyOf(full, cut));
             Files.write(JournalFixtures.anchorFile(copy, "run-1"), anchorBeforeLast);
             try (FileJournal journal = FileJournal.of(copy)) {
-                assertThat(journal.records("run-1")).as("cut at byte %d", cut).hasSize(4)
-                        .extracting(JournalRecord::sequence).containsExactly(0L, 1L, 2L, 3L);
+                assertThat(journal.records("run-1"))
+                        .as("cut at byte %d", cut)
+                        .hasSize(4)
+                        .extracting(JournalRecord::sequence)
+                        .containsExactly(0L, 1L, 2L, 3L);
                 journal.append(record("run-1", 4));
-                assertThat(journal.verify("run-1").recordCount()).as("cut at byte %d", cut).isEqualTo(5);
+                assertThat(journal.verify("run-1").recordCount())
+                        .as("cut at byte %d", cut)
+                        .isEqualTo(5);
             }
-            assertThat(Files.readAllBytes(journalFile(copy, "run-1"))).as("cut at byte %d", cut).isEqualTo(full);
+            assertThat(Files.readAllBytes(journalFile(copy, "run-1")))
+                    .as("cut at byte %d", cut)
+                    .isEqualTo(full);
         }
     }
 
@@ -119,19 +133,21 @@ class FileJournalTest {
         Files.write(file, bytes);
         try (FileJournal journal = FileJournal.of(dir)) {
             assertThatThrownBy(() -> journal.records("run-1"))
-                    .isInstanceOfSatisfying(RollbackException.class,
-                            e -> assertThat(e.code()).isEqualTo(ErrorCode.JOURNAL_FAILURE))
+                    .isInstanceOfSatisfying(
+                            RollbackException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.JOURNAL_FAILURE))
                     .hasMessageContaining(file.toString())
                     .hasMessageContaining("byte offset " + offset)
                     .hasMessageContaining("record 2")
                     .hasMessageContaining("checksum");
             assertThatThrownBy(() -> journal.append(record("run-1", 5)))
-                    .isInstanceOfSatisfying(RollbackException.class,
-                            e -> assertThat(e.code()).isEqualTo(ErrorCode.JOURNAL_FAILURE))
+                    .isInstanceOfSatisfying(
+                            RollbackException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.JOURNAL_FAILURE))
                     .hasMessageContaining("byte offset " + offset);
             assertThatThrownBy(journal::unfinishedRuns).isInstanceOf(RollbackException.class);
         }
-        assertThat(Files.readAllBytes(file)).as("a corrupt journal is never repaired by cutting").isEqualTo(bytes);
+        assertThat(Files.readAllBytes(file))
+                .as("a corrupt journal is never repaired by cutting")
+                .isEqualTo(bytes);
     }
 
     @Test
@@ -142,7 +158,8 @@ class FileJournalTest {
             int perThread = 150;
             AtomicLong sequence = new AtomicLong();
             ExecutorService pool = Executors.newFixedThreadPool(threads);
-            try (FileJournal journal = FileJournal.custom().directory(dir).groupCommit(groupCommit).build()) {
+            try (FileJournal journal =
+                    FileJournal.custom().directory(dir).groupCommit(groupCommit).build()) {
                 List<Future<?>> done = new ArrayList<>();
                 for (int t = 0; t < threads; t++) {
                     done.add(pool.submit(() -> {
@@ -154,8 +171,11 @@ class FileJournalTest {
                 for (Future<?> f : done) {
                     f.get(60, TimeUnit.SECONDS);
                 }
-                assertThat(journal.records(runId)).extracting(JournalRecord::sequence)
-                        .containsExactlyElementsOf(java.util.stream.LongStream.range(0, threads * perThread).boxed().toList());
+                assertThat(journal.records(runId))
+                        .extracting(JournalRecord::sequence)
+                        .containsExactlyElementsOf(java.util.stream.LongStream.range(0, threads * perThread)
+                                .boxed()
+                                .toList());
                 assertThat(journal.verify(runId).verified()).isTrue();
             } finally {
                 pool.shutdownNow();
@@ -172,18 +192,24 @@ class FileJournalTest {
             assertThat(second).isNotDone();
             journal.append(record("run-1", 1));
             second.get(10, TimeUnit.SECONDS);
-            assertThat(journal.records("run-1")).extracting(JournalRecord::sequence).containsExactly(0L, 1L, 2L);
+            assertThat(journal.records("run-1"))
+                    .extracting(JournalRecord::sequence)
+                    .containsExactly(0L, 1L, 2L);
         }
     }
 
     @Test
     void failsARecordWhosePredecessorNeverComes() {
-        try (FileJournal journal = FileJournal.custom().directory(dir).sequenceGapTimeout(Duration.ofMillis(100)).build()) {
+        try (FileJournal journal = FileJournal.custom()
+                .directory(dir)
+                .sequenceGapTimeout(Duration.ofMillis(100))
+                .build()) {
             journal.append(record("run-1", 0));
             assertThatThrownBy(() -> journal.append(record("run-1", 2)))
-                    .isInstanceOfSatisfying(RollbackException.class,
-                            e -> assertThat(e.code()).isEqualTo(ErrorCode.JOURNAL_FAILURE))
-                    .hasMessageContaining("record 2").hasMessageContaining("record 1");
+                    .isInstanceOfSatisfying(
+                            RollbackException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.JOURNAL_FAILURE))
+                    .hasMessageContaining("record 2")
+                    .hasMessageContaining("record 1");
             journal.append(record("run-1", 1));
             assertThat(journal.records("run-1")).hasSize(2);
         }
@@ -204,30 +230,45 @@ class FileJournalTest {
     @Test
     void refusesARecordFromAStaleLockHolder() {
         try (FileJournal journal = FileJournal.of(dir)) {
-            journal.append(new JournalRecord("run-1", 0, JournalRecord.Type.RUN_STARTED, JournalFixtures.T0,
-                    Optional.empty(), 9, Map.of()));
-            assertThatThrownBy(() -> journal.append(new JournalRecord("run-1", 1, JournalRecord.Type.STEP_STARTED,
-                    JournalFixtures.T0, Optional.of("a"), 8, Map.of())))
-                    .isInstanceOfSatisfying(RollbackException.class,
-                            e -> assertThat(e.code()).isEqualTo(ErrorCode.LOCK_UNAVAILABLE))
-                    .hasMessageContaining("fencing token 8").hasMessageContaining("token 9");
+            journal.append(new JournalRecord(
+                    "run-1", 0, JournalRecord.Type.RUN_STARTED, JournalFixtures.T0, Optional.empty(), 9, Map.of()));
+            assertThatThrownBy(() -> journal.append(new JournalRecord(
+                            "run-1",
+                            1,
+                            JournalRecord.Type.STEP_STARTED,
+                            JournalFixtures.T0,
+                            Optional.of("a"),
+                            8,
+                            Map.of())))
+                    .isInstanceOfSatisfying(
+                            RollbackException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.LOCK_UNAVAILABLE))
+                    .hasMessageContaining("fencing token 8")
+                    .hasMessageContaining("token 9");
         }
         try (FileJournal reopened = FileJournal.of(dir)) {
-            assertThatThrownBy(() -> reopened.append(new JournalRecord("run-1", 1, JournalRecord.Type.STEP_STARTED,
-                    JournalFixtures.T0, Optional.of("a"), 8, Map.of())))
-                    .as("the highest token is rebuilt from the file").isInstanceOf(RollbackException.class);
-            reopened.append(new JournalRecord("run-1", 1, JournalRecord.Type.STEP_STARTED, JournalFixtures.T0,
-                    Optional.of("a"), 10, Map.of()));
+            assertThatThrownBy(() -> reopened.append(new JournalRecord(
+                            "run-1",
+                            1,
+                            JournalRecord.Type.STEP_STARTED,
+                            JournalFixtures.T0,
+                            Optional.of("a"),
+                            8,
+                            Map.of())))
+                    .as("the highest token is rebuilt from the file")
+                    .isInstanceOf(RollbackException.class);
+            reopened.append(new JournalRecord(
+                    "run-1", 1, JournalRecord.Type.STEP_STARTED, JournalFixtures.T0, Optional.of("a"), 10, Map.of()));
         }
     }
 
     @Test
     void letsOnlyOneJournalInstanceAppendToARun() {
-        try (FileJournal first = FileJournal.of(dir); FileJournal second = FileJournal.of(dir)) {
+        try (FileJournal first = FileJournal.of(dir);
+                FileJournal second = FileJournal.of(dir)) {
             first.append(record("run-1", 0));
             assertThatThrownBy(() -> second.append(record("run-1", 1)))
-                    .isInstanceOfSatisfying(RollbackException.class,
-                            e -> assertThat(e.code()).isEqualTo(ErrorCode.JOURNAL_FAILURE))
+                    .isInstanceOfSatisfying(
+                            RollbackException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.JOURNAL_FAILURE))
                     .hasMessageContaining("open for appending by another process or journal instance");
             assertThat(second.records("run-1")).hasSize(1);
         }
@@ -246,22 +287,26 @@ class FileJournalTest {
     @Test
     void rejectsBadConfigurationNamingTheFieldAndValue() throws Exception {
         assertThatThrownBy(() -> FileJournal.custom().sequenceGapTimeout(Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("sequenceGapTimeout must be positive, but was PT0S");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("sequenceGapTimeout must be positive, but was PT0S");
         assertThatThrownBy(() -> FileJournal.custom().hmacKey(new byte[8]))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("hmacKey must be at least 16 bytes, but was 8 bytes");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("hmacKey must be at least 16 bytes, but was 8 bytes");
         assertThatThrownBy(() -> FileJournal.custom().build())
-                .isInstanceOf(IllegalStateException.class).hasMessage("directory is required");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("directory is required");
         Path file = Files.writeString(dir.resolve("a-file"), "x", StandardCharsets.UTF_8);
         assertThatThrownBy(() -> FileJournal.of(file.resolve("journal")))
-                .isInstanceOfSatisfying(RollbackException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.JOURNAL_FAILURE))
+                .isInstanceOfSatisfying(
+                        RollbackException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.JOURNAL_FAILURE))
                 .hasMessageContaining(file.resolve("journal").toString());
     }
 
     @Test
     void neverShowsTheMacKey() {
         byte[] key = "a-secret-key-of-32-bytes-exactly".getBytes(StandardCharsets.US_ASCII);
-        try (FileJournal journal = FileJournal.custom().directory(dir).hmacKey(key).build()) {
+        try (FileJournal journal =
+                FileJournal.custom().directory(dir).hmacKey(key).build()) {
             appendRun(journal, "run-1", 2);
             assertThat(journal.toString()).doesNotContain("a-secret-key");
             assertThat(String.join("", lines(journalFile(dir, "run-1")))).doesNotContain("a-secret-key");

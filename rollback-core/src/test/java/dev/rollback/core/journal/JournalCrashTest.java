@@ -1,17 +1,16 @@
 package dev.rollback.core.journal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.rollback.api.spi.JournalRecord;
 import dev.rollback.core.fault.CrashPoints;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Fault: the appending process dies at each journal crash point (halted as SIGKILL would, no
@@ -27,9 +26,15 @@ class JournalCrashTest {
     void keepsEveryAcknowledgedRecordWhenTheProcessDiesAtACrashPoint(String point, long lastAcked, long expectedRecords)
             throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(List.of(java, "-D" + CrashPoints.PROPERTY + "=" + point,
-                "-cp", System.getProperty("java.class.path"), AppendUntilKilledMain.class.getName(), dir.toString()))
-                .redirectErrorStream(true).start();
+        Process child = new ProcessBuilder(List.of(
+                        java,
+                        "-D" + CrashPoints.PROPERTY + "=" + point,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        AppendUntilKilledMain.class.getName(),
+                        dir.toString()))
+                .redirectErrorStream(true)
+                .start();
         String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(child.exitValue()).as(output).isEqualTo(CrashPoints.EXIT_STATUS);
@@ -37,7 +42,8 @@ class JournalCrashTest {
 
         try (FileJournal journal = FileJournal.of(dir)) {
             List<JournalRecord> records = journal.records("run-1");
-            assertThat(records).as("acknowledged records survive; only the one in flight may be there unacknowledged")
+            assertThat(records)
+                    .as("acknowledged records survive; only the one in flight may be there unacknowledged")
                     .hasSize((int) expectedRecords);
             assertThat(journal.verify("run-1").verified()).isTrue();
             journal.append(JournalFixtures.record("run-1", expectedRecords));

@@ -1,15 +1,14 @@
 package dev.rollback.core.journal;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fault: the disk under the journal fills up. Injected for real: a child JVM writes its journal on
@@ -25,10 +24,19 @@ class JournalDiskFullTest {
     void failsTheAppendThatMeetsAFullDiskAndKeepsEveryAcknowledgedRecord() throws Exception {
         assumeTrue(run(List.of("unshare", "-m", "true")) == 0, "needs root and unshare -m for a private tmpfs");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(List.of("unshare", "-m", "sh", "-c",
-                "mount -t tmpfs -o size=64k tmpfs \"$1\" && exec \"$2\" -cp \"$3\" " + DiskFullMain.class.getName() + " \"$1\"",
-                "sh", dir.toString(), java, System.getProperty("java.class.path")))
-                .redirectErrorStream(true).start();
+        Process child = new ProcessBuilder(List.of(
+                        "unshare",
+                        "-m",
+                        "sh",
+                        "-c",
+                        "mount -t tmpfs -o size=64k tmpfs \"$1\" && exec \"$2\" -cp \"$3\" "
+                                + DiskFullMain.class.getName() + " \"$1\"",
+                        "sh",
+                        dir.toString(),
+                        java,
+                        System.getProperty("java.class.path")))
+                .redirectErrorStream(true)
+                .start();
         String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
 
@@ -36,7 +44,8 @@ class JournalDiskFullTest {
         long acked = number(output, "ACKED ");
         assertThat(acked).as("some records fit before the disk filled").isBetween(10L, 64L);
         assertThat(output).contains("REREAD " + acked + " VERIFIED");
-        assertThat(output).as("the run's next append fails at once instead of waiting for the lost record")
+        assertThat(output)
+                .as("the run's next append fails at once instead of waiting for the lost record")
                 .contains("NEXT JOURNAL_FAILURE");
     }
 

@@ -3,7 +3,6 @@ package dev.rollback.core.journal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rollback.api.spi.JournalRecord;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -24,13 +23,18 @@ final class JournalFixtures {
     static final ObjectMapper MAPPER = new ObjectMapper();
     static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
 
-    private JournalFixtures() {
-    }
+    private JournalFixtures() {}
 
     static JournalRecord record(String runId, long seq) {
         JournalRecord.Type type = seq == 0 ? JournalRecord.Type.RUN_STARTED : JournalRecord.Type.STEP_STARTED;
         Optional<String> step = seq == 0 ? Optional.empty() : Optional.of("step-" + seq);
-        return new JournalRecord(runId, seq, type, T0.plusMillis(seq), step, 7,
+        return new JournalRecord(
+                runId,
+                seq,
+                type,
+                T0.plusMillis(seq),
+                step,
+                7,
                 Map.of("attempt", "1", "note", "record " + seq + " ü \"quoted\"\nnewline"));
     }
 
@@ -111,8 +115,8 @@ final class JournalFixtures {
         body.remove("hash");
         body.remove("mac");
         try {
-            String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(MAPPER.writeValueAsBytes(body)));
+            String hash = HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(MAPPER.writeValueAsBytes(body)));
             node.put("hash", hash);
             return hash;
         } catch (IOException e) {

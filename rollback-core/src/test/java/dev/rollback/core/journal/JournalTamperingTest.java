@@ -1,18 +1,5 @@
 package dev.rollback.core.journal;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rollback.core.journal.JournalVerification.Finding;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-
 import static dev.rollback.core.journal.JournalFixtures.anchorFile;
 import static dev.rollback.core.journal.JournalFixtures.appendRun;
 import static dev.rollback.core.journal.JournalFixtures.journalFile;
@@ -24,18 +11,32 @@ import static dev.rollback.core.journal.JournalFixtures.rehash;
 import static dev.rollback.core.journal.JournalFixtures.writeLines;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rollback.core.journal.JournalVerification.Finding;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 class JournalTamperingTest {
     private static final String RUN = "run-1";
     private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     @TempDir
     Path dir;
+
     Path file;
     List<String> original;
 
     @BeforeEach
     void writeSixRecords() {
-        try (FileJournal journal = FileJournal.custom().directory(dir).hmacKey(KEY).build()) {
+        try (FileJournal journal =
+                FileJournal.custom().directory(dir).hmacKey(KEY).build()) {
             appendRun(journal, RUN, 6);
         }
         file = journalFile(dir, RUN);
@@ -49,7 +50,8 @@ class JournalTamperingTest {
     }
 
     private JournalVerification verifyWithKey() {
-        try (FileJournal journal = FileJournal.custom().directory(dir).hmacKey(KEY).build()) {
+        try (FileJournal journal =
+                FileJournal.custom().directory(dir).hmacKey(KEY).build()) {
             return journal.verify(RUN);
         }
     }
@@ -61,11 +63,14 @@ class JournalTamperingTest {
         assertThat(result.verified()).isTrue();
         assertThat(result.finding()).isEqualTo(Finding.VERIFIED);
         assertThat(result.recordCount()).isEqualTo(6);
-        assertThat(result.headHash()).isEqualTo(json(original.get(5)).get("hash").asText());
+        assertThat(result.headHash())
+                .isEqualTo(json(original.get(5)).get("hash").asText());
         assertThat(result.authenticated()).isTrue();
         assertThat(result.firstBadSequence()).isEmpty();
         assertThat(result.describe()).contains("VERIFIED", "6 records", result.headHash(), "authenticated");
-        assertThat(verify().verified()).as("without the key the chain still verifies, unauthenticated").isTrue();
+        assertThat(verify().verified())
+                .as("without the key the chain still verifies, unauthenticated")
+                .isTrue();
     }
 
     @Test
@@ -174,9 +179,14 @@ class JournalTamperingTest {
         Path forgery = dir.resolve("forgery");
         try (FileJournal journal = FileJournal.of(forgery)) {
             for (int seq = 0; seq < 6; seq++) {
-                journal.append(new dev.rollback.api.spi.JournalRecord(RUN, seq,
-                        dev.rollback.api.spi.JournalRecord.Type.STEP_SKIPPED, JournalFixtures.T0,
-                        java.util.Optional.empty(), 7, java.util.Map.of("forged", "yes")));
+                journal.append(new dev.rollback.api.spi.JournalRecord(
+                        RUN,
+                        seq,
+                        dev.rollback.api.spi.JournalRecord.Type.STEP_SKIPPED,
+                        JournalFixtures.T0,
+                        java.util.Optional.empty(),
+                        7,
+                        java.util.Map.of("forged", "yes")));
             }
         }
         writeLines(file, lines(journalFile(forgery, RUN)));
@@ -195,13 +205,16 @@ class JournalTamperingTest {
     void detectsARebuildThatAlsoReplacedTheAnchorOnlyWithTheKey() throws Exception {
         Path forgery = dir.resolve("forgery");
         byte[] otherKey = "another-key-another-key-another!".getBytes(StandardCharsets.US_ASCII);
-        try (FileJournal journal = FileJournal.custom().directory(forgery).hmacKey(otherKey).build()) {
+        try (FileJournal journal =
+                FileJournal.custom().directory(forgery).hmacKey(otherKey).build()) {
             appendRun(journal, RUN, 6);
         }
         Files.copy(journalFile(forgery, RUN), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.copy(anchorFile(forgery, RUN), anchorFile(dir, RUN), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 
-        assertThat(verify().verified()).as("without a key, a consistent forgery of both files is undetectable").isTrue();
+        assertThat(verify().verified())
+                .as("without a key, a consistent forgery of both files is undetectable")
+                .isTrue();
         JournalVerification keyed = verifyWithKey();
         assertThat(keyed.finding()).isEqualTo(Finding.REBUILT);
         assertThat(keyed.firstBadSequence()).hasValue(0);
@@ -241,7 +254,8 @@ class JournalTamperingTest {
     }
 
     private static void writeSixRecordsAgainIn(Path directory, String runId) {
-        try (FileJournal journal = FileJournal.custom().directory(directory).hmacKey(KEY).build()) {
+        try (FileJournal journal =
+                FileJournal.custom().directory(directory).hmacKey(KEY).build()) {
             appendRun(journal, runId, 6);
         }
     }

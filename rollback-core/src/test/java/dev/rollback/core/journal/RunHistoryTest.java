@@ -1,21 +1,20 @@
 package dev.rollback.core.journal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.spi.Journal;
 import dev.rollback.api.spi.JournalRecord;
 import dev.rollback.api.spi.JournalRecord.Type;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RunHistoryTest {
     @TempDir
@@ -24,8 +23,14 @@ class RunHistoryTest {
     private final List<JournalRecord> records = new ArrayList<>();
 
     private void add(Type type, String step, long token, Map<String, String> data) {
-        records.add(new JournalRecord("run-1", records.size(), type, JournalFixtures.T0.plusSeconds(records.size()),
-                Optional.ofNullable(step), token, data));
+        records.add(new JournalRecord(
+                "run-1",
+                records.size(),
+                type,
+                JournalFixtures.T0.plusSeconds(records.size()),
+                Optional.ofNullable(step),
+                token,
+                data));
     }
 
     private void writeACrashedRun() {
@@ -107,8 +112,8 @@ class RunHistoryTest {
         List<JournalRecord> gap = new ArrayList<>(records);
         gap.remove(3);
         assertThatThrownBy(() -> RunHistory.of("run-1", gap))
-                .isInstanceOfSatisfying(RollbackException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.JOURNAL_FAILURE))
+                .isInstanceOfSatisfying(
+                        RollbackException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.JOURNAL_FAILURE))
                 .hasMessageContaining("record 3 is missing or out of place");
         assertThatThrownBy(() -> RunHistory.of("run-2", records)).isInstanceOf(RollbackException.class);
     }

@@ -1,11 +1,11 @@
 package dev.rollback.core.lock;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.spi.RunLease;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -14,9 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FileRunLockTest {
     @TempDir
@@ -31,7 +30,9 @@ class FileRunLockTest {
             assertThat(two.tryAcquire("plan-a", Duration.ofMillis(120))).isEmpty();
             assertThat(one.tryAcquire("plan-a", Duration.ZERO)).isEmpty();
             assertThat(two.tryAcquire("plan-b", Duration.ZERO)).isPresent();
-            assertThat(lease.isHeld()).as("a refused attempt must not drop the holder's lock").isTrue();
+            assertThat(lease.isHeld())
+                    .as("a refused attempt must not drop the holder's lock")
+                    .isTrue();
         }
         assertThat(two.tryAcquire("plan-a", Duration.ZERO)).isPresent();
     }
@@ -40,7 +41,8 @@ class FileRunLockTest {
     void handsOutTokensThatOnlyGrowAcrossReleasesAndNewInstances() throws Exception {
         long previous = 0;
         for (int i = 0; i < 4; i++) {
-            try (RunLease lease = FileRunLock.of(dir).tryAcquire("plan-a", Duration.ZERO).orElseThrow()) {
+            try (RunLease lease =
+                    FileRunLock.of(dir).tryAcquire("plan-a", Duration.ZERO).orElseThrow()) {
                 assertThat(lease.fencingToken()).isGreaterThan(previous);
                 previous = lease.fencingToken();
             }
@@ -77,12 +79,13 @@ class FileRunLockTest {
 
     @Test
     void failsClosedNamingADirectoryThatCannotBeCreated() throws Exception {
-        Path notADirectory = Files.writeString(dir.resolve("file"), "x", StandardCharsets.UTF_8).resolve("locks");
+        Path notADirectory = Files.writeString(dir.resolve("file"), "x", StandardCharsets.UTF_8)
+                .resolve("locks");
         FileRunLock lock = FileRunLock.of(notADirectory);
 
         assertThatThrownBy(() -> lock.tryAcquire("plan-a", Duration.ZERO))
-                .isInstanceOfSatisfying(RollbackException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.LOCK_UNAVAILABLE))
+                .isInstanceOfSatisfying(
+                        RollbackException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.LOCK_UNAVAILABLE))
                 .hasMessageContaining(notADirectory.toString());
     }
 
@@ -91,10 +94,12 @@ class FileRunLockTest {
         Files.writeString(dir.resolve("plan-a.token"), "not a number", StandardCharsets.US_ASCII);
 
         assertThatThrownBy(() -> FileRunLock.of(dir).tryAcquire("plan-a", Duration.ZERO))
-                .isInstanceOfSatisfying(RollbackException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.LOCK_UNAVAILABLE))
+                .isInstanceOfSatisfying(
+                        RollbackException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.LOCK_UNAVAILABLE))
                 .hasMessageContaining(dir.toString());
-        assertThat(FileRunLock.of(dir).tryAcquire("plan-b", Duration.ZERO)).as("other keys still work").isPresent();
+        assertThat(FileRunLock.of(dir).tryAcquire("plan-b", Duration.ZERO))
+                .as("other keys still work")
+                .isPresent();
     }
 
     @Test
@@ -103,18 +108,27 @@ class FileRunLockTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("pollInterval must be between 1 ms and 10 s, but was PT0S");
         assertThatThrownBy(() -> FileRunLock.custom().build())
-                .isInstanceOf(IllegalStateException.class).hasMessage("directory is required");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("directory is required");
         assertThatThrownBy(() -> FileRunLock.of(dir).tryAcquire("", Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("key must not be empty");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("key must not be empty");
     }
 
     @Test
     void excludesAnotherProcessUntilTheKernelReleasesTheLockOfItsKilledHolder() throws Exception {
-        Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), LockHolderMain.class.getName(), dir.toString(), "plan-a"))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process child = new ProcessBuilder(List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        LockHolderMain.class.getName(),
+                        dir.toString(),
+                        "plan-a"))
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader out =
+                    new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
             String line = out.readLine();
             assertThat(line).startsWith("HELD ");
             long childToken = Long.parseLong(line.substring(5));
@@ -124,7 +138,8 @@ class FileRunLockTest {
 
             child.destroyForcibly();
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            try (RunLease lease = lock.tryAcquire("plan-a", Duration.ofSeconds(10)).orElseThrow()) {
+            try (RunLease lease =
+                    lock.tryAcquire("plan-a", Duration.ofSeconds(10)).orElseThrow()) {
                 assertThat(lease.fencingToken()).isGreaterThan(childToken);
             }
         } finally {

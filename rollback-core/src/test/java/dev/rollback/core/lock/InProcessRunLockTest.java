@@ -1,15 +1,14 @@
 package dev.rollback.core.lock;
 
-import dev.rollback.api.spi.RunLease;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rollback.api.spi.RunLease;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class InProcessRunLockTest {
     private final InProcessRunLock lock = new InProcessRunLock();
@@ -68,6 +67,7 @@ class InProcessRunLockTest {
     @Test
     void rejectsANegativeWait() {
         assertThatThrownBy(() -> lock.tryAcquire("plan-a", Duration.ofMillis(-1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("wait must not be negative, but was PT-0.001S");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("wait must not be negative, but was PT-0.001S");
     }
 }

@@ -1,7 +1,6 @@
 package dev.rollback.core.lock;
 
 import dev.rollback.api.spi.RunLease;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -11,8 +10,7 @@ import java.util.Optional;
  * {@code HELD <token>} or {@code BUSY}, then holds it until killed.
  */
 public final class LockHolderMain {
-    private LockHolderMain() {
-    }
+    private LockHolderMain() {}
 
     public static void main(String[] args) throws Exception {
         Optional<RunLease> lease = FileRunLock.of(Path.of(args[0])).tryAcquire(args[1], Duration.ZERO);

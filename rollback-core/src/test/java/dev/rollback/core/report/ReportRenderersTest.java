@@ -1,5 +1,7 @@
 package dev.rollback.core.report;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rollback.api.RecoveryObjectives;
@@ -11,35 +13,44 @@ import dev.rollback.api.report.RollbackReport;
 import dev.rollback.core.RollbackExecutor;
 import dev.rollback.core.RunRequest;
 import dev.rollback.core.clock.ManualClock;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.time.Instant;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class ReportRenderersTest {
     private static final Instant T0 = Instant.parse("2026-11-25T12:00:00Z");
 
     private static RollbackReport report() {
         ManualClock clock = new ManualClock(T0);
-        RollbackPlan plan = RollbackPlan.builder("app-service-rollback", RecoveryObjectives.of(Duration.ofMinutes(30), Duration.ofMinutes(5)))
+        RollbackPlan plan = RollbackPlan.builder(
+                        "app-service-rollback", RecoveryObjectives.of(Duration.ofMinutes(30), Duration.ofMinutes(5)))
                 .component("app-service", RecoveryObjectives.stateless(Duration.ofMinutes(5)))
-                .step(RollbackStep.builder("route-traffic", "app-service").action(c -> {
-                    clock.advance(Duration.ofSeconds(20));
-                    c.evidence("distribution", "blue-previous=100");
-                }).build())
-                .step(RollbackStep.builder("swap-slots", "app-service").action(c -> {
-                    clock.advance(Duration.ofSeconds(70));
-                    c.evidence("slots", "blue-previous|production");
-                }).build(),
-                        s -> s.dependsOn("route-traffic").verifier(Verifier.of("health", ctx ->
-                                Verification.passed("health", "GET /api/health returns 200", "200 in 41 ms"))))
-                .step(RollbackStep.builder("purge-cdn", "cdn").action(c -> {
-                    throw new IllegalStateException("CDN API returned 500");
-                }).build())
+                .step(RollbackStep.builder("route-traffic", "app-service")
+                        .action(c -> {
+                            clock.advance(Duration.ofSeconds(20));
+                            c.evidence("distribution", "blue-previous=100");
+                        })
+                        .build())
+                .step(
+                        RollbackStep.builder("swap-slots", "app-service")
+                                .action(c -> {
+                                    clock.advance(Duration.ofSeconds(70));
+                                    c.evidence("slots", "blue-previous|production");
+                                })
+                                .build(),
+                        s -> s.dependsOn("route-traffic")
+                                .verifier(Verifier.of(
+                                        "health",
+                                        ctx -> Verification.passed(
+                                                "health", "GET /api/health returns 200", "200 in 41 ms"))))
+                .step(RollbackStep.builder("purge-cdn", "cdn")
+                        .action(c -> {
+                            throw new IllegalStateException("CDN API returned 500");
+                        })
+                        .build())
                 .build();
-        try (RollbackExecutor executor = RollbackExecutor.builder().clock(clock).parallelism(1).build()) {
+        try (RollbackExecutor executor =
+                RollbackExecutor.builder().clock(clock).parallelism(1).build()) {
             return executor.run(plan, RunRequest.drill("monthly-drill"));
         }
     }
@@ -62,8 +73,15 @@ class ReportRenderersTest {
         assertThat(swap.get("durationMillis").asLong()).isEqualTo(70_000);
         assertThat(swap.get("budget").asText()).isEqualTo("PT4M40S");
         assertThat(swap.get("verifications").get(0).get("observed").asText()).isEqualTo("200 in 41 ms");
-        assertThat(json.get("steps").get(0).get("evidence").get("distribution").asText()).isEqualTo("blue-previous=100");
-        assertThat(json.get("steps").get(1).get("attempts").get(0).get("failure").asText()).contains("CDN API returned 500");
+        assertThat(json.get("steps").get(0).get("evidence").get("distribution").asText())
+                .isEqualTo("blue-previous=100");
+        assertThat(json.get("steps")
+                        .get(1)
+                        .get("attempts")
+                        .get(0)
+                        .get("failure")
+                        .asText())
+                .contains("CDN API returned 500");
         JsonNode app = json.get("components").get(0);
         assertThat(app.get("component").asText()).isEqualTo("app-service");
         assertThat(app.get("rto").asText()).isEqualTo("MET");
@@ -71,15 +89,18 @@ class ReportRenderersTest {
         assertThat(app.get("rpo").asText()).isEqualTo("UNKNOWN");
         assertThat(json.get("components").get(1).get("rto").asText()).isEqualTo("MISSED");
         assertThat(json.get("metrics").get("recordsLost").get("value").isNull()).isTrue();
-        assertThat(json.get("metrics").get("recordsLost").get("status").asText()).isEqualTo("UNKNOWN");
-        assertThat(json.get("metrics").get("timeToExecute").get("limitStatus").asText()).isEqualTo("MET");
+        assertThat(json.get("metrics").get("recordsLost").get("status").asText())
+                .isEqualTo("UNKNOWN");
+        assertThat(json.get("metrics").get("timeToExecute").get("limitStatus").asText())
+                .isEqualTo("MET");
         assertThat(json.get("abort").isNull()).isTrue();
     }
 
     @Test
     void markdownShowsComponentsStepsVerificationsAndMetricsWithEscapedCells() {
         String md = MarkdownReportRenderer.render(report());
-        assertThat(md).startsWith("# Rollback report: app-service-rollback\n")
+        assertThat(md)
+                .startsWith("# Rollback report: app-service-rollback\n")
                 .contains("- **Outcome:** PARTIAL")
                 .contains("| app-service | 5 min 00 s | 1 min 30 s | met | 0 ms | not measured | unknown |")
                 .contains("| cdn | 30 min 00 s | 20.0 s | **missed** |")

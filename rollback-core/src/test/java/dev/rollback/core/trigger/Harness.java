@@ -2,7 +2,6 @@ package dev.rollback.core.trigger;
 
 import dev.rollback.api.Decision;
 import dev.rollback.core.clock.ManualClock;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,7 +18,11 @@ final class Harness {
     final TriggerEngine engine;
 
     Harness(DecisionMatrix matrix) {
-        engine = TriggerEngine.builder().matrix(matrix).clock(clock).onDecision(decisions::add).build();
+        engine = TriggerEngine.builder()
+                .matrix(matrix)
+                .clock(clock)
+                .onDecision(decisions::add)
+                .build();
     }
 
     static Harness runbook() {

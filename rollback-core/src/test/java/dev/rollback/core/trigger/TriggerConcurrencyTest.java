@@ -1,16 +1,14 @@
 package dev.rollback.core.trigger;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rollback.api.Decision;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class TriggerConcurrencyTest {
 
@@ -45,8 +43,10 @@ class TriggerConcurrencyTest {
         h.engine.recordRequest(3, TimeUnit.MILLISECONDS, false);
         h.engine.evaluate();
         // 10,001 failures in 10,000,001 requests: just above 0.1%; any lost failure or request would change that
-        assertThat(h.decisions).extracting(d -> d.rule() + "=" + d.observed())
-                .containsExactlyInAnyOrder("errors=" + 10_001 / 10_000_001.0, "errors-one-more=" + 10_001 / 10_000_001.0);
+        assertThat(h.decisions)
+                .extracting(d -> d.rule() + "=" + d.observed())
+                .containsExactlyInAnyOrder(
+                        "errors=" + 10_001 / 10_000_001.0, "errors-one-more=" + 10_001 / 10_000_001.0);
     }
 
     @Test
@@ -55,8 +55,12 @@ class TriggerConcurrencyTest {
         // closes the fast path at every slot while both threads record.
         DecisionMatrix matrix = exactlyOrOneMore(4_000_000);
         List<Decision> decisions = new CopyOnWriteArrayList<>();
-        try (TriggerEngine engine = TriggerEngine.builder().matrix(matrix).resolution(Duration.ofMillis(100))
-                .evaluationInterval(Duration.ofHours(1)).onDecision(decisions::add).build()) {
+        try (TriggerEngine engine = TriggerEngine.builder()
+                .matrix(matrix)
+                .resolution(Duration.ofMillis(100))
+                .evaluationInterval(Duration.ofHours(1))
+                .onDecision(decisions::add)
+                .build()) {
             engine.start();
             CyclicBarrier start = new CyclicBarrier(2);
             Runnable recorder = () -> {
@@ -85,9 +89,12 @@ class TriggerConcurrencyTest {
             engine.recordRequest(3, TimeUnit.MILLISECONDS, false);
             engine.evaluate();
 
-            assertThat(decisions).extracting(d -> d.rule() + "=" + d.observed())
-                    .containsExactlyInAnyOrder("errors=" + 4_001 / 4_000_001.0, "errors-one-more=" + 4_001 / 4_000_001.0);
-            assertThat(engine.slotTicker()).hasValueSatisfying(t -> assertThat(t.opens()).isGreaterThanOrEqualTo(3));
+            assertThat(decisions)
+                    .extracting(d -> d.rule() + "=" + d.observed())
+                    .containsExactlyInAnyOrder(
+                            "errors=" + 4_001 / 4_000_001.0, "errors-one-more=" + 4_001 / 4_000_001.0);
+            assertThat(engine.slotTicker())
+                    .hasValueSatisfying(t -> assertThat(t.opens()).isGreaterThanOrEqualTo(3));
         }
     }
 
@@ -98,11 +105,23 @@ class TriggerConcurrencyTest {
      */
     private static DecisionMatrix exactlyOrOneMore(long requests) {
         return DecisionMatrix.custom()
-                .addRule(TriggerRule.custom().name("errors").signal(Signal.ERROR_RATE).above(0.001)
-                        .window(Duration.ofMinutes(1)).minimumEvents(requests).action("a").build())
-                .addRule(TriggerRule.custom().name("errors-one-more").signal(Signal.ERROR_RATE).above(0.001)
-                        .window(Duration.ofMinutes(1)).minimumEvents(requests + 1).noData(NoDataPolicy.PASSING)
-                        .action("b").build())
+                .addRule(TriggerRule.custom()
+                        .name("errors")
+                        .signal(Signal.ERROR_RATE)
+                        .above(0.001)
+                        .window(Duration.ofMinutes(1))
+                        .minimumEvents(requests)
+                        .action("a")
+                        .build())
+                .addRule(TriggerRule.custom()
+                        .name("errors-one-more")
+                        .signal(Signal.ERROR_RATE)
+                        .above(0.001)
+                        .window(Duration.ofMinutes(1))
+                        .minimumEvents(requests + 1)
+                        .noData(NoDataPolicy.PASSING)
+                        .action("b")
+                        .build())
                 .build();
     }
 }

@@ -1,9 +1,10 @@
 package dev.rollback.core.trigger;
 
+import static dev.rollback.core.trigger.Harness.requests;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.rollback.api.Decision;
-
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -11,10 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-
-import static dev.rollback.core.trigger.Harness.requests;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /** Sustain, k of n, hysteresis, no data, minimum events, episodes, overrides, listeners, the clock. */
 class TriggerEngineTest {
@@ -22,8 +20,13 @@ class TriggerEngineTest {
 
     /** One error-rate rule, > 1% over a 10 s window with at least 100 requests, shaped by {@code shape}. */
     private static Harness errorRate(UnaryOperator<TriggerRule.Builder> shape) {
-        TriggerRule rule = shape.apply(TriggerRule.custom().name("errors").signal(Signal.ERROR_RATE).above(0.01)
-                .window(Duration.ofSeconds(10)).action("application-rollback")).build();
+        TriggerRule rule = shape.apply(TriggerRule.custom()
+                        .name("errors")
+                        .signal(Signal.ERROR_RATE)
+                        .above(0.01)
+                        .window(Duration.ofSeconds(10))
+                        .action("application-rollback"))
+                .build();
         return new Harness(DecisionMatrix.custom().addRule(rule).build());
     }
 
@@ -50,7 +53,9 @@ class TriggerEngineTest {
         // breaching every other second: never sustained, but 3 of every 5 evaluations at times
         Harness h = errorRate(r -> r.window(SECOND).kOfN(3, 5));
         int[] second = {0};
-        h.run(Duration.ofSeconds(4), e -> requests(1000, second[0]++ % 2 == 0 ? 20 : 0).accept(e));
+        h.run(
+                Duration.ofSeconds(4),
+                e -> requests(1000, second[0]++ % 2 == 0 ? 20 : 0).accept(e));
         assertThat(h.decisions).isEmpty();
 
         h.run(SECOND, e -> requests(1000, second[0]++ % 2 == 0 ? 20 : 0).accept(e));
@@ -66,7 +71,9 @@ class TriggerEngineTest {
     void kOfNDoesNotFireOnTwoBreachesInFive() {
         Harness h = errorRate(r -> r.window(SECOND).kOfN(3, 5));
         int[] second = {0};
-        h.run(Duration.ofSeconds(20), e -> requests(1000, second[0]++ % 3 == 0 ? 20 : 0).accept(e));
+        h.run(
+                Duration.ofSeconds(20),
+                e -> requests(1000, second[0]++ % 3 == 0 ? 20 : 0).accept(e));
 
         assertThat(h.decisions).isEmpty();
     }
@@ -118,14 +125,14 @@ class TriggerEngineTest {
     @Test
     void insufficientDataRestartsASustainAndDoesNotResolveAFiringRule() {
         Harness h = errorRate(r -> r.window(SECOND).sustain(Duration.ofSeconds(10)));
-        h.run(Duration.ofSeconds(9), requests(1000, 20)).run(SECOND, e -> { });
+        h.run(Duration.ofSeconds(9), requests(1000, 20)).run(SECOND, e -> {});
         assertThat(h.engine.state("errors")).isEqualTo(RuleState.INSUFFICIENT_DATA);
         h.run(Duration.ofSeconds(10), requests(1000, 20));
         assertThat(h.decisions).isEmpty();
         h.run(SECOND, requests(1000, 20));
         assertThat(h.decisions).hasSize(1);
 
-        h.run(Duration.ofMinutes(5), e -> { });
+        h.run(Duration.ofMinutes(5), e -> {});
 
         assertThat(h.engine.state("errors")).isEqualTo(RuleState.FIRING);
     }
@@ -134,7 +141,7 @@ class TriggerEngineTest {
     void noDataTreatedAsFailingFiresOnSilence() {
         Harness h = errorRate(r -> r.noData(NoDataPolicy.FAILING).sustain(Duration.ofSeconds(5)));
 
-        h.run(Duration.ofSeconds(6), e -> { });
+        h.run(Duration.ofSeconds(6), e -> {});
 
         assertThat(h.decisions).singleElement().satisfies(d -> {
             assertThat(d.observed()).isNaN();
@@ -145,12 +152,12 @@ class TriggerEngineTest {
     @Test
     void noDataTreatedAsPassingIsHealthyAndResolvesAFiringRule() {
         Harness h = errorRate(r -> r.window(SECOND).noData(NoDataPolicy.PASSING));
-        h.run(SECOND, e -> { });
+        h.run(SECOND, e -> {});
         assertThat(h.engine.state("errors")).isEqualTo(RuleState.HEALTHY);
         h.run(SECOND, requests(1000, 20));
         assertThat(h.engine.state("errors")).isEqualTo(RuleState.FIRING);
 
-        h.run(SECOND, e -> { });
+        h.run(SECOND, e -> {});
 
         assertThat(h.engine.state("errors")).isEqualTo(RuleState.HEALTHY);
     }
@@ -159,10 +166,10 @@ class TriggerEngineTest {
     void aStaleGaugeSampleIsNoData() {
         Harness h = Harness.runbook();
         h.engine.recordMemoryUsage(99);
-        h.run(Duration.ofSeconds(60), e -> { });
+        h.run(Duration.ofSeconds(60), e -> {});
         assertThat(h.engine.state(DecisionMatrix.MEMORY_USAGE_WARNING)).isEqualTo(RuleState.PENDING);
 
-        h.run(SECOND, e -> { });
+        h.run(SECOND, e -> {});
 
         assertThat(h.engine.state(DecisionMatrix.MEMORY_USAGE_WARNING)).isEqualTo(RuleState.INSUFFICIENT_DATA);
     }
@@ -172,25 +179,30 @@ class TriggerEngineTest {
         Harness h = Harness.runbook();
         h.engine.raiseSecurityBreach("first");
         h.engine.raiseSecurityBreach("second, same episode");
-        h.run(Duration.ofSeconds(5), e -> { });
+        h.run(Duration.ofSeconds(5), e -> {});
         assertThat(h.decisions).hasSize(1);
 
         h.engine.clearSecurityBreach();
-        h.run(SECOND, e -> { });
+        h.run(SECOND, e -> {});
         h.engine.raiseSecurityBreach("third");
 
-        assertThat(h.decisions).extracting(Decision::description)
+        assertThat(h.decisions)
+                .extracting(Decision::description)
                 .containsExactly("security breach: first", "security breach: third");
     }
 
     @Test
     void heightenedMonitoringTightensAThresholdAndExpiresByItself() {
         Harness h = errorRate(r -> r.window(SECOND));
-        h.engine.heightenMonitoring(HeightenedMonitoring.custom().duration(Duration.ofMinutes(10))
-                .tighten("errors", 0.002).build());
+        h.engine.heightenMonitoring(HeightenedMonitoring.custom()
+                .duration(Duration.ofMinutes(10))
+                .tighten("errors", 0.002)
+                .build());
 
         h.run(SECOND, requests(1000, 5)); // 0.5%: above the heightened 0.2%
-        assertThat(h.decisions).singleElement().satisfies(d -> assertThat(d.threshold()).isEqualTo(0.002));
+        assertThat(h.decisions)
+                .singleElement()
+                .satisfies(d -> assertThat(d.threshold()).isEqualTo(0.002));
         h.run(Duration.ofMinutes(10), requests(1000, 0));
         assertThat(h.engine.state("errors")).isEqualTo(RuleState.HEALTHY);
 
@@ -204,12 +216,19 @@ class TriggerEngineTest {
     void heightenedMonitoringRefusesALooserThresholdAndAnUnknownRule() {
         Harness h = errorRate(r -> r);
 
-        assertThatThrownBy(() -> h.engine.heightenMonitoring(HeightenedMonitoring.custom().duration(SECOND)
-                .tighten("errors", 0.02).build()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'errors'").hasMessageContaining("0.02");
-        assertThatThrownBy(() -> h.engine.heightenMonitoring(HeightenedMonitoring.custom().duration(SECOND)
-                .tighten("nope", 0.001).build()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'nope'");
+        assertThatThrownBy(() -> h.engine.heightenMonitoring(HeightenedMonitoring.custom()
+                        .duration(SECOND)
+                        .tighten("errors", 0.02)
+                        .build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'errors'")
+                .hasMessageContaining("0.02");
+        assertThatThrownBy(() -> h.engine.heightenMonitoring(HeightenedMonitoring.custom()
+                        .duration(SECOND)
+                        .tighten("nope", 0.001)
+                        .build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'nope'");
     }
 
     @Test
@@ -224,7 +243,8 @@ class TriggerEngineTest {
         assertThat(h.decisions).singleElement().satisfies(d -> {
             assertThat(d.observed()).isEqualTo(0.02);
             assertThat(d.timeToDetect()).isEqualTo(Duration.ofSeconds(20));
-            assertThat(d.decidedAt()).isEqualTo(beforeJump.minus(Duration.ofHours(1)).plusSeconds(11));
+            assertThat(d.decidedAt())
+                    .isEqualTo(beforeJump.minus(Duration.ofHours(1)).plusSeconds(11));
         });
     }
 
@@ -243,16 +263,19 @@ class TriggerEngineTest {
     void aListenerThatThrowsBreaksNeitherTheEngineNorTheOtherListeners() {
         List<Decision> received = new CopyOnWriteArrayList<>();
         Harness h = new Harness(DecisionMatrix.ofDefaults());
-        TriggerEngine engine = TriggerEngine.builder().clock(h.clock)
+        TriggerEngine engine = TriggerEngine.builder()
+                .clock(h.clock)
                 .onDecision(d -> {
                     throw new IllegalStateException("listener bug");
                 })
-                .onDecision(received::add).build();
+                .onDecision(received::add)
+                .build();
 
         engine.raiseDataCorruption("bad page");
         engine.raiseSecurityBreach("intrusion");
 
-        assertThat(received).extracting(Decision::rule)
+        assertThat(received)
+                .extracting(Decision::rule)
                 .containsExactly(DecisionMatrix.DATA_CORRUPTION, DecisionMatrix.SECURITY_BREACH);
     }
 
@@ -261,8 +284,11 @@ class TriggerEngineTest {
     void aStartedEngineEvaluatesOnItsOwnThreadUntilClosed() throws InterruptedException {
         CountDownLatch decided = new CountDownLatch(1);
         Harness h = new Harness(DecisionMatrix.ofDefaults());
-        try (TriggerEngine engine = TriggerEngine.builder().clock(h.clock).evaluationInterval(Duration.ofMillis(10))
-                .onDecision(d -> decided.countDown()).build()) {
+        try (TriggerEngine engine = TriggerEngine.builder()
+                .clock(h.clock)
+                .evaluationInterval(Duration.ofMillis(10))
+                .onDecision(d -> decided.countDown())
+                .build()) {
             for (int i = 0; i < 4; i++) {
                 engine.recordHealthCheck(false);
             }

@@ -1,19 +1,17 @@
 package dev.rollback.core.trigger;
 
-import dev.rollback.api.Decision;
-import dev.rollback.api.Severity;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
-import java.time.Duration;
-import java.util.function.Consumer;
-
 import static dev.rollback.core.trigger.DecisionMatrix.*;
 import static dev.rollback.core.trigger.Harness.connections;
 import static dev.rollback.core.trigger.Harness.requests;
 import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rollback.api.Decision;
+import dev.rollback.api.Severity;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Every threshold of the runbook's matrix, exactly at, just above and just below. */
 class TriggerRunbookBoundariesTest {
@@ -81,10 +79,14 @@ class TriggerRunbookBoundariesTest {
     @Test
     void responseTimeLooksAtTheNinetyFifthPercentile() {
         // 94 of 100 fast and 6 slow: the 95th is slow. 95 fast and 5 slow: it is fast.
-        Harness slow = Harness.runbook().run(Duration.ofMinutes(11), requests(94, 0, Duration.ofMillis(100))
-                .andThen(requests(6, 0, Duration.ofSeconds(6))));
-        Harness fast = Harness.runbook().run(Duration.ofMinutes(11), requests(95, 0, Duration.ofMillis(100))
-                .andThen(requests(5, 0, Duration.ofSeconds(6))));
+        Harness slow = Harness.runbook()
+                .run(
+                        Duration.ofMinutes(11),
+                        requests(94, 0, Duration.ofMillis(100)).andThen(requests(6, 0, Duration.ofSeconds(6))));
+        Harness fast = Harness.runbook()
+                .run(
+                        Duration.ofMinutes(11),
+                        requests(95, 0, Duration.ofMillis(100)).andThen(requests(5, 0, Duration.ofSeconds(6))));
 
         assertThat(slow.by(RESPONSE_TIME)).hasSize(1);
         assertThat(fast.by(RESPONSE_TIME)).isEmpty();
@@ -146,7 +148,7 @@ class TriggerRunbookBoundariesTest {
         for (int i = 0; i < failures; i++) {
             h.engine.recordHealthCheck(false);
         }
-        h.run(Duration.ofSeconds(1), e -> { });
+        h.run(Duration.ofSeconds(1), e -> {});
 
         assertThat(h.by(FAILED_HEALTH_CHECKS_WARNING)).hasSize(reviews ? 1 : 0);
     }
@@ -159,7 +161,7 @@ class TriggerRunbookBoundariesTest {
         }
         h.engine.recordHealthCheck(true);
         h.engine.recordHealthCheck(false);
-        h.run(Duration.ofSeconds(1), e -> { });
+        h.run(Duration.ofSeconds(1), e -> {});
 
         assertThat(h.by(FAILED_HEALTH_CHECKS_WARNING)).isEmpty();
         assertThat(h.engine.state(FAILED_HEALTH_CHECKS_WARNING)).isEqualTo(RuleState.HEALTHY);

@@ -15,8 +15,7 @@ import dev.rollback.api.report.RollbackReport;
  * }</pre>
  */
 public final class RollbackAssertions {
-    private RollbackAssertions() {
-    }
+    private RollbackAssertions() {}
 
     /** Assertions on a report. */
     public static RollbackReportAssert assertThat(RollbackReport actual) {

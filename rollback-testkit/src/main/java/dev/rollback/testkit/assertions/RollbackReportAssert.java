@@ -7,10 +7,9 @@ import dev.rollback.api.report.RunOutcome;
 import dev.rollback.api.report.StepOutcome;
 import dev.rollback.api.report.StepReport;
 import dev.rollback.api.report.TargetStatus;
-import org.assertj.core.api.AbstractAssert;
-
 import java.util.List;
 import java.util.stream.Stream;
+import org.assertj.core.api.AbstractAssert;
 
 /**
  * AssertJ assertions on a {@link RollbackReport}; get one from {@link RollbackAssertions#assertThat(RollbackReport)}.
@@ -36,8 +35,9 @@ public final class RollbackReportAssert extends AbstractAssert<RollbackReportAss
     public RollbackReportAssert hasOutcome(RunOutcome expected) {
         isNotNull();
         if (actual.outcome() != expected) {
-            failWithMessage("expected run %s of plan '%s' to end %s but it ended %s; steps: %s", actual.runId(),
-                    actual.planName(), expected, actual.outcome(), summary());
+            failWithMessage(
+                    "expected run %s of plan '%s' to end %s but it ended %s; steps: %s",
+                    actual.runId(), actual.planName(), expected, actual.outcome(), summary());
         }
         return this;
     }
@@ -56,8 +56,9 @@ public final class RollbackReportAssert extends AbstractAssert<RollbackReportAss
     public RollbackReportAssert ranExactlyOnce(String stepId) {
         StepReport step = step(stepId);
         if (step.attempts().size() != 1) {
-            failWithMessage("expected step '%s' of run %s to run exactly once but it ran %s attempt(s) (%s)", stepId,
-                    actual.runId(), step.attempts().size(), step.outcome());
+            failWithMessage(
+                    "expected step '%s' of run %s to run exactly once but it ran %s attempt(s) (%s)",
+                    stepId, actual.runId(), step.attempts().size(), step.outcome());
         }
         return this;
     }
@@ -66,8 +67,13 @@ public final class RollbackReportAssert extends AbstractAssert<RollbackReportAss
     public RollbackReportAssert stepHasOutcome(String stepId, StepOutcome expected) {
         StepReport step = step(stepId);
         if (step.outcome() != expected) {
-            failWithMessage("expected step '%s' of run %s to end %s but it ended %s%s", stepId, actual.runId(),
-                    expected, step.outcome(), step.reason().map(r -> " (" + r + ")").orElse(""));
+            failWithMessage(
+                    "expected step '%s' of run %s to end %s but it ended %s%s",
+                    stepId,
+                    actual.runId(),
+                    expected,
+                    step.outcome(),
+                    step.reason().map(r -> " (" + r + ")").orElse(""));
         }
         return this;
     }
@@ -77,7 +83,8 @@ public final class RollbackReportAssert extends AbstractAssert<RollbackReportAss
         stepHasOutcome(stepId, StepOutcome.SKIPPED);
         String reason = step(stepId).reason().orElse("");
         if (!reason.contains(reasonText)) {
-            failWithMessage("expected step '%s' of run %s to be skipped for a reason containing '%s' but the reason was '%s'",
+            failWithMessage(
+                    "expected step '%s' of run %s to be skipped for a reason containing '%s' but the reason was '%s'",
                     stepId, actual.runId(), reasonText, reason);
         }
         return this;
@@ -89,25 +96,32 @@ public final class RollbackReportAssert extends AbstractAssert<RollbackReportAss
      */
     public VerificationAssert verification(String name) {
         isNotNull();
-        List<Verification> all = Stream.concat(actual.planVerifications().stream(),
-                actual.steps().stream().flatMap(s -> s.verifications().stream())).toList();
+        List<Verification> all = Stream.concat(
+                        actual.planVerifications().stream(),
+                        actual.steps().stream().flatMap(s -> s.verifications().stream()))
+                .toList();
         for (Verification v : all) {
             if (v.name().equals(name)) {
                 return new VerificationAssert(v);
             }
         }
-        throw failure("expected run %s to have a verification '%s' but it has %s", actual.runId(), name,
-                all.stream().map(Verification::name).toList());
+        throw failure(
+                "expected run %s to have a verification '%s' but it has %s",
+                actual.runId(), name, all.stream().map(Verification::name).toList());
     }
 
     private RollbackReportAssert hasRto(String component, TargetStatus expected) {
         isNotNull();
         ComponentReport report = actual.component(component).orElse(null);
         if (report == null) {
-            failWithMessage("expected run %s to report component '%s' but it reports %s", actual.runId(), component,
+            failWithMessage(
+                    "expected run %s to report component '%s' but it reports %s",
+                    actual.runId(),
+                    component,
                     actual.components().stream().map(ComponentReport::component).toList());
         } else if (report.rto() != expected) {
-            failWithMessage("expected the RTO of '%s' in run %s to be %s but it was %s (recovery %s against %s)",
+            failWithMessage(
+                    "expected the RTO of '%s' in run %s to be %s but it was %s (recovery %s against %s)",
                     component, actual.runId(), expected, report.rto(), report.recoveryTime(), report.objectives());
         }
         return this;
@@ -117,14 +131,19 @@ public final class RollbackReportAssert extends AbstractAssert<RollbackReportAss
         isNotNull();
         StepReport step = actual.step(stepId).orElse(null);
         if (step == null) {
-            failWithMessage("expected run %s to have a step '%s' but its steps are %s", actual.runId(), stepId,
+            failWithMessage(
+                    "expected run %s to have a step '%s' but its steps are %s",
+                    actual.runId(),
+                    stepId,
                     actual.steps().stream().map(StepReport::stepId).toList());
         }
         return step;
     }
 
     private List<String> summary() {
-        return actual.steps().stream().map(s -> s.stepId() + "=" + s.outcome() + s.reason().map(r -> " (" + r + ")").orElse(""))
+        return actual.steps().stream()
+                .map(s -> s.stepId() + "=" + s.outcome()
+                        + s.reason().map(r -> " (" + r + ")").orElse(""))
                 .toList();
     }
 }

@@ -17,7 +17,8 @@ public final class VerificationAssert extends AbstractAssert<VerificationAssert,
     public VerificationAssert passed() {
         isNotNull();
         if (!actual.passed()) {
-            failWithMessage("expected verification '%s' to pass but it failed: checked '%s', observed '%s'",
+            failWithMessage(
+                    "expected verification '%s' to pass but it failed: checked '%s', observed '%s'",
                     actual.name(), actual.checked(), actual.observed());
         }
         return this;
@@ -27,7 +28,9 @@ public final class VerificationAssert extends AbstractAssert<VerificationAssert,
     public VerificationAssert failed() {
         isNotNull();
         if (actual.passed()) {
-            failWithMessage("expected verification '%s' to fail but it passed: observed '%s'", actual.name(), actual.observed());
+            failWithMessage(
+                    "expected verification '%s' to fail but it passed: observed '%s'",
+                    actual.name(), actual.observed());
         }
         return this;
     }
@@ -38,7 +41,8 @@ public final class VerificationAssert extends AbstractAssert<VerificationAssert,
         boolean found = actual.observed().contains(text)
                 || actual.details().values().stream().anyMatch(v -> v.contains(text));
         if (!found) {
-            failWithMessage("expected the evidence of verification '%s' to contain '%s' but it observed '%s' with details %s",
+            failWithMessage(
+                    "expected the evidence of verification '%s' to contain '%s' but it observed '%s' with details %s",
                     actual.name(), text, actual.observed(), actual.details());
         }
         return this;

@@ -16,24 +16,29 @@ import java.util.Optional;
  * @param baseUrl scheme, host and port the client used, for the polling URLs
  * @param failure an {@link AzureFault#operationFailed} fault to apply to the operation it starts, or null
  */
-record ArmRequest(AzureOperation operation, Map<String, String> pathParameters,
-    Map<String, String> query, String body, String baseUrl, AzureFault failure) {
+record ArmRequest(
+        AzureOperation operation,
+        Map<String, String> pathParameters,
+        Map<String, String> query,
+        String body,
+        String baseUrl,
+        AzureFault failure) {
 
-  String path(String name) {
-    return pathParameters.get(name);
-  }
+    String path(String name) {
+        return pathParameters.get(name);
+    }
 
-  Optional<String> query(String name) {
-    return Optional.ofNullable(query.get(name));
-  }
+    Optional<String> query(String name) {
+        return Optional.ofNullable(query.get(name));
+    }
 
-  /**
-   * The body as JSON.
-   *
-   * @return the tree; a missing node for an empty body
-   * @throws JsonProcessingException if the body is not JSON
-   */
-  JsonNode json() throws JsonProcessingException {
-    return body.isBlank() ? MissingNode.getInstance() : ArmResponse.JSON.readTree(body);
-  }
+    /**
+     * The body as JSON.
+     *
+     * @return the tree; a missing node for an empty body
+     * @throws JsonProcessingException if the body is not JSON
+     */
+    JsonNode json() throws JsonProcessingException {
+        return body.isBlank() ? MissingNode.getInstance() : ArmResponse.JSON.readTree(body);
+    }
 }

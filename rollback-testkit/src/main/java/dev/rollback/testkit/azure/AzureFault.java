@@ -20,231 +20,240 @@ import java.util.Objects;
  */
 public final class AzureFault {
 
-  /** How the fault acts on the request it applies to. */
-  enum Kind {
-    /** Answer with an error status; the request has no effect. */
-    STATUS,
-    /** Break the connection (a WireMock {@link Fault}); the request has no effect. */
-    NETWORK,
-    /** Apply the request, then answer after a delay. */
-    SLOW,
-    /** Apply the request, then reset the connection instead of answering. */
-    RESET_AFTER_ACCEPTING,
-    /** Accept a long-running operation, then report it failed when polled; it has no effect. */
-    OPERATION_FAILED
-  }
-
-  private final Kind kind;
-  private final int status;
-  private final String code;
-  private final String message;
-  private final Duration duration;
-  private final boolean retryAfterAsHttpDate;
-  private final Fault networkFault;
-  private final int times;
-
-  private AzureFault(Kind kind, int status, String code, String message, Duration duration,
-      boolean retryAfterAsHttpDate, Fault networkFault, int times) {
-    this.kind = kind;
-    this.status = status;
-    this.code = code;
-    this.message = message;
-    this.duration = duration;
-    this.retryAfterAsHttpDate = retryAfterAsHttpDate;
-    this.networkFault = networkFault;
-    this.times = times;
-  }
-
-  /**
-   * Answers with an ARM error: {@code {"error":{"code":...,"message":...}}}, the code named after
-   * the status ({@code TooManyRequests}, {@code InternalServerError}, {@code ServiceUnavailable},
-   * {@code AuthenticationFailed}, {@code AuthorizationFailed}, {@code ResourceNotFound},
-   * {@code BadRequest}, else {@code Error}). The request has no effect.
-   *
-   * @param status an HTTP error status, 400 to 599
-   * @return the fault
-   * @throws IllegalArgumentException if {@code status} is not an error status
-   */
-  public static AzureFault status(int status) {
-    if (status < 400 || status > 599) {
-      throw new IllegalArgumentException("status must be 400..599, was " + status);
+    /** How the fault acts on the request it applies to. */
+    enum Kind {
+        /** Answer with an error status; the request has no effect. */
+        STATUS,
+        /** Break the connection (a WireMock {@link Fault}); the request has no effect. */
+        NETWORK,
+        /** Apply the request, then answer after a delay. */
+        SLOW,
+        /** Apply the request, then reset the connection instead of answering. */
+        RESET_AFTER_ACCEPTING,
+        /** Accept a long-running operation, then report it failed when polled; it has no effect. */
+        OPERATION_FAILED
     }
-    return new AzureFault(Kind.STATUS, status, codeOf(status),
-        "Injected fault: HTTP " + status + ".", null, false, null, 1);
-  }
 
-  /**
-   * Answers 429 with {@code Retry-After} in its delay-seconds form, e.g. {@code Retry-After: 2}.
-   *
-   * @param retryAfter how long the client is told to wait: whole seconds, zero or more
-   * @return the fault
-   * @throws IllegalArgumentException if {@code retryAfter} is negative or not whole seconds
-   */
-  public static AzureFault tooManyRequests(Duration retryAfter) {
-    return throttled(retryAfter, false);
-  }
+    private final Kind kind;
+    private final int status;
+    private final String code;
+    private final String message;
+    private final Duration duration;
+    private final boolean retryAfterAsHttpDate;
+    private final Fault networkFault;
+    private final int times;
 
-  /**
-   * Answers 429 with {@code Retry-After} in its HTTP-date form
-   * ({@code Retry-After: Wed, 21 Oct 2015 07:28:00 GMT}), the date being the moment of the answer
-   * plus {@code retryAfter} on the system clock, cut to whole seconds (a client compares it with its
-   * own wall clock; azure-core counts the whole seconds until it, so it may wait up to a second
-   * less than {@code retryAfter}).
-   *
-   * @param retryAfter how long after the answer the client may retry: whole seconds, zero or more
-   * @return the fault
-   * @throws IllegalArgumentException if {@code retryAfter} is negative or not whole seconds
-   */
-  public static AzureFault tooManyRequestsUntilDate(Duration retryAfter) {
-    return throttled(retryAfter, true);
-  }
-
-  private static AzureFault throttled(Duration retryAfter, boolean asHttpDate) {
-    Objects.requireNonNull(retryAfter, "retryAfter");
-    if (retryAfter.isNegative() || retryAfter.getNano() != 0) {
-      throw new IllegalArgumentException(
-          "retryAfter must be whole seconds, zero or more, was " + retryAfter);
+    private AzureFault(
+            Kind kind,
+            int status,
+            String code,
+            String message,
+            Duration duration,
+            boolean retryAfterAsHttpDate,
+            Fault networkFault,
+            int times) {
+        this.kind = kind;
+        this.status = status;
+        this.code = code;
+        this.message = message;
+        this.duration = duration;
+        this.retryAfterAsHttpDate = retryAfterAsHttpDate;
+        this.networkFault = networkFault;
+        this.times = times;
     }
-    return new AzureFault(Kind.STATUS, 429, codeOf(429), "Injected fault: throttled.",
-        retryAfter, asHttpDate, null, 1);
-  }
 
-  /**
-   * Resets the connection ({@link Fault#CONNECTION_RESET_BY_PEER}) before the request has any
-   * effect.
-   *
-   * @return the fault
-   */
-  public static AzureFault connectionReset() {
-    return network(Fault.CONNECTION_RESET_BY_PEER);
-  }
-
-  /**
-   * Breaks the connection with any WireMock fault (an empty response, a malformed chunk, random
-   * data) before the request has any effect.
-   *
-   * @param fault the WireMock fault
-   * @return the fault
-   */
-  public static AzureFault network(Fault fault) {
-    Objects.requireNonNull(fault, "fault");
-    return new AzureFault(Kind.NETWORK, 0, null, null, null, false, fault, 1);
-  }
-
-  /**
-   * Applies the request, then sends the normal answer only after {@code delay}: a client whose
-   * read timeout is shorter sees a timeout although the change was made.
-   *
-   * @param delay the delay, positive
-   * @return the fault
-   * @throws IllegalArgumentException if {@code delay} is not positive
-   */
-  public static AzureFault slowResponse(Duration delay) {
-    Objects.requireNonNull(delay, "delay");
-    if (delay.isZero() || delay.isNegative()) {
-      throw new IllegalArgumentException("delay must be positive, was " + delay);
+    /**
+     * Answers with an ARM error: {@code {"error":{"code":...,"message":...}}}, the code named after
+     * the status ({@code TooManyRequests}, {@code InternalServerError}, {@code ServiceUnavailable},
+     * {@code AuthenticationFailed}, {@code AuthorizationFailed}, {@code ResourceNotFound},
+     * {@code BadRequest}, else {@code Error}). The request has no effect.
+     *
+     * @param status an HTTP error status, 400 to 599
+     * @return the fault
+     * @throws IllegalArgumentException if {@code status} is not an error status
+     */
+    public static AzureFault status(int status) {
+        if (status < 400 || status > 599) {
+            throw new IllegalArgumentException("status must be 400..599, was " + status);
+        }
+        return new AzureFault(
+                Kind.STATUS, status, codeOf(status), "Injected fault: HTTP " + status + ".", null, false, null, 1);
     }
-    return new AzureFault(Kind.SLOW, 0, null, null, delay, false, null, 1);
-  }
 
-  /**
-   * Applies the request (a create is accepted, its long-running operation starts), then resets
-   * the connection instead of answering: the client cannot tell whether the server acted.
-   *
-   * @return the fault
-   */
-  public static AzureFault resetAfterAccepting() {
-    return new AzureFault(Kind.RESET_AFTER_ACCEPTING, 0, null, null, null, false, null, 1);
-  }
-
-  /**
-   * Accepts a long-running operation normally, then reports it {@code Failed} with this error
-   * when it completes; it has no effect (a restored server is removed again). Applies only to
-   * operations that start a long-running operation ({@link AzureOperation#WEB_APP_SWAP},
-   * {@link AzureOperation#SLOT_SWAP}, {@link AzureOperation#STORAGE_ACCOUNT_FAILOVER},
-   * {@link AzureOperation#FLEXIBLE_SERVER_CREATE}).
-   *
-   * @param code the ARM error code, e.g. {@code SwapFailed}
-   * @param message the error message
-   * @return the fault
-   */
-  public static AzureFault operationFailed(String code, String message) {
-    Objects.requireNonNull(code, "code");
-    Objects.requireNonNull(message, "message");
-    return new AzureFault(Kind.OPERATION_FAILED, 0, code, message, null, false, null, 1);
-  }
-
-  /**
-   * The same fault for the next {@code times} requests of its operation instead of one.
-   *
-   * @param times how many requests it applies to, at least 1
-   * @return a copy applying {@code times} times
-   * @throws IllegalArgumentException if {@code times} is less than 1
-   */
-  public AzureFault times(int times) {
-    if (times < 1) {
-      throw new IllegalArgumentException("times must be at least 1, was " + times);
+    /**
+     * Answers 429 with {@code Retry-After} in its delay-seconds form, e.g. {@code Retry-After: 2}.
+     *
+     * @param retryAfter how long the client is told to wait: whole seconds, zero or more
+     * @return the fault
+     * @throws IllegalArgumentException if {@code retryAfter} is negative or not whole seconds
+     */
+    public static AzureFault tooManyRequests(Duration retryAfter) {
+        return throttled(retryAfter, false);
     }
-    return new AzureFault(kind, status, code, message, duration, retryAfterAsHttpDate,
-        networkFault, times);
-  }
 
-  Kind kind() {
-    return kind;
-  }
+    /**
+     * Answers 429 with {@code Retry-After} in its HTTP-date form
+     * ({@code Retry-After: Wed, 21 Oct 2015 07:28:00 GMT}), the date being the moment of the answer
+     * plus {@code retryAfter} on the system clock, cut to whole seconds (a client compares it with its
+     * own wall clock; azure-core counts the whole seconds until it, so it may wait up to a second
+     * less than {@code retryAfter}).
+     *
+     * @param retryAfter how long after the answer the client may retry: whole seconds, zero or more
+     * @return the fault
+     * @throws IllegalArgumentException if {@code retryAfter} is negative or not whole seconds
+     */
+    public static AzureFault tooManyRequestsUntilDate(Duration retryAfter) {
+        return throttled(retryAfter, true);
+    }
 
-  int statusCode() {
-    return status;
-  }
+    private static AzureFault throttled(Duration retryAfter, boolean asHttpDate) {
+        Objects.requireNonNull(retryAfter, "retryAfter");
+        if (retryAfter.isNegative() || retryAfter.getNano() != 0) {
+            throw new IllegalArgumentException("retryAfter must be whole seconds, zero or more, was " + retryAfter);
+        }
+        return new AzureFault(
+                Kind.STATUS, 429, codeOf(429), "Injected fault: throttled.", retryAfter, asHttpDate, null, 1);
+    }
 
-  String code() {
-    return code;
-  }
+    /**
+     * Resets the connection ({@link Fault#CONNECTION_RESET_BY_PEER}) before the request has any
+     * effect.
+     *
+     * @return the fault
+     */
+    public static AzureFault connectionReset() {
+        return network(Fault.CONNECTION_RESET_BY_PEER);
+    }
 
-  String message() {
-    return message;
-  }
+    /**
+     * Breaks the connection with any WireMock fault (an empty response, a malformed chunk, random
+     * data) before the request has any effect.
+     *
+     * @param fault the WireMock fault
+     * @return the fault
+     */
+    public static AzureFault network(Fault fault) {
+        Objects.requireNonNull(fault, "fault");
+        return new AzureFault(Kind.NETWORK, 0, null, null, null, false, fault, 1);
+    }
 
-  /** The Retry-After of a 429, or the delay of a slow response; null otherwise. */
-  Duration duration() {
-    return duration;
-  }
+    /**
+     * Applies the request, then sends the normal answer only after {@code delay}: a client whose
+     * read timeout is shorter sees a timeout although the change was made.
+     *
+     * @param delay the delay, positive
+     * @return the fault
+     * @throws IllegalArgumentException if {@code delay} is not positive
+     */
+    public static AzureFault slowResponse(Duration delay) {
+        Objects.requireNonNull(delay, "delay");
+        if (delay.isZero() || delay.isNegative()) {
+            throw new IllegalArgumentException("delay must be positive, was " + delay);
+        }
+        return new AzureFault(Kind.SLOW, 0, null, null, delay, false, null, 1);
+    }
 
-  boolean retryAfterAsHttpDate() {
-    return retryAfterAsHttpDate;
-  }
+    /**
+     * Applies the request (a create is accepted, its long-running operation starts), then resets
+     * the connection instead of answering: the client cannot tell whether the server acted.
+     *
+     * @return the fault
+     */
+    public static AzureFault resetAfterAccepting() {
+        return new AzureFault(Kind.RESET_AFTER_ACCEPTING, 0, null, null, null, false, null, 1);
+    }
 
-  Fault networkFault() {
-    return networkFault;
-  }
+    /**
+     * Accepts a long-running operation normally, then reports it {@code Failed} with this error
+     * when it completes; it has no effect (a restored server is removed again). Applies only to
+     * operations that start a long-running operation ({@link AzureOperation#WEB_APP_SWAP},
+     * {@link AzureOperation#SLOT_SWAP}, {@link AzureOperation#STORAGE_ACCOUNT_FAILOVER},
+     * {@link AzureOperation#FLEXIBLE_SERVER_CREATE}).
+     *
+     * @param code the ARM error code, e.g. {@code SwapFailed}
+     * @param message the error message
+     * @return the fault
+     */
+    public static AzureFault operationFailed(String code, String message) {
+        Objects.requireNonNull(code, "code");
+        Objects.requireNonNull(message, "message");
+        return new AzureFault(Kind.OPERATION_FAILED, 0, code, message, null, false, null, 1);
+    }
 
-  int count() {
-    return times;
-  }
+    /**
+     * The same fault for the next {@code times} requests of its operation instead of one.
+     *
+     * @param times how many requests it applies to, at least 1
+     * @return a copy applying {@code times} times
+     * @throws IllegalArgumentException if {@code times} is less than 1
+     */
+    public AzureFault times(int times) {
+        if (times < 1) {
+            throw new IllegalArgumentException("times must be at least 1, was " + times);
+        }
+        return new AzureFault(kind, status, code, message, duration, retryAfterAsHttpDate, networkFault, times);
+    }
 
-  private static String codeOf(int status) {
-    return switch (status) {
-      case 400 -> "BadRequest";
-      case 401 -> "AuthenticationFailed";
-      case 403 -> "AuthorizationFailed";
-      case 404 -> "ResourceNotFound";
-      case 429 -> "TooManyRequests";
-      case 500 -> "InternalServerError";
-      case 503 -> "ServiceUnavailable";
-      default -> "Error";
-    };
-  }
+    Kind kind() {
+        return kind;
+    }
 
-  @Override
-  public String toString() {
-    String what = switch (kind) {
-      case STATUS -> "HTTP " + status + (duration == null ? ""
-          : ", Retry-After " + duration.getSeconds() + " s" + (retryAfterAsHttpDate ? " as HTTP-date" : ""));
-      case NETWORK -> networkFault.name();
-      case SLOW -> "slow response after " + duration;
-      case RESET_AFTER_ACCEPTING -> "connection reset after accepting";
-      case OPERATION_FAILED -> "operation failed with " + code;
-    };
-    return what + " (" + times + "x)";
-  }
+    int statusCode() {
+        return status;
+    }
+
+    String code() {
+        return code;
+    }
+
+    String message() {
+        return message;
+    }
+
+    /** The Retry-After of a 429, or the delay of a slow response; null otherwise. */
+    Duration duration() {
+        return duration;
+    }
+
+    boolean retryAfterAsHttpDate() {
+        return retryAfterAsHttpDate;
+    }
+
+    Fault networkFault() {
+        return networkFault;
+    }
+
+    int count() {
+        return times;
+    }
+
+    private static String codeOf(int status) {
+        return switch (status) {
+            case 400 -> "BadRequest";
+            case 401 -> "AuthenticationFailed";
+            case 403 -> "AuthorizationFailed";
+            case 404 -> "ResourceNotFound";
+            case 429 -> "TooManyRequests";
+            case 500 -> "InternalServerError";
+            case 503 -> "ServiceUnavailable";
+            default -> "Error";
+        };
+    }
+
+    @Override
+    public String toString() {
+        String what = switch (kind) {
+            case STATUS ->
+                "HTTP " + status
+                        + (duration == null
+                                ? ""
+                                : ", Retry-After " + duration.getSeconds() + " s"
+                                        + (retryAfterAsHttpDate ? " as HTTP-date" : ""));
+            case NETWORK -> networkFault.name();
+            case SLOW -> "slow response after " + duration;
+            case RESET_AFTER_ACCEPTING -> "connection reset after accepting";
+            case OPERATION_FAILED -> "operation failed with " + code;
+        };
+        return what + " (" + times + "x)";
+    }
 }

@@ -42,103 +42,105 @@ import reactor.core.publisher.Mono;
  */
 public final class AzureSimulatorClients {
 
-  /** The tenant the clients' profile names; no request uses it. */
-  public static final String TENANT_ID = "9c8e4f1a-2b3d-4e5f-8a9b-0c1d2e3f4a5b";
-  /** The bearer token the fake credential returns: {@code Authorization: Bearer } and this. */
-  public static final String ACCESS_TOKEN = "rollback-simulator-token";
-  /** How often the clients poll a long-running operation that sends no positive Retry-After. */
-  public static final Duration POLL_INTERVAL = Duration.ofMillis(10);
-  /** How many times the clients retry a failed request (429, 5xx but 501/505, I/O errors). */
-  public static final int MAX_RETRIES = 3;
-  /** The delay before a retry when the answer has no Retry-After. */
-  public static final Duration RETRY_DELAY = Duration.ofMillis(10);
+    /** The tenant the clients' profile names; no request uses it. */
+    public static final String TENANT_ID = "9c8e4f1a-2b3d-4e5f-8a9b-0c1d2e3f4a5b";
+    /** The bearer token the fake credential returns: {@code Authorization: Bearer } and this. */
+    public static final String ACCESS_TOKEN = "rollback-simulator-token";
+    /** How often the clients poll a long-running operation that sends no positive Retry-After. */
+    public static final Duration POLL_INTERVAL = Duration.ofMillis(10);
+    /** How many times the clients retry a failed request (429, 5xx but 501/505, I/O errors). */
+    public static final int MAX_RETRIES = 3;
+    /** The delay before a retry when the answer has no Retry-After. */
+    public static final Duration RETRY_DELAY = Duration.ofMillis(10);
 
-  private AzureSimulatorClients() {
-  }
+    private AzureSimulatorClients() {}
 
-  /**
-   * An {@code AzureResourceManager} (web apps, Redis, storage and the rest) on the simulator's
-   * subscription. Sets the JVM-wide poll interval of the fluent libraries, see the class comment.
-   *
-   * @param simulator the running simulator
-   * @return the client
-   */
-  public static AzureResourceManager resourceManager(AzureControlPlaneSimulator simulator) {
-    ResourceManagerUtils.InternalRuntimeContext.setDelayProvider(delay -> POLL_INTERVAL);
-    return AzureResourceManager.configure()
-        .withHttpClient(httpClient(simulator))
-        .withRetryOptions(retryOptions())
-        .authenticate(credential(), profile(simulator))
-        .withSubscription(simulator.subscriptionId());
-  }
-
-  /**
-   * A {@code PostgreSqlManager} (flexible servers) on the simulator's subscription.
-   *
-   * @param simulator the running simulator
-   * @return the client
-   */
-  public static PostgreSqlManager postgreSqlManager(AzureControlPlaneSimulator simulator) {
-    return PostgreSqlManager.configure()
-        .withHttpClient(httpClient(simulator))
-        .withRetryOptions(retryOptions())
-        .withDefaultPollInterval(POLL_INTERVAL)
-        .authenticate(credential(), profile(simulator));
-  }
-
-  /**
-   * The profile: the simulator as the Resource Manager endpoint (and as the management endpoint,
-   * from which the token scope {@code <endpoint>/.default} is made), its subscription,
-   * {@link #TENANT_ID}.
-   *
-   * @param simulator the running simulator
-   * @return the profile
-   */
-  public static AzureProfile profile(AzureControlPlaneSimulator simulator) {
-    Objects.requireNonNull(simulator, "simulator");
-    String endpoint = simulator.baseUrl() + "/";
-    Map<String, String> endpoints = new HashMap<>(AzureEnvironment.AZURE.getEndpoints());
-    endpoints.put("resourceManagerEndpointUrl", endpoint);
-    endpoints.put("managementEndpointUrl", endpoint);
-    return new AzureProfile(TENANT_ID, simulator.subscriptionId(), new AzureEnvironment(endpoints));
-  }
-
-  /**
-   * A credential that returns {@value #ACCESS_TOKEN}, valid for an hour, for any scope.
-   *
-   * @return the credential
-   */
-  public static TokenCredential credential() {
-    return request -> Mono.just(new AccessToken(ACCESS_TOKEN, OffsetDateTime.now().plusHours(1)));
-  }
-
-  /**
-   * A Netty HTTP client that trusts the simulator's certificate (and no other), host name
-   * verification on.
-   *
-   * @param simulator the running simulator
-   * @return the client
-   */
-  public static HttpClient httpClient(AzureControlPlaneSimulator simulator) {
-    Objects.requireNonNull(simulator, "simulator");
-    SslContext ssl;
-    try {
-      ssl = SslContextBuilder.forClient().trustManager(simulator.certificate()).build();
-    } catch (SSLException e) {
-      throw new IllegalStateException("could not trust the Azure simulator's certificate", e);
+    /**
+     * An {@code AzureResourceManager} (web apps, Redis, storage and the rest) on the simulator's
+     * subscription. Sets the JVM-wide poll interval of the fluent libraries, see the class comment.
+     *
+     * @param simulator the running simulator
+     * @return the client
+     */
+    public static AzureResourceManager resourceManager(AzureControlPlaneSimulator simulator) {
+        ResourceManagerUtils.InternalRuntimeContext.setDelayProvider(delay -> POLL_INTERVAL);
+        return AzureResourceManager.configure()
+                .withHttpClient(httpClient(simulator))
+                .withRetryOptions(retryOptions())
+                .authenticate(credential(), profile(simulator))
+                .withSubscription(simulator.subscriptionId());
     }
-    return new NettyAsyncHttpClientBuilder(
-        reactor.netty.http.client.HttpClient.create().secure(spec -> spec.sslContext(ssl)))
-        .build();
-  }
 
-  /**
-   * Retry options for tests: {@value #MAX_RETRIES} retries, {@link #RETRY_DELAY} apart unless the
-   * answer says {@code Retry-After} (both its seconds and HTTP-date forms are honoured).
-   *
-   * @return the options
-   */
-  public static RetryOptions retryOptions() {
-    return new RetryOptions(new FixedDelayOptions(MAX_RETRIES, RETRY_DELAY));
-  }
+    /**
+     * A {@code PostgreSqlManager} (flexible servers) on the simulator's subscription.
+     *
+     * @param simulator the running simulator
+     * @return the client
+     */
+    public static PostgreSqlManager postgreSqlManager(AzureControlPlaneSimulator simulator) {
+        return PostgreSqlManager.configure()
+                .withHttpClient(httpClient(simulator))
+                .withRetryOptions(retryOptions())
+                .withDefaultPollInterval(POLL_INTERVAL)
+                .authenticate(credential(), profile(simulator));
+    }
+
+    /**
+     * The profile: the simulator as the Resource Manager endpoint (and as the management endpoint,
+     * from which the token scope {@code <endpoint>/.default} is made), its subscription,
+     * {@link #TENANT_ID}.
+     *
+     * @param simulator the running simulator
+     * @return the profile
+     */
+    public static AzureProfile profile(AzureControlPlaneSimulator simulator) {
+        Objects.requireNonNull(simulator, "simulator");
+        String endpoint = simulator.baseUrl() + "/";
+        Map<String, String> endpoints = new HashMap<>(AzureEnvironment.AZURE.getEndpoints());
+        endpoints.put("resourceManagerEndpointUrl", endpoint);
+        endpoints.put("managementEndpointUrl", endpoint);
+        return new AzureProfile(TENANT_ID, simulator.subscriptionId(), new AzureEnvironment(endpoints));
+    }
+
+    /**
+     * A credential that returns {@value #ACCESS_TOKEN}, valid for an hour, for any scope.
+     *
+     * @return the credential
+     */
+    public static TokenCredential credential() {
+        return request ->
+                Mono.just(new AccessToken(ACCESS_TOKEN, OffsetDateTime.now().plusHours(1)));
+    }
+
+    /**
+     * A Netty HTTP client that trusts the simulator's certificate (and no other), host name
+     * verification on.
+     *
+     * @param simulator the running simulator
+     * @return the client
+     */
+    public static HttpClient httpClient(AzureControlPlaneSimulator simulator) {
+        Objects.requireNonNull(simulator, "simulator");
+        SslContext ssl;
+        try {
+            ssl = SslContextBuilder.forClient()
+                    .trustManager(simulator.certificate())
+                    .build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("could not trust the Azure simulator's certificate", e);
+        }
+        return new NettyAsyncHttpClientBuilder(
+                        reactor.netty.http.client.HttpClient.create().secure(spec -> spec.sslContext(ssl)))
+                .build();
+    }
+
+    /**
+     * Retry options for tests: {@value #MAX_RETRIES} retries, {@link #RETRY_DELAY} apart unless the
+     * answer says {@code Retry-After} (both its seconds and HTTP-date forms are honoured).
+     *
+     * @return the options
+     */
+    public static RetryOptions retryOptions() {
+        return new RetryOptions(new FixedDelayOptions(MAX_RETRIES, RETRY_DELAY));
+    }
 }

@@ -20,105 +20,125 @@ import java.util.regex.Pattern;
  */
 final class FlexibleServersApi {
 
-  private static final String NAMESPACE = "Microsoft.DBforPostgreSQL";
-  private static final String TYPE = NAMESPACE + "/flexibleServers";
-  private static final String POINT_IN_TIME_RESTORE = "PointInTimeRestore";
-  private static final Pattern SERVER_ID = Pattern.compile(
-      "/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/" + Pattern.quote(TYPE) + "/([^/]+)",
-      Pattern.CASE_INSENSITIVE);
+    private static final String NAMESPACE = "Microsoft.DBforPostgreSQL";
+    private static final String TYPE = NAMESPACE + "/flexibleServers";
+    private static final String POINT_IN_TIME_RESTORE = "PointInTimeRestore";
+    private static final Pattern SERVER_ID = Pattern.compile(
+            "/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/" + Pattern.quote(TYPE) + "/([^/]+)",
+            Pattern.CASE_INSENSITIVE);
 
-  private final SimulatedResources resources;
-  private final LongRunningOperations operations;
+    private final SimulatedResources resources;
+    private final LongRunningOperations operations;
 
-  FlexibleServersApi(SimulatedResources resources, LongRunningOperations operations) {
-    this.resources = resources;
-    this.operations = operations;
-  }
+    FlexibleServersApi(SimulatedResources resources, LongRunningOperations operations) {
+        this.resources = resources;
+        this.operations = operations;
+    }
 
-  ArmResponse handle(ArmRequest request) throws JsonProcessingException {
-    String resourceGroup = request.path("resourceGroupName");
-    String name = request.path("name");
-    String id = resources.resourceId(resourceGroup, TYPE, name);
-    return switch (request.operation()) {
-      case FLEXIBLE_SERVER_GET -> {
-        operations.observe(id);
-        yield resources.findFlexibleServer(resourceGroup, name)
-            .map(server -> ArmResponse.ok(server(id, server)))
-            .orElseGet(() -> ArmResponse.notFound(TYPE, resourceGroup, name));
-      }
-      case FLEXIBLE_SERVER_CREATE -> create(request, id, resourceGroup, name, request.json());
-      default -> throw new IllegalArgumentException("not a " + NAMESPACE + " operation: " + request.operation());
-    };
-  }
+    ArmResponse handle(ArmRequest request) throws JsonProcessingException {
+        String resourceGroup = request.path("resourceGroupName");
+        String name = request.path("name");
+        String id = resources.resourceId(resourceGroup, TYPE, name);
+        return switch (request.operation()) {
+            case FLEXIBLE_SERVER_GET -> {
+                operations.observe(id);
+                yield resources
+                        .findFlexibleServer(resourceGroup, name)
+                        .map(server -> ArmResponse.ok(server(id, server)))
+                        .orElseGet(() -> ArmResponse.notFound(TYPE, resourceGroup, name));
+            }
+            case FLEXIBLE_SERVER_CREATE -> create(request, id, resourceGroup, name, request.json());
+            default -> throw new IllegalArgumentException("not a " + NAMESPACE + " operation: " + request.operation());
+        };
+    }
 
-  private static ObjectNode server(String id, SimulatedFlexibleServer server) {
-    ObjectNode body = ArmResponse.JSON.createObjectNode()
-        .put("id", id)
-        .put("name", server.name())
-        .put("type", TYPE)
-        .put("location", server.location());
-    body.putObject("sku").put("name", "Standard_D2ds_v4").put("tier", "GeneralPurpose");
-    body.putObject("tags");
-    ObjectNode properties = body.putObject("properties")
-        .put("state", server.state())
-        .put("version", server.version())
-        .put("fullyQualifiedDomainName", server.name() + ".postgres.database.azure.com")
-        .put("administratorLogin", "rollback")
-        .put("availabilityZone", "1")
-        .put("replicationRole", "Primary");
-    properties.putObject("storage").put("storageSizeGB", 32);
-    properties.putObject("backup")
-        .put("backupRetentionDays", 7)
-        .put("geoRedundantBackup", "Disabled")
-        .put("earliestRestoreDate", server.earliestRestoreDate().toString());
-    properties.putObject("highAvailability").put("mode", "Disabled").put("state", "NotEnabled");
-    properties.putObject("network").put("publicNetworkAccess", "Enabled");
-    server.restoredFrom().ifPresent(source -> properties.put("sourceServerResourceId", source));
-    return body;
-  }
+    private static ObjectNode server(String id, SimulatedFlexibleServer server) {
+        ObjectNode body = ArmResponse.JSON
+                .createObjectNode()
+                .put("id", id)
+                .put("name", server.name())
+                .put("type", TYPE)
+                .put("location", server.location());
+        body.putObject("sku").put("name", "Standard_D2ds_v4").put("tier", "GeneralPurpose");
+        body.putObject("tags");
+        ObjectNode properties = body.putObject("properties")
+                .put("state", server.state())
+                .put("version", server.version())
+                .put("fullyQualifiedDomainName", server.name() + ".postgres.database.azure.com")
+                .put("administratorLogin", "rollback")
+                .put("availabilityZone", "1")
+                .put("replicationRole", "Primary");
+        properties.putObject("storage").put("storageSizeGB", 32);
+        properties
+                .putObject("backup")
+                .put("backupRetentionDays", 7)
+                .put("geoRedundantBackup", "Disabled")
+                .put("earliestRestoreDate", server.earliestRestoreDate().toString());
+        properties.putObject("highAvailability").put("mode", "Disabled").put("state", "NotEnabled");
+        properties.putObject("network").put("publicNetworkAccess", "Enabled");
+        server.restoredFrom().ifPresent(source -> properties.put("sourceServerResourceId", source));
+        return body;
+    }
 
-  private ArmResponse create(ArmRequest request, String id, String resourceGroup, String name,
-      JsonNode body) {
-    if (resources.findFlexibleServer(resourceGroup, name).isPresent()) {
-      return ArmResponse.error(409, "ServerAlreadyExists",
-          "Server '" + name + "' already exists in resource group '" + resourceGroup + "'.");
+    private ArmResponse create(ArmRequest request, String id, String resourceGroup, String name, JsonNode body) {
+        if (resources.findFlexibleServer(resourceGroup, name).isPresent()) {
+            return ArmResponse.error(
+                    409,
+                    "ServerAlreadyExists",
+                    "Server '" + name + "' already exists in resource group '" + resourceGroup + "'.");
+        }
+        JsonNode properties = body.path("properties");
+        String createMode = properties.path("createMode").asText("");
+        if (!POINT_IN_TIME_RESTORE.equalsIgnoreCase(createMode)) {
+            return ArmResponse.error(
+                    400,
+                    "UnsupportedCreateMode",
+                    "The simulator creates flexible servers"
+                            + " only by point-in-time restore (createMode PointInTimeRestore), not '" + createMode
+                            + "'.");
+        }
+        String sourceId = properties.path("sourceServerResourceId").asText("");
+        Matcher source = SERVER_ID.matcher(sourceId);
+        SimulatedFlexibleServer sourceServer = source.matches()
+                        && source.group(1).equals(resources.subscriptionId())
+                ? resources.findFlexibleServer(source.group(2), source.group(3)).orElse(null)
+                : null;
+        if (sourceServer == null) {
+            return ArmResponse.error(404, "ResourceNotFound", "The source server '" + sourceId + "' was not found.");
+        }
+        Instant pointInTime;
+        try {
+            pointInTime = OffsetDateTime.parse(properties.path("pointInTimeUTC").asText(""))
+                    .toInstant();
+        } catch (DateTimeParseException e) {
+            return ArmResponse.error(
+                    400,
+                    "InvalidParameterValue",
+                    "pointInTimeUTC must be an ISO-8601 date-time, was '"
+                            + properties.path("pointInTimeUTC").asText("") + "'.");
+        }
+        Instant now = resources.clock().instant();
+        if (pointInTime.isBefore(sourceServer.earliestRestoreDate()) || pointInTime.isAfter(now)) {
+            return ArmResponse.error(
+                    400,
+                    "InvalidParameterValue",
+                    "pointInTimeUTC " + pointInTime
+                            + " is outside the restore window of server '" + sourceServer.name() + "': "
+                            + sourceServer.earliestRestoreDate() + " to " + now + ".");
+        }
+        SimulatedFlexibleServer restored = resources
+                .flexibleServer(resourceGroup, name)
+                .location(body.path("location").asText(sourceServer.location()))
+                .version(sourceServer.version())
+                .earliestRestoreDate(now);
+        restored.restoring(sourceId, pointInTime);
+        return operations.start(
+                request,
+                NAMESPACE,
+                restored.location(),
+                LongRunningOperations.Style.ASYNC_OPERATION,
+                id,
+                restored::ready,
+                () -> resources.removeFlexibleServer(resourceGroup, name));
     }
-    JsonNode properties = body.path("properties");
-    String createMode = properties.path("createMode").asText("");
-    if (!POINT_IN_TIME_RESTORE.equalsIgnoreCase(createMode)) {
-      return ArmResponse.error(400, "UnsupportedCreateMode", "The simulator creates flexible servers"
-          + " only by point-in-time restore (createMode PointInTimeRestore), not '" + createMode + "'.");
-    }
-    String sourceId = properties.path("sourceServerResourceId").asText("");
-    Matcher source = SERVER_ID.matcher(sourceId);
-    SimulatedFlexibleServer sourceServer =
-        source.matches() && source.group(1).equals(resources.subscriptionId())
-            ? resources.findFlexibleServer(source.group(2), source.group(3)).orElse(null)
-            : null;
-    if (sourceServer == null) {
-      return ArmResponse.error(404, "ResourceNotFound",
-          "The source server '" + sourceId + "' was not found.");
-    }
-    Instant pointInTime;
-    try {
-      pointInTime = OffsetDateTime.parse(properties.path("pointInTimeUTC").asText("")).toInstant();
-    } catch (DateTimeParseException e) {
-      return ArmResponse.error(400, "InvalidParameterValue",
-          "pointInTimeUTC must be an ISO-8601 date-time, was '" + properties.path("pointInTimeUTC").asText("") + "'.");
-    }
-    Instant now = resources.clock().instant();
-    if (pointInTime.isBefore(sourceServer.earliestRestoreDate()) || pointInTime.isAfter(now)) {
-      return ArmResponse.error(400, "InvalidParameterValue", "pointInTimeUTC " + pointInTime
-          + " is outside the restore window of server '" + sourceServer.name() + "': "
-          + sourceServer.earliestRestoreDate() + " to " + now + ".");
-    }
-    SimulatedFlexibleServer restored = resources.flexibleServer(resourceGroup, name)
-        .location(body.path("location").asText(sourceServer.location()))
-        .version(sourceServer.version())
-        .earliestRestoreDate(now);
-    restored.restoring(sourceId, pointInTime);
-    return operations.start(request, NAMESPACE, restored.location(),
-        LongRunningOperations.Style.ASYNC_OPERATION, id, restored::ready,
-        () -> resources.removeFlexibleServer(resourceGroup, name));
-  }
 }

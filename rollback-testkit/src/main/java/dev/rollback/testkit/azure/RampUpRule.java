@@ -13,17 +13,16 @@ import java.util.Objects;
  */
 public record RampUpRule(String name, String actionHostName, double reroutePercentage) {
 
-  /**
-   * Checks the rule.
-   *
-   * @throws IllegalArgumentException if {@code reroutePercentage} is outside 0..100
-   */
-  public RampUpRule {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(actionHostName, "actionHostName");
-    if (!(reroutePercentage >= 0 && reroutePercentage <= 100)) {
-      throw new IllegalArgumentException(
-          "reroutePercentage must be 0..100, was " + reroutePercentage);
+    /**
+     * Checks the rule.
+     *
+     * @throws IllegalArgumentException if {@code reroutePercentage} is outside 0..100
+     */
+    public RampUpRule {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(actionHostName, "actionHostName");
+        if (!(reroutePercentage >= 0 && reroutePercentage <= 100)) {
+            throw new IllegalArgumentException("reroutePercentage must be 0..100, was " + reroutePercentage);
+        }
     }
-  }
 }

@@ -13,101 +13,101 @@ import java.util.Objects;
  */
 public final class SimulatedRedisCache {
 
-  private final Object lock;
-  private final String resourceGroup;
-  private final String name;
-  private final List<String> reboots = new ArrayList<>();
-  private String location = AzureControlPlaneSimulator.DEFAULT_LOCATION;
-  private String provisioningState = "Succeeded";
+    private final Object lock;
+    private final String resourceGroup;
+    private final String name;
+    private final List<String> reboots = new ArrayList<>();
+    private String location = AzureControlPlaneSimulator.DEFAULT_LOCATION;
+    private String provisioningState = "Succeeded";
 
-  SimulatedRedisCache(Object lock, String resourceGroup, String name) {
-    this.lock = lock;
-    this.resourceGroup = resourceGroup;
-    this.name = name;
-  }
-
-  /**
-   * The resource group.
-   *
-   * @return the resource group's name
-   */
-  public String resourceGroup() {
-    return resourceGroup;
-  }
-
-  /**
-   * The cache's name.
-   *
-   * @return the name
-   */
-  public String name() {
-    return name;
-  }
-
-  /**
-   * Seeds the region.
-   *
-   * @param location e.g. {@code westeurope} (the default)
-   * @return this cache
-   */
-  public SimulatedRedisCache location(String location) {
-    Objects.requireNonNull(location, "location");
-    synchronized (lock) {
-      this.location = location;
+    SimulatedRedisCache(Object lock, String resourceGroup, String name) {
+        this.lock = lock;
+        this.resourceGroup = resourceGroup;
+        this.name = name;
     }
-    return this;
-  }
 
-  /**
-   * The region.
-   *
-   * @return e.g. {@code westeurope}
-   */
-  public String location() {
-    synchronized (lock) {
-      return location;
+    /**
+     * The resource group.
+     *
+     * @return the resource group's name
+     */
+    public String resourceGroup() {
+        return resourceGroup;
     }
-  }
 
-  /**
-   * Seeds {@code properties.provisioningState}.
-   *
-   * @param provisioningState e.g. {@code Succeeded} (the default), {@code Updating},
-   *     {@code Failed}; Azure's values are open-ended, so any is accepted
-   * @return this cache
-   */
-  public SimulatedRedisCache provisioningState(String provisioningState) {
-    Objects.requireNonNull(provisioningState, "provisioningState");
-    synchronized (lock) {
-      this.provisioningState = provisioningState;
+    /**
+     * The cache's name.
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
     }
-    return this;
-  }
 
-  /**
-   * The provisioning state.
-   *
-   * @return e.g. {@code Succeeded}
-   */
-  public String provisioningState() {
-    synchronized (lock) {
-      return provisioningState;
+    /**
+     * Seeds the region.
+     *
+     * @param location e.g. {@code westeurope} (the default)
+     * @return this cache
+     */
+    public SimulatedRedisCache location(String location) {
+        Objects.requireNonNull(location, "location");
+        synchronized (lock) {
+            this.location = location;
+        }
+        return this;
     }
-  }
 
-  /**
-   * The force reboots accepted so far, oldest first.
-   *
-   * @return the reboot types, each {@code AllNodes}, {@code PrimaryNode} or {@code SecondaryNode}
-   */
-  public List<String> reboots() {
-    synchronized (lock) {
-      return List.copyOf(reboots);
+    /**
+     * The region.
+     *
+     * @return e.g. {@code westeurope}
+     */
+    public String location() {
+        synchronized (lock) {
+            return location;
+        }
     }
-  }
 
-  /** Records an accepted reboot; must hold the lock. */
-  void reboot(String rebootType) {
-    reboots.add(rebootType);
-  }
+    /**
+     * Seeds {@code properties.provisioningState}.
+     *
+     * @param provisioningState e.g. {@code Succeeded} (the default), {@code Updating},
+     *     {@code Failed}; Azure's values are open-ended, so any is accepted
+     * @return this cache
+     */
+    public SimulatedRedisCache provisioningState(String provisioningState) {
+        Objects.requireNonNull(provisioningState, "provisioningState");
+        synchronized (lock) {
+            this.provisioningState = provisioningState;
+        }
+        return this;
+    }
+
+    /**
+     * The provisioning state.
+     *
+     * @return e.g. {@code Succeeded}
+     */
+    public String provisioningState() {
+        synchronized (lock) {
+            return provisioningState;
+        }
+    }
+
+    /**
+     * The force reboots accepted so far, oldest first.
+     *
+     * @return the reboot types, each {@code AllNodes}, {@code PrimaryNode} or {@code SecondaryNode}
+     */
+    public List<String> reboots() {
+        synchronized (lock) {
+            return List.copyOf(reboots);
+        }
+    }
+
+    /** Records an accepted reboot; must hold the lock. */
+    void reboot(String rebootType) {
+        reboots.add(rebootType);
+    }
 }

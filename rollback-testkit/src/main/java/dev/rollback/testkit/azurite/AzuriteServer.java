@@ -7,7 +7,6 @@ import dev.rollback.testkit.internal.Commands;
 import dev.rollback.testkit.internal.Daemon;
 import dev.rollback.testkit.internal.Folders;
 import dev.rollback.testkit.internal.FreePorts;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -45,6 +44,7 @@ public final class AzuriteServer implements TestServer {
     /** Azurite's development account key: public, documented by Microsoft, not a secret. */
     public static final String ACCOUNT_KEY =
             "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
     private static final String HOST = "127.0.0.1";
 
     private final Path installDir;
@@ -97,9 +97,20 @@ public final class AzuriteServer implements TestServer {
             port = FreePorts.next();
             daemon = new Daemon("azurite-blob", baseDir.resolve("azurite.log"));
         }
-        daemon.start(List.of(executable.toString(), "--blobHost", HOST, "--blobPort", Integer.toString(port),
-                "--inMemoryPersistence", "--loose", "--skipApiVersionCheck", "--disableTelemetry"),
-                baseDir, port, startTimeout);
+        daemon.start(
+                List.of(
+                        executable.toString(),
+                        "--blobHost",
+                        HOST,
+                        "--blobPort",
+                        Integer.toString(port),
+                        "--inMemoryPersistence",
+                        "--loose",
+                        "--skipApiVersionCheck",
+                        "--disableTelemetry"),
+                baseDir,
+                port,
+                startTimeout);
     }
 
     @Override
@@ -183,21 +194,33 @@ public final class AzuriteServer implements TestServer {
         if (Files.isExecutable(executable)) {
             return executable;
         }
-        Path npm = Commands.onPath("npm").orElseThrow(() -> new IllegalStateException("Azurite " + VERSION
-                + " is not installed in " + dir + " and npm is not on the PATH; install Node.js 18+ with npm "
-                + "(Debian/Ubuntu: `apt-get install nodejs npm`)"));
+        Path npm = Commands.onPath("npm")
+                .orElseThrow(() -> new IllegalStateException("Azurite " + VERSION
+                        + " is not installed in " + dir + " and npm is not on the PATH; install Node.js 18+ with npm "
+                        + "(Debian/Ubuntu: `apt-get install nodejs npm`)"));
         Folders.create(dir.getParent());
         Path lockFile = dir.resolveSibling(dir.getFileName() + ".lock");
         try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock ignored = channel.lock()) {
+                FileLock ignored = channel.lock()) {
             if (Files.isExecutable(executable)) {
                 return executable;
             }
             Path staging = dir.resolveSibling(dir.getFileName() + ".partial");
             Folders.deleteRecursively(staging);
             Folders.create(staging);
-            Commands.run("npm install azurite@" + VERSION, List.of(npm.toString(), "install", "--prefix",
-                    staging.toString(), "--no-audit", "--no-fund", "--no-save", "azurite@" + VERSION), staging, timeout);
+            Commands.run(
+                    "npm install azurite@" + VERSION,
+                    List.of(
+                            npm.toString(),
+                            "install",
+                            "--prefix",
+                            staging.toString(),
+                            "--no-audit",
+                            "--no-fund",
+                            "--no-save",
+                            "azurite@" + VERSION),
+                    staging,
+                    timeout);
             Folders.deleteRecursively(dir);
             Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
             return executable;
@@ -222,13 +245,12 @@ public final class AzuriteServer implements TestServer {
      * server and leaves the builder reusable.
      */
     public static final class Builder {
-        private Path installDir = Path.of(System.getProperty("user.home"), ".cache", "rollback-testkit",
-                "azurite-" + VERSION);
+        private Path installDir =
+                Path.of(System.getProperty("user.home"), ".cache", "rollback-testkit", "azurite-" + VERSION);
         private Duration startTimeout = Duration.ofSeconds(60);
         private Duration installTimeout = Duration.ofMinutes(5);
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Where Azurite is (or gets) installed. Default: {@code ~/.cache/rollback-testkit/azurite-3.37.0}. */
         public Builder installDir(Path installDir) {

@@ -40,11 +40,9 @@ public final class CanaryScanner {
      * @param encoding the form it was found in
      * @param where where it was found (a file, "pid 1234 command line", a label the caller gave)
      */
-    public record Finding(String kind, Encoding encoding, String where) {
-    }
+    public record Finding(String kind, Encoding encoding, String where) {}
 
-    private record Needle(String kind, Encoding encoding, String text) {
-    }
+    private record Needle(String kind, Encoding encoding, String text) {}
 
     private final List<Needle> needles;
 
@@ -61,7 +59,8 @@ public final class CanaryScanner {
             needles.add(new Needle(kind, Encoding.URL_ENCODED, form));
             needles.add(new Needle(kind, Encoding.URL_ENCODED, form.replace("+", "%20")));
             needles.add(new Needle(kind, Encoding.JSON_ESCAPED, jsonEscape(secret)));
-            needles.add(new Needle(kind, Encoding.JSON_ESCAPED, jsonEscape(secret).replace("/", "\\/")));
+            needles.add(
+                    new Needle(kind, Encoding.JSON_ESCAPED, jsonEscape(secret).replace("/", "\\/")));
             for (String b64 : base64Forms(secret.getBytes(StandardCharsets.UTF_8))) {
                 needles.add(new Needle(kind, Encoding.BASE64, b64));
             }

@@ -3,7 +3,6 @@ package dev.rollback.testkit.fault;
 import dev.rollback.core.fault.CrashPoints;
 import dev.rollback.testkit.internal.Cleanup;
 import dev.rollback.testkit.internal.Commands;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -87,8 +86,11 @@ public final class ChildJvm implements AutoCloseable {
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || (!process.isAlive() && readerDone)) {
-                    throw new IllegalStateException("child JVM " + pid() + (process.isAlive() ? " wrote no matching line within " + timeout
-                            : " exited (" + process.exitValue() + ") without a matching line") + "; it wrote:\n"
+                    throw new IllegalStateException("child JVM " + pid()
+                            + (process.isAlive()
+                                    ? " wrote no matching line within " + timeout
+                                    : " exited (" + process.exitValue() + ") without a matching line")
+                            + "; it wrote:\n"
                             + String.join("\n", lines));
                 }
                 lines.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, 50_000_000L))));
@@ -156,7 +158,8 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     private void readOutput() {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader reader =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
                 synchronized (lines) {
@@ -182,7 +185,8 @@ public final class ChildJvm implements AutoCloseable {
         private final String mainClass;
         private final Map<String, String> properties = new LinkedHashMap<>();
         private final Map<String, String> environment = new LinkedHashMap<>();
-        private final List<String> jvmOptions = new ArrayList<>(List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1", "-Xmx128m"));
+        private final List<String> jvmOptions =
+                new ArrayList<>(List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1", "-Xmx128m"));
         private final List<String> args = new ArrayList<>();
         private List<String> prefix = List.of();
         private Path directory = Path.of(System.getProperty("user.dir"));
@@ -258,7 +262,8 @@ public final class ChildJvm implements AutoCloseable {
             java.addAll(args);
             List<String> command = new ArrayList<>(prefix);
             command.addAll(java);
-            ProcessBuilder pb = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
+            ProcessBuilder pb =
+                    new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
             pb.environment().put("CLASSPATH", System.getProperty("java.class.path"));
             pb.environment().putAll(environment);
             try {

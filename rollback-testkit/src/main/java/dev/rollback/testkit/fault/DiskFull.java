@@ -1,7 +1,6 @@
 package dev.rollback.testkit.fault;
 
 import dev.rollback.testkit.internal.Commands;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -90,8 +89,15 @@ public final class DiskFull {
         if (kind == Kind.DEV_FULL) {
             return List.of();
         }
-        return List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
-                "mount -t tmpfs -o size=" + bytes + " rollback-disk-full \"$0\" && exec \"$@\"", dir.toString());
+        return List.of(
+                "unshare",
+                "--mount",
+                "--propagation",
+                "private",
+                "sh",
+                "-c",
+                "mount -t tmpfs -o size=" + bytes + " rollback-disk-full \"$0\" && exec \"$@\"",
+                dir.toString());
     }
 
     /**
@@ -133,8 +139,11 @@ public final class DiskFull {
             return false;
         }
         try {
-            Commands.run("unshare -m probe", List.of("unshare", "--mount", "--propagation", "private", "true"),
-                    Path.of("/"), Duration.ofSeconds(10));
+            Commands.run(
+                    "unshare -m probe",
+                    List.of("unshare", "--mount", "--propagation", "private", "true"),
+                    Path.of("/"),
+                    Duration.ofSeconds(10));
             return true;
         } catch (IllegalStateException | UncheckedIOException e) {
             return false;

@@ -1,7 +1,6 @@
 package dev.rollback.testkit.fault;
 
 import dev.rollback.testkit.internal.Cleanup;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -29,7 +28,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * connection copy the bytes. Thread-safe; closed at JVM exit if the test does not close it.
  */
 public final class FaultProxy implements AutoCloseable {
-    private enum Mode { PASS, BLACKHOLE, FREEZE }
+    private enum Mode {
+        PASS,
+        BLACKHOLE,
+        FREEZE
+    }
 
     private final InetSocketAddress upstream;
     private final ServerSocket listener;

@@ -50,9 +50,10 @@ public final class InvariantChecker {
             if (e.outcome() == LedgerEntry.Outcome.APPLIED) {
                 LedgerEntry first = applied.putIfAbsent(e.runId() + "\t" + e.stepId(), e);
                 if (first != null && !idempotentSteps.contains(e.stepId())) {
-                    found.add("double execution: step '" + e.stepId() + "' of run " + e.runId() + " took effect again on "
-                            + e.node() + " (attempt " + e.attempt() + ") after " + first.node() + " (attempt "
-                            + first.attempt() + ")");
+                    found.add(
+                            "double execution: step '" + e.stepId() + "' of run " + e.runId() + " took effect again on "
+                                    + e.node() + " (attempt " + e.attempt() + ") after " + first.node() + " (attempt "
+                                    + first.attempt() + ")");
                 }
                 if (highest != null && e.fencingToken() < highest.fencingToken()) {
                     found.add("fencing: " + e.node() + " applied step '" + e.stepId() + "' with token "
@@ -63,10 +64,12 @@ public final class InvariantChecker {
                     highest = e;
                 }
             }
-            if (e.outcome() == LedgerEntry.Outcome.STARTED && e.deadline().isPresent()
+            if (e.outcome() == LedgerEntry.Outcome.STARTED
+                    && e.deadline().isPresent()
                     && e.at().isAfter(e.deadline().get())) {
                 found.add("deadline: attempt " + e.attempt() + " of step '" + e.stepId() + "' (run " + e.runId()
-                        + ") started at " + e.at() + ", after its deadline " + e.deadline().get());
+                        + ") started at " + e.at() + ", after its deadline "
+                        + e.deadline().get());
             }
         }
         return List.copyOf(found);

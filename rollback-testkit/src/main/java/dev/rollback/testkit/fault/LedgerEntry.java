@@ -17,8 +17,15 @@ import java.util.Optional;
  * @param at when (the node's wall clock)
  * @param deadline the attempt's deadline, if it had one
  */
-public record LedgerEntry(String node, String runId, String stepId, long fencingToken, int attempt,
-                          Outcome outcome, Instant at, Optional<Instant> deadline) {
+public record LedgerEntry(
+        String node,
+        String runId,
+        String stepId,
+        long fencingToken,
+        int attempt,
+        Outcome outcome,
+        Instant at,
+        Optional<Instant> deadline) {
 
     /** What a node did. */
     public enum Outcome {
@@ -46,8 +53,17 @@ public record LedgerEntry(String node, String runId, String stepId, long fencing
     }
 
     String toLine() {
-        return String.join("\t", node, runId, stepId, Long.toString(fencingToken), Integer.toString(attempt),
-                outcome.name(), at.toString(), deadline.map(Instant::toString).orElse("-")) + "\n";
+        return String.join(
+                        "\t",
+                        node,
+                        runId,
+                        stepId,
+                        Long.toString(fencingToken),
+                        Integer.toString(attempt),
+                        outcome.name(),
+                        at.toString(),
+                        deadline.map(Instant::toString).orElse("-"))
+                + "\n";
     }
 
     static LedgerEntry parse(String line) {
@@ -55,14 +71,22 @@ public record LedgerEntry(String node, String runId, String stepId, long fencing
         if (f.length != 8) {
             throw new IllegalArgumentException("not a ledger line (8 tab-separated fields): " + line);
         }
-        return new LedgerEntry(f[0], f[1], f[2], Long.parseLong(f[3]), Integer.parseInt(f[4]),
-                Outcome.valueOf(f[5]), Instant.parse(f[6]), f[7].equals("-") ? Optional.empty() : Optional.of(Instant.parse(f[7])));
+        return new LedgerEntry(
+                f[0],
+                f[1],
+                f[2],
+                Long.parseLong(f[3]),
+                Integer.parseInt(f[4]),
+                Outcome.valueOf(f[5]),
+                Instant.parse(f[6]),
+                f[7].equals("-") ? Optional.empty() : Optional.of(Instant.parse(f[7])));
     }
 
     private static void requireField(String value, String name) {
         Objects.requireNonNull(value, name);
         if (value.isEmpty() || value.indexOf('\t') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
-            throw new IllegalArgumentException(name + " must be non-empty with no tab or line break, but was '" + value + "'");
+            throw new IllegalArgumentException(
+                    name + " must be non-empty with no tab or line break, but was '" + value + "'");
         }
     }
 }

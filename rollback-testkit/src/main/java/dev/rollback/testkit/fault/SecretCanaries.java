@@ -1,7 +1,6 @@
 package dev.rollback.testkit.fault;
 
 import dev.rollback.testkit.internal.Passwords;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -18,8 +17,8 @@ import java.util.Objects;
  * @param oauthSecret an OAuth client secret
  * @param redisPassword a Redis password
  */
-public record SecretCanaries(String password, String connectionString, String azureClientSecret,
-                             String oauthSecret, String redisPassword) {
+public record SecretCanaries(
+        String password, String connectionString, String azureClientSecret, String oauthSecret, String redisPassword) {
 
     /** Validates. */
     public SecretCanaries {

@@ -50,7 +50,8 @@ public final class SideEffectLedger {
 
     /** Appends {@code entry} and forces it to disk before returning. */
     public void record(LedgerEntry entry) {
-        ByteBuffer line = ByteBuffer.wrap(Objects.requireNonNull(entry, "entry").toLine().getBytes(StandardCharsets.UTF_8));
+        ByteBuffer line =
+                ByteBuffer.wrap(Objects.requireNonNull(entry, "entry").toLine().getBytes(StandardCharsets.UTF_8));
         synchronized (IN_JVM.computeIfAbsent(file, f -> new Object())) {
             append(line);
         }
@@ -58,8 +59,9 @@ public final class SideEffectLedger {
 
     @SuppressWarnings("try") // the file lock is held for the body's duration, never read
     private void append(ByteBuffer line) {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND); FileLock ignored = channel.lock()) {
+        try (FileChannel channel = FileChannel.open(
+                        file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+                FileLock ignored = channel.lock()) {
             while (line.hasRemaining()) {
                 channel.write(line);
             }

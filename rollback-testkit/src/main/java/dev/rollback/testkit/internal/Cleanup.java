@@ -13,8 +13,7 @@ public final class Cleanup {
     private static final Set<AutoCloseable> OPEN = new LinkedHashSet<>();
     private static boolean hookInstalled;
 
-    private Cleanup() {
-    }
+    private Cleanup() {}
 
     /** Closes {@code resource} at JVM exit unless it is {@link #unregister(AutoCloseable) unregistered} first. */
     public static synchronized void register(AutoCloseable resource) {

@@ -19,8 +19,7 @@ import java.util.concurrent.TimeUnit;
 public final class Commands {
     private static final int TAIL_CHARS = 4000;
 
-    private Commands() {
-    }
+    private Commands() {}
 
     /** Whether this JVM runs as root (uid 0). */
     public static boolean runningAsRoot() {
@@ -36,8 +35,8 @@ public final class Commands {
      * ({@code setpriv --reuid --regid --clear-groups}).
      */
     public static List<String> asUser(int uid, int gid, List<String> command) {
-        List<String> wrapped = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid,
-                "--clear-groups", "--"));
+        List<String> wrapped =
+                new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--clear-groups", "--"));
         wrapped.addAll(command);
         return wrapped;
     }
@@ -52,8 +51,11 @@ public final class Commands {
         Path output = null;
         try {
             output = Files.createTempFile("rollback-cmd-", ".out");
-            Process process = new ProcessBuilder(command).directory(directory.toFile())
-                    .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            Process process = new ProcessBuilder(command)
+                    .directory(directory.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
+                    .start();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
                 process.waitFor();
@@ -62,8 +64,8 @@ public final class Commands {
             }
             String text = Files.readString(output, StandardCharsets.UTF_8);
             if (process.exitValue() != 0) {
-                throw new IllegalStateException(what + " failed with exit status " + process.exitValue() + ": "
-                        + tail(text));
+                throw new IllegalStateException(
+                        what + " failed with exit status " + process.exitValue() + ": " + tail(text));
             }
             return text;
         } catch (IOException e) {
@@ -84,7 +86,10 @@ public final class Commands {
 
     /** Sends {@code signal} ("STOP", "CONT", "KILL") to the process {@code pid} with kill(1). */
     public static void signal(long pid, String signal) {
-        run("kill -" + signal + " " + pid, List.of("kill", "-" + signal, Long.toString(pid)), Path.of("/"),
+        run(
+                "kill -" + signal + " " + pid,
+                List.of("kill", "-" + signal, Long.toString(pid)),
+                Path.of("/"),
                 Duration.ofSeconds(10));
     }
 

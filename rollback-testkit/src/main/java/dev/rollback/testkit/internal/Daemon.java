@@ -34,8 +34,11 @@ public final class Daemon {
      */
     public void start(List<String> command, Path directory, int port, Duration timeout) {
         try {
-            process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            process = new ProcessBuilder(command)
+                    .directory(directory.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + " (" + command.get(0) + ")", e);
         }
@@ -47,8 +50,8 @@ public final class Daemon {
             }
             if (System.nanoTime() - deadline > 0) {
                 stop(Duration.ofSeconds(5));
-                throw new IllegalStateException(name + " did not listen on 127.0.0.1:" + port + " within "
-                        + timeout + "; log " + log + ":\n" + Commands.tailOf(log));
+                throw new IllegalStateException(name + " did not listen on 127.0.0.1:" + port + " within " + timeout
+                        + "; log " + log + ":\n" + Commands.tailOf(log));
             }
             try {
                 Thread.sleep(25);

@@ -13,15 +13,15 @@ import java.util.Set;
 
 /** Temporary folders: creation, ownership for an unprivileged user, deletion. */
 public final class Folders {
-    private Folders() {
-    }
+    private Folders() {}
 
     /** A new empty folder under {@code java.io.tmpdir} whose name starts with {@code prefix}. */
     public static Path createTemp(String prefix) {
         try {
             return Files.createTempDirectory(prefix);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary folder in " + System.getProperty("java.io.tmpdir"), e);
+            throw new UncheckedIOException(
+                    "cannot create a temporary folder in " + System.getProperty("java.io.tmpdir"), e);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.rollback.testkit.postgres;
 
 import dev.rollback.testkit.internal.Commands;
-
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -48,8 +47,11 @@ public record PostgresBinaries(Path binDir) {
      */
     public static PostgresBinaries locate(Optional<Path> configured) {
         List<String> looked = new ArrayList<>();
-        List<Optional<Path>> candidates = configured.isPresent() ? List.of(configured)
-                : List.of(Optional.ofNullable(System.getProperty(BIN_DIR_PROPERTY)).map(Path::of),
+        List<Optional<Path>> candidates = configured.isPresent()
+                ? List.of(configured)
+                : List.of(
+                        Optional.ofNullable(System.getProperty(BIN_DIR_PROPERTY))
+                                .map(Path::of),
                         Optional.ofNullable(System.getenv(BIN_DIR_ENV)).map(Path::of),
                         fromPgConfig(),
                         Commands.onPath("initdb").map(Path::getParent),
@@ -89,8 +91,11 @@ public record PostgresBinaries(Path binDir) {
             return Optional.empty();
         }
         try {
-            String out = Commands.run("pg_config --bindir", List.of(pgConfig.get().toString(), "--bindir"),
-                    Path.of("/"), Duration.ofSeconds(10));
+            String out = Commands.run(
+                    "pg_config --bindir",
+                    List.of(pgConfig.get().toString(), "--bindir"),
+                    Path.of("/"),
+                    Duration.ofSeconds(10));
             return Optional.of(Path.of(out.strip()));
         } catch (RuntimeException e) {
             return Optional.empty();
@@ -109,7 +114,8 @@ public record PostgresBinaries(Path binDir) {
         }
         return versions.stream()
                 .filter(v -> v.getFileName().toString().matches("\\d+(\\.\\d+)?"))
-                .max(Comparator.comparingDouble(v -> Double.parseDouble(v.getFileName().toString())))
+                .max(Comparator.comparingDouble(
+                        v -> Double.parseDouble(v.getFileName().toString())))
                 .map(v -> v.resolve("bin"));
     }
 }

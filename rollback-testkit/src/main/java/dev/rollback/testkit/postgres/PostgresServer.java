@@ -7,7 +7,6 @@ import dev.rollback.testkit.internal.Commands;
 import dev.rollback.testkit.internal.Folders;
 import dev.rollback.testkit.internal.FreePorts;
 import dev.rollback.testkit.internal.Passwords;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -108,8 +107,15 @@ public final class PostgresServer implements TestServer {
         if (baseDir == null) {
             initialize();
         }
-        pgCtl("start PostgreSQL on " + HOST + ":" + port, startTimeout,
-                "start", "-w", "-t", Long.toString(Math.max(1, startTimeout.toSeconds())), "-l", logFile().toString());
+        pgCtl(
+                "start PostgreSQL on " + HOST + ":" + port,
+                startTimeout,
+                "start",
+                "-w",
+                "-t",
+                Long.toString(Math.max(1, startTimeout.toSeconds())),
+                "-l",
+                logFile().toString());
     }
 
     @Override
@@ -160,7 +166,9 @@ public final class PostgresServer implements TestServer {
         Path pidFile = dataDir().resolve("postmaster.pid");
         try {
             List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
-            return lines.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(lines.get(0).strip()));
+            return lines.isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(Long.parseLong(lines.get(0).strip()));
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }
@@ -251,15 +259,29 @@ public final class PostgresServer implements TestServer {
         Folders.create(base.resolve("run"));
         Path pwFile = base.resolve("pwfile");
         try {
-            Files.writeString(Files.createFile(pwFile, PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rw-------"))), password + "\n", StandardCharsets.UTF_8);
+            Files.writeString(
+                    Files.createFile(
+                            pwFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
+                    password + "\n",
+                    StandardCharsets.UTF_8);
             if (dropPrivileges) {
                 Folders.requireTraversableByOthers(base);
                 Folders.chownRecursively(base, osUid, osGid);
             }
-            run("initdb", Duration.ofMinutes(2), List.of(binaries.tool("initdb").toString(),
-                    "-D", dataDir().toString(), "-U", user, "--pwfile=" + pwFile,
-                    "--auth=scram-sha-256", "--encoding=UTF8", "--no-locale", "--no-sync"));
+            run(
+                    "initdb",
+                    Duration.ofMinutes(2),
+                    List.of(
+                            binaries.tool("initdb").toString(),
+                            "-D",
+                            dataDir().toString(),
+                            "-U",
+                            user,
+                            "--pwfile=" + pwFile,
+                            "--auth=scram-sha-256",
+                            "--encoding=UTF8",
+                            "--no-locale",
+                            "--no-sync"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the password file in " + base, e);
         } finally {
@@ -287,8 +309,8 @@ public final class PostgresServer implements TestServer {
         StringBuilder text = new StringBuilder("\n# rollback-testkit\n");
         conf.forEach((k, v) -> text.append(k).append(" = ").append(v).append('\n'));
         try {
-            Files.writeString(dataDir().resolve("postgresql.conf"), text, StandardCharsets.UTF_8,
-                    StandardOpenOption.APPEND);
+            Files.writeString(
+                    dataDir().resolve("postgresql.conf"), text, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + dataDir().resolve("postgresql.conf"), e);
         }
@@ -304,7 +326,8 @@ public final class PostgresServer implements TestServer {
     }
 
     private void pgCtl(String what, Duration timeout, String... args) {
-        List<String> command = new ArrayList<>(List.of(binaries.tool("pg_ctl").toString(), "-D", dataDir().toString()));
+        List<String> command = new ArrayList<>(
+                List.of(binaries.tool("pg_ctl").toString(), "-D", dataDir().toString()));
         command.addAll(List.of(args));
         run(what, timeout, command);
     }
@@ -314,8 +337,8 @@ public final class PostgresServer implements TestServer {
         try {
             Commands.run(what, effective, baseDir, timeout);
         } catch (IllegalStateException e) {
-            throw new IllegalStateException(e.getMessage() + "\nserver log (" + logFile() + "):\n"
-                    + Commands.tailOf(logFile()), e);
+            throw new IllegalStateException(
+                    e.getMessage() + "\nserver log (" + logFile() + "):\n" + Commands.tailOf(logFile()), e);
         }
     }
 
@@ -348,8 +371,7 @@ public final class PostgresServer implements TestServer {
         private int osUid = 65534;
         private int osGid = 65534;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The folder of initdb, pg_ctl and postgres. Default: located, see {@link PostgresBinaries}. */
         public Builder binDir(Path binDir) {
@@ -375,7 +397,8 @@ public final class PostgresServer implements TestServer {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(value, "value");
             if (!SETTING_NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException("setting name must be a PostgreSQL parameter name, but was '" + name + "'");
+                throw new IllegalArgumentException(
+                        "setting name must be a PostgreSQL parameter name, but was '" + name + "'");
             }
             if (value.contains("\n")) {
                 throw new IllegalArgumentException("setting " + name + " must be one line");
@@ -400,7 +423,8 @@ public final class PostgresServer implements TestServer {
          */
         public Builder osUser(int uid, int gid) {
             if (uid <= 0 || gid <= 0) {
-                throw new IllegalArgumentException("uid and gid must be positive (not root), but were " + uid + "/" + gid);
+                throw new IllegalArgumentException(
+                        "uid and gid must be positive (not root), but were " + uid + "/" + gid);
             }
             this.osUid = uid;
             this.osGid = gid;

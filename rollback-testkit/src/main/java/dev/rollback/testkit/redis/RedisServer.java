@@ -8,7 +8,6 @@ import dev.rollback.testkit.internal.Daemon;
 import dev.rollback.testkit.internal.Folders;
 import dev.rollback.testkit.internal.FreePorts;
 import dev.rollback.testkit.internal.Passwords;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -84,7 +83,9 @@ public final class RedisServer implements TestServer {
             return;
         }
         if (baseDir == null) {
-            executable = configuredExecutable.or(() -> Commands.onPath("redis-server")).orElseGet(RedisServer::extractShipped);
+            executable = configuredExecutable
+                    .or(() -> Commands.onPath("redis-server"))
+                    .orElseGet(RedisServer::extractShipped);
             baseDir = Folders.createTemp("rollback-redis-");
             Cleanup.register(this);
             port = FreePorts.next();
@@ -172,7 +173,8 @@ public final class RedisServer implements TestServer {
     }
 
     private void writeConfiguration() {
-        String conf = String.join("\n",
+        String conf = String.join(
+                "\n",
                 "bind " + HOST,
                 "port " + port,
                 "protected-mode yes",
@@ -184,8 +186,12 @@ public final class RedisServer implements TestServer {
                 "logfile \"\"",
                 "");
         try {
-            Files.writeString(Files.createFile(configFile(), PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rw-------"))), conf, StandardCharsets.UTF_8);
+            Files.writeString(
+                    Files.createFile(
+                            configFile(),
+                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
+                    conf,
+                    StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + configFile(), e);
         }
@@ -254,8 +260,7 @@ public final class RedisServer implements TestServer {
         private Path executable;
         private Duration startTimeout = Duration.ofSeconds(30);
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The redis-server binary to run. Default: the PATH's, else the one shipped in embedded-redis. */
         public Builder executable(Path executable) {

@@ -1,5 +1,8 @@
 package dev.rollback.testkit.assertions;
 
+import static dev.rollback.testkit.assertions.RollbackAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.rollback.api.Initiator;
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.Verification;
@@ -12,16 +15,12 @@ import dev.rollback.api.report.StepOutcome;
 import dev.rollback.api.report.StepReport;
 import dev.rollback.api.report.SuccessMetrics;
 import dev.rollback.api.report.TargetStatus;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import static dev.rollback.testkit.assertions.RollbackAssertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class RollbackAssertionsTest {
     private static final Instant T = Instant.parse("2025-01-01T00:00:00Z");
@@ -31,26 +30,76 @@ class RollbackAssertionsTest {
         for (int i = 1; i <= swapAttempts; i++) {
             attempts.add(new Attempt(i, T, Duration.ofSeconds(1), StepOutcome.SUCCEEDED, Optional.empty()));
         }
-        StepReport swap = new StepReport("swap", "app-service", List.of(), false, StepOutcome.SUCCEEDED, Optional.of(T),
-                Optional.of(T.plusSeconds(5)), Duration.ofSeconds(5), Duration.ofMinutes(5), attempts,
-                List.of(Verification.passed("health", "GET /health returns 200", "200 in 41 ms")), Map.of(),
-                Optional.empty(), Optional.empty());
-        StepReport warm = new StepReport("warm-cache", "redis", List.of("swap"), false, StepOutcome.SKIPPED, Optional.empty(),
-                Optional.empty(), Duration.ZERO, Duration.ZERO, List.of(), List.of(), Map.of(),
-                Optional.of("dependency 'flush' failed"), Optional.empty());
-        ComponentReport app = new ComponentReport("app-service", RecoveryObjectives.stateless(Duration.ofMinutes(5)),
-                Duration.ofSeconds(5), TargetStatus.MET, Optional.empty(), TargetStatus.UNKNOWN);
-        return new RollbackReport("run-1", "advisoros", outcome, false, Initiator.manual("ops"),
-                Authorization.preAuthorized("test", "test", T), T, T.plusSeconds(5), Duration.ofSeconds(5),
-                List.of(swap, warm), List.of(app), List.of(Verification.failed("orphans", "no orphan rows", "3 orphans")
-                        .withDetail("table", "invoices")), Optional.empty(), SuccessMetrics.unknown(), List.of());
+        StepReport swap = new StepReport(
+                "swap",
+                "app-service",
+                List.of(),
+                false,
+                StepOutcome.SUCCEEDED,
+                Optional.of(T),
+                Optional.of(T.plusSeconds(5)),
+                Duration.ofSeconds(5),
+                Duration.ofMinutes(5),
+                attempts,
+                List.of(Verification.passed("health", "GET /health returns 200", "200 in 41 ms")),
+                Map.of(),
+                Optional.empty(),
+                Optional.empty());
+        StepReport warm = new StepReport(
+                "warm-cache",
+                "redis",
+                List.of("swap"),
+                false,
+                StepOutcome.SKIPPED,
+                Optional.empty(),
+                Optional.empty(),
+                Duration.ZERO,
+                Duration.ZERO,
+                List.of(),
+                List.of(),
+                Map.of(),
+                Optional.of("dependency 'flush' failed"),
+                Optional.empty());
+        ComponentReport app = new ComponentReport(
+                "app-service",
+                RecoveryObjectives.stateless(Duration.ofMinutes(5)),
+                Duration.ofSeconds(5),
+                TargetStatus.MET,
+                Optional.empty(),
+                TargetStatus.UNKNOWN);
+        return new RollbackReport(
+                "run-1",
+                "advisoros",
+                outcome,
+                false,
+                Initiator.manual("ops"),
+                Authorization.preAuthorized("test", "test", T),
+                T,
+                T.plusSeconds(5),
+                Duration.ofSeconds(5),
+                List.of(swap, warm),
+                List.of(app),
+                List.of(Verification.failed("orphans", "no orphan rows", "3 orphans")
+                        .withDetail("table", "invoices")),
+                Optional.empty(),
+                SuccessMetrics.unknown(),
+                List.of());
     }
 
     @Test
     void readsAsTheRunbookSaysWhenEverythingHolds() {
-        assertThat(report(RunOutcome.SUCCEEDED, 1)).succeeded().metRto("app-service").ranExactlyOnce("swap")
-                .skipped("warm-cache", "dependency").verification("health").passed().hasEvidenceContaining("200");
-        assertThat(report(RunOutcome.SUCCEEDED, 1)).verification("orphans").failed().hasEvidenceContaining("invoices");
+        assertThat(report(RunOutcome.SUCCEEDED, 1))
+                .succeeded()
+                .metRto("app-service")
+                .ranExactlyOnce("swap")
+                .skipped("warm-cache", "dependency")
+                .verification("health")
+                .passed()
+                .hasEvidenceContaining("200");
+        assertThat(report(RunOutcome.SUCCEEDED, 1))
+                .verification("orphans")
+                .failed()
+                .hasEvidenceContaining("invoices");
     }
 
     @Test
@@ -68,7 +117,9 @@ class RollbackAssertionsTest {
                 .hasMessageContaining("[app-service]");
         assertThatThrownBy(() -> assertThat(report(RunOutcome.SUCCEEDED, 1)).verification("nope"))
                 .hasMessageContaining("[orphans, health]");
-        assertThatThrownBy(() -> assertThat(report(RunOutcome.SUCCEEDED, 1)).verification("health").hasEvidenceContaining("500"))
+        assertThatThrownBy(() -> assertThat(report(RunOutcome.SUCCEEDED, 1))
+                        .verification("health")
+                        .hasEvidenceContaining("500"))
                 .hasMessageContaining("observed '200 in 41 ms'");
     }
 }

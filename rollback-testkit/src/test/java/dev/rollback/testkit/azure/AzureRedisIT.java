@@ -15,48 +15,55 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class AzureRedisIT {
 
-  @RegisterExtension
-  static final ServerExtension<AzureControlPlaneSimulator> AZURE = AzureControlPlaneSimulator.extension();
+    @RegisterExtension
+    static final ServerExtension<AzureControlPlaneSimulator> AZURE = AzureControlPlaneSimulator.extension();
 
-  private static AzureControlPlaneSimulator azure;
-  private static AzureResourceManager arm;
+    private static AzureControlPlaneSimulator azure;
+    private static AzureResourceManager arm;
 
-  @BeforeAll
-  static void clients() {
-    azure = AZURE.server();
-    arm = AzureSimulatorClients.resourceManager(azure);
-  }
+    @BeforeAll
+    static void clients() {
+        azure = AZURE.server();
+        arm = AzureSimulatorClients.resourceManager(azure);
+    }
 
-  @BeforeEach
-  void forgetRequests() {
-    azure.resetRequests();
-  }
+    @BeforeEach
+    void forgetRequests() {
+        azure.resetRequests();
+    }
 
-  @Test
-  void theSdkReadsTheSeededProvisioningState() {
-    azure.redisCache("rg-state", "cache").provisioningState("Updating");
+    @Test
+    void theSdkReadsTheSeededProvisioningState() {
+        azure.redisCache("rg-state", "cache").provisioningState("Updating");
 
-    assertThat(arm.redisCaches().getByResourceGroup("rg-state", "cache").provisioningState())
-        .isEqualTo("Updating");
-  }
+        assertThat(arm.redisCaches().getByResourceGroup("rg-state", "cache").provisioningState())
+                .isEqualTo("Updating");
+    }
 
-  @Test
-  void forceRebootsOfEachNodeTypeAreAcceptedAndRecordedInOrder() {
-    azure.redisCache("rg-reboot", "cache");
-    RedisCache cache = arm.redisCaches().getByResourceGroup("rg-reboot", "cache");
+    @Test
+    void forceRebootsOfEachNodeTypeAreAcceptedAndRecordedInOrder() {
+        azure.redisCache("rg-reboot", "cache");
+        RedisCache cache = arm.redisCaches().getByResourceGroup("rg-reboot", "cache");
 
-    cache.forceReboot(RebootType.ALL_NODES);
-    RedisForceRebootResponseInner answer = arm.redisCaches().manager().serviceClient().getRedis()
-        .forceReboot("rg-reboot", "cache", new RedisRebootParameters().withRebootType(RebootType.PRIMARY_NODE));
-    cache.forceReboot(RebootType.SECONDARY_NODE);
+        cache.forceReboot(RebootType.ALL_NODES);
+        RedisForceRebootResponseInner answer = arm.redisCaches()
+                .manager()
+                .serviceClient()
+                .getRedis()
+                .forceReboot("rg-reboot", "cache", new RedisRebootParameters().withRebootType(RebootType.PRIMARY_NODE));
+        cache.forceReboot(RebootType.SECONDARY_NODE);
 
-    assertThat(azure.redisCache("rg-reboot", "cache").reboots())
-        .containsExactly("AllNodes", "PrimaryNode", "SecondaryNode");
-    assertThat(answer.message()).contains("PrimaryNode");
-    RecordedRequests reboots = azure.requests().forOperation(AzureOperation.REDIS_FORCE_REBOOT);
-    assertThat(reboots.all()).extracting(RecordedRequest::body).containsExactly(
-        "{\"rebootType\":\"AllNodes\"}", "{\"rebootType\":\"PrimaryNode\"}", "{\"rebootType\":\"SecondaryNode\"}");
-    assertThat(reboots.last().path()).endsWith("/providers/Microsoft.Cache/redis/cache/forceReboot");
-    assertThat(reboots.last().queryParameter("api-version")).contains("2024-11-01");
-  }
+        assertThat(azure.redisCache("rg-reboot", "cache").reboots())
+                .containsExactly("AllNodes", "PrimaryNode", "SecondaryNode");
+        assertThat(answer.message()).contains("PrimaryNode");
+        RecordedRequests reboots = azure.requests().forOperation(AzureOperation.REDIS_FORCE_REBOOT);
+        assertThat(reboots.all())
+                .extracting(RecordedRequest::body)
+                .containsExactly(
+                        "{\"rebootType\":\"AllNodes\"}",
+                        "{\"rebootType\":\"PrimaryNode\"}",
+                        "{\"rebootType\":\"SecondaryNode\"}");
+        assertThat(reboots.last().path()).endsWith("/providers/Microsoft.Cache/redis/cache/forceReboot");
+        assertThat(reboots.last().queryParameter("api-version")).contains("2024-11-01");
+    }
 }

@@ -1,17 +1,16 @@
 package dev.rollback.testkit.azurite;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.azure.core.util.BinaryData;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
 import dev.rollback.testkit.Leftovers;
 import dev.rollback.testkit.ServerExtension;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class AzuriteServerIT {
 
@@ -19,7 +18,9 @@ class AzuriteServerIT {
     static final ServerExtension<AzuriteServer> AZURITE = AzuriteServer.extension();
 
     static BlobServiceClient client(AzuriteServer server) {
-        return new BlobServiceClientBuilder().connectionString(server.connectionString()).buildClient();
+        return new BlobServiceClientBuilder()
+                .connectionString(server.connectionString())
+                .buildClient();
     }
 
     @Test
@@ -28,7 +29,8 @@ class AzuriteServerIT {
         assertThat(server.blobEndpoint()).startsWith("http://127.0.0.1:");
         BlobContainerClient container = client(server).createBlobContainer("backups");
         container.getBlobClient("a.txt").upload(BinaryData.fromString("hello"));
-        assertThat(container.getBlobClient("a.txt").downloadContent().toString()).isEqualTo("hello");
+        assertThat(container.getBlobClient("a.txt").downloadContent().toString())
+                .isEqualTo("hello");
         assertThat(container.listBlobs()).extracting(b -> b.getName()).containsExactly("a.txt");
     }
 
@@ -39,7 +41,9 @@ class AzuriteServerIT {
         client(server).createBlobContainer("before-restart");
         server.restart();
         assertThat(server.port()).isEqualTo(port);
-        assertThat(client(server).listBlobContainers()).extracting(c -> c.getName()).doesNotContain("before-restart");
+        assertThat(client(server).listBlobContainers())
+                .extracting(c -> c.getName())
+                .doesNotContain("before-restart");
         client(server).createBlobContainer("after-restart");
     }
 

@@ -1,22 +1,5 @@
 package dev.rollback.testkit.durable;
 
-import dev.rollback.api.spi.JournalRecord;
-import dev.rollback.testkit.fault.ChildJvm;
-import dev.rollback.testkit.fault.LedgerEntry;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.params.provider.MethodSource;
-
-import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.stream.Stream;
-
 import static dev.rollback.testkit.durable.DurablePlan.FAN_IN;
 import static dev.rollback.testkit.durable.DurablePlan.SERIAL;
 import static dev.rollback.testkit.durable.DurableRunFixture.KILLED;
@@ -28,6 +11,22 @@ import static dev.rollback.testkit.durable.DurableRunFixture.refusalOf;
 import static dev.rollback.testkit.durable.DurableRunFixture.runIdOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+import dev.rollback.api.spi.JournalRecord;
+import dev.rollback.testkit.fault.ChildJvm;
+import dev.rollback.testkit.fault.LedgerEntry;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A node running a plan is killed for real (a crash point halts its JVM, or SIGKILL while a step
@@ -93,12 +92,18 @@ class CrashAndResumeIT {
                 arguments(SERIAL, Kill.at("journal.before-append@4", "before restore's start record"), "resumer"),
                 arguments(SERIAL, Kill.at("step.after-start-record@2", "after restore's start record"), "resumer"),
                 arguments(SERIAL, Kill.midStep("restore"), "resumer"),
-                arguments(SERIAL, Kill.at("step.after-effect@2", "after restore's effect, before its end record"), "crasher"),
+                arguments(
+                        SERIAL,
+                        Kill.at("step.after-effect@2", "after restore's effect, before its end record"),
+                        "crasher"),
                 arguments(SERIAL, Kill.at("journal.after-fsync@5", "after restore's end record"), "crasher"),
                 arguments(FAN_IN, Kill.at("journal.before-append@6", "before restore's start record"), "resumer"),
                 arguments(FAN_IN, Kill.at("step.after-start-record@3", "after restore's start record"), "resumer"),
                 arguments(FAN_IN, Kill.midStep("restore"), "resumer"),
-                arguments(FAN_IN, Kill.at("step.after-effect@3", "after restore's effect, before its end record"), "crasher"),
+                arguments(
+                        FAN_IN,
+                        Kill.at("step.after-effect@3", "after restore's effect, before its end record"),
+                        "crasher"),
                 arguments(FAN_IN, Kill.midStep("undrain-traffic"), "crasher"));
     }
 
@@ -107,7 +112,9 @@ class CrashAndResumeIT {
     void aKilledRunIsResumedInAFreshProcessWithEveryEffectExactlyOnce(DurablePlan plan, Kill kill, String restoredBy)
             throws Exception {
         String runId = runAndKill(plan, kill);
-        assertThat(fixture.unfinishedRuns()).as("what an application finds to resume at start-up").containsExactly(runId);
+        assertThat(fixture.unfinishedRuns())
+                .as("what an application finds to resume at start-up")
+                .containsExactly(runId);
         fixture.assertJournalVerifies(runId);
 
         try (ChildJvm resumer = fixture.resumer("resumer", plan, runId).start()) {
@@ -139,8 +146,13 @@ class CrashAndResumeIT {
         List<LedgerEntry> beforeResume = fixture.ledger();
 
         try (ChildJvm resumer = fixture.resumer("resumer", plan, runId).start()) {
-            assertThat(refusalOf(resumer)).startsWith("HUMAN_DECISION_REQUIRED ")
-                    .contains("run '" + runId + "'", "step 'announce'", "not idempotent", "cannot tell whether it took effect");
+            assertThat(refusalOf(resumer))
+                    .startsWith("HUMAN_DECISION_REQUIRED ")
+                    .contains(
+                            "run '" + runId + "'",
+                            "step 'announce'",
+                            "not idempotent",
+                            "cannot tell whether it took effect");
         }
 
         assertThat(fixture.ledger()).as("the refused resume ran nothing").isEqualTo(beforeResume);
@@ -157,16 +169,20 @@ class CrashAndResumeIT {
     void aNodeKilledRightAfterTakingTheLockLeavesNothingToResumeAndTheNextRunIsFencedAbove(DurablePlan plan)
             throws Exception {
         long deadToken;
-        try (ChildJvm crasher = fixture.runner("crasher", plan).crashPoint("run.after-lock").start()) {
+        try (ChildJvm crasher =
+                fixture.runner("crasher", plan).crashPoint("run.after-lock").start()) {
             deadToken = leaseOf(crasher);
             assertThat(crasher.awaitExit(WAIT)).isEqualTo(KILLED);
         }
-        assertThat(fixture.unfinishedRuns()).as("nothing was journaled before the crash").isEmpty();
+        assertThat(fixture.unfinishedRuns())
+                .as("nothing was journaled before the crash")
+                .isEmpty();
         assertThat(fixture.ledger()).as("nothing took effect").isEmpty();
 
         String runId;
         try (ChildJvm next = fixture.runner("next", plan).start()) {
-            assertThat(leaseOf(next)).as("the kernel released the dead node's lock; the token only grows")
+            assertThat(leaseOf(next))
+                    .as("the kernel released the dead node's lock; the token only grows")
                     .isGreaterThan(deadToken);
             runId = runIdOf(next);
             assertThat(outcomeOf(next)).isEqualTo("SUCCEEDED");
@@ -182,7 +198,10 @@ class CrashAndResumeIT {
             throws Exception {
         String runId = runAndKill(plan, Kill.at("run.before-finish-event", "after the run's end record"));
         assertThat(fixture.unfinishedRuns()).isEmpty();
-        assertThat(fixture.journalOf(runId)).last().extracting(JournalRecord::type).isEqualTo(JournalRecord.Type.RUN_FINISHED);
+        assertThat(fixture.journalOf(runId))
+                .last()
+                .extracting(JournalRecord::type)
+                .isEqualTo(JournalRecord.Type.RUN_FINISHED);
 
         try (ChildJvm resumer = fixture.resumer("resumer", plan, runId).start()) {
             assertThat(refusalOf(resumer)).startsWith("JOURNAL_FAILURE ").contains("already finished (SUCCEEDED)");
@@ -196,7 +215,9 @@ class CrashAndResumeIT {
     private String runAndKill(DurablePlan plan, Kill kill) throws InterruptedException {
         try (ChildJvm crasher = kill.start(fixture.runner("crasher", plan))) {
             String runId = runIdOf(crasher);
-            assertThat(kill.carryOut(crasher)).as("exit status; it wrote %s", crasher.lines()).isEqualTo(KILLED);
+            assertThat(kill.carryOut(crasher))
+                    .as("exit status; it wrote %s", crasher.lines())
+                    .isEqualTo(KILLED);
             return runId;
         }
     }
@@ -206,8 +227,12 @@ class CrashAndResumeIT {
         List<JournalRecord> records = fixture.journalOf(runId);
         int resumed = records.stream().map(JournalRecord::type).toList().indexOf(JournalRecord.Type.RUN_RESUMED);
         assertThat(resumed).as("a RUN_RESUMED record in %s", records).isPositive();
-        long deadHighest = records.subList(0, resumed).stream().mapToLong(JournalRecord::fencingToken).max().orElseThrow();
-        assertThat(records.subList(resumed, records.size())).extracting(JournalRecord::fencingToken)
+        long deadHighest = records.subList(0, resumed).stream()
+                .mapToLong(JournalRecord::fencingToken)
+                .max()
+                .orElseThrow();
+        assertThat(records.subList(resumed, records.size()))
+                .extracting(JournalRecord::fencingToken)
                 .allSatisfy(token -> assertThat(token).isGreaterThan(deadHighest));
         assertThat(records).last().extracting(JournalRecord::type).isEqualTo(JournalRecord.Type.RUN_FINISHED);
     }

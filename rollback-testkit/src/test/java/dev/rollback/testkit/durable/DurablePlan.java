@@ -7,7 +7,6 @@ import dev.rollback.api.Secret;
 import dev.rollback.api.StepContext;
 import dev.rollback.testkit.fault.LedgerEntry;
 import dev.rollback.testkit.fault.SideEffectLedger;
-
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,8 +69,7 @@ enum DurablePlan {
     }
 
     /** One step of a plan: its id, kind and dependencies. */
-    record StepSpec(String id, Kind kind, String... dependsOn) {
-    }
+    record StepSpec(String id, Kind kind, String... dependsOn) {}
 
     List<StepSpec> steps() {
         return steps;
@@ -79,7 +77,10 @@ enum DurablePlan {
 
     /** The ids of the steps that may take effect more than once per run. */
     String[] idempotentStepIds() {
-        return steps.stream().filter(s -> s.kind() == Kind.IDEMPOTENT).map(StepSpec::id).toArray(String[]::new);
+        return steps.stream()
+                .filter(s -> s.kind() == Kind.IDEMPOTENT)
+                .map(StepSpec::id)
+                .toArray(String[]::new);
     }
 
     /**
@@ -88,10 +89,12 @@ enum DurablePlan {
      * STARTED and blocks until the process is killed.
      */
     RollbackPlan plan(SideEffectLedger ledger, String node, Optional<String> holdStep, PrintStream out) {
-        RollbackPlan.Builder plan = RollbackPlan.builder("durable-" + name().toLowerCase(java.util.Locale.ROOT),
+        RollbackPlan.Builder plan = RollbackPlan.builder(
+                "durable-" + name().toLowerCase(java.util.Locale.ROOT),
                 RecoveryObjectives.of(Duration.ofMinutes(2), Duration.ofMinutes(1)));
         for (StepSpec spec : steps) {
-            LedgerStep step = new LedgerStep(spec, ledger, node, holdStep.filter(spec.id()::equals).isPresent(), out);
+            LedgerStep step = new LedgerStep(
+                    spec, ledger, node, holdStep.filter(spec.id()::equals).isPresent(), out);
             plan.step(step, s -> s.dependsOn(spec.dependsOn()).timeout(Duration.ofSeconds(30)));
         }
         return plan.build();
@@ -112,7 +115,8 @@ enum DurablePlan {
             this.node = node;
             this.holds = holds;
             this.out = out;
-            this.password = spec.kind() == Kind.LEAKS_PASSWORD ? Optional.of(Secret.fromEnvironment(PASSWORD_VARIABLE))
+            this.password = spec.kind() == Kind.LEAKS_PASSWORD
+                    ? Optional.of(Secret.fromEnvironment(PASSWORD_VARIABLE))
                     : Optional.empty();
         }
 
@@ -151,7 +155,8 @@ enum DurablePlan {
             Thread.sleep(WORK.toMillis());
             if (password.isPresent()) {
                 record(context, LedgerEntry.Outcome.FAILED);
-                throw new IllegalStateException("the database refused the login of app with " + password.get().reveal());
+                throw new IllegalStateException("the database refused the login of app with "
+                        + password.get().reveal());
             }
             record(context, LedgerEntry.Outcome.APPLIED);
         }
@@ -161,13 +166,22 @@ enum DurablePlan {
             if (spec.kind() == Kind.UNCHECKABLE) {
                 return Optional.empty();
             }
-            return Optional.of(ledger.entries().stream().anyMatch(e -> e.runId().equals(context.runId())
-                    && e.stepId().equals(spec.id()) && e.outcome() == LedgerEntry.Outcome.APPLIED));
+            return Optional.of(ledger.entries().stream()
+                    .anyMatch(e -> e.runId().equals(context.runId())
+                            && e.stepId().equals(spec.id())
+                            && e.outcome() == LedgerEntry.Outcome.APPLIED));
         }
 
         private void record(StepContext context, LedgerEntry.Outcome outcome) {
-            ledger.record(new LedgerEntry(node, context.runId(), spec.id(), context.fencingToken(), context.attempt(),
-                    outcome, Instant.now(), Optional.of(context.deadline())));
+            ledger.record(new LedgerEntry(
+                    node,
+                    context.runId(),
+                    spec.id(),
+                    context.fencingToken(),
+                    context.attempt(),
+                    outcome,
+                    Instant.now(),
+                    Optional.of(context.deadline())));
         }
     }
 }

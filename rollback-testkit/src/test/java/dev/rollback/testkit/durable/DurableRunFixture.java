@@ -1,5 +1,7 @@
 package dev.rollback.testkit.durable;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rollback.api.spi.JournalRecord;
@@ -9,7 +11,6 @@ import dev.rollback.testkit.fault.ChildJvm;
 import dev.rollback.testkit.fault.InvariantChecker;
 import dev.rollback.testkit.fault.LedgerEntry;
 import dev.rollback.testkit.fault.SideEffectLedger;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,10 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.stream.LongStream;
 import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import java.util.stream.LongStream;
 
 /**
  * The shared ground of the durable-run crash tests: one journal directory, one lock directory and
@@ -57,8 +56,15 @@ final class DurableRunFixture {
     }
 
     private ChildJvm.Builder node(String node, String mode, String runId, DurablePlan plan, String... options) {
-        List<String> args = new ArrayList<>(List.of(journalDirectory().toString(), dir.resolve("locks").toString(),
-                ledger.file().toString(), node, mode, runId, plan.name(), reportFile(node).toString()));
+        List<String> args = new ArrayList<>(List.of(
+                journalDirectory().toString(),
+                dir.resolve("locks").toString(),
+                ledger.file().toString(),
+                node,
+                mode,
+                runId,
+                plan.name(),
+                reportFile(node).toString()));
         args.addAll(List.of(options));
         return ChildJvm.builder(DurableRunNode.class).args(args.toArray(String[]::new));
     }
@@ -88,13 +94,16 @@ final class DurableRunFixture {
 
     /** Waits for a node to finish its run and says how it ended. */
     static String outcomeOf(ChildJvm node) throws InterruptedException {
-        assertThat(node.awaitExit(WAIT)).as("exit status of %s; it wrote %s", node, node.lines()).isZero();
+        assertThat(node.awaitExit(WAIT))
+                .as("exit status of %s; it wrote %s", node, node.lines())
+                .isZero();
         return valueOf(node, DurableRunNode.OUTCOME);
     }
 
     /** Waits for a node to be refused and returns "CODE message". */
     static String refusalOf(ChildJvm node) throws InterruptedException {
-        assertThat(node.awaitExit(WAIT)).as("exit status of %s; it wrote %s", node, node.lines())
+        assertThat(node.awaitExit(WAIT))
+                .as("exit status of %s; it wrote %s", node, node.lines())
                 .isEqualTo(DurableRunNode.REFUSED_STATUS);
         return valueOf(node, DurableRunNode.REFUSED);
     }
@@ -118,13 +127,18 @@ final class DurableRunFixture {
     /** The nodes that applied {@code step} in {@code runId}, in ledger order. */
     List<String> nodesThatApplied(String runId, String step) {
         return ledger.entries().stream()
-                .filter(e -> e.runId().equals(runId) && e.stepId().equals(step) && e.outcome() == LedgerEntry.Outcome.APPLIED)
-                .map(LedgerEntry::node).toList();
+                .filter(e -> e.runId().equals(runId)
+                        && e.stepId().equals(step)
+                        && e.outcome() == LedgerEntry.Outcome.APPLIED)
+                .map(LedgerEntry::node)
+                .toList();
     }
 
     /** The ledger's invariants: nothing but an idempotent step took effect twice, fencing tokens never went back, no late attempt. */
     void assertLedgerInvariantsHold(DurablePlan plan) {
-        InvariantChecker.of(ledger.entries()).idempotent(plan.idempotentStepIds()).assertHolds();
+        InvariantChecker.of(ledger.entries())
+                .idempotent(plan.idempotentStepIds())
+                .assertHolds();
     }
 
     /** The journal's records of {@code runId}, read as a resuming process would (verified on the way). */
@@ -137,7 +151,9 @@ final class DurableRunFixture {
     /** {@code runId}'s hash chain verifies (every record there, unaltered, in order, matching the anchor). */
     void assertJournalVerifies(String runId) {
         try (FileJournal journal = FileJournal.of(journalDirectory())) {
-            assertThat(journal.verify(runId).verified()).as("%s", journal.verify(runId).describe()).isTrue();
+            assertThat(journal.verify(runId).verified())
+                    .as("%s", journal.verify(runId).describe())
+                    .isTrue();
         }
     }
 
@@ -157,17 +173,22 @@ final class DurableRunFixture {
         assertThat(report.path("runId").asText()).isEqualTo(runId);
         assertThat(report.path("outcome").asText()).as("outcome in %s", report).isEqualTo("SUCCEEDED");
         Map<String, String> outcomes = new LinkedHashMap<>();
-        report.path("steps").forEach(s -> outcomes.put(s.path("id").asText(), s.path("outcome").asText()));
-        assertThat(outcomes).as("step outcomes in %s", report).isEqualTo(plan.steps().stream()
-                .collect(Collectors.toMap(DurablePlan.StepSpec::id, s -> "SUCCEEDED")));
+        report.path("steps")
+                .forEach(s ->
+                        outcomes.put(s.path("id").asText(), s.path("outcome").asText()));
+        assertThat(outcomes)
+                .as("step outcomes in %s", report)
+                .isEqualTo(plan.steps().stream().collect(Collectors.toMap(DurablePlan.StepSpec::id, s -> "SUCCEEDED")));
     }
 
     /** Every ledger line {@code later} wrote carries a higher fencing token than every line {@code earlier} wrote. */
     void assertFencedAbove(String later, String earlier) {
-        Function<String, LongStream> tokensOf = node -> ledger.entries().stream()
-                .filter(e -> e.node().equals(node)).mapToLong(LedgerEntry::fencingToken);
-        long earliestLater = tokensOf.apply(later).min().orElseThrow(() -> new AssertionError(later + " wrote nothing"));
-        assertThat(earliestLater).as("the lowest token %s used, against every token %s used", later, earlier)
+        Function<String, LongStream> tokensOf = node ->
+                ledger.entries().stream().filter(e -> e.node().equals(node)).mapToLong(LedgerEntry::fencingToken);
+        long earliestLater =
+                tokensOf.apply(later).min().orElseThrow(() -> new AssertionError(later + " wrote nothing"));
+        assertThat(earliestLater)
+                .as("the lowest token %s used, against every token %s used", later, earlier)
                 .isGreaterThan(tokensOf.apply(earlier).max().orElse(0));
     }
 }

@@ -17,7 +17,6 @@ import dev.rollback.core.lock.FileRunLock;
 import dev.rollback.core.report.JsonReportRenderer;
 import dev.rollback.testkit.fault.ChildJvm;
 import dev.rollback.testkit.fault.SideEffectLedger;
-
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,8 +59,7 @@ public final class DurableRunNode {
 
     private static final PrintStream OUT = System.out;
 
-    private DurableRunNode() {
-    }
+    private DurableRunNode() {}
 
     public static void main(String[] args) throws Exception {
         Path journalDir = Path.of(args[0]);
@@ -76,22 +74,23 @@ public final class DurableRunNode {
         RollbackPlan plan = variant.plan(ledger, node, option(args, "hold="), OUT);
 
         try (FileJournal journal = FileJournal.of(journalDir);
-             RollbackExecutor executor = RollbackExecutor.builder().journal(journal)
-                     .runLock(announcingLeases(FileRunLock.of(lockDir)))
-                     .listener(new Slf4jRollbackListener())
-                     .listener(new RollbackListener() {
-                         @Override
-                         public void onRunStarted(RunStarted event) {
-                             OUT.println(RUN + event.runId());
-                             onEvent(event);
-                         }
+                RollbackExecutor executor = RollbackExecutor.builder()
+                        .journal(journal)
+                        .runLock(announcingLeases(FileRunLock.of(lockDir)))
+                        .listener(new Slf4jRollbackListener())
+                        .listener(new RollbackListener() {
+                            @Override
+                            public void onRunStarted(RunStarted event) {
+                                OUT.println(RUN + event.runId());
+                                onEvent(event);
+                            }
 
-                         @Override
-                         public void onEvent(RollbackEvent event) {
-                             OUT.println(EVENT + event.getClass().getSimpleName());
-                         }
-                     })
-                     .build()) {
+                            @Override
+                            public void onEvent(RollbackEvent event) {
+                                OUT.println(EVENT + event.getClass().getSimpleName());
+                            }
+                        })
+                        .build()) {
             RollbackRun run = resume ? executor.resume(plan, runId) : executor.start(plan, RunRequest.manual(node));
             RollbackReport report = run.await();
             Files.writeString(reportFile, JsonReportRenderer.render(report));

@@ -1,14 +1,5 @@
 package dev.rollback.testkit.durable;
 
-import dev.rollback.testkit.fault.ChildJvm;
-import dev.rollback.testkit.fault.LedgerEntry;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
 import static dev.rollback.testkit.durable.DurablePlan.SERIAL;
 import static dev.rollback.testkit.durable.DurableRunFixture.KILLED;
 import static dev.rollback.testkit.durable.DurableRunFixture.WAIT;
@@ -18,6 +9,14 @@ import static dev.rollback.testkit.durable.DurableRunFixture.outcomeOf;
 import static dev.rollback.testkit.durable.DurableRunFixture.refusalOf;
 import static dev.rollback.testkit.durable.DurableRunFixture.runIdOf;
 import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rollback.testkit.fault.ChildJvm;
+import dev.rollback.testkit.fault.LedgerEntry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Four child JVMs start the same plan at once with a {@link dev.rollback.core.lock.FileRunLock}
@@ -40,7 +39,8 @@ class OneRunnerIT {
             }
             List<ChildJvm> holders = new ArrayList<>();
             for (ChildJvm racer : racers) {
-                String first = racer.awaitLine(l -> l.startsWith(DurableRunNode.HOLDING) || l.startsWith(DurableRunNode.REFUSED), WAIT);
+                String first = racer.awaitLine(
+                        l -> l.startsWith(DurableRunNode.HOLDING) || l.startsWith(DurableRunNode.REFUSED), WAIT);
                 if (first.startsWith(DurableRunNode.HOLDING)) {
                     holders.add(racer);
                 } else {
@@ -54,15 +54,21 @@ class OneRunnerIT {
 
             holder.pause();
             try (ChildJvm latecomer = fixture.runner("latecomer", SERIAL).start()) {
-                assertThat(refusalOf(latecomer)).as("a paused holder keeps its OS lock").startsWith("LOCK_UNAVAILABLE ");
+                assertThat(refusalOf(latecomer))
+                        .as("a paused holder keeps its OS lock")
+                        .startsWith("LOCK_UNAVAILABLE ");
             }
             assertThat(holder.kill()).isEqualTo(KILLED);
 
-            try (ChildJvm successor = fixture.resumer("successor", SERIAL, runId).start()) {
+            try (ChildJvm successor =
+                    fixture.resumer("successor", SERIAL, runId).start()) {
                 assertThat(leaseOf(successor)).isGreaterThan(holderToken);
                 assertThat(outcomeOf(successor)).isEqualTo("SUCCEEDED");
             }
-            assertThat(fixture.ledger()).extracting(LedgerEntry::runId).as("one run took effect").containsOnly(runId);
+            assertThat(fixture.ledger())
+                    .extracting(LedgerEntry::runId)
+                    .as("one run took effect")
+                    .containsOnly(runId);
             String holderName = "racer-" + (racers.indexOf(holder) + 1);
             assertThat(fixture.ledger()).extracting(LedgerEntry::node).containsOnly(holderName, "successor");
             assertThat(fixture.effectsOf(runId)).isEqualTo(oneEffectPerStep(SERIAL));
@@ -70,7 +76,9 @@ class OneRunnerIT {
             fixture.assertLedgerInvariantsHold(SERIAL);
             fixture.assertCompleteSuccessfulReport("successor", runId, SERIAL);
             fixture.assertJournalVerifies(runId);
-            assertThat(fixture.unfinishedRuns()).as("the refused nodes started no run").isEmpty();
+            assertThat(fixture.unfinishedRuns())
+                    .as("the refused nodes started no run")
+                    .isEmpty();
         } finally {
             racers.forEach(ChildJvm::close);
         }

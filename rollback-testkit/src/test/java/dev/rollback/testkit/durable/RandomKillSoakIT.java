@@ -1,17 +1,16 @@
 package dev.rollback.testkit.durable;
 
-import dev.rollback.api.spi.JournalRecord;
-import dev.rollback.testkit.fault.ChildJvm;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.Random;
-
 import static dev.rollback.testkit.durable.DurablePlan.FAN_IN;
 import static dev.rollback.testkit.durable.DurableRunFixture.WAIT;
 import static dev.rollback.testkit.durable.DurableRunFixture.runIdOf;
 import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rollback.api.spi.JournalRecord;
+import dev.rollback.testkit.fault.ChildJvm;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SIGKILL at random moments: each iteration starts a run of {@link DurablePlan#FAN_IN} (every
@@ -46,9 +45,14 @@ class RandomKillSoakIT {
                 assertThat(last.type()).isEqualTo(JournalRecord.Type.RUN_FINISHED);
                 assertThat(last.data()).containsEntry("outcome", "SUCCEEDED");
             });
-            assertThat(fixture.effectsOf(runId)).as(context).containsOnlyKeys(
-                    FAN_IN.steps().stream().map(DurablePlan.StepSpec::id).toList())
-                    .containsEntry("backup", 1L).containsEntry("restore", 1L).containsEntry("record-change", 1L);
+            assertThat(fixture.effectsOf(runId))
+                    .as(context)
+                    .containsOnlyKeys(FAN_IN.steps().stream()
+                            .map(DurablePlan.StepSpec::id)
+                            .toList())
+                    .containsEntry("backup", 1L)
+                    .containsEntry("restore", 1L)
+                    .containsEntry("record-change", 1L);
             fixture.assertLedgerInvariantsHold(FAN_IN);
             fixture.assertJournalVerifies(runId);
         }
@@ -69,7 +73,9 @@ class RandomKillSoakIT {
                     assertThat(runIdOf(resumer)).as(context).isEqualTo(runId);
                     killAfterEvent(resumer, 1, random);
                 } else {
-                    assertThat(resumer.awaitExit(WAIT)).as("%s: node-%d wrote %s", context, n, resumer.lines()).isZero();
+                    assertThat(resumer.awaitExit(WAIT))
+                            .as("%s: node-%d wrote %s", context, n, resumer.lines())
+                            .isZero();
                 }
             }
         }
@@ -82,7 +88,9 @@ class RandomKillSoakIT {
      */
     private static void killAfterEvent(ChildJvm node, int n, Random random) throws InterruptedException {
         int[] events = {0};
-        node.awaitLine(l -> l.startsWith(DurableRunNode.EVENT) && ++events[0] == n || l.startsWith(DurableRunNode.OUTCOME), WAIT);
+        node.awaitLine(
+                l -> l.startsWith(DurableRunNode.EVENT) && ++events[0] == n || l.startsWith(DurableRunNode.OUTCOME),
+                WAIT);
         Thread.sleep(random.nextInt(KILL_JITTER_MILLIS));
         if (node.isAlive()) {
             node.kill();

@@ -1,18 +1,17 @@
 package dev.rollback.testkit.durable;
 
-import dev.rollback.testkit.fault.CanaryScanner;
-import dev.rollback.testkit.fault.ChildJvm;
-import dev.rollback.testkit.fault.SecretCanaries;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import static dev.rollback.testkit.durable.DurablePlan.LEAKY_LOGIN;
 import static dev.rollback.testkit.durable.DurableRunFixture.WAIT;
 import static dev.rollback.testkit.durable.DurableRunFixture.runIdOf;
 import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rollback.testkit.fault.CanaryScanner;
+import dev.rollback.testkit.fault.ChildJvm;
+import dev.rollback.testkit.fault.SecretCanaries;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A node gets the database password from its environment (as the application would, through
@@ -34,24 +33,31 @@ class SecretCanaryIT {
         CanaryScanner scanner = CanaryScanner.of(canaries);
         String runId;
         try (ChildJvm node = fixture.runner("node", LEAKY_LOGIN, "linger")
-                .environment(DurablePlan.PASSWORD_VARIABLE, canaries.password()).start()) {
+                .environment(DurablePlan.PASSWORD_VARIABLE, canaries.password())
+                .start()) {
             runId = runIdOf(node);
             node.awaitLine(DurableRunNode.LINGERING::equals, WAIT);
             assertThat(node.lines()).contains(DurableRunNode.OUTCOME + "PARTIAL");
-            assertThat(scanner.scanCommandLines()).as("command lines while the node runs").isEmpty();
-            assertThat(scanner.scan("command", String.join(" ", node.commandLine()))).isEmpty();
+            assertThat(scanner.scanCommandLines())
+                    .as("command lines while the node runs")
+                    .isEmpty();
+            assertThat(scanner.scan("command", String.join(" ", node.commandLine())))
+                    .isEmpty();
 
             String output = String.join("\n", node.lines());
             assertThat(output).as("the failure is logged, masked").contains(MASKED_FAILURE);
             assertThat(scanner.scan("stdout and stderr", output)).isEmpty();
         }
 
-        assertThat(fixture.journalOf(runId)).as("the failure is journaled, masked")
+        assertThat(fixture.journalOf(runId))
+                .as("the failure is journaled, masked")
                 .anySatisfy(r -> assertThat(r.data().get("reason")).contains(MASKED_FAILURE));
         assertThat(scanner.scan(fixture.journalDirectory())).isEmpty();
 
         Path report = fixture.reportFile("node");
-        assertThat(Files.readString(report)).as("the failure is reported, masked").contains(MASKED_FAILURE);
+        assertThat(Files.readString(report))
+                .as("the failure is reported, masked")
+                .contains(MASKED_FAILURE);
         assertThat(scanner.scan(report)).isEmpty();
     }
 }

@@ -1,17 +1,5 @@
 package dev.rollback.testkit.durable;
 
-import dev.rollback.api.spi.JournalRecord;
-import dev.rollback.testkit.fault.ChildJvm;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-
 import static dev.rollback.testkit.durable.DurablePlan.SERIAL;
 import static dev.rollback.testkit.durable.DurableRunFixture.KILLED;
 import static dev.rollback.testkit.durable.DurableRunFixture.WAIT;
@@ -19,6 +7,17 @@ import static dev.rollback.testkit.durable.DurableRunFixture.oneEffectPerStep;
 import static dev.rollback.testkit.durable.DurableRunFixture.outcomeOf;
 import static dev.rollback.testkit.durable.DurableRunFixture.runIdOf;
 import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rollback.api.spi.JournalRecord;
+import dev.rollback.testkit.fault.ChildJvm;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A node killed between writing restore's start record and forcing it
@@ -39,7 +38,9 @@ class TornJournalIT {
     @BeforeEach
     void killANodeBetweenWritingAndForcingRestoresStartRecord() throws Exception {
         fixture = new DurableRunFixture(dir);
-        try (ChildJvm crasher = fixture.runner("crasher", SERIAL).crashPoint(RESTORE_START_WRITTEN_NOT_FORCED).start()) {
+        try (ChildJvm crasher = fixture.runner("crasher", SERIAL)
+                .crashPoint(RESTORE_START_WRITTEN_NOT_FORCED)
+                .start()) {
             runId = runIdOf(crasher);
             assertThat(crasher.awaitExit(WAIT)).isEqualTo(KILLED);
         }
@@ -65,13 +66,19 @@ class TornJournalIT {
             channel.truncate(lastLineStart + (text.length() - lastLineStart) / 2);
         }
 
-        assertThat(fixture.journalOf(runId)).as("only the torn record is dropped").hasSize(3)
-                .last().extracting(JournalRecord::type).isEqualTo(JournalRecord.Type.STEP_FINISHED);
+        assertThat(fixture.journalOf(runId))
+                .as("only the torn record is dropped")
+                .hasSize(3)
+                .last()
+                .extracting(JournalRecord::type)
+                .isEqualTo(JournalRecord.Type.STEP_FINISHED);
         fixture.assertJournalVerifies(runId);
 
         resumeToSuccess();
-        assertThat(fixture.journalOf(runId)).filteredOn(r -> r.stepId().filter("restore"::equals).isPresent())
-                .extracting(JournalRecord::type).as("the torn start was cut off and written again")
+        assertThat(fixture.journalOf(runId))
+                .filteredOn(r -> r.stepId().filter("restore"::equals).isPresent())
+                .extracting(JournalRecord::type)
+                .as("the torn start was cut off and written again")
                 .containsExactly(JournalRecord.Type.STEP_STARTED, JournalRecord.Type.STEP_FINISHED);
     }
 
@@ -87,9 +94,11 @@ class TornJournalIT {
 
     private Path journalFileOf(String run) throws IOException {
         try (var files = Files.list(fixture.journalDirectory())) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".journal")).reduce((a, b) -> {
-                throw new IllegalStateException("more than one journal file for " + run + ": " + a + ", " + b);
-            }).orElseThrow();
+            return files.filter(f -> f.getFileName().toString().endsWith(".journal"))
+                    .reduce((a, b) -> {
+                        throw new IllegalStateException("more than one journal file for " + run + ": " + a + ", " + b);
+                    })
+                    .orElseThrow();
         }
     }
 }

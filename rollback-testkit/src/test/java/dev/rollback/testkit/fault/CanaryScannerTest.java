@@ -1,15 +1,14 @@
 package dev.rollback.testkit.fault;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CanaryScannerTest {
     private final SecretCanaries canaries = SecretCanaries.generate();
@@ -17,17 +16,21 @@ class CanaryScannerTest {
 
     @Test
     void findsEveryCanaryRaw() {
-        canaries.byKind().forEach((kind, secret) -> assertThat(scanner.scan("log", "x " + secret + " y"))
-                .containsExactly(new CanaryScanner.Finding(kind, CanaryScanner.Encoding.RAW, "log")));
+        canaries.byKind()
+                .forEach((kind, secret) -> assertThat(scanner.scan("log", "x " + secret + " y"))
+                        .containsExactly(new CanaryScanner.Finding(kind, CanaryScanner.Encoding.RAW, "log")));
     }
 
     @Test
     void findsEveryCanaryUrlEncodedWithPlusOrPercentSpaces() {
         canaries.byKind().forEach((kind, secret) -> {
             String form = URLEncoder.encode(secret, StandardCharsets.UTF_8);
-            assertThat(scanner.scan("url", "?p=" + form)).extracting(CanaryScanner.Finding::encoding)
-                    .contains(CanaryScanner.Encoding.URL_ENCODED).doesNotContain(CanaryScanner.Encoding.RAW);
-            assertThat(scanner.scan("url", form.replace("+", "%20"))).extracting(CanaryScanner.Finding::encoding)
+            assertThat(scanner.scan("url", "?p=" + form))
+                    .extracting(CanaryScanner.Finding::encoding)
+                    .contains(CanaryScanner.Encoding.URL_ENCODED)
+                    .doesNotContain(CanaryScanner.Encoding.RAW);
+            assertThat(scanner.scan("url", form.replace("+", "%20")))
+                    .extracting(CanaryScanner.Finding::encoding)
                     .contains(CanaryScanner.Encoding.URL_ENCODED);
         });
     }
@@ -38,9 +41,11 @@ class CanaryScannerTest {
             for (String prefix : new String[] {"", "u:", "us:", "user:"}) {
                 byte[] bytes = (prefix + secret).getBytes(StandardCharsets.UTF_8);
                 assertThat(scanner.scan("header", "Basic " + Base64.getEncoder().encodeToString(bytes)))
-                        .extracting(CanaryScanner.Finding::encoding).containsExactly(CanaryScanner.Encoding.BASE64);
+                        .extracting(CanaryScanner.Finding::encoding)
+                        .containsExactly(CanaryScanner.Encoding.BASE64);
                 assertThat(scanner.scan("token", Base64.getUrlEncoder().encodeToString(bytes)))
-                        .extracting(CanaryScanner.Finding::encoding).containsExactly(CanaryScanner.Encoding.BASE64);
+                        .extracting(CanaryScanner.Finding::encoding)
+                        .containsExactly(CanaryScanner.Encoding.BASE64);
             }
         });
     }
@@ -50,7 +55,8 @@ class CanaryScannerTest {
         canaries.byKind().forEach((kind, secret) -> {
             String escaped = secret.replace("\\", "\\\\").replace("\"", "\\\"");
             assertThat(scanner.scan("report.json", "{\"k\":\"" + escaped + "\"}"))
-                    .extracting(CanaryScanner.Finding::encoding).containsExactly(CanaryScanner.Encoding.JSON_ESCAPED);
+                    .extracting(CanaryScanner.Finding::encoding)
+                    .containsExactly(CanaryScanner.Encoding.JSON_ESCAPED);
         });
     }
 
@@ -65,7 +71,10 @@ class CanaryScannerTest {
         Files.writeString(dir.resolve("clean.log"), "nothing here");
         Files.createDirectories(dir.resolve("sub"));
         Files.writeString(dir.resolve("sub/leak.log"), "oauth " + canaries.oauthSecret());
-        assertThat(scanner.scan(dir)).containsExactly(new CanaryScanner.Finding("oauth-secret",
-                CanaryScanner.Encoding.RAW, dir.resolve("sub/leak.log").toString()));
+        assertThat(scanner.scan(dir))
+                .containsExactly(new CanaryScanner.Finding(
+                        "oauth-secret",
+                        CanaryScanner.Encoding.RAW,
+                        dir.resolve("sub/leak.log").toString()));
     }
 }

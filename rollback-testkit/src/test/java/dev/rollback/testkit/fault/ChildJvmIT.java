@@ -1,14 +1,13 @@
 package dev.rollback.testkit.fault;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ChildJvmIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -19,35 +18,45 @@ class ChildJvmIT {
     @Test
     void aChildHaltedAtACrashPointExitsWith137AndItsLedgerShowsWhatItDid() throws Exception {
         SideEffectLedger ledger = SideEffectLedger.at(dir.resolve("ledger.tsv"));
-        try (ChildJvm node = ChildJvm.builder(LedgerNode.class).crashPoint("step.after-effect")
-                .args(ledger.file().toString(), "node-1", "run-1", "swap", "7", "effect").start()) {
+        try (ChildJvm node = ChildJvm.builder(LedgerNode.class)
+                .crashPoint("step.after-effect")
+                .args(ledger.file().toString(), "node-1", "run-1", "swap", "7", "effect")
+                .start()) {
             assertThat(node.awaitExit(WAIT)).isEqualTo(137);
             assertThat(node.lines()).contains("ready").doesNotContain("done");
         }
-        assertThat(ledger.entries()).extracting(LedgerEntry::outcome)
+        assertThat(ledger.entries())
+                .extracting(LedgerEntry::outcome)
                 .containsExactly(LedgerEntry.Outcome.STARTED, LedgerEntry.Outcome.APPLIED);
-        assertThat(ledger.entries()).allSatisfy(e -> assertThat(e.fencingToken()).isEqualTo(7));
+        assertThat(ledger.entries())
+                .allSatisfy(e -> assertThat(e.fencingToken()).isEqualTo(7));
     }
 
     @Test
     void aResumedRunThatReappliesTheStepIsCaughtByTheChecker() throws Exception {
         SideEffectLedger ledger = SideEffectLedger.at(dir.resolve("ledger.tsv"));
-        try (ChildJvm first = ChildJvm.builder(LedgerNode.class).crashPoint("step.after-effect")
-                .args(ledger.file().toString(), "node-1", "run-1", "swap", "1", "effect").start()) {
+        try (ChildJvm first = ChildJvm.builder(LedgerNode.class)
+                .crashPoint("step.after-effect")
+                .args(ledger.file().toString(), "node-1", "run-1", "swap", "1", "effect")
+                .start()) {
             assertThat(first.awaitExit(WAIT)).isEqualTo(137);
         }
         try (ChildJvm second = ChildJvm.builder(LedgerNode.class)
-                .args(ledger.file().toString(), "node-2", "run-1", "swap", "2", "effect").start()) {
+                .args(ledger.file().toString(), "node-2", "run-1", "swap", "2", "effect")
+                .start()) {
             assertThat(second.awaitExit(WAIT)).isZero();
         }
         assertThat(InvariantChecker.of(ledger.entries()).violations())
-                .singleElement().asString().startsWith("double execution: step 'swap' of run run-1");
+                .singleElement()
+                .asString()
+                .startsWith("double execution: step 'swap' of run run-1");
     }
 
     @Test
     void killsWithSigkillAndPausesAndResumesWithSigstopAndSigcont() throws Exception {
         try (ChildJvm node = ChildJvm.builder(LedgerNode.class)
-                .args(dir.resolve("unused").toString(), "n", "r", "s", "1", "tick").start()) {
+                .args(dir.resolve("unused").toString(), "n", "r", "s", "1", "tick")
+                .start()) {
             node.awaitLine(l -> l.equals("tick 3"), WAIT);
             node.pause();
             assertThat(state(node.pid())).isEqualTo('T');
@@ -63,8 +72,10 @@ class ChildJvmIT {
     @Test
     void keepsTheClasspathAndSecretsOffTheCommandLineAndTheScannerSeesWhatIsOnIt() throws Exception {
         SecretCanaries canaries = SecretCanaries.generate();
-        try (ChildJvm node = ChildJvm.builder(LedgerNode.class).environment("DB_PASSWORD", canaries.password())
-                .args(dir.resolve("unused").toString(), "n", "r", "s", "1", "tick", canaries.redisPassword()).start()) {
+        try (ChildJvm node = ChildJvm.builder(LedgerNode.class)
+                .environment("DB_PASSWORD", canaries.password())
+                .args(dir.resolve("unused").toString(), "n", "r", "s", "1", "tick", canaries.redisPassword())
+                .start()) {
             node.awaitLine(l -> l.startsWith("tick"), WAIT);
             assertThat(String.join(" ", node.commandLine())).doesNotContain("target/test-classes");
             List<CanaryScanner.Finding> found = CanaryScanner.of(canaries).scanCommandLines();
@@ -79,7 +90,8 @@ class ChildJvmIT {
         List<ChildJvm> nodes = new java.util.ArrayList<>();
         for (int i = 0; i < 4; i++) {
             nodes.add(ChildJvm.builder(LedgerNode.class)
-                    .args(ledger.file().toString(), "node-" + i, "run-" + i, "flush", "5", "effect").start());
+                    .args(ledger.file().toString(), "node-" + i, "run-" + i, "flush", "5", "effect")
+                    .start());
         }
         for (ChildJvm node : nodes) {
             assertThat(node.awaitExit(WAIT)).isZero();
@@ -93,18 +105,27 @@ class ChildJvmIT {
     void fillsTheDiskOnDemandAndSaysHow() throws Exception {
         DiskFull tmpfs = DiskFull.onDemand(dir.resolve("small"), 64 * 1024);
         assertThat(tmpfs.kind()).isEqualTo(DiskFull.Kind.TMPFS);
-        try (ChildJvm node = ChildJvm.builder(FillDisk.class).commandPrefix(tmpfs.commandPrefix())
-                .args(tmpfs.file("journal").toString()).start()) {
+        try (ChildJvm node = ChildJvm.builder(FillDisk.class)
+                .commandPrefix(tmpfs.commandPrefix())
+                .args(tmpfs.file("journal").toString())
+                .start()) {
             assertThat(node.awaitExit(WAIT)).isZero();
-            assertThat(node.lines()).anySatisfy(l -> assertThat(l).startsWith("full after 65536").contains("No space left on device"));
+            assertThat(node.lines())
+                    .anySatisfy(
+                            l -> assertThat(l).startsWith("full after 65536").contains("No space left on device"));
         }
-        assertThat(Files.exists(tmpfs.file("journal"))).as("the tmpfs is private to the child").isFalse();
+        assertThat(Files.exists(tmpfs.file("journal")))
+                .as("the tmpfs is private to the child")
+                .isFalse();
 
         DiskFull devFull = DiskFull.devFull(dir.resolve("dev-full"));
-        try (ChildJvm node = ChildJvm.builder(FillDisk.class).commandPrefix(devFull.commandPrefix())
-                .args(devFull.file("journal").toString()).start()) {
+        try (ChildJvm node = ChildJvm.builder(FillDisk.class)
+                .commandPrefix(devFull.commandPrefix())
+                .args(devFull.file("journal").toString())
+                .start()) {
             assertThat(node.awaitExit(WAIT)).isZero();
-            assertThat(node.lines()).anySatisfy(l -> assertThat(l).startsWith("full after 0").contains("No space left on device"));
+            assertThat(node.lines())
+                    .anySatisfy(l -> assertThat(l).startsWith("full after 0").contains("No space left on device"));
         }
     }
 

@@ -1,15 +1,11 @@
 package dev.rollback.testkit.fault;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.rollback.testkit.ServerExtension;
 import dev.rollback.testkit.postgres.PostgresServer;
 import dev.rollback.testkit.redis.RedisServer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.exceptions.JedisConnectionException;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -17,9 +13,12 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 
 class FaultProxyIT {
 
@@ -33,12 +32,13 @@ class FaultProxyIT {
     void aResetReachesAnOpenJdbcConnection() throws Exception {
         PostgresServer pg = POSTGRES.server();
         try (FaultProxy proxy = FaultProxy.start(pg.host(), pg.port());
-             Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres",
-                     pg.user(), pg.password());
-             Statement s = c.createStatement()) {
+                Connection c = DriverManager.getConnection(
+                        "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres", pg.user(), pg.password());
+                Statement s = c.createStatement()) {
             assertThat(s.execute("select 1")).isTrue();
             proxy.resetConnections();
-            assertThatThrownBy(() -> s.execute("select 1")).isInstanceOf(SQLException.class)
+            assertThatThrownBy(() -> s.execute("select 1"))
+                    .isInstanceOf(SQLException.class)
                     .hasMessageContaining("I/O error");
         }
     }
@@ -47,7 +47,7 @@ class FaultProxyIT {
     void latencyDelaysAndBlackholeTimesOutAJedisCall() {
         RedisServer redis = REDIS.server();
         try (FaultProxy proxy = FaultProxy.start(redis.host(), redis.port());
-             Jedis jedis = jedis(proxy, redis, 1000)) {
+                Jedis jedis = jedis(proxy, redis, 1000)) {
             assertThat(jedis.ping()).isEqualTo("PONG");
             proxy.latency(Duration.ofMillis(200));
             long start = System.nanoTime();
@@ -55,7 +55,8 @@ class FaultProxyIT {
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
             proxy.latency(Duration.ZERO);
             proxy.blackhole();
-            assertThatThrownBy(jedis::ping).isInstanceOf(JedisConnectionException.class)
+            assertThatThrownBy(jedis::ping)
+                    .isInstanceOf(JedisConnectionException.class)
                     .hasRootCauseInstanceOf(java.net.SocketTimeoutException.class);
         }
     }
@@ -64,7 +65,7 @@ class FaultProxyIT {
     void aFrozenConnectionDeliversWhatItHeldWhenHealed() throws Exception {
         RedisServer redis = REDIS.server();
         try (FaultProxy proxy = FaultProxy.start(redis.host(), redis.port());
-             Jedis jedis = jedis(proxy, redis, 10_000)) {
+                Jedis jedis = jedis(proxy, redis, 10_000)) {
             jedis.set("k", "v");
             proxy.freeze();
             CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> jedis.get("k"));
@@ -89,7 +90,11 @@ class FaultProxyIT {
     }
 
     private static Jedis jedis(FaultProxy proxy, RedisServer redis, int timeoutMillis) {
-        return new Jedis(new HostAndPort(proxy.host(), proxy.port()), DefaultJedisClientConfig.builder()
-                .password(redis.password()).timeoutMillis(timeoutMillis).build());
+        return new Jedis(
+                new HostAndPort(proxy.host(), proxy.port()),
+                DefaultJedisClientConfig.builder()
+                        .password(redis.password())
+                        .timeoutMillis(timeoutMillis)
+                        .build());
     }
 }

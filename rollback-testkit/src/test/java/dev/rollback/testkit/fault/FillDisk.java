@@ -7,8 +7,7 @@ import java.nio.file.Path;
 
 /** A child-JVM main for the disk-full test: writes to args[0] until the disk is full, then says how much fit. */
 public final class FillDisk {
-    private FillDisk() {
-    }
+    private FillDisk() {}
 
     public static void main(String[] args) {
         long written = 0;

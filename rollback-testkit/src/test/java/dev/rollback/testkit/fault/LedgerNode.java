@@ -1,7 +1,6 @@
 package dev.rollback.testkit.fault;
 
 import dev.rollback.core.fault.CrashPoints;
-
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
@@ -12,8 +11,7 @@ import java.util.Optional;
  * a line every 50 ms until killed).
  */
 public final class LedgerNode {
-    private LedgerNode() {
-    }
+    private LedgerNode() {}
 
     public static void main(String[] args) throws Exception {
         SideEffectLedger ledger = SideEffectLedger.at(Path.of(args[0]));
@@ -28,9 +26,11 @@ public final class LedgerNode {
             }
         }
         System.out.println("ready");
-        ledger.record(new LedgerEntry(node, run, step, token, 1, LedgerEntry.Outcome.STARTED, Instant.now(), Optional.empty()));
+        ledger.record(new LedgerEntry(
+                node, run, step, token, 1, LedgerEntry.Outcome.STARTED, Instant.now(), Optional.empty()));
         CrashPoints.reach("step.after-start");
-        ledger.record(new LedgerEntry(node, run, step, token, 1, LedgerEntry.Outcome.APPLIED, Instant.now(), Optional.empty()));
+        ledger.record(new LedgerEntry(
+                node, run, step, token, 1, LedgerEntry.Outcome.APPLIED, Instant.now(), Optional.empty()));
         CrashPoints.reach("step.after-effect");
         System.out.println("done");
     }

@@ -1,7 +1,6 @@
 package dev.rollback.testkit.fault;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Instant;
@@ -11,8 +10,8 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Parallel steps of one node record at the same time; a JVM may hold only one lock on a file
@@ -34,8 +33,15 @@ class SideEffectLedgerFromThreadsTest {
                 String step = "step-" + t;
                 writers.add(pool.submit(() -> {
                     for (int i = 1; i <= perThread; i++) {
-                        ledger.record(new LedgerEntry("node", "run", step, 1, i, LedgerEntry.Outcome.APPLIED,
-                                Instant.now(), Optional.empty()));
+                        ledger.record(new LedgerEntry(
+                                "node",
+                                "run",
+                                step,
+                                1,
+                                i,
+                                LedgerEntry.Outcome.APPLIED,
+                                Instant.now(),
+                                Optional.empty()));
                     }
                     return null;
                 }));

@@ -1,10 +1,10 @@
 package dev.rollback.testkit.postgres;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.rollback.testkit.Leftovers;
 import dev.rollback.testkit.ServerExtension;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,9 +14,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class PostgresServerIT {
 
@@ -26,9 +25,10 @@ class PostgresServerIT {
     @Test
     void servesTheJdbcDriverOnLoopbackWithPasswordAuthentication() throws Exception {
         PostgresServer server = POSTGRES.server();
-        try (Connection c = server.connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select inet_server_addr()::text, current_setting('wal_level'),"
-                     + " current_setting('archive_mode'), current_user")) {
+        try (Connection c = server.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("select inet_server_addr()::text, current_setting('wal_level'),"
+                        + " current_setting('archive_mode'), current_user")) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1)).startsWith("127.0.0.1");
             assertThat(rs.getString(2)).isEqualTo("replica");
@@ -37,7 +37,8 @@ class PostgresServerIT {
         }
         assertThat(server.jdbcUrl()).doesNotContain(server.password());
         assertThatThrownBy(() -> DriverManager.getConnection(server.jdbcUrl(), server.user(), "wrong"))
-                .isInstanceOf(SQLException.class).hasMessageContaining("password authentication failed");
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("password authentication failed");
     }
 
     @Test
@@ -56,7 +57,8 @@ class PostgresServerIT {
     @Test
     void archivesWalSegmentsForPointInTimeRecovery() throws Exception {
         PostgresServer server = POSTGRES.server();
-        try (Connection c = server.connect(); Statement s = c.createStatement()) {
+        try (Connection c = server.connect();
+                Statement s = c.createStatement()) {
             s.execute("create table if not exists marker(id int)");
             s.execute("insert into marker values (1)");
             s.execute("select pg_switch_wal()");
@@ -65,7 +67,9 @@ class PostgresServerIT {
         while (isEmpty(server.archiveDir()) && Instant.now().isBefore(deadline)) {
             Thread.sleep(100);
         }
-        assertThat(isEmpty(server.archiveDir())).as("archive folder has a WAL segment").isFalse();
+        assertThat(isEmpty(server.archiveDir()))
+                .as("archive folder has a WAL segment")
+                .isFalse();
         assertThat(server.binaries().tool("pg_basebackup")).isExecutable();
         assertThat(server.binaries().tool("pg_dump")).isExecutable();
     }
@@ -74,7 +78,8 @@ class PostgresServerIT {
     void keepsCommittedDataAcrossARestartAndACrash() throws Exception {
         PostgresServer server = POSTGRES.server();
         int port = server.port();
-        try (Connection c = server.connect(); Statement s = c.createStatement()) {
+        try (Connection c = server.connect();
+                Statement s = c.createStatement()) {
             s.execute("create table kept(id int)");
             s.execute("insert into kept values (42)");
         }
@@ -102,12 +107,15 @@ class PostgresServerIT {
         assertThat(Leftovers.isRunning(pid)).as("postmaster").isFalse();
         assertThat(Leftovers.processesMentioning(base)).isEmpty();
         assertThat(base).doesNotExist();
-        assertThatThrownBy(server::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        assertThatThrownBy(server::start)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
     }
 
     private static long count(PostgresServer server, String table) throws SQLException {
-        try (Connection c = server.connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select count(*) from " + table)) {
+        try (Connection c = server.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("select count(*) from " + table)) {
             rs.next();
             return rs.getLong(1);
         }

@@ -1,7 +1,12 @@
 package dev.rollback.testkit.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.rollback.testkit.Leftovers;
 import dev.rollback.testkit.ServerExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -10,20 +15,18 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 class RedisServerIT {
 
     @RegisterExtension
     static final ServerExtension<RedisServer> REDIS = RedisServer.extension();
 
     static Jedis client(RedisServer server) {
-        return new Jedis(new HostAndPort(server.host(), server.port()),
-                DefaultJedisClientConfig.builder().password(server.password()).timeoutMillis(2000).build());
+        return new Jedis(
+                new HostAndPort(server.host(), server.port()),
+                DefaultJedisClientConfig.builder()
+                        .password(server.password())
+                        .timeoutMillis(2000)
+                        .build());
     }
 
     @Test
@@ -32,11 +35,14 @@ class RedisServerIT {
         try (Jedis jedis = client(server)) {
             jedis.set("k", "v");
             assertThat(jedis.get("k")).isEqualTo("v");
-            assertThat(jedis.configGet("bind").values()).anySatisfy(v -> assertThat(v).isEqualTo("127.0.0.1"));
+            assertThat(jedis.configGet("bind").values())
+                    .anySatisfy(v -> assertThat(v).isEqualTo("127.0.0.1"));
             assertThat(jedis.info("server")).contains("redis_version:");
         }
         try (Jedis anonymous = new Jedis(server.host(), server.port())) {
-            assertThatThrownBy(() -> anonymous.get("k")).isInstanceOf(JedisDataException.class).hasMessageContaining("NOAUTH");
+            assertThatThrownBy(() -> anonymous.get("k"))
+                    .isInstanceOf(JedisDataException.class)
+                    .hasMessageContaining("NOAUTH");
         }
     }
 

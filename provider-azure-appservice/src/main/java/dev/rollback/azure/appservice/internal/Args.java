@@ -10,8 +10,7 @@ public final class Args {
     private static final Pattern SLOT_NAME = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}[A-Za-z0-9])?");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
-    private Args() {
-    }
+    private Args() {}
 
     /** An Azure resource group name: 1-90 letters, digits, '_', '.', '(', ')', '-', not ending in '.'. */
     public static String resourceGroup(String value, String field) {
@@ -41,8 +40,8 @@ public final class Args {
                     + " ending with '-', but was '" + printable(value) + "'");
         }
         if (value.equalsIgnoreCase("production")) {
-            throw new IllegalArgumentException(field + " must name a deployment slot, not the production slot,"
-                    + " but was '" + value + "'");
+            throw new IllegalArgumentException(
+                    field + " must name a deployment slot, not the production slot," + " but was '" + value + "'");
         }
         return value;
     }
@@ -51,8 +50,8 @@ public final class Args {
     public static String id(String value, String field) {
         Objects.requireNonNull(value, field);
         if (!ID.matcher(value).matches()) {
-            throw new IllegalArgumentException(field + " must be 1-100 letters, digits, '.', '-' or '_', but was '"
-                    + printable(value) + "'");
+            throw new IllegalArgumentException(
+                    field + " must be 1-100 letters, digits, '.', '-' or '_', but was '" + printable(value) + "'");
         }
         return value;
     }
@@ -61,8 +60,8 @@ public final class Args {
     public static String text(String value, String field) {
         Objects.requireNonNull(value, field);
         if (value.isBlank() || value.length() > 200) {
-            throw new IllegalArgumentException(field + " must be 1-200 characters and not blank, but was '"
-                    + printable(value) + "'");
+            throw new IllegalArgumentException(
+                    field + " must be 1-200 characters and not blank, but was '" + printable(value) + "'");
         }
         return value;
     }

@@ -10,7 +10,6 @@ import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.StepInterruptedException;
 import dev.rollback.api.TransientFailureException;
-
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,8 +30,7 @@ import java.util.concurrent.TimeoutException;
  * naming the status and the ARM error code. Every message is redacted.
  */
 public final class AzureFailures {
-    private AzureFailures() {
-    }
+    private AzureFailures() {}
 
     /** The Rollback error for {@code failure}, raised while doing {@code what}. */
     public static RollbackException map(String what, RuntimeException failure) {
@@ -48,9 +46,13 @@ public final class AzureFailures {
             return new StepInterruptedException(what + " was interrupted");
         }
         if (find(failure, ClientAuthenticationException.class).isPresent()
-                && find(failure, HttpResponseException.class).map(AzureFailures::status).orElse(0) == 0) {
-            return new RollbackException(ErrorCode.CREDENTIAL_PROBLEM, what + " failed: credential problem (no access"
-                    + " token could be obtained)");
+                && find(failure, HttpResponseException.class)
+                                .map(AzureFailures::status)
+                                .orElse(0)
+                        == 0) {
+            return new RollbackException(
+                    ErrorCode.CREDENTIAL_PROBLEM,
+                    what + " failed: credential problem (no access" + " token could be obtained)");
         }
         Optional<HttpResponseException> http = find(failure, HttpResponseException.class);
         if (http.isPresent() && status(http.get()) > 0) {
@@ -58,9 +60,14 @@ public final class AzureFailures {
             int status = status(e);
             if (status == 401 || status == 403) {
                 // Never the body nor the SDK's message: an auth failure may echo a token or a claim.
-                return new RollbackException(ErrorCode.CREDENTIAL_PROBLEM, what + " failed: credential problem (HTTP "
-                        + status + (status == 401 ? ", the access token was refused" : ", the identity lacks"
-                        + " permission") + ")");
+                return new RollbackException(
+                        ErrorCode.CREDENTIAL_PROBLEM,
+                        what + " failed: credential problem (HTTP "
+                                + status
+                                + (status == 401
+                                        ? ", the access token was refused"
+                                        : ", the identity lacks" + " permission")
+                                + ")");
             }
             String armCode = armCode(e);
             String message = what + " failed: HTTP " + status + (armCode.isEmpty() ? "" : " " + armCode) + ": "
@@ -68,19 +75,20 @@ public final class AzureFailures {
             if (status == 429 || status == 500 || status == 502 || status == 503 || status == 504) {
                 Optional<Duration> retryAfter = retryAfter(e.getResponse(), clock);
                 return retryAfter.isPresent()
-                        ? new TransientFailureException(message + " (Retry-After " + retryAfter.get() + ")",
-                        retryAfter.get(), e)
+                        ? new TransientFailureException(
+                                message + " (Retry-After " + retryAfter.get() + ")", retryAfter.get(), e)
                         : new TransientFailureException(message, e);
             }
             return new RollbackException(ErrorCode.EXTERNAL_FAILURE, message, e);
         }
-        if (find(failure, IOException.class).isPresent() || find(failure, TimeoutException.class).isPresent()
+        if (find(failure, IOException.class).isPresent()
+                || find(failure, TimeoutException.class).isPresent()
                 || mentionsConnection(failure)) {
-            return new TransientFailureException(what + " failed on the connection: " + Redaction.describe(failure),
-                    failure);
+            return new TransientFailureException(
+                    what + " failed on the connection: " + Redaction.describe(failure), failure);
         }
-        return new RollbackException(ErrorCode.EXTERNAL_FAILURE, what + " failed: " + Redaction.describe(failure),
-                failure);
+        return new RollbackException(
+                ErrorCode.EXTERNAL_FAILURE, what + " failed: " + Redaction.describe(failure), failure);
     }
 
     /** The status of the response, 0 if there is none. */
@@ -115,7 +123,8 @@ public final class AzureFailures {
             return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
         } catch (NumberFormatException notSeconds) {
             try {
-                Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant();
                 Duration wait = Duration.between(now, at);
                 return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
             } catch (DateTimeParseException notADate) {

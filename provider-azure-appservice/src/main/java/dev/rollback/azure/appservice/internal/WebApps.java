@@ -14,7 +14,6 @@ import com.azure.resourcemanager.appservice.models.Experiments;
 import com.azure.resourcemanager.appservice.models.RampUpRule;
 import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackException;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,12 +43,10 @@ public final class WebApps {
     }
 
     /** What this provider reads of a slot. */
-    public record Slot(String name, String state, String defaultHostName) {
-    }
+    public record Slot(String name, String state, String defaultHostName) {}
 
     /** One traffic-routing (ramp-up) rule. */
-    public record Route(String slot, String hostName, double percentage) {
-    }
+    public record Route(String slot, String hostName, double percentage) {}
 
     /** The slot, or empty if the app or the slot does not exist (404). */
     public Optional<Slot> slot(String resourceGroup, String app, String slot) {
@@ -59,8 +56,8 @@ public final class WebApps {
             if (site == null) {
                 return Optional.empty();
             }
-            return Optional.of(new Slot(slot, Objects.toString(site.state(), "Unknown"),
-                    Objects.toString(site.defaultHostname(), "")));
+            return Optional.of(new Slot(
+                    slot, Objects.toString(site.state(), "Unknown"), Objects.toString(site.defaultHostname(), "")));
         } catch (ManagementException e) {
             if (AzureFailures.status(e) == 404) {
                 return Optional.empty();
@@ -77,7 +74,9 @@ public final class WebApps {
         List<Route> routes = new ArrayList<>();
         if (config.experiments() != null && config.experiments().rampUpRules() != null) {
             for (RampUpRule r : config.experiments().rampUpRules()) {
-                routes.add(new Route(Objects.toString(r.name(), ""), Objects.toString(r.actionHostname(), ""),
+                routes.add(new Route(
+                        Objects.toString(r.name(), ""),
+                        Objects.toString(r.actionHostname(), ""),
                         r.reroutePercentage() == null ? 0 : r.reroutePercentage()));
             }
         }
@@ -88,11 +87,15 @@ public final class WebApps {
     public void setRoutes(String resourceGroup, String app, List<Route> routes) {
         List<RampUpRule> rules = new ArrayList<>();
         for (Route r : routes) {
-            rules.add(new RampUpRule().withName(r.slot()).withActionHostname(r.hostName())
+            rules.add(new RampUpRule()
+                    .withName(r.slot())
+                    .withActionHostname(r.hostName())
                     .withReroutePercentage(r.percentage()));
         }
         try {
-            client.updateConfiguration(resourceGroup, app,
+            client.updateConfiguration(
+                    resourceGroup,
+                    app,
                     new SiteConfigResourceInner().withExperiments(new Experiments().withRampUpRules(rules)));
         } catch (RuntimeException e) {
             throw AzureFailures.map("setting the traffic routing of web app " + resourceGroup + "/" + app, e);
@@ -117,13 +120,17 @@ public final class WebApps {
                     ? client.getConfigurationSlot(resourceGroup, app, slot.get())
                     : client.getConfiguration(resourceGroup, app);
             if (config == null) {
-                throw new RollbackException(ErrorCode.EXTERNAL_FAILURE, "web app " + resourceGroup + "/" + app
-                        + slot.map(s -> " slot " + s).orElse("") + " has no site config");
+                throw new RollbackException(
+                        ErrorCode.EXTERNAL_FAILURE,
+                        "web app " + resourceGroup + "/" + app
+                                + slot.map(s -> " slot " + s).orElse("") + " has no site config");
             }
             return config;
         } catch (RuntimeException e) {
-            throw AzureFailures.map("reading the site config of web app " + resourceGroup + "/" + app
-                    + slot.map(s -> " slot " + s).orElse(""), e);
+            throw AzureFailures.map(
+                    "reading the site config of web app " + resourceGroup + "/" + app
+                            + slot.map(s -> " slot " + s).orElse(""),
+                    e);
         }
     }
 
@@ -138,15 +145,19 @@ public final class WebApps {
     public void swapIntoProduction(String resourceGroup, String app, String slot, Duration timeout) {
         String what = "swapping slot " + slot + " of web app " + resourceGroup + "/" + app + " into production";
         try {
-            SyncPoller<PollResult<Void>, Void> poller = client.beginSwapSlot(resourceGroup, app, slot,
+            SyncPoller<PollResult<Void>, Void> poller = client.beginSwapSlot(
+                    resourceGroup,
+                    app,
+                    slot,
                     new CsmSlotEntity().withTargetSlot(PRODUCTION).withPreserveVnet(true));
             PollResponse<PollResult<Void>> done;
             try {
                 done = poller.waitForCompletion(timeout);
             } catch (RuntimeException e) {
                 if (rootCause(e) instanceof TimeoutException) {
-                    throw new RollbackException(ErrorCode.STEP_TIMED_OUT, what + " did not finish within " + timeout
-                            + "; it may still complete in Azure");
+                    throw new RollbackException(
+                            ErrorCode.STEP_TIMED_OUT,
+                            what + " did not finish within " + timeout + "; it may still complete in Azure");
                 }
                 throw e;
             }

@@ -3,7 +3,6 @@ package dev.rollback.core.journal.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -49,8 +48,8 @@ public final class AnchorFile implements AutoCloseable {
      * @throws IOException if it cannot be opened
      */
     public static AnchorFile open(Path path) throws IOException {
-        return new AnchorFile(FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE));
+        return new AnchorFile(
+                FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
     }
 
     /**
@@ -66,7 +65,10 @@ public final class AnchorFile implements AutoCloseable {
         node.put("head", HEX.formatHex(head));
         byte[] payload = MAPPER.writeValueAsBytes(node);
         ByteBuffer slot = ByteBuffer.allocate(SLOT_BYTES);
-        slot.putInt(payload.length).putInt((int) crc(payload, 0, payload.length)).put(payload).rewind();
+        slot.putInt(payload.length)
+                .putInt((int) crc(payload, 0, payload.length))
+                .put(payload)
+                .rewind();
         long position = (count % 2) * SLOT_BYTES;
         while (slot.hasRemaining()) {
             position += channel.write(slot, position);
@@ -119,13 +121,14 @@ public final class AnchorFile implements AutoCloseable {
         ByteBuffer header = ByteBuffer.wrap(bytes, from, HEADER_BYTES);
         int length = header.getInt();
         int crc = header.getInt();
-        if (length <= 0 || length > to - from - HEADER_BYTES
-                || (int) crc(bytes, from + HEADER_BYTES, length) != crc) {
+        if (length <= 0 || length > to - from - HEADER_BYTES || (int) crc(bytes, from + HEADER_BYTES, length) != crc) {
             return Optional.empty();
         }
         try {
             JsonNode node = MAPPER.readTree(bytes, from + HEADER_BYTES, length);
-            return Optional.of(new Head(node.path("count").asLong(-1), HEX.parseHex(node.path("head").asText())));
+            return Optional.of(new Head(
+                    node.path("count").asLong(-1),
+                    HEX.parseHex(node.path("head").asText())));
         } catch (IOException | IllegalArgumentException e) {
             return Optional.empty();
         }

@@ -3,7 +3,6 @@ package dev.rollback.core.journal.internal;
 import dev.rollback.api.spi.JournalRecord;
 import dev.rollback.core.journal.JournalVerification;
 import dev.rollback.core.journal.JournalVerification.Finding;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -57,8 +56,12 @@ public final class ChainScanner {
             AnchorFile.State state = AnchorFile.read(anchor);
             boolean anchored = state.head().filter(h -> h.count() > 0).isPresent();
             return anchored
-                    ? result.fail(Finding.REMOVED, 0, 0, "the journal file is gone but its anchor records "
-                    + state.head().get().count() + " records")
+                    ? result.fail(
+                            Finding.REMOVED,
+                            0,
+                            0,
+                            "the journal file is gone but its anchor records "
+                                    + state.head().get().count() + " records")
                     : result.fail(Finding.NO_SUCH_RUN, 0, 0, "there is no journal for this run");
         }
         List<int[]> lines = new ArrayList<>();
@@ -101,15 +104,25 @@ public final class ChainScanner {
                         : result.fail(Finding.REMOVED, i, offset, "records " + i + " to " + (seq - 1) + " are missing");
             }
             if (d.mac() == RecordCodec.MacStatus.INVALID || d.mac() == RecordCodec.MacStatus.ABSENT) {
-                return result.fail(Finding.REBUILT, i, offset, "the record's MAC "
-                        + (d.mac() == RecordCodec.MacStatus.ABSENT ? "is missing" : "does not match the configured key")
-                        + ": it was written without the key");
+                return result.fail(
+                        Finding.REBUILT,
+                        i,
+                        offset,
+                        "the record's MAC "
+                                + (d.mac() == RecordCodec.MacStatus.ABSENT
+                                        ? "is missing"
+                                        : "does not match the configured key")
+                                + ": it was written without the key");
             }
             if (!d.follows(result.head)) {
-                return result.fail(Finding.ALTERED, i, offset, i == 0
-                        ? "the first record does not point back to the run's genesis"
-                        : "the record does not point back to record " + (i - 1)
-                        + " (one of them was altered, or records between them removed)");
+                return result.fail(
+                        Finding.ALTERED,
+                        i,
+                        offset,
+                        i == 0
+                                ? "the first record does not point back to the run's genesis"
+                                : "the record does not point back to record " + (i - 1)
+                                        + " (one of them was altered, or records between them removed)");
             }
             result.accept(d);
         }
@@ -121,17 +134,28 @@ public final class ChainScanner {
         switch (anchor.status()) {
             case MISSING:
             case UNREADABLE:
-                return count == 0 ? result.verified()
-                        : result.fail(Finding.ANCHOR_MISSING, count, result.validLength, "the anchor file is "
-                        + (anchor.status() == AnchorFile.Status.MISSING ? "missing" : "unreadable"));
+                return count == 0
+                        ? result.verified()
+                        : result.fail(
+                                Finding.ANCHOR_MISSING,
+                                count,
+                                result.validLength,
+                                "the anchor file is "
+                                        + (anchor.status() == AnchorFile.Status.MISSING ? "missing" : "unreadable"));
             case PRESENT:
                 AnchorFile.Head head = anchor.head().orElseThrow();
                 if (head.count() > count) {
-                    return result.fail(Finding.TRUNCATED, count, result.validLength, "the anchor records "
-                            + head.count() + " records but only " + count + " remain");
+                    return result.fail(
+                            Finding.TRUNCATED,
+                            count,
+                            result.validLength,
+                            "the anchor records " + head.count() + " records but only " + count + " remain");
                 }
                 if (head.count() > 0 && !Arrays.equals(result.hashes.get((int) head.count() - 1), head.hash())) {
-                    return result.fail(Finding.REBUILT, head.count() - 1, OptionalLong.empty(),
+                    return result.fail(
+                            Finding.REBUILT,
+                            head.count() - 1,
+                            OptionalLong.empty(),
                             "the chain was rebuilt at or before this record: its hash differs from the anchored head");
                 }
                 return result.verified();
@@ -178,9 +202,16 @@ public final class ChainScanner {
         }
 
         private Scan scan(Finding finding, OptionalLong sequence, OptionalLong offset, String detail) {
-            JournalVerification verification = new JournalVerification(runId, file, finding, records.size(),
-                    RecordCodec.hex(head), finding == Finding.NO_SUCH_RUN ? OptionalLong.empty() : sequence,
-                    offset, detail, authenticated);
+            JournalVerification verification = new JournalVerification(
+                    runId,
+                    file,
+                    finding,
+                    records.size(),
+                    RecordCodec.hex(head),
+                    finding == Finding.NO_SUCH_RUN ? OptionalLong.empty() : sequence,
+                    offset,
+                    detail,
+                    authenticated);
             return new Scan(List.copyOf(records), verification, head.clone(), validLength, tornTail);
         }
     }
@@ -194,8 +225,12 @@ public final class ChainScanner {
      * @param validLength the length of the file up to the end of its last complete line
      * @param tornTail whether the file ends in an incomplete line
      */
-    public record Scan(List<JournalRecord> records, JournalVerification verification, byte[] head,
-                       long validLength, boolean tornTail) {
+    public record Scan(
+            List<JournalRecord> records,
+            JournalVerification verification,
+            byte[] head,
+            long validLength,
+            boolean tornTail) {
         /** Checks the parts. */
         public Scan {
             records = List.copyOf(records);

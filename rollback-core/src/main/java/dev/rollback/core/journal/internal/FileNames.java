@@ -14,8 +14,7 @@ public final class FileNames {
     /** Longest encoded name, leaving room for a suffix within the usual 255-byte limit. */
     static final int MAX_ENCODED_LENGTH = 200;
 
-    private FileNames() {
-    }
+    private FileNames() {}
 
     /**
      * Encodes {@code name}.
@@ -36,7 +35,8 @@ public final class FileNames {
             if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-') {
                 out.append((char) c);
             } else {
-                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                out.append('%')
+                        .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
                         .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
             }
         }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rollback.api.spi.JournalRecord;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -172,8 +171,11 @@ public final class RecordCodec {
         int at = lastIndexOf(buffer, from, to, HASH_MARKER);
         int afterHash = at + HASH_MARKER.length + HASH_BYTES * 2 + 1;
         int tail = to - afterHash;
-        boolean onlyMacFollows = at >= 0 && (tail == 1 || (tail == MAC_MARKER.length + HASH_BYTES * 2 + 2
-                && lastIndexOf(buffer, afterHash, afterHash + MAC_MARKER.length, MAC_MARKER) == afterHash));
+        boolean onlyMacFollows = at >= 0
+                && (tail == 1
+                        || (tail == MAC_MARKER.length + HASH_BYTES * 2 + 2
+                                && lastIndexOf(buffer, afterHash, afterHash + MAC_MARKER.length, MAC_MARKER)
+                                        == afterHash));
         if (!onlyMacFollows || buffer[to - 1] != '}') {
             throw new MalformedLineException("fields 'hash' and 'mac' are not last");
         }
@@ -216,11 +218,16 @@ public final class RecordCodec {
             for (Map.Entry<String, JsonNode> entry : dataNode.properties()) {
                 data.put(entry.getKey(), textField(entry.getValue(), "data." + entry.getKey()));
             }
-            Optional<String> stepId = node.has("stepId")
-                    ? Optional.of(textField(node.get("stepId"), "stepId")) : Optional.empty();
-            return new JournalRecord(textField(node.get("runId"), "runId"), longField(node, "seq"),
+            Optional<String> stepId =
+                    node.has("stepId") ? Optional.of(textField(node.get("stepId"), "stepId")) : Optional.empty();
+            return new JournalRecord(
+                    textField(node.get("runId"), "runId"),
+                    longField(node, "seq"),
                     JournalRecord.Type.valueOf(textField(node.get("type"), "type")),
-                    Instant.parse(textField(node.get("at"), "at")), stepId, longField(node, "token"), data);
+                    Instant.parse(textField(node.get("at"), "at")),
+                    stepId,
+                    longField(node, "token"),
+                    data);
         } catch (IllegalArgumentException | DateTimeParseException e) {
             throw new MalformedLineException("invalid field value: " + e.getMessage());
         }

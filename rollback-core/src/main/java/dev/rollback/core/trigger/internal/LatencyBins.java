@@ -23,10 +23,10 @@ public final class LatencyBins {
     private static final long FLOOR_MICROS = 100;
     private static final long CEILING_MICROS = 1_000_000_000L;
     private static final long[] POWERS_OF_TEN = {
-        1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L, 100_000_000L, 1_000_000_000L};
+        1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L, 100_000_000L, 1_000_000_000L
+    };
 
-    private LatencyBins() {
-    }
+    private LatencyBins() {}
 
     /** The bin that holds a latency of {@code micros} microseconds (negative counts as zero). */
     public static int binOf(long micros) {

@@ -1,7 +1,6 @@
 package dev.rollback.core.trigger.internal;
 
 import dev.rollback.api.RollbackClock;
-
 import java.time.Duration;
 import java.util.List;
 
@@ -45,7 +44,8 @@ public final class SlotTicker {
      */
     public SlotTicker(RollbackClock clock, long originNanos, Duration resolution, List<StripedSlidingWindow> windows) {
         if (resolution.compareTo(MINIMUM_RESOLUTION) < 0) {
-            throw new IllegalArgumentException("resolution must be at least " + MINIMUM_RESOLUTION + ", but was " + resolution);
+            throw new IllegalArgumentException(
+                    "resolution must be at least " + MINIMUM_RESOLUTION + ", but was " + resolution);
         }
         this.clock = clock;
         this.originNanos = originNanos;

@@ -1,7 +1,6 @@
 package dev.rollback.core.trigger.internal;
 
 import dev.rollback.api.RollbackClock;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -78,6 +77,7 @@ public final class StripedSlidingWindow {
     private final AtomicReferenceArray<Thread> owners;
     /** Null until a thread first found its owned stripe held by another; then never changes. */
     private volatile long[][] shared;
+
     private final AtomicLongArray slotEpochs;
     /** The newest slot's epoch shifted left by {@link #positionBits}, or'ed with its ring position. */
     private volatile long current;
@@ -87,6 +87,7 @@ public final class StripedSlidingWindow {
      * thread ({@link SlotTicker}), which closes it before its slot ends.
      */
     private volatile long fastSlot = -1;
+
     private final int positionBits;
     private final long positionMask;
 
@@ -108,10 +109,13 @@ public final class StripedSlidingWindow {
      * @param windowSlots the window lengths to sum, in slots (see {@link #slotsToRead}), each at least 2
      */
     public StripedSlidingWindow(long originNanos, long resolutionNanos, int width, int stripes, int... windowSlots) {
-        if (resolutionNanos <= 0 || width < 1 || stripes < 1 || Integer.bitCount(stripes) != 1
+        if (resolutionNanos <= 0
+                || width < 1
+                || stripes < 1
+                || Integer.bitCount(stripes) != 1
                 || Arrays.stream(windowSlots).anyMatch(w -> w < 2)) {
-            throw new IllegalArgumentException("resolutionNanos=" + resolutionNanos + ", width=" + width
-                    + ", stripes=" + stripes + ", windowSlots=" + Arrays.toString(windowSlots));
+            throw new IllegalArgumentException("resolutionNanos=" + resolutionNanos + ", width=" + width + ", stripes="
+                    + stripes + ", windowSlots=" + Arrays.toString(windowSlots));
         }
         this.originNanos = originNanos;
         this.resolutionNanos = resolutionNanos;

@@ -1,15 +1,17 @@
 package dev.rollback.core.trigger.internal;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
 
 class LatencyBinsTest {
 
     @Test
     void everyTwoSignificantDigitValueClosesItsBinSoComparisonsWithItAreExact() {
         assertThat(LatencyBins.binOf(5_000_000)).isEqualTo(LatencyBins.binOf(4_900_001));
-        assertThat(LatencyBins.binOf(5_000_001)).isEqualTo(LatencyBins.binOf(5_100_000)).isEqualTo(LatencyBins.binOf(5_000_000) + 1);
+        assertThat(LatencyBins.binOf(5_000_001))
+                .isEqualTo(LatencyBins.binOf(5_100_000))
+                .isEqualTo(LatencyBins.binOf(5_000_000) + 1);
         assertThat(LatencyBins.midpointMicros(LatencyBins.binOf(5_000_000))).isLessThan(5_000_000);
         assertThat(LatencyBins.midpointMicros(LatencyBins.binOf(5_000_001))).isGreaterThan(5_000_000);
     }
@@ -42,10 +44,13 @@ class LatencyBinsTest {
             int decade = (int) Math.ceil(Math.log10(micros)) - 1;
             long unit = (long) Math.pow(10, decade - 1);
             long digits = (micros + unit - 1) / unit;
-            assertThat(LatencyBins.binOf(micros)).as("%d µs", micros).isEqualTo((int) (1 + (decade - 2) * 90 + digits - 11));
+            assertThat(LatencyBins.binOf(micros)).as("%d µs", micros).isEqualTo((int)
+                    (1 + (decade - 2) * 90 + digits - 11));
         }
         for (long edge = 1_000; edge <= 1_000_000_000L; edge *= 10) { // both sides of every decade's edge
-            assertThat(LatencyBins.binOf(edge + 1) - LatencyBins.binOf(edge)).as("after %d µs", edge).isEqualTo(1);
+            assertThat(LatencyBins.binOf(edge + 1) - LatencyBins.binOf(edge))
+                    .as("after %d µs", edge)
+                    .isEqualTo(1);
         }
     }
 

@@ -1,15 +1,14 @@
 package dev.rollback.core.trigger.internal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.rollback.api.RollbackClock;
 import dev.rollback.core.clock.ManualClock;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class SlotTickerTest {
     private static final long SECOND = 1_000_000_000L;
@@ -41,7 +40,9 @@ class SlotTickerTest {
     void theFastPathIsOpenForMostOfEachSlotAndClosedAroundItsEnd() {
         assertThat(ticker.margin()).isEqualTo(Duration.ofMillis(50));
         clock.advance(Duration.ofMillis(300));
-        assertThat(ticker.tick()).as("open until 50 ms before the end of slot 0").isEqualTo(Duration.ofMillis(650));
+        assertThat(ticker.tick())
+                .as("open until 50 ms before the end of slot 0")
+                .isEqualTo(Duration.ofMillis(650));
         window.record(unreadable, 1, -1, 5); // no clock read: the fast path holds slot 0
 
         clock.advance(Duration.ofMillis(650));
@@ -91,6 +92,7 @@ class SlotTickerTest {
     @Test
     void resolutionsTooShortToTickAreRefused() {
         assertThatThrownBy(() -> new SlotTicker(clock, origin, Duration.ofMillis(99), List.of(window)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least PT0.1S");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least PT0.1S");
     }
 }

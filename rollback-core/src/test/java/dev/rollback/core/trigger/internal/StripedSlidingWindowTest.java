@@ -1,6 +1,6 @@
 package dev.rollback.core.trigger.internal;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,8 +8,7 @@ import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class StripedSlidingWindowTest {
     private static final long SECOND = 1_000_000_000L;
@@ -93,7 +92,8 @@ class StripedSlidingWindowTest {
         }
         assertThat(reads).isPositive();
         assertThat(window.hasSharedStripes()).isTrue();
-        assertThat(window.sum(0)).containsExactly(threads * weights, (long) threads * perThread, threads * (perThread / 10L));
+        assertThat(window.sum(0))
+                .containsExactly(threads * weights, (long) threads * perThread, threads * (perThread / 10L));
     }
 
     @Test
@@ -104,7 +104,9 @@ class StripedSlidingWindowTest {
         runInNewThread(() -> record(window, SECOND, 7, false));
         window.update(SECOND);
 
-        assertThat(window.hasSharedStripes()).as("the second thread took over the freed stripe").isFalse();
+        assertThat(window.hasSharedStripes())
+                .as("the second thread took over the freed stripe")
+                .isFalse();
         assertThat(window.sum(0)).containsExactly(17, 2, 1);
     }
 
