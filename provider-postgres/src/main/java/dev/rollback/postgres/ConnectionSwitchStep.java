@@ -2,7 +2,8 @@ package dev.rollback.postgres;
 
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
-import dev.rollback.postgres.internal.Arguments;
+import dev.rollback.api.internal.Arguments;
+import dev.rollback.postgres.internal.ToolArguments;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -108,13 +109,13 @@ public final class ConnectionSwitchStep implements RollbackStep {
 
         /** The step id. Default: {@code connection-switch}. */
         public Builder id(String id) {
-            this.id = Arguments.requireFileName(id, "id");
+            this.id = ToolArguments.requireFileName(id, "id");
             return this;
         }
 
         /** The component. Default: {@code postgres}. */
         public Builder component(String component) {
-            this.component = Arguments.requireFileName(component, "component");
+            this.component = ToolArguments.requireFileName(component, "component");
             return this;
         }
 

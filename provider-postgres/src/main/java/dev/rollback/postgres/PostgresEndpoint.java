@@ -1,7 +1,8 @@
 package dev.rollback.postgres;
 
 import dev.rollback.api.Secret;
-import dev.rollback.postgres.internal.Arguments;
+import dev.rollback.api.internal.Arguments;
+import dev.rollback.postgres.internal.ToolArguments;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -202,25 +203,25 @@ public final class PostgresEndpoint {
 
         /** The host name or IPv4 address. Required. */
         public Builder host(String host) {
-            this.host = Arguments.requireHost(host, "host");
+            this.host = ToolArguments.requireHost(host, "host");
             return this;
         }
 
         /** The TCP port, 1-65535. Default: 5432. */
         public Builder port(int port) {
-            this.port = Arguments.requirePort(port, "port");
+            this.port = ToolArguments.requirePort(port, "port");
             return this;
         }
 
         /** The database name (see {@link PostgresEndpoint} for the characters allowed). Required. */
         public Builder database(String database) {
-            this.database = Arguments.requireName(database, "database");
+            this.database = ToolArguments.requireName(database, "database");
             return this;
         }
 
         /** The user (role) name. Required. */
         public Builder user(String user) {
-            this.user = Arguments.requireName(user, "user");
+            this.user = ToolArguments.requireName(user, "user");
             return this;
         }
 

@@ -2,7 +2,7 @@ package dev.rollback.postgres;
 
 import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackException;
-import dev.rollback.postgres.internal.Arguments;
+import dev.rollback.api.internal.Arguments;
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;

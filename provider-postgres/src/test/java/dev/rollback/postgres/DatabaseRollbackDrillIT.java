@@ -2,6 +2,7 @@ package dev.rollback.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rollback.api.EvidenceKey;
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.report.RollbackReport;
@@ -128,8 +129,8 @@ class DatabaseRollbackDrillIT {
             assertThat(report.outcome()).as(report.toString()).isEqualTo(RunOutcome.SUCCEEDED);
             StepReport pitr = report.step("point-in-time-restore").orElseThrow();
             assertThat(pitr.verifications()).allMatch(v -> v.passed());
-            assertThat(pitr.evidence()).containsEntry(RestoreSanityVerifier.RECORDS_LOST, "5");
-            assertThat(Duration.parse(pitr.evidence().get(RestoreSanityVerifier.DATA_LOSS_WINDOW)))
+            assertThat(pitr.evidence()).containsEntry(EvidenceKey.RECORDS_LOST.name(), "5");
+            assertThat(pitr.evidence(EvidenceKey.DATA_LOSS_WINDOW).orElseThrow())
                     .isEqualTo(Duration.between(target, lastGoodWrite));
             assertThat(IncidentTimeline.recordsLost(report.steps())).hasValue(5);
             try (Connection c = app.getConnection();

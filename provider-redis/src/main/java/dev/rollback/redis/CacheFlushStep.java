@@ -2,7 +2,7 @@ package dev.rollback.redis;
 
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
-import dev.rollback.redis.internal.Checks;
+import dev.rollback.api.internal.Arguments;
 import dev.rollback.redis.internal.RedisFailures;
 import java.util.Objects;
 import java.util.Optional;
@@ -131,13 +131,13 @@ public final class CacheFlushStep implements RollbackStep {
 
         /** The step id: letters, digits, '.', '-', '_'. Default {@code redis-flush}. */
         public Builder id(String id) {
-            this.id = Checks.id(id, "id");
+            this.id = Arguments.requireId(id, "id");
             return this;
         }
 
         /** The component. Default {@code redis}. */
         public Builder component(String component) {
-            this.component = Checks.id(component, "component");
+            this.component = Arguments.requireId(component, "component");
             return this;
         }
 

@@ -6,7 +6,7 @@ import dev.rollback.api.StepContext;
 import dev.rollback.api.TransientFailureException;
 import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
-import dev.rollback.redis.internal.Checks;
+import dev.rollback.api.internal.Arguments;
 import dev.rollback.redis.internal.Commands;
 import dev.rollback.redis.internal.Connections;
 import dev.rollback.redis.internal.RedisFailures;
@@ -119,8 +119,8 @@ public final class CacheHealthCheck implements Verifier {
      * if the cache is not healthy. Idempotent, read-only, not destructive.
      */
     public RollbackStep asStep(String id, String component, boolean failWhenUnhealthy) {
-        Checks.id(id, "id");
-        Checks.id(component, "component");
+        Arguments.requireId(id, "id");
+        Arguments.requireId(component, "component");
         return RollbackStep.builder(id, component)
                 .idempotent(true)
                 .action(context -> {
@@ -157,13 +157,13 @@ public final class CacheHealthCheck implements Verifier {
 
         /** The check's name in the report. Default {@code redis-health}. */
         public Builder name(String name) {
-            this.name = Checks.text(name, "name");
+            this.name = Arguments.requireText(name, "name");
             return this;
         }
 
         /** The longest PING round trip (connect included) that passes; above zero, at most 1 minute. Default 2 s. */
         public Builder timeout(Duration timeout) {
-            this.timeout = Checks.positive(timeout, "timeout", Duration.ofMinutes(1));
+            this.timeout = Arguments.requirePositive(timeout, "timeout", Duration.ofMinutes(1));
             return this;
         }
 

@@ -4,7 +4,7 @@ import dev.rollback.api.Redaction;
 import dev.rollback.api.StepContext;
 import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
-import dev.rollback.redis.internal.Checks;
+import dev.rollback.api.internal.Arguments;
 import dev.rollback.redis.internal.Commands;
 import dev.rollback.redis.internal.RedisFailures;
 import java.time.Duration;
@@ -117,7 +117,7 @@ public final class CacheVerifier implements Verifier {
 
         /** The verifier's name in the report. Default {@code redis-verify}. */
         public Builder name(String name) {
-            this.name = Checks.text(name, "name");
+            this.name = Arguments.requireText(name, "name");
             return this;
         }
 
@@ -126,7 +126,7 @@ public final class CacheVerifier implements Verifier {
          * added): no whitespace, no glob characters. Default: none (PING only).
          */
         public Builder canaryKey(String canaryKey) {
-            Checks.text(canaryKey, "canaryKey");
+            Arguments.requireText(canaryKey, "canaryKey");
             if (canaryKey.chars().anyMatch(c -> Character.isWhitespace(c) || c == '*' || c == '?' || c == '[')) {
                 throw new IllegalArgumentException(
                         "canaryKey must have no whitespace or glob characters, but was '" + canaryKey + "'");
@@ -137,7 +137,7 @@ public final class CacheVerifier implements Verifier {
 
         /** How long each command may wait; above zero, at most 1 minute. Default 2 s. */
         public Builder timeout(Duration timeout) {
-            this.timeout = Checks.positive(timeout, "timeout", Duration.ofMinutes(1));
+            this.timeout = Arguments.requirePositive(timeout, "timeout", Duration.ofMinutes(1));
             return this;
         }
 

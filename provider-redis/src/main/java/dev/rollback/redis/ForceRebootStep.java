@@ -5,7 +5,7 @@ import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
-import dev.rollback.redis.internal.Checks;
+import dev.rollback.api.internal.Arguments;
 import dev.rollback.redis.internal.Commands;
 import dev.rollback.redis.internal.RedisFailures;
 import java.time.Duration;
@@ -181,13 +181,13 @@ public final class ForceRebootStep implements RollbackStep {
 
         /** The step id: letters, digits, '.', '-', '_'. Default {@code redis-force-reboot}. */
         public Builder id(String id) {
-            this.id = Checks.id(id, "id");
+            this.id = Arguments.requireId(id, "id");
             return this;
         }
 
         /** The component. Default {@code redis}. */
         public Builder component(String component) {
-            this.component = Checks.id(component, "component");
+            this.component = Arguments.requireId(component, "component");
             return this;
         }
 
@@ -209,7 +209,7 @@ public final class ForceRebootStep implements RollbackStep {
 
         /** How long to wait between two PINGs after the reboot; 10 ms to 30 s. Default 500 ms. */
         public Builder pollInterval(Duration pollInterval) {
-            Checks.positive(pollInterval, "pollInterval", Duration.ofSeconds(30));
+            Arguments.requirePositive(pollInterval, "pollInterval", Duration.ofSeconds(30));
             if (pollInterval.compareTo(Duration.ofMillis(10)) < 0) {
                 throw new IllegalArgumentException("pollInterval must be at least 10 ms, but was " + pollInterval);
             }

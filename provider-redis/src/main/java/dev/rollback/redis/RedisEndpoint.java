@@ -1,7 +1,7 @@
 package dev.rollback.redis;
 
 import dev.rollback.api.Secret;
-import dev.rollback.redis.internal.Checks;
+import dev.rollback.api.internal.Arguments;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -123,7 +123,7 @@ public final class RedisEndpoint {
 
         /** The host name or address; required, not blank, no spaces. */
         public Builder host(String host) {
-            Checks.text(host, "host");
+            Arguments.requireText(host, "host");
             if (host.chars().anyMatch(Character::isWhitespace) || host.contains("/") || host.contains("@")) {
                 throw new IllegalArgumentException("host must be a host name or address, but was '" + host + "'");
             }
@@ -133,13 +133,13 @@ public final class RedisEndpoint {
 
         /** The TCP port, 1-65535. Default 6379. */
         public Builder port(int port) {
-            this.port = Checks.range(port, "port", 1, 65535);
+            this.port = Arguments.requireInRange(port, "port", 1, 65535);
             return this;
         }
 
         /** An ACL user name (Redis 6+). Default: none (the {@code default} user). */
         public Builder user(String user) {
-            this.user = Checks.text(user, "user");
+            this.user = Arguments.requireText(user, "user");
             return this;
         }
 
@@ -151,7 +151,7 @@ public final class RedisEndpoint {
 
         /** The logical database, 0-15. Default 0. */
         public Builder database(int database) {
-            this.database = Checks.range(database, "database", 0, 15);
+            this.database = Arguments.requireInRange(database, "database", 0, 15);
             return this;
         }
 
@@ -163,13 +163,13 @@ public final class RedisEndpoint {
 
         /** How long opening a connection may take; above zero, at most 5 minutes. Default 2 s. */
         public Builder connectTimeout(Duration connectTimeout) {
-            this.connectTimeout = Checks.positive(connectTimeout, "connectTimeout", MAX_TIMEOUT);
+            this.connectTimeout = Arguments.requirePositive(connectTimeout, "connectTimeout", MAX_TIMEOUT);
             return this;
         }
 
         /** How long one command may wait for its answer; above zero, at most 5 minutes. Default 2 s. */
         public Builder socketTimeout(Duration socketTimeout) {
-            this.socketTimeout = Checks.positive(socketTimeout, "socketTimeout", MAX_TIMEOUT);
+            this.socketTimeout = Arguments.requirePositive(socketTimeout, "socketTimeout", MAX_TIMEOUT);
             return this;
         }
 

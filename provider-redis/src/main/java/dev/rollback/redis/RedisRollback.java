@@ -3,7 +3,7 @@ package dev.rollback.redis;
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.RollbackStep;
-import dev.rollback.redis.internal.Checks;
+import dev.rollback.api.internal.Arguments;
 import dev.rollback.redis.internal.Connections;
 import java.time.Duration;
 import java.util.Objects;
@@ -88,8 +88,8 @@ public final class RedisRollback {
                 connections,
                 new AzureCache(
                         controlPlane,
-                        Checks.text(resourceGroup, "resourceGroup"),
-                        Checks.text(cacheName, "cacheName")));
+                        Arguments.requireText(resourceGroup, "resourceGroup"),
+                        Arguments.requireText(cacheName, "cacheName")));
     }
 
     /** A builder of a {@link CacheHealthCheck} on this cache. */

@@ -2,7 +2,7 @@ package dev.rollback.redis;
 
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
-import dev.rollback.redis.internal.Checks;
+import dev.rollback.api.internal.Arguments;
 import dev.rollback.redis.internal.RedisFailures;
 import java.util.ArrayList;
 import java.util.List;
@@ -151,13 +151,13 @@ public final class SelectiveInvalidationStep implements RollbackStep {
 
         /** The step id: letters, digits, '.', '-', '_'. Default {@code redis-invalidate}. */
         public Builder id(String id) {
-            this.id = Checks.id(id, "id");
+            this.id = Arguments.requireId(id, "id");
             return this;
         }
 
         /** The component. Default {@code redis}. */
         public Builder component(String component) {
-            this.component = Checks.id(component, "component");
+            this.component = Arguments.requireId(component, "component");
             return this;
         }
 
@@ -166,7 +166,7 @@ public final class SelectiveInvalidationStep implements RollbackStep {
          * of only wildcards ({@code *}) is refused: that is {@link CacheFlushStep}'s job. At most 100.
          */
         public Builder addPattern(String pattern) {
-            Checks.text(pattern, "pattern");
+            Arguments.requireText(pattern, "pattern");
             if (pattern.chars().allMatch(c -> c == '*' || c == '?')) {
                 throw new IllegalArgumentException(
                         "pattern matches every key: '" + pattern + "'; use CacheFlushStep to empty the cache");
@@ -185,7 +185,7 @@ public final class SelectiveInvalidationStep implements RollbackStep {
 
         /** Keys per SCAN (COUNT hint) and per UNLINK, 1-10,000. Default 500. */
         public Builder batchSize(int batchSize) {
-            this.batchSize = Checks.range(batchSize, "batchSize", 1, 10_000);
+            this.batchSize = Arguments.requireInRange(batchSize, "batchSize", 1, 10_000);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.rollback.api;
 
+import dev.rollback.api.internal.Arguments;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -35,10 +36,10 @@ public record Decision(
 
     /** Validates. */
     public Decision {
-        Names.requireText(action, "action");
+        Arguments.requireText(action, "action");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(severity, "severity");
-        Names.requireText(rule, "rule");
+        Arguments.requireText(rule, "rule");
         Objects.requireNonNull(unit, "unit");
         Objects.requireNonNull(description, "description");
         Objects.requireNonNull(breachBegan, "breachBegan");

@@ -1,5 +1,6 @@
 package dev.rollback.api;
 
+import dev.rollback.api.internal.Arguments;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,7 +17,7 @@ public record Initiator(Kind kind, String principal, Optional<Decision> decision
     /** Validates. */
     public Initiator {
         Objects.requireNonNull(kind, "kind");
-        Names.requireText(principal, "principal");
+        Arguments.requireText(principal, "principal");
         Objects.requireNonNull(decision, "decision");
         if (kind == Kind.AUTOMATIC && decision.isEmpty()) {
             throw new IllegalArgumentException("an automatic run must carry the decision that triggered it");

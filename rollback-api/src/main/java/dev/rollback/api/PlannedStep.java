@@ -1,5 +1,6 @@
 package dev.rollback.api;
 
+import dev.rollback.api.internal.Arguments;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -110,14 +111,14 @@ public final class PlannedStep {
         /** Adds steps that must succeed before this one starts. */
         public Builder dependsOn(String... stepIds) {
             for (String id : stepIds) {
-                dependsOn.add(Names.requireText(id, "dependsOn"));
+                dependsOn.add(Arguments.requireId(id, "dependsOn"));
             }
             return this;
         }
 
         /** The step's own timeout; positive. Default: none (the budgets decide). */
         public Builder timeout(Duration timeout) {
-            this.timeout = Names.requirePositive(timeout, "timeout");
+            this.timeout = Arguments.requirePositive(timeout, "timeout");
             return this;
         }
 
@@ -131,7 +132,7 @@ public final class PlannedStep {
          * happened. Positive and shorter than the step's timeout. Default: none.
          */
         public Builder stallTimeout(Duration stallTimeout) {
-            this.stallTimeout = Names.requirePositive(stallTimeout, "stallTimeout");
+            this.stallTimeout = Arguments.requirePositive(stallTimeout, "stallTimeout");
             return this;
         }
 
@@ -152,7 +153,7 @@ public final class PlannedStep {
          * every run; this is the only way around the rule.
          */
         public Builder withoutSafeguard(String reason) {
-            this.withoutSafeguard = Names.requireText(reason, "reason");
+            this.withoutSafeguard = Arguments.requireText(reason, "reason");
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.rollback.api;
 
+import dev.rollback.api.internal.Arguments;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -14,7 +15,7 @@ public record RecoveryObjectives(Duration rto, Duration rpo) {
 
     /** Validates. */
     public RecoveryObjectives {
-        Names.requirePositive(rto, "rto");
+        Arguments.requirePositive(rto, "rto");
         Objects.requireNonNull(rpo, "rpo");
         if (rpo.isNegative()) {
             throw new IllegalArgumentException("rpo must not be negative, but was " + rpo);

@@ -1,5 +1,6 @@
 package dev.rollback.api;
 
+import dev.rollback.api.internal.Arguments;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -123,7 +124,7 @@ public final class RetrySettings {
 
         /** The wait before the second attempt; positive. Default 200 ms. */
         public Builder initialBackoff(Duration initialBackoff) {
-            this.initialBackoff = Names.requirePositive(initialBackoff, "initialBackoff");
+            this.initialBackoff = Arguments.requirePositive(initialBackoff, "initialBackoff");
             return this;
         }
 
@@ -138,7 +139,7 @@ public final class RetrySettings {
 
         /** The longest wait; positive. Default 10 s. */
         public Builder maxBackoff(Duration maxBackoff) {
-            this.maxBackoff = Names.requirePositive(maxBackoff, "maxBackoff");
+            this.maxBackoff = Arguments.requirePositive(maxBackoff, "maxBackoff");
             return this;
         }
 

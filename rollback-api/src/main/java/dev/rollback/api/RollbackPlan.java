@@ -1,5 +1,6 @@
 package dev.rollback.api;
 
+import dev.rollback.api.internal.Arguments;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -133,19 +134,20 @@ public final class RollbackPlan {
         private RetrySettings defaultRetry = RetrySettings.ofDefaults();
 
         private Builder(String name, RecoveryObjectives objectives) {
-            this.name = Names.requireId(name, "name");
+            this.name = Arguments.requireId(name, "name");
             this.objectives = Objects.requireNonNull(objectives, "objectives");
         }
 
         /** The key one run at a time holds; default: the plan's name. */
         public Builder key(String key) {
-            this.key = Names.requireText(key, "key");
+            this.key = Arguments.requireText(key, "key");
             return this;
         }
 
         /** Declares a component's objectives; its steps' deadlines come from its RTO. */
         public Builder component(String component, RecoveryObjectives objectives) {
-            components.put(Names.requireId(component, "component"), Objects.requireNonNull(objectives, "objectives"));
+            components.put(
+                    Arguments.requireId(component, "component"), Objects.requireNonNull(objectives, "objectives"));
             return this;
         }
 
@@ -188,8 +190,8 @@ public final class RollbackPlan {
             Map<String, PlannedStep> byId = new LinkedHashMap<>();
             for (PlannedStep.Builder sb : steps) {
                 PlannedStep s = sb.build();
-                Names.requireId(s.id(), "step id");
-                Names.requireId(s.component(), "component of step '" + s.id() + "'");
+                Arguments.requireId(s.id(), "step id");
+                Arguments.requireId(s.component(), "component of step '" + s.id() + "'");
                 if (byId.putIfAbsent(s.id(), s) != null) {
                     throw invalid("has two steps with id '" + s.id() + "'");
                 }

@@ -1,5 +1,6 @@
 package dev.rollback.api;
 
+import dev.rollback.api.internal.Arguments;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -106,8 +107,8 @@ public interface RollbackStep {
         private boolean safeguard;
 
         private Builder(String id, String component) {
-            this.id = Names.requireId(id, "id");
-            this.component = Names.requireId(component, "component");
+            this.id = Arguments.requireId(id, "id");
+            this.component = Arguments.requireId(component, "component");
         }
 
         /** What the step does. Default: nothing. */

@@ -60,6 +60,19 @@ public interface StepContext {
     /** The evidence a step of this run recorded under {@code key}, if it did. */
     Optional<String> evidenceOf(String stepId, String key);
 
+    /**
+     * Records a typed piece of evidence, such as {@link EvidenceKey#RECORDS_LOST} or
+     * {@link EvidenceKey#DATA_LOSS_WINDOW}, which the report reads back with the same key.
+     */
+    default <T> void evidence(EvidenceKey<T> key, T value) {
+        evidence(key.name(), key.write(value));
+    }
+
+    /** The typed evidence a step of this run recorded under {@code key}, if it did and it reads as one. */
+    default <T> Optional<T> evidenceOf(String stepId, EvidenceKey<T> key) {
+        return evidenceOf(stepId, key.name()).flatMap(key::read);
+    }
+
     /** Whether the run was aborted, this attempt passed its deadline or it was declared stalled. */
     boolean stopRequested();
 

@@ -1,5 +1,6 @@
 package dev.rollback.api;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -21,7 +22,10 @@ public record Verification(String name, boolean passed, String checked, String o
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(checked, "checked");
         Objects.requireNonNull(observed, "observed");
-        details = Map.copyOf(new LinkedHashMap<>(Objects.requireNonNull(details, "details")));
+        Map<String, String> ordered = new LinkedHashMap<>();
+        Objects.requireNonNull(details, "details")
+                .forEach((k, v) -> ordered.put(Objects.requireNonNull(k, "details key"), Objects.requireNonNull(v, k)));
+        details = Collections.unmodifiableMap(ordered);
     }
 
     /** A passed check. */
@@ -32,6 +36,11 @@ public record Verification(String name, boolean passed, String checked, String o
     /** A failed check. */
     public static Verification failed(String name, String checked, String observed) {
         return new Verification(name, false, checked, observed, Map.of());
+    }
+
+    /** This verification with one more typed detail, written as {@code key} writes it. */
+    public <T> Verification withDetail(EvidenceKey<T> key, T value) {
+        return withDetail(key.name(), key.write(value));
     }
 
     /** This verification with one more detail. */

@@ -1,5 +1,6 @@
 package dev.rollback.api;
 
+import dev.rollback.api.internal.Arguments;
 import java.util.Objects;
 
 /**
@@ -31,7 +32,7 @@ public interface Verifier {
     /** A verifier made of a name and a lambda. */
     static Verifier of(String name, Check check) {
         Objects.requireNonNull(check, "check");
-        String checkedName = Names.requireText(name, "name");
+        String checkedName = Arguments.requireText(name, "name");
         return new Verifier() {
             @Override
             public String name() {

@@ -1,5 +1,6 @@
 package dev.rollback.azure.appservice;
 
+import dev.rollback.api.internal.Arguments;
 import dev.rollback.azure.appservice.internal.Args;
 import java.util.Objects;
 import java.util.Optional;
@@ -104,20 +105,20 @@ public final class AppServiceRunbook {
 
         /** The plan's name. Default: {@code app-service-rollback}. */
         public Builder planName(String planName) {
-            this.planName = Args.id(planName, "planName");
+            this.planName = Arguments.requireId(planName, "planName");
             return this;
         }
 
         /** The component. Default: {@code app-service}. */
         public Builder component(String component) {
-            this.component = Args.id(component, "component");
+            this.component = Arguments.requireId(component, "component");
             return this;
         }
 
         /** A prefix for the step ids, to place two fragments in one plan. Default: none. */
         public Builder stepIdPrefix(String stepIdPrefix) {
             Objects.requireNonNull(stepIdPrefix, "stepIdPrefix");
-            this.stepIdPrefix = stepIdPrefix.isEmpty() ? "" : Args.id(stepIdPrefix, "stepIdPrefix");
+            this.stepIdPrefix = stepIdPrefix.isEmpty() ? "" : Arguments.requireId(stepIdPrefix, "stepIdPrefix");
             return this;
         }
 
@@ -150,7 +151,7 @@ public final class AppServiceRunbook {
 
         /** What production must serve after the swap; see {@link SlotSwapStep.Builder#expectedVersion(String)}. */
         public Builder expectedVersion(String expectedVersion) {
-            this.expectedVersion = Args.text(expectedVersion, "expectedVersion");
+            this.expectedVersion = Arguments.requireText(expectedVersion, "expectedVersion");
             return this;
         }
 

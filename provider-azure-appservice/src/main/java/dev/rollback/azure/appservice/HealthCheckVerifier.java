@@ -5,7 +5,7 @@ import dev.rollback.api.StepContext;
 import dev.rollback.api.StepInterruptedException;
 import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
-import dev.rollback.azure.appservice.internal.Args;
+import dev.rollback.api.internal.Arguments;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -172,7 +172,7 @@ public final class HealthCheckVerifier implements Verifier {
 
         /** The verifier's name in reports. Default: {@code health-endpoint}. */
         public Builder name(String name) {
-            this.name = Args.id(name, "name");
+            this.name = Arguments.requireId(name, "name");
             return this;
         }
 
@@ -227,7 +227,7 @@ public final class HealthCheckVerifier implements Verifier {
 
         /** Text the body must contain (such as the version). Default: any body. */
         public Builder expectedBody(String expectedBody) {
-            this.expectedBody = Args.text(expectedBody, "expectedBody");
+            this.expectedBody = Arguments.requireText(expectedBody, "expectedBody");
             return this;
         }
 

@@ -6,6 +6,7 @@ import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
 import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
+import dev.rollback.api.internal.Arguments;
 import dev.rollback.azure.appservice.internal.Args;
 import dev.rollback.azure.appservice.internal.WebApps;
 import java.util.Objects;
@@ -89,8 +90,8 @@ public final class SlotStateCheck implements Verifier {
      * as evidence ({@code slot.state}, {@code slot.hostName}).
      */
     public RollbackStep asStep(String id, String component) {
-        String checkedId = Args.id(id, "id");
-        String checkedComponent = Args.id(component, "component");
+        String checkedId = Arguments.requireId(id, "id");
+        String checkedComponent = Arguments.requireId(component, "component");
         return RollbackStep.builder(checkedId, checkedComponent)
                 .idempotent(true)
                 .action(context -> {
@@ -129,7 +130,7 @@ public final class SlotStateCheck implements Verifier {
 
         /** The verifier's name in reports. Default: {@code backup-slot-state}. */
         public Builder name(String name) {
-            this.name = Args.id(name, "name");
+            this.name = Arguments.requireId(name, "name");
             return this;
         }
 
@@ -153,7 +154,7 @@ public final class SlotStateCheck implements Verifier {
 
         /** The state that passes, compared ignoring case. Default: {@code Running}. */
         public Builder expectedState(String expectedState) {
-            this.expectedState = Args.text(expectedState, "expectedState");
+            this.expectedState = Arguments.requireText(expectedState, "expectedState");
             return this;
         }
 

@@ -5,6 +5,7 @@ import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
+import dev.rollback.api.internal.Arguments;
 import dev.rollback.azure.appservice.internal.Args;
 import dev.rollback.azure.appservice.internal.WebApps;
 import java.util.Map;
@@ -163,13 +164,13 @@ public final class SlotSwapStep implements RollbackStep {
 
         /** The step id. Default: {@code swap-slots}. */
         public Builder id(String id) {
-            this.id = Args.id(id, "id");
+            this.id = Arguments.requireId(id, "id");
             return this;
         }
 
         /** The component. Default: {@code app-service}. */
         public Builder component(String component) {
-            this.component = Args.id(component, "component");
+            this.component = Arguments.requireId(component, "component");
             return this;
         }
 
@@ -196,7 +197,7 @@ public final class SlotSwapStep implements RollbackStep {
          * {@code DOCKER|shop:v41}). Default: what the slot serves when the step first runs.
          */
         public Builder expectedVersion(String expectedVersion) {
-            this.expectedVersion = Args.text(expectedVersion, "expectedVersion");
+            this.expectedVersion = Arguments.requireText(expectedVersion, "expectedVersion");
             return this;
         }
 

@@ -4,6 +4,7 @@ import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
+import dev.rollback.api.internal.Arguments;
 import dev.rollback.azure.appservice.internal.Args;
 import dev.rollback.azure.appservice.internal.WebApps;
 import java.util.List;
@@ -163,13 +164,13 @@ public final class TrafficRoutingStep implements RollbackStep {
 
         /** The step id. Default: {@code route-traffic}. */
         public Builder id(String id) {
-            this.id = Args.id(id, "id");
+            this.id = Arguments.requireId(id, "id");
             return this;
         }
 
         /** The component. Default: {@code app-service}. */
         public Builder component(String component) {
-            this.component = Args.id(component, "component");
+            this.component = Arguments.requireId(component, "component");
             return this;
         }
 

@@ -5,11 +5,11 @@ import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
 import dev.rollback.postgres.PostgresEndpoint;
-import dev.rollback.postgres.internal.Arguments;
 import dev.rollback.postgres.internal.Hashing;
 import dev.rollback.postgres.internal.Jdbc;
 import dev.rollback.postgres.internal.PgBinaries;
 import dev.rollback.postgres.internal.PgTool;
+import dev.rollback.postgres.internal.ToolArguments;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -328,13 +328,13 @@ public final class BackupVerificationStep implements RollbackStep {
 
         /** The step id. Default: {@code verify-backup}. */
         public Builder id(String id) {
-            this.id = Arguments.requireFileName(id, "id");
+            this.id = ToolArguments.requireFileName(id, "id");
             return this;
         }
 
         /** The component. Default: {@code postgres}. */
         public Builder component(String component) {
-            this.component = Arguments.requireFileName(component, "component");
+            this.component = ToolArguments.requireFileName(component, "component");
             return this;
         }
 
@@ -346,13 +346,13 @@ public final class BackupVerificationStep implements RollbackStep {
 
         /** The emergency backup step whose {@value EmergencyBackupStep#PATH} evidence names the backup. Default: {@code emergency-backup}. */
         public Builder backupStepId(String backupStepId) {
-            this.backupStepId = Arguments.requireFileName(backupStepId, "backupStepId");
+            this.backupStepId = ToolArguments.requireFileName(backupStepId, "backupStepId");
             return this;
         }
 
         /** A fixed backup to verify instead of the backup step's. Default: none. */
         public Builder backupPath(Path backupPath) {
-            this.backupPath = Optional.of(Arguments.requireAbsolutePath(backupPath, "backupPath"));
+            this.backupPath = Optional.of(ToolArguments.requireAbsolutePath(backupPath, "backupPath"));
             return this;
         }
 
@@ -373,7 +373,7 @@ public final class BackupVerificationStep implements RollbackStep {
 
         /** The folder of pg_restore. Default: found on the PATH or in /usr/lib/postgresql/&lt;highest&gt;/bin. */
         public Builder binDir(Path binDir) {
-            this.binDir = Arguments.requireAbsolutePath(binDir, "binDir");
+            this.binDir = ToolArguments.requireAbsolutePath(binDir, "binDir");
             return this;
         }
 

@@ -4,13 +4,14 @@ import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
+import dev.rollback.api.internal.Arguments;
+import dev.rollback.api.internal.CrashPoints;
 import dev.rollback.postgres.PostgresEndpoint;
-import dev.rollback.postgres.internal.Arguments;
-import dev.rollback.postgres.internal.CrashPoint;
 import dev.rollback.postgres.internal.Hashing;
 import dev.rollback.postgres.internal.Jdbc;
 import dev.rollback.postgres.internal.PgBinaries;
 import dev.rollback.postgres.internal.PgTool;
+import dev.rollback.postgres.internal.ToolArguments;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -195,7 +196,7 @@ public final class EmergencyBackupStep implements RollbackStep {
                                 + "; no backup was kept. stderr: " + result.stderr());
             }
             List<byte[]> hashedEarly = follower != null ? follower.finish() : List.of();
-            CrashPoint.reach(CRASH_BEFORE_RENAME);
+            CrashPoints.reach(CRASH_BEFORE_RENAME);
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
             renamed = true;
             Hashing.Digest digest = follower != null ? Hashing.digest(target, hashedEarly) : Hashing.digest(target);
@@ -331,13 +332,13 @@ public final class EmergencyBackupStep implements RollbackStep {
 
         /** The step id. Default: {@code emergency-backup}. */
         public Builder id(String id) {
-            this.id = Arguments.requireFileName(id, "id");
+            this.id = ToolArguments.requireFileName(id, "id");
             return this;
         }
 
         /** The component. Default: {@code postgres}. */
         public Builder component(String component) {
-            this.component = Arguments.requireFileName(component, "component");
+            this.component = ToolArguments.requireFileName(component, "component");
             return this;
         }
 
@@ -349,7 +350,7 @@ public final class EmergencyBackupStep implements RollbackStep {
 
         /** The folder backups go to: absolute, no "..", no component starting with '-'. Required. */
         public Builder backupDir(Path backupDir) {
-            this.backupDir = Arguments.requireAbsolutePath(backupDir, "backupDir");
+            this.backupDir = ToolArguments.requireAbsolutePath(backupDir, "backupDir");
             return this;
         }
 
@@ -370,7 +371,7 @@ public final class EmergencyBackupStep implements RollbackStep {
 
         /** The folder of pg_dump. Default: found on the PATH or in /usr/lib/postgresql/&lt;highest&gt;/bin at build. */
         public Builder binDir(Path binDir) {
-            this.binDir = Arguments.requireAbsolutePath(binDir, "binDir");
+            this.binDir = ToolArguments.requireAbsolutePath(binDir, "binDir");
             return this;
         }
 

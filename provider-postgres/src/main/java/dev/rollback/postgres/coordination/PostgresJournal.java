@@ -2,11 +2,12 @@ package dev.rollback.postgres.coordination;
 
 import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackException;
+import dev.rollback.api.internal.Arguments;
 import dev.rollback.api.spi.Journal;
 import dev.rollback.api.spi.JournalRecord;
 import dev.rollback.postgres.PostgresEndpoint;
-import dev.rollback.postgres.internal.Arguments;
 import dev.rollback.postgres.internal.Jdbc;
+import dev.rollback.postgres.internal.ToolArguments;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -532,7 +533,7 @@ public final class PostgresJournal implements Journal {
 
         /** The schema of the tables (letters, digits, '_', '$', '-'). Default: {@code rollback}. */
         public Builder schema(String schema) {
-            this.schema = Arguments.requireName(schema, "schema");
+            this.schema = ToolArguments.requireName(schema, "schema");
             return this;
         }
 

@@ -5,8 +5,8 @@ import dev.rollback.api.RollbackException;
 import dev.rollback.api.spi.RunLease;
 import dev.rollback.api.spi.RunLock;
 import dev.rollback.postgres.PostgresEndpoint;
-import dev.rollback.postgres.internal.Arguments;
 import dev.rollback.postgres.internal.Jdbc;
+import dev.rollback.postgres.internal.ToolArguments;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -53,7 +53,7 @@ public final class PostgresRunLock implements RunLock {
     /** A lock over {@code schema} (letters, digits, '_', '$', '-'). */
     public static PostgresRunLock open(PostgresEndpoint endpoint, String schema) {
         Objects.requireNonNull(endpoint, "endpoint");
-        Arguments.requireName(schema, "schema");
+        ToolArguments.requireName(schema, "schema");
         try {
             CoordinationSchema.migrate(endpoint, schema);
         } catch (RollbackException e) {

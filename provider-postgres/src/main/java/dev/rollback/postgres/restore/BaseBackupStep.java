@@ -5,9 +5,9 @@ import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
 import dev.rollback.postgres.PostgresEndpoint;
-import dev.rollback.postgres.internal.Arguments;
 import dev.rollback.postgres.internal.PgBinaries;
 import dev.rollback.postgres.internal.PgTool;
+import dev.rollback.postgres.internal.ToolArguments;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -160,13 +160,13 @@ public final class BaseBackupStep implements RollbackStep {
 
         /** The step id. Default: {@code base-backup}. */
         public Builder id(String id) {
-            this.id = Arguments.requireFileName(id, "id");
+            this.id = ToolArguments.requireFileName(id, "id");
             return this;
         }
 
         /** The component. Default: {@code postgres}. */
         public Builder component(String component) {
-            this.component = Arguments.requireFileName(component, "component");
+            this.component = ToolArguments.requireFileName(component, "component");
             return this;
         }
 
@@ -178,13 +178,13 @@ public final class BaseBackupStep implements RollbackStep {
 
         /** The folder base backups go to: absolute, no "..". Required. */
         public Builder backupDir(Path backupDir) {
-            this.backupDir = Arguments.requireAbsolutePath(backupDir, "backupDir");
+            this.backupDir = ToolArguments.requireAbsolutePath(backupDir, "backupDir");
             return this;
         }
 
         /** The folder of pg_basebackup. Default: found on the PATH or in /usr/lib/postgresql/&lt;highest&gt;/bin. */
         public Builder binDir(Path binDir) {
-            this.binDir = Arguments.requireAbsolutePath(binDir, "binDir");
+            this.binDir = ToolArguments.requireAbsolutePath(binDir, "binDir");
             return this;
         }
 

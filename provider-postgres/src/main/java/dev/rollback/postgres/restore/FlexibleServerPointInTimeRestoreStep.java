@@ -4,7 +4,8 @@ import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
-import dev.rollback.postgres.internal.Arguments;
+import dev.rollback.api.internal.Arguments;
+import dev.rollback.postgres.internal.ToolArguments;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -216,13 +217,13 @@ public final class FlexibleServerPointInTimeRestoreStep implements RollbackStep 
 
         /** The step id. Default: {@code point-in-time-restore}. */
         public Builder id(String id) {
-            this.id = Arguments.requireFileName(id, "id");
+            this.id = ToolArguments.requireFileName(id, "id");
             return this;
         }
 
         /** The component. Default: {@code postgres}. */
         public Builder component(String component) {
-            this.component = Arguments.requireFileName(component, "component");
+            this.component = ToolArguments.requireFileName(component, "component");
             return this;
         }
 

@@ -5,10 +5,10 @@ import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
 import dev.rollback.postgres.PostgresEndpoint;
-import dev.rollback.postgres.internal.Arguments;
 import dev.rollback.postgres.internal.Jdbc;
 import dev.rollback.postgres.internal.PgBinaries;
 import dev.rollback.postgres.internal.PgTool;
+import dev.rollback.postgres.internal.ToolArguments;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -364,43 +364,43 @@ public final class SelfHostedPointInTimeRestoreStep implements RollbackStep {
 
         /** The step id. Default: {@code point-in-time-restore}. */
         public Builder id(String id) {
-            this.id = Arguments.requireFileName(id, "id");
+            this.id = ToolArguments.requireFileName(id, "id");
             return this;
         }
 
         /** The component. Default: {@code postgres}. */
         public Builder component(String component) {
-            this.component = Arguments.requireFileName(component, "component");
+            this.component = ToolArguments.requireFileName(component, "component");
             return this;
         }
 
         /** The plain-format base backup folder (from {@link BaseBackupStep}). Required. */
         public Builder baseBackup(Path baseBackup) {
-            this.baseBackup = Arguments.requireAbsolutePath(baseBackup, "baseBackup");
+            this.baseBackup = ToolArguments.requireAbsolutePath(baseBackup, "baseBackup");
             return this;
         }
 
         /** The WAL archive folder (what {@code archive_command} copies to); letters, digits, '/', '_', '.', '-'. Required. */
         public Builder walArchive(Path walArchive) {
-            this.walArchive = Arguments.requireShellSafePath(walArchive, "walArchive");
+            this.walArchive = ToolArguments.requireShellSafePath(walArchive, "walArchive");
             return this;
         }
 
         /** The new cluster's data folder; must not exist; letters, digits, '/', '_', '.', '-'. Required. */
         public Builder dataDir(Path dataDir) {
-            this.dataDir = Arguments.requireShellSafePath(dataDir, "dataDir");
+            this.dataDir = ToolArguments.requireShellSafePath(dataDir, "dataDir");
             return this;
         }
 
         /** The address the new cluster listens on. Default: {@code 127.0.0.1}. */
         public Builder listenAddress(String listenAddress) {
-            this.listenAddress = Arguments.requireHost(listenAddress, "listenAddress");
+            this.listenAddress = ToolArguments.requireHost(listenAddress, "listenAddress");
             return this;
         }
 
         /** The new cluster's port, 1-65535; it must differ from the source's. Required. */
         public Builder port(int port) {
-            this.port = Arguments.requirePort(port, "port");
+            this.port = ToolArguments.requirePort(port, "port");
             return this;
         }
 
@@ -422,7 +422,7 @@ public final class SelfHostedPointInTimeRestoreStep implements RollbackStep {
 
         /** The folder of pg_ctl and postgres. Default: found on the PATH or in /usr/lib/postgresql/&lt;highest&gt;/bin. */
         public Builder binDir(Path binDir) {
-            this.binDir = Arguments.requireAbsolutePath(binDir, "binDir");
+            this.binDir = ToolArguments.requireAbsolutePath(binDir, "binDir");
             return this;
         }
 

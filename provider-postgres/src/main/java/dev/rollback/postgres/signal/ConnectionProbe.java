@@ -1,6 +1,6 @@
 package dev.rollback.postgres.signal;
 
-import dev.rollback.postgres.internal.Arguments;
+import dev.rollback.api.internal.Arguments;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;

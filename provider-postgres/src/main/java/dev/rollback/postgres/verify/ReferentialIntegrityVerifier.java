@@ -3,7 +3,7 @@ package dev.rollback.postgres.verify;
 import dev.rollback.api.StepContext;
 import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
-import dev.rollback.postgres.internal.Arguments;
+import dev.rollback.api.internal.Arguments;
 import dev.rollback.postgres.internal.Jdbc;
 import java.sql.Array;
 import java.sql.Connection;

@@ -1,12 +1,14 @@
 package dev.rollback.postgres.verify;
 
 import dev.rollback.api.ErrorCode;
+import dev.rollback.api.EvidenceKey;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.StepContext;
 import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
-import dev.rollback.postgres.internal.Arguments;
+import dev.rollback.api.internal.Arguments;
 import dev.rollback.postgres.internal.Jdbc;
+import dev.rollback.postgres.internal.ToolArguments;
 import dev.rollback.postgres.restore.SelfHostedPointInTimeRestoreStep;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -33,19 +35,15 @@ import javax.sql.DataSource;
  *
  * <p>With the old database as {@link Builder#source(DataSource) source}, it also measures the RPO:
  * the rows in those columns of the source written after the target and up to the last good write
- * (when given; else every later row), put into the step evidence as {@value #RECORDS_LOST} (a
- * long) and {@value #DATA_LOSS_WINDOW} (an ISO-8601 duration from the target to the last good
- * write, or to the newest such row), which the report reads as "records lost".
+ * (when given; else every later row), put into the step evidence as {@link EvidenceKey#RECORDS_LOST}
+ * and {@link EvidenceKey#DATA_LOSS_WINDOW} (from the target to the last good write, or to the newest
+ * such row), which the report reads as "records lost".
  *
  * <p>The target comes from {@link Builder#targetTime(Instant)} or from the evidence
  * {@code restore.targetTime} of a restore step. Read-only; safe to call again. Immutable and
  * thread-safe.
  */
 public final class RestoreSanityVerifier implements Verifier {
-    /** Evidence key: rows written after the recovery target up to the last good write (a long). */
-    public static final String RECORDS_LOST = "rpo.recordsLost";
-    /** Evidence key: the span of lost writes (ISO-8601 duration). */
-    public static final String DATA_LOSS_WINDOW = "rpo.dataLossWindow";
 
     /**
      * A timestamp column to check.
@@ -128,10 +126,10 @@ public final class RestoreSanityVerifier implements Verifier {
                 c.rollback();
             }
             Duration window = Duration.between(target, lastGoodWrite.orElse(newest));
-            context.evidence(RECORDS_LOST, Long.toString(lost));
-            context.evidence(DATA_LOSS_WINDOW, window.toString());
-            details.put(RECORDS_LOST, Long.toString(lost));
-            details.put(DATA_LOSS_WINDOW, window.toString());
+            context.evidence(EvidenceKey.RECORDS_LOST, lost);
+            context.evidence(EvidenceKey.DATA_LOSS_WINDOW, window);
+            details.put(EvidenceKey.RECORDS_LOST.name(), EvidenceKey.RECORDS_LOST.write(lost));
+            details.put(EvidenceKey.DATA_LOSS_WINDOW.name(), EvidenceKey.DATA_LOSS_WINDOW.write(window));
         }
         return new Verification(
                 name,
@@ -225,7 +223,7 @@ public final class RestoreSanityVerifier implements Verifier {
 
         /** The restore step whose evidence names the target. Default: {@code point-in-time-restore}. */
         public Builder restoreStepId(String restoreStepId) {
-            this.restoreStepId = Arguments.requireFileName(restoreStepId, "restoreStepId");
+            this.restoreStepId = ToolArguments.requireFileName(restoreStepId, "restoreStepId");
             return this;
         }
 

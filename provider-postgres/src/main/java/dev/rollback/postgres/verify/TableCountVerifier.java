@@ -3,6 +3,7 @@ package dev.rollback.postgres.verify;
 import dev.rollback.api.StepContext;
 import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
+import dev.rollback.api.internal.Arguments;
 import dev.rollback.postgres.internal.Jdbc;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -118,7 +119,7 @@ public final class TableCountVerifier implements Verifier {
 
         /** The check's name. Default: {@code table-counts}. */
         public Builder name(String name) {
-            this.name = dev.rollback.postgres.internal.Arguments.requireText(name, "name");
+            this.name = Arguments.requireText(name, "name");
             return this;
         }
 

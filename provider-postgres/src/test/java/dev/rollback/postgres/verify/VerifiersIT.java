@@ -3,6 +3,7 @@ package dev.rollback.postgres.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rollback.api.EvidenceKey;
 import dev.rollback.api.Verification;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.TestDatabases;
@@ -124,8 +125,8 @@ class VerifiersIT {
 
         assertThat(v.passed()).isTrue();
         assertThat(context.evidence())
-                .containsEntry(RestoreSanityVerifier.RECORDS_LOST, "10")
-                .containsEntry(RestoreSanityVerifier.DATA_LOSS_WINDOW, "PT30S");
+                .containsEntry(EvidenceKey.RECORDS_LOST.name(), "10")
+                .containsEntry(EvidenceKey.DATA_LOSS_WINDOW.name(), "PT30S");
 
         insertAt(db, target.plusSeconds(1), 2);
         Verification newer = builder.build().verify(context());

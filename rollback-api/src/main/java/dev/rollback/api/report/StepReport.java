@@ -1,8 +1,10 @@
 package dev.rollback.api.report;
 
+import dev.rollback.api.EvidenceKey;
 import dev.rollback.api.Verification;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,9 +58,18 @@ public record StepReport(
         Objects.requireNonNull(budget, "budget");
         attempts = List.copyOf(attempts);
         verifications = List.copyOf(verifications);
-        evidence = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(evidence));
+        evidence = Collections.unmodifiableMap(new LinkedHashMap<>(evidence));
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(withoutSafeguard, "withoutSafeguard");
+    }
+
+    /**
+     * The evidence recorded under {@code key}, read as its type; empty when absent. A value that does
+     * not read as the key's type is also empty: use {@link #evidence()} to tell the two apart.
+     */
+    public <T> Optional<T> evidence(EvidenceKey<T> key) {
+        String text = evidence.get(key.name());
+        return text == null ? Optional.empty() : key.read(text);
     }
 
     /** Whether the step ran within the budget it was given. */

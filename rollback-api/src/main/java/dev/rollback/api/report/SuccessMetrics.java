@@ -16,7 +16,7 @@ import java.util.OptionalLong;
  * @param timeToDecide decision to authorization
  * @param timeToExecute the run's start to its end
  * @param totalRecovery breach began (or the run's start) to the run's end
- * @param recordsLost the records lost, summed from the providers' RPO evidence (evidence key {@code rpo.recordsLost})
+ * @param recordsLost the records lost, summed from the providers' RPO evidence ({@link dev.rollback.api.EvidenceKey#RECORDS_LOST})
  * @param notifications each stakeholder group's notification latency
  */
 public record SuccessMetrics(

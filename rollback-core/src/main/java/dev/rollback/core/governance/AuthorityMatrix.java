@@ -1,5 +1,6 @@
 package dev.rollback.core.governance;
 
+import dev.rollback.api.internal.Arguments;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -99,7 +100,7 @@ public final class AuthorityMatrix {
                         "roleIds of " + type + " must name at least one role, but was empty");
             }
             Set<String> row = new LinkedHashSet<>();
-            roleIds.forEach(id -> row.add(Checks.requireText(id, "roleIds[]")));
+            roleIds.forEach(id -> row.add(Arguments.requireText(id, "roleIds[]")));
             rows.put(type, row);
             return this;
         }

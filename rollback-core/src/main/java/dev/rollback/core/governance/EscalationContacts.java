@@ -1,5 +1,6 @@
 package dev.rollback.core.governance;
 
+import dev.rollback.api.internal.Arguments;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
@@ -47,14 +48,14 @@ public final class EscalationContacts {
         /** Adds an address for {@code role}; not blank. */
         public Builder addContact(EscalationRole role, String address) {
             Objects.requireNonNull(role, "role");
-            Checks.requireText(address, "address");
+            Arguments.requireText(address, "address");
             contacts.computeIfAbsent(role, r -> new java.util.ArrayList<>()).add(address);
             return this;
         }
 
         /** Adds an address for the role with id {@code roleId} ("on-call-engineer"), as read from configuration. */
         public Builder addContact(String roleId, String address) {
-            Checks.requireText(roleId, "roleId");
+            Arguments.requireText(roleId, "roleId");
             EscalationRole role = EscalationRole.byId(roleId)
                     .orElseThrow(() -> new IllegalArgumentException(
                             "roleId must be one of the runbook's escalation roles (on-call-engineer, technical-lead, ...), but was '"

@@ -1,6 +1,7 @@
 package dev.rollback.core.governance;
 
 import dev.rollback.api.Severity;
+import dev.rollback.api.internal.Arguments;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -112,7 +113,7 @@ public final class EscalationPolicy {
         /** When {@code tier} is brought in after the incident opened; zero or more. Default: the runbook's 0, 15, 60 minutes. */
         public Builder after(EscalationTier tier, Duration after) {
             Objects.requireNonNull(tier, "tier");
-            this.after.put(tier, Checks.requireNotNegative(after, "after"));
+            this.after.put(tier, Arguments.requireNotNegative(after, "after"));
             return this;
         }
 

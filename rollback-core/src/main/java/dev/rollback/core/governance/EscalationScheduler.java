@@ -2,6 +2,7 @@ package dev.rollback.core.governance;
 
 import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackClock;
+import dev.rollback.api.internal.Arguments;
 import dev.rollback.api.spi.Notification;
 import java.time.Duration;
 import java.time.Instant;
@@ -127,7 +128,7 @@ public final class EscalationScheduler implements AutoCloseable {
      * @throws IllegalStateException if already started
      */
     public synchronized void start(Duration period) {
-        Checks.requirePositive(period, "period");
+        Arguments.requirePositive(period, "period");
         if (timer.isPresent()) {
             throw new IllegalStateException("the escalation scheduler is already started");
         }

@@ -1,5 +1,6 @@
 package dev.rollback.core.governance;
 
+import dev.rollback.api.internal.Arguments;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -15,8 +16,8 @@ public record ImmediateEscalation(String by, String why, Instant at) {
 
     /** Validates. */
     public ImmediateEscalation {
-        Checks.requireText(by, "by");
-        Checks.requireText(why, "why");
+        Arguments.requireText(by, "by");
+        Arguments.requireText(why, "why");
         Objects.requireNonNull(at, "at");
     }
 }

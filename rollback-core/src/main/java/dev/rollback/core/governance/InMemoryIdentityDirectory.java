@@ -1,5 +1,6 @@
 package dev.rollback.core.governance;
 
+import dev.rollback.api.internal.Arguments;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -56,11 +57,11 @@ public final class InMemoryIdentityDirectory implements IdentityDirectory {
 
         /** Adds the role ids {@code person} holds (to any added before); none blank. */
         public Builder addPerson(String person, String... roleIds) {
-            Checks.requireText(person, "person");
+            Arguments.requireText(person, "person");
             Objects.requireNonNull(roleIds, "roleIds");
             Set<String> held = roles.computeIfAbsent(person, p -> new LinkedHashSet<>());
             for (String id : roleIds) {
-                held.add(Checks.requireText(id, "roleIds[]"));
+                held.add(Arguments.requireText(id, "roleIds[]"));
             }
             return this;
         }

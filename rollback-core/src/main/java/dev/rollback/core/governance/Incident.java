@@ -2,6 +2,7 @@ package dev.rollback.core.governance;
 
 import dev.rollback.api.Decision;
 import dev.rollback.api.Severity;
+import dev.rollback.api.internal.Arguments;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,9 +41,9 @@ public final class Incident {
             Optional<Instant> breachBegan,
             Optional<Decision> decision,
             SeverityClassification classification) {
-        this.id = Checks.requireText(id, "id");
-        this.title = Checks.requireText(title, "title");
-        this.openedBy = Checks.requireText(openedBy, "openedBy");
+        this.id = Arguments.requireText(id, "id");
+        this.title = Arguments.requireText(title, "title");
+        this.openedBy = Arguments.requireText(openedBy, "openedBy");
         this.openedAt = Objects.requireNonNull(openedAt, "openedAt");
         this.breachBegan = breachBegan;
         this.decision = decision;

@@ -1,5 +1,6 @@
 package dev.rollback.core.governance;
 
+import dev.rollback.api.internal.Arguments;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -82,7 +83,7 @@ public final class IncidentFacts {
         /** A criterion the incident meets, with the evidence that showed it ("checkout 503 for all users"). */
         public Builder observed(IncidentCriterion criterion, String evidence) {
             Objects.requireNonNull(criterion, "criterion");
-            criteria.put(criterion, Checks.requireText(evidence, "evidence"));
+            criteria.put(criterion, Arguments.requireText(evidence, "evidence"));
             return this;
         }
 
@@ -107,7 +108,7 @@ public final class IncidentFacts {
          * degradation in the runbook's terms and adds no criterion.
          */
         public Builder responseTime(Duration responseTime) {
-            Checks.requireNotNegative(responseTime, "responseTime");
+            Arguments.requireNotNegative(responseTime, "responseTime");
             String evidence = "response time " + responseTime;
             if (responseTime.compareTo(SEV1_RESPONSE_TIME) > 0) {
                 return observed(IncidentCriterion.PERFORMANCE_DEGRADATION_OVER_5S, evidence);

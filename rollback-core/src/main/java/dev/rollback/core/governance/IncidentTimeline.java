@@ -1,5 +1,7 @@
 package dev.rollback.core.governance;
 
+import dev.rollback.api.EvidenceKey;
+import dev.rollback.api.internal.Arguments;
 import dev.rollback.api.report.RollbackReport;
 import dev.rollback.api.report.RunOutcome;
 import dev.rollback.api.report.StepReport;
@@ -37,9 +39,6 @@ public record IncidentTimeline(
         Optional<Instant> recoveredAt,
         OptionalLong recordsLost,
         List<NotificationDelivery> deliveries) {
-
-    /** The evidence key under which providers record the records a step lost. */
-    public static final String RECORDS_LOST_KEY = "rpo.recordsLost";
 
     private static final Logger LOG = LoggerFactory.getLogger(IncidentTimeline.class);
 
@@ -84,7 +83,7 @@ public record IncidentTimeline(
     }
 
     /**
-     * The records lost over all steps: the sum of their {@value #RECORDS_LOST_KEY} evidence. Empty
+     * The records lost over all steps: the sum of their {@link EvidenceKey#RECORDS_LOST} evidence. Empty
      * (unknown) when no step measured it, or when a step recorded a value that is not a
      * non-negative whole number; never a silent zero.
      */
@@ -92,25 +91,20 @@ public record IncidentTimeline(
         long total = 0;
         boolean measured = false;
         for (StepReport step : steps) {
-            String value = step.evidence().get(RECORDS_LOST_KEY);
+            String value = step.evidence().get(EvidenceKey.RECORDS_LOST.name());
             if (value == null) {
                 continue;
             }
-            long lost;
-            try {
-                lost = Long.parseLong(value.trim());
-            } catch (NumberFormatException e) {
-                lost = -1;
-            }
-            if (lost < 0) {
+            Optional<Long> lost = EvidenceKey.RECORDS_LOST.read(value);
+            if (lost.isEmpty()) {
                 LOG.warn(
                         "step {} recorded {}='{}', which is not a count of records; records lost are unknown",
                         step.stepId(),
-                        RECORDS_LOST_KEY,
-                        value);
+                        EvidenceKey.RECORDS_LOST,
+                        Arguments.printable(value));
                 return OptionalLong.empty();
             }
-            total = Math.addExact(total, lost);
+            total = Math.addExact(total, lost.get());
             measured = true;
         }
         return measured ? OptionalLong.of(total) : OptionalLong.empty();

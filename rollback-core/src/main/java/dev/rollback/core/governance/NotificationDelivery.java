@@ -1,5 +1,6 @@
 package dev.rollback.core.governance;
 
+import dev.rollback.api.internal.Arguments;
 import dev.rollback.api.spi.Notification;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +24,7 @@ public record NotificationDelivery(
     /** Validates and copies. */
     public NotificationDelivery {
         Objects.requireNonNull(notification, "notification");
-        Checks.requireText(notifier, "notifier");
+        Arguments.requireText(notifier, "notifier");
         attempts = List.copyOf(attempts);
         if (attempts.isEmpty()) {
             throw new IllegalArgumentException("attempts must hold at least one attempt, but was empty");

@@ -1,5 +1,6 @@
 package dev.rollback.core.governance;
 
+import dev.rollback.api.internal.Arguments;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -14,8 +15,8 @@ public record Resolution(String by, String summary, Instant at) {
 
     /** Validates. */
     public Resolution {
-        Checks.requireText(by, "by");
-        Checks.requireText(summary, "summary");
+        Arguments.requireText(by, "by");
+        Arguments.requireText(summary, "summary");
         Objects.requireNonNull(at, "at");
     }
 }

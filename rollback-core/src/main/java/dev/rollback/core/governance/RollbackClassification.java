@@ -1,5 +1,6 @@
 package dev.rollback.core.governance;
 
+import dev.rollback.api.internal.Arguments;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Objects;
@@ -87,7 +88,7 @@ public final class RollbackClassification {
 
         /** How many users the rollback affects; zero or more. Required. */
         public Builder affectedUsers(long affectedUsers) {
-            this.affectedUsers = OptionalLong.of(Checks.requireNotNegative(affectedUsers, "affectedUsers"));
+            this.affectedUsers = OptionalLong.of(Arguments.requireNotNegative(affectedUsers, "affectedUsers"));
             return this;
         }
 

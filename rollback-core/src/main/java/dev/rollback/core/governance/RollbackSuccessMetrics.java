@@ -17,7 +17,7 @@ import java.util.Optional;
  * <li>time to decision: decision to authorization;</li>
  * <li>time to execute: the run's own (monotonic) duration;</li>
  * <li>total recovery: breach began (or, unknown, the decision) to the end of a successful run;</li>
- * <li>records lost: the providers' {@value IncidentTimeline#RECORDS_LOST_KEY} evidence, summed;</li>
+ * <li>records lost: the providers' {@link dev.rollback.api.EvidenceKey#RECORDS_LOST} evidence, summed;</li>
  * <li>notification latency per runbook stakeholder group: incident start to the first delivery to
  *     the group, for every group a notification was sent to (unknown if none was delivered).</li>
  * </ul>

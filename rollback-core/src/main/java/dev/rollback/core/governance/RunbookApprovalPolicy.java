@@ -8,6 +8,7 @@ import dev.rollback.api.Severity;
 import dev.rollback.api.governance.Approval;
 import dev.rollback.api.governance.ApprovalPolicy;
 import dev.rollback.api.governance.Authorization;
+import dev.rollback.api.internal.Arguments;
 import dev.rollback.api.spi.Notification;
 import java.time.Duration;
 import java.time.Instant;
@@ -262,19 +263,20 @@ public final class RunbookApprovalPolicy implements ApprovalPolicy {
         /** Declares what a plan's rollback is (replacing any earlier declaration for that plan name). */
         public Builder classification(String planName, RollbackClassification classification) {
             classifications.put(
-                    Checks.requireText(planName, "planName"), Objects.requireNonNull(classification, "classification"));
+                    Arguments.requireText(planName, "planName"),
+                    Objects.requireNonNull(classification, "classification"));
             return this;
         }
 
         /** How long an approval counts after it was given; positive. Default 1 hour. */
         public Builder approvalValidity(Duration approvalValidity) {
-            this.approvalValidity = Checks.requirePositive(approvalValidity, "approvalValidity");
+            this.approvalValidity = Arguments.requirePositive(approvalValidity, "approvalValidity");
             return this;
         }
 
         /** Above how many affected users an Executive must also approve; zero or more. Default 1,000. */
         public Builder executiveThreshold(long affectedUsers) {
-            this.executiveThreshold = Checks.requireNotNegative(affectedUsers, "executiveThreshold");
+            this.executiveThreshold = Arguments.requireNotNegative(affectedUsers, "executiveThreshold");
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.rollback.core.governance;
 
 import dev.rollback.api.Severity;
+import dev.rollback.api.internal.Arguments;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -19,8 +20,8 @@ public record SeverityChange(Severity from, Severity to, String by, String why, 
     public SeverityChange {
         Objects.requireNonNull(from, "from");
         Objects.requireNonNull(to, "to");
-        Checks.requireText(by, "by");
-        Checks.requireText(why, "why");
+        Arguments.requireText(by, "by");
+        Arguments.requireText(why, "why");
         Objects.requireNonNull(at, "at");
     }
 }

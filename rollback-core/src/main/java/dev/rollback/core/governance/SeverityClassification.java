@@ -2,6 +2,7 @@ package dev.rollback.core.governance;
 
 import dev.rollback.api.Decision;
 import dev.rollback.api.Severity;
+import dev.rollback.api.internal.Arguments;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Objects;
@@ -24,7 +25,7 @@ public record SeverityClassification(Severity severity, Optional<IncidentCriteri
     public SeverityClassification {
         Objects.requireNonNull(severity, "severity");
         Objects.requireNonNull(criterion, "criterion");
-        Checks.requireText(decidedBy, "decidedBy");
+        Arguments.requireText(decidedBy, "decidedBy");
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.Secret;
 import dev.rollback.api.TransientFailureException;
+import dev.rollback.api.internal.Arguments;
 import dev.rollback.api.spi.Notification;
 import dev.rollback.api.spi.Notifier;
 import java.io.IOException;
@@ -152,7 +153,7 @@ public final class WebhookNotifier implements Notifier {
 
         /** A short name for reports; the notifier is named {@code webhook:<name>}. Required. */
         public Builder name(String name) {
-            this.name = Checks.requireText(name, "name");
+            this.name = Arguments.requireText(name, "name");
             return this;
         }
 
@@ -171,13 +172,13 @@ public final class WebhookNotifier implements Notifier {
 
         /** How long to wait for a connection; positive. Default 5 s. */
         public Builder connectTimeout(Duration connectTimeout) {
-            this.connectTimeout = Checks.requirePositive(connectTimeout, "connectTimeout");
+            this.connectTimeout = Arguments.requirePositive(connectTimeout, "connectTimeout");
             return this;
         }
 
         /** How long to wait for the answer once the request is sent; positive. Default 10 s. */
         public Builder requestTimeout(Duration requestTimeout) {
-            this.requestTimeout = Checks.requirePositive(requestTimeout, "requestTimeout");
+            this.requestTimeout = Arguments.requirePositive(requestTimeout, "requestTimeout");
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.rollback.core.internal;
 
 import dev.rollback.api.Decision;
+import dev.rollback.api.EvidenceKey;
 import dev.rollback.api.Initiator;
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.Verification;
@@ -16,7 +17,6 @@ import dev.rollback.api.report.TargetStatus;
 import dev.rollback.core.governance.IncidentTimeline;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -24,9 +24,6 @@ import java.util.Optional;
 
 /** Builds the {@link RollbackReport} of a finished run from its steps' states. */
 final class ReportAssembler {
-    /** Evidence key under which a provider reports the data-loss window it measured (ISO-8601 duration). */
-    static final String DATA_LOSS_WINDOW = "rpo.dataLossWindow";
-
     private ReportAssembler() {}
 
     static RollbackReport assemble(
@@ -142,22 +139,14 @@ final class ReportAssembler {
             rto = TargetStatus.MISSED;
         }
         Optional<Duration> window = own.stream()
-                .map(s -> s.evidence(DATA_LOSS_WINDOW))
+                .map(s -> s.evidence(EvidenceKey.DATA_LOSS_WINDOW.name()))
                 .flatMap(Optional::stream)
-                .map(ReportAssembler::parseDuration)
+                .map(EvidenceKey.DATA_LOSS_WINDOW::read)
                 .flatMap(Optional::stream)
                 .max(Duration::compareTo);
         TargetStatus rpo = window.map(w -> w.compareTo(objectives.rpo()) <= 0 ? TargetStatus.MET : TargetStatus.MISSED)
                 .orElse(TargetStatus.UNKNOWN);
         return new ComponentReport(component, objectives, recovery, rto, window, rpo);
-    }
-
-    private static Optional<Duration> parseDuration(String text) {
-        try {
-            return Optional.of(Duration.parse(text));
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
     }
 
     private static SuccessMetrics metrics(

@@ -2,9 +2,9 @@ package dev.rollback.core.journal;
 
 import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackException;
+import dev.rollback.api.internal.CrashPoints;
 import dev.rollback.api.spi.Journal;
 import dev.rollback.api.spi.JournalRecord;
-import dev.rollback.core.fault.CrashPoints;
 import dev.rollback.core.journal.internal.AnchorFile;
 import dev.rollback.core.journal.internal.ChainScanner;
 import dev.rollback.core.journal.internal.FileNames;

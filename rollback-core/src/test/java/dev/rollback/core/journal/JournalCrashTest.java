@@ -2,8 +2,8 @@ package dev.rollback.core.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rollback.api.internal.CrashPoints;
 import dev.rollback.api.spi.JournalRecord;
-import dev.rollback.core.fault.CrashPoints;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;

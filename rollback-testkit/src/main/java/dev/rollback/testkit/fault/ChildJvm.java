@@ -1,6 +1,6 @@
 package dev.rollback.testkit.fault;
 
-import dev.rollback.core.fault.CrashPoints;
+import dev.rollback.api.internal.CrashPoints;
 import dev.rollback.testkit.internal.Cleanup;
 import dev.rollback.testkit.internal.Commands;
 import java.io.BufferedReader;

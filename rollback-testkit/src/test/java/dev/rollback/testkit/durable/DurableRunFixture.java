@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rollback.api.internal.CrashPoints;
 import dev.rollback.api.spi.JournalRecord;
-import dev.rollback.core.fault.CrashPoints;
 import dev.rollback.core.journal.FileJournal;
 import dev.rollback.testkit.fault.ChildJvm;
 import dev.rollback.testkit.fault.InvariantChecker;

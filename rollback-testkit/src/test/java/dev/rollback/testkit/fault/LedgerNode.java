@@ -1,6 +1,6 @@
 package dev.rollback.testkit.fault;
 
-import dev.rollback.core.fault.CrashPoints;
+import dev.rollback.api.internal.CrashPoints;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;

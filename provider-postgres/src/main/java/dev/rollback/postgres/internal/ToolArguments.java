@@ -1,7 +1,7 @@
 package dev.rollback.postgres.internal;
 
+import dev.rollback.api.internal.Arguments;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -12,13 +12,13 @@ import java.util.regex.Pattern;
  * dbname=x}, {@code postgresql://...}), a path outside its folder ({@code ..}, {@code /}) or a second
  * line. Each failure is an {@link IllegalArgumentException} naming the field and the value.
  */
-public final class Arguments {
+public final class ToolArguments {
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_$-]{0,62}");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}[A-Za-z0-9])?");
     private static final Pattern SHELL_SAFE = Pattern.compile("[A-Za-z0-9/_.-]+");
     private static final Pattern FILE_PART = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
 
-    private Arguments() {}
+    private ToolArguments() {}
 
     /**
      * A database or role name: a letter or '_' first, then letters, digits, '_', '$' or '-', at most
@@ -28,7 +28,8 @@ public final class Arguments {
         Objects.requireNonNull(value, field);
         if (!NAME.matcher(value).matches()) {
             throw new IllegalArgumentException(field + " must be 1-63 letters, digits, '_', '$' or '-' starting with a"
-                    + " letter or '_' (no spaces, '=', '/', ':' or leading '-'), but was '" + printable(value) + "'");
+                    + " letter or '_' (no spaces, '=', '/', ':' or leading '-'), but was '" + Arguments.printable(value)
+                    + "'");
         }
         return value;
     }
@@ -38,7 +39,7 @@ public final class Arguments {
         Objects.requireNonNull(value, field);
         if (!HOST.matcher(value).matches() || value.contains("..")) {
             throw new IllegalArgumentException(
-                    field + " must be a host name or IPv4 address, but was '" + printable(value) + "'");
+                    field + " must be a host name or IPv4 address, but was '" + Arguments.printable(value) + "'");
         }
         return value;
     }
@@ -56,7 +57,7 @@ public final class Arguments {
         Objects.requireNonNull(value, field);
         if (!FILE_PART.matcher(value).matches() || value.contains("..")) {
             throw new IllegalArgumentException(field + " must be a file name of letters, digits, '_', '.' and '-'"
-                    + " (no '/', no '..', not starting with '-' or '.'), but was '" + printable(value) + "'");
+                    + " (no '/', no '..', not starting with '-' or '.'), but was '" + Arguments.printable(value) + "'");
         }
         return value;
     }
@@ -71,12 +72,12 @@ public final class Arguments {
                 || text.contains("\r")
                 || text.contains("\0")) {
             throw new IllegalArgumentException(field + " must be an absolute normalized path without '..' or line"
-                    + " breaks, but was '" + printable(text) + "'");
+                    + " breaks, but was '" + Arguments.printable(text) + "'");
         }
         for (Path part : value) {
             if (part.toString().startsWith("-") || part.toString().equals("..")) {
                 throw new IllegalArgumentException(field + " must not have a component starting with '-' or '..',"
-                        + " but was '" + printable(text) + "'");
+                        + " but was '" + Arguments.printable(text) + "'");
             }
         }
         return value;
@@ -90,43 +91,8 @@ public final class Arguments {
         requireAbsolutePath(value, field);
         if (!SHELL_SAFE.matcher(value.toString()).matches()) {
             throw new IllegalArgumentException(field + " must hold only letters, digits, '/', '_', '.' and '-' (it is"
-                    + " used in a restore_command), but was '" + printable(value.toString()) + "'");
+                    + " used in a restore_command), but was '" + Arguments.printable(value.toString()) + "'");
         }
         return value;
-    }
-
-    /** A strictly positive duration. */
-    public static Duration requirePositive(Duration value, String field) {
-        Objects.requireNonNull(value, field);
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(field + " must be positive, but was " + value);
-        }
-        return value;
-    }
-
-    /** Non-blank text. */
-    public static String requireText(String value, String field) {
-        Objects.requireNonNull(value, field);
-        if (value.isBlank()) {
-            throw new IllegalArgumentException(field + " must not be blank");
-        }
-        return value;
-    }
-
-    /** {@code value} with line breaks and control characters shown as escapes, for error messages. */
-    public static String printable(String value) {
-        StringBuilder sb = new StringBuilder(value.length());
-        for (char c : value.toCharArray()) {
-            if (c == '\n') {
-                sb.append("\\n");
-            } else if (c == '\r') {
-                sb.append("\\r");
-            } else if (Character.isISOControl(c)) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.toString();
     }
 }

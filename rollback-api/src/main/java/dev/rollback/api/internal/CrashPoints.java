@@ -1,4 +1,4 @@
-package dev.rollback.core.fault;
+package dev.rollback.api.internal;
 
 import java.util.Arrays;
 import java.util.Map;
