@@ -4,6 +4,7 @@ import com.azure.resourcemanager.appservice.AppServiceManager;
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.azure.appservice.internal.WebApps;
+import dev.rollback.http.HealthCheckVerifier;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -2,6 +2,7 @@ package dev.rollback.azure.appservice;
 
 import dev.rollback.api.internal.Arguments;
 import dev.rollback.azure.appservice.internal.Args;
+import dev.rollback.http.HealthCheckVerifier;
 import java.util.Objects;
 import java.util.Optional;
 

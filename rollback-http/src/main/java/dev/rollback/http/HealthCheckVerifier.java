@@ -1,4 +1,4 @@
-package dev.rollback.azure.appservice;
+package dev.rollback.http;
 
 import dev.rollback.api.Redaction;
 import dev.rollback.api.StepContext;

@@ -1,4 +1,4 @@
-package dev.rollback.azure.appservice;
+package dev.rollback.http;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
