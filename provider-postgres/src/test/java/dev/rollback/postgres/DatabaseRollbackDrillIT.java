@@ -10,7 +10,7 @@ import dev.rollback.api.report.RunOutcome;
 import dev.rollback.api.report.StepReport;
 import dev.rollback.core.RollbackExecutor;
 import dev.rollback.core.RunRequest;
-import dev.rollback.core.governance.IncidentTimeline;
+import dev.rollback.core.incident.IncidentTimeline;
 import dev.rollback.postgres.backup.BackupVerificationStep;
 import dev.rollback.postgres.backup.EmergencyBackupStep;
 import dev.rollback.postgres.internal.PgTool;

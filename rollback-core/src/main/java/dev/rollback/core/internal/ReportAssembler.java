@@ -14,7 +14,7 @@ import dev.rollback.api.report.StepOutcome;
 import dev.rollback.api.report.StepReport;
 import dev.rollback.api.report.SuccessMetrics;
 import dev.rollback.api.report.TargetStatus;
-import dev.rollback.core.governance.IncidentTimeline;
+import dev.rollback.core.incident.IncidentTimeline;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

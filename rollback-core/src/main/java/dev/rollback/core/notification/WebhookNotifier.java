@@ -1,0 +1,200 @@
+package dev.rollback.core.notification;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rollback.api.ErrorCode;
+import dev.rollback.api.Redaction;
+import dev.rollback.api.RollbackException;
+import dev.rollback.api.Secret;
+import dev.rollback.api.TransientFailureException;
+import dev.rollback.api.internal.Arguments;
+import dev.rollback.api.spi.Notification;
+import dev.rollback.api.spi.Notifier;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * A {@link Notifier} that POSTs each notification as JSON (built with Jackson) to a webhook with the
+ * JDK {@link HttpClient}, within a connect timeout and a request timeout. One call is one attempt:
+ * the {@link NotificationDispatcher} retries it with backoff and records it.
+ *
+ * <p>Failures: a 408, 425, 429 or 5xx answer, a timeout and a connection failure (reset, refused)
+ * throw a {@link TransientFailureException} (with the Retry-After of a 429 or 503 when given), which
+ * is retried; any other non-2xx answer throws a {@link RollbackException} ({@link ErrorCode#EXTERNAL_FAILURE}),
+ * which is not. Each request carries an {@code Idempotency-Key} derived from the notification, the
+ * same on every retry, so a receiver can drop duplicates.
+ *
+ * <p>JSON body: {@code incidentId, stakeholder, recipients[], severity, severityLabel, subject, body,
+ * incidentStartedAt, createdAt} (instants in ISO-8601).
+ *
+ * <p>Immutable and thread-safe; build with {@link #custom()}. It never logs or puts in a message the
+ * endpoint's path, query or user info (they may hold a token) nor the bearer token: only scheme,
+ * host and port.
+ */
+public final class WebhookNotifier implements Notifier {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String name;
+    private final URI endpoint;
+    private final String safeTarget;
+    private final Duration requestTimeout;
+    private final Optional<Secret> bearerToken;
+    private final HttpClient client;
+
+    private WebhookNotifier(Builder b) {
+        this.name = "webhook:" + b.name;
+        this.endpoint = b.endpoint;
+        this.safeTarget = endpoint.getScheme() + "://" + endpoint.getHost()
+                + (endpoint.getPort() == -1 ? "" : ":" + endpoint.getPort());
+        this.requestTimeout = b.requestTimeout;
+        this.bearerToken = b.bearerToken;
+        this.client = HttpClient.newBuilder()
+                .connectTimeout(b.connectTimeout)
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    /** A builder: connect timeout 5 s, request timeout 10 s, no bearer token; name and endpoint required. */
+    public static Builder custom() {
+        return new Builder();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void send(Notification notification) throws InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
+                .timeout(requestTimeout)
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", idempotencyKey(notification))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(toJson(notification)));
+        bearerToken.ifPresent(token -> request.header("Authorization", "Bearer " + token.reveal()));
+        HttpResponse<Void> response;
+        try {
+            response = client.send(request.build(), HttpResponse.BodyHandlers.discarding());
+        } catch (IOException e) {
+            throw new TransientFailureException(name + " (" + safeTarget + ") failed", e);
+        }
+        int status = response.statusCode();
+        if (status >= 200 && status < 300) {
+            return;
+        }
+        String message =
+                name + " (" + safeTarget + ") answered HTTP " + status + " for incident " + notification.incidentId();
+        if (status == 408 || status == 425 || status == 429 || status >= 500) {
+            Optional<Duration> retryAfter =
+                    response.headers().firstValue("Retry-After").flatMap(WebhookNotifier::seconds);
+            throw retryAfter
+                    .map(wait -> new TransientFailureException(message, wait, null))
+                    .orElseGet(() -> new TransientFailureException(message, null));
+        }
+        throw new RollbackException(ErrorCode.EXTERNAL_FAILURE, message);
+    }
+
+    /** The JSON body of a notification. */
+    static byte[] toJson(Notification n) {
+        ObjectNode body =
+                JSON.createObjectNode().put("incidentId", n.incidentId()).put("stakeholder", n.stakeholder());
+        n.recipients().forEach(body.putArray("recipients")::add);
+        body.put("severity", n.severity().name())
+                .put("severityLabel", n.severity().label())
+                .put("subject", n.subject())
+                .put("body", n.body())
+                .put("incidentStartedAt", n.incidentStartedAt().toString())
+                .put("createdAt", n.createdAt().toString());
+        try {
+            return JSON.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a notification tree always serializes", e);
+        }
+    }
+
+    private static String idempotencyKey(Notification n) {
+        String identity = n.incidentId() + '\n' + n.stakeholder() + '\n' + n.createdAt() + '\n' + n.subject();
+        return UUID.nameUUIDFromBytes(identity.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    private static Optional<Duration> seconds(String retryAfter) {
+        try {
+            long s = Long.parseLong(retryAfter.trim());
+            return s >= 0 ? Optional.of(Duration.ofSeconds(s)) : Optional.empty();
+        } catch (NumberFormatException httpDate) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "WebhookNotifier[" + name + ", " + safeTarget + "]";
+    }
+
+    /** Builds a {@link WebhookNotifier}; reusable, each {@link #build()} is independent. Not thread-safe. */
+    public static final class Builder {
+        private String name;
+        private URI endpoint;
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private Optional<Secret> bearerToken = Optional.empty();
+
+        private Builder() {}
+
+        /** A short name for reports; the notifier is named {@code webhook:<name>}. Required. */
+        public Builder name(String name) {
+            this.name = Arguments.requireText(name, "name");
+            return this;
+        }
+
+        /** The http or https URL to POST to. Required. It may hold a token; it is never logged. */
+        public Builder endpoint(URI endpoint) {
+            Objects.requireNonNull(endpoint, "endpoint");
+            String scheme = endpoint.getScheme();
+            if (!("https".equalsIgnoreCase(scheme) || "http".equalsIgnoreCase(scheme)) || endpoint.getHost() == null) {
+                throw new IllegalArgumentException(
+                        "endpoint must be an absolute http or https URL with a host, but was "
+                                + Redaction.redact(scheme + "://" + endpoint.getHost()));
+            }
+            this.endpoint = endpoint;
+            return this;
+        }
+
+        /** How long to wait for a connection; positive. Default 5 s. */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = Arguments.requirePositive(connectTimeout, "connectTimeout");
+            return this;
+        }
+
+        /** How long to wait for the answer once the request is sent; positive. Default 10 s. */
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = Arguments.requirePositive(requestTimeout, "requestTimeout");
+            return this;
+        }
+
+        /** A bearer token for the Authorization header. Default: none. */
+        public Builder bearerToken(Secret bearerToken) {
+            this.bearerToken = Optional.of(Objects.requireNonNull(bearerToken, "bearerToken"));
+            return this;
+        }
+
+        /** Builds the notifier; needs a name and an endpoint. */
+        public WebhookNotifier build() {
+            if (name == null || endpoint == null) {
+                throw new IllegalArgumentException(
+                        "name and endpoint are required, but " + (name == null ? "name" : "endpoint") + " was not set");
+            }
+            return new WebhookNotifier(this);
+        }
+    }
+}
