@@ -1,5 +1,6 @@
 package dev.rollback.core.incident;
 
+import dev.rollback.api.Decision;
 import dev.rollback.api.EvidenceKey;
 import dev.rollback.api.internal.Arguments;
 import dev.rollback.api.report.RollbackReport;
@@ -66,21 +67,42 @@ public record IncidentTimeline(
     public static IncidentTimeline of(Incident incident, RollbackReport report, List<NotificationDelivery> deliveries) {
         Objects.requireNonNull(incident, "incident");
         Objects.requireNonNull(report, "report");
+        return of(incident.breachBegan(), incident.openedAt(), report, deliveries);
+    }
+
+    /**
+     * The timeline of a run on its own, as the executor reports it: the trigger's decision (if the
+     * run was automatic) gives the breach and the decision; a manual run is decided when it starts
+     * and its time to decision is unknown. The rest as for an incident, with no notifications.
+     */
+    public static IncidentTimeline of(RollbackReport report) {
+        Objects.requireNonNull(report, "report");
+        Optional<Decision> decision = report.initiator().decision();
+        return of(
+                decision.map(Decision::breachBegan),
+                decision.map(Decision::decidedAt).orElse(report.startedAt()),
+                report,
+                List.of());
+    }
+
+    private static IncidentTimeline of(
+            Optional<Instant> breachBegan,
+            Instant decidedAt,
+            RollbackReport report,
+            List<NotificationDelivery> deliveries) {
+        // An authorization recorded before the decision it answers (a manual run authorized, then
+        // started) says nothing about how long deciding took.
         Optional<Instant> authorized = report.authorization().granted()
+                        && !report.authorization().decidedAt().isBefore(decidedAt)
                 ? Optional.of(report.authorization().decidedAt())
                 : Optional.empty();
         Optional<Duration> executed = report.dryRun() ? Optional.empty() : Optional.of(report.duration());
+        // Recovered means a real run that succeeded: a failed, partial or aborted run recovered nothing.
         Optional<Instant> recovered = !report.dryRun() && report.outcome() == RunOutcome.SUCCEEDED
                 ? Optional.of(report.finishedAt())
                 : Optional.empty();
         return new IncidentTimeline(
-                incident.breachBegan(),
-                incident.openedAt(),
-                authorized,
-                executed,
-                recovered,
-                recordsLost(report.steps()),
-                deliveries);
+                breachBegan, decidedAt, authorized, executed, recovered, recordsLost(report.steps()), deliveries);
     }
 
     /**

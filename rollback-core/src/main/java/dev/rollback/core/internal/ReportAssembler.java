@@ -1,6 +1,5 @@
 package dev.rollback.core.internal;
 
-import dev.rollback.api.Decision;
 import dev.rollback.api.EvidenceKey;
 import dev.rollback.api.Initiator;
 import dev.rollback.api.RecoveryObjectives;
@@ -15,6 +14,7 @@ import dev.rollback.api.report.StepReport;
 import dev.rollback.api.report.SuccessMetrics;
 import dev.rollback.api.report.TargetStatus;
 import dev.rollback.core.incident.IncidentTimeline;
+import dev.rollback.core.incident.RollbackSuccessMetrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,7 +55,7 @@ final class ReportAssembler {
                             + " safeguard before it, as the plan declared: " + r));
         }
         notes.addAll(extraNotes);
-        return new RollbackReport(
+        RollbackReport report = new RollbackReport(
                 ctx.runId(),
                 ctx.plan().name(),
                 outcome,
@@ -69,8 +69,10 @@ final class ReportAssembler {
                 components,
                 planVerifications,
                 abort,
-                metrics(initiator, authorization, ctx.startedAt(), finishedAt, duration, steps),
+                SuccessMetrics.unknown(),
                 notes);
+        // The same formula as an incident's metrics, so a failed run never shows a recovery.
+        return report.withMetrics(RollbackSuccessMetrics.compute(IncidentTimeline.of(report)));
     }
 
     private static StepReport stepReport(RunContext ctx, StepState s) {
@@ -147,26 +149,5 @@ final class ReportAssembler {
         TargetStatus rpo = window.map(w -> w.compareTo(objectives.rpo()) <= 0 ? TargetStatus.MET : TargetStatus.MISSED)
                 .orElse(TargetStatus.UNKNOWN);
         return new ComponentReport(component, objectives, recovery, rto, window, rpo);
-    }
-
-    private static SuccessMetrics metrics(
-            Initiator initiator,
-            Authorization authorization,
-            Instant startedAt,
-            Instant finishedAt,
-            Duration duration,
-            List<StepReport> steps) {
-        Optional<Decision> decision = initiator.decision();
-        Optional<Duration> detect = decision.map(Decision::timeToDetect);
-        Optional<Duration> decide = decision.map(d -> Duration.between(d.decidedAt(), authorization.decidedAt()))
-                .filter(d -> !d.isNegative());
-        Instant began = decision.map(Decision::breachBegan).orElse(startedAt);
-        return new SuccessMetrics(
-                detect,
-                decide,
-                Optional.of(duration),
-                Optional.of(Duration.between(began, finishedAt)),
-                IncidentTimeline.recordsLost(steps),
-                List.of());
     }
 }
