@@ -1,7 +1,6 @@
 package dev.rollback.core;
 
 import dev.rollback.api.ErrorCode;
-import dev.rollback.api.Initiator;
 import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackClock;
 import dev.rollback.api.RollbackException;
@@ -19,6 +18,7 @@ import dev.rollback.api.spi.RunLock;
 import dev.rollback.core.internal.DryRunWalk;
 import dev.rollback.core.internal.EventDispatcher;
 import dev.rollback.core.internal.RunExecution;
+import dev.rollback.core.internal.RunRecords;
 import dev.rollback.core.journal.RunHistory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -189,55 +189,10 @@ public final class RollbackExecutor implements AutoCloseable {
         Objects.requireNonNull(plan, "plan");
         Objects.requireNonNull(runId, "runId");
         ensureOpen();
-        if (journal == Journal.NONE) {
-            throw new RollbackException(
-                    ErrorCode.INVALID_CONFIGURATION,
-                    "cannot resume run '" + runId
-                            + "': this executor has no journal; configure one with RollbackExecutor.builder().journal(...)");
-        }
-        RunHistory history = RunHistory.replay(journal, runId);
-        if (!history.started()) {
-            throw new RollbackException(
-                    ErrorCode.JOURNAL_FAILURE,
-                    "cannot resume run '" + runId + "': the journal has no RUN_STARTED record for it");
-        }
-        String journaledPlan = history.startData().getOrDefault("plan", "");
-        if (!journaledPlan.equals(plan.name())) {
-            throw new RollbackException(
-                    ErrorCode.INVALID_CONFIGURATION,
-                    "cannot resume run '" + runId + "' with plan '" + plan.name() + "': it is a run of plan '"
-                            + journaledPlan + "'");
-        }
-        if (history.finished()) {
-            throw new RollbackException(
-                    ErrorCode.JOURNAL_FAILURE,
-                    "run '" + runId + "' already finished ("
-                            + history.finish().orElseThrow().data().get("outcome") + "); there is nothing to resume");
-        }
-        if (history.abort().isPresent()) {
-            throw new RollbackException(
-                    ErrorCode.JOURNAL_FAILURE,
-                    "run '" + runId + "' was aborted by "
-                            + history.abort().get().data().get("who") + "; an aborted run is not resumed");
-        }
-        Map<String, String> start = history.startData();
-        RunRequest request = new RunRequest(
-                new Initiator(
-                        Initiator.Kind.DRILL.name().equals(kindOf(start))
-                                ? Initiator.Kind.DRILL
-                                : Initiator.Kind.MANUAL,
-                        "resume:" + principalOf(start),
-                        Optional.empty()),
-                List.of());
-        Authorization authorization = new Authorization(
-                true,
-                "true".equals(start.get("authorization.preAuthorized")),
-                start.getOrDefault("authorization.policy", "unknown"),
-                List.of(),
-                List.of(),
-                "authorized when the run first started (" + start.getOrDefault("initiator", "?")
-                        + "); resumed from its journal",
-                history.startedAt().orElseThrow());
+        RunHistory history = RunExecution.resumableHistory(journal, plan, runId);
+        RunRequest request = RunRecords.resumeRequest(history.startData());
+        Authorization authorization = RunRecords.resumedAuthorization(
+                history.startData(), history.startedAt().orElseThrow());
         RunExecution[] created = new RunExecution[1];
         RollbackRun running = active.compute(plan.key(), (key, existing) -> {
             if (existing != null && !existing.isDone()) {
@@ -280,18 +235,6 @@ public final class RollbackExecutor implements AutoCloseable {
             throw e;
         }
         return created[0];
-    }
-
-    private static String kindOf(Map<String, String> start) {
-        String initiator = start.getOrDefault("initiator", "");
-        int colon = initiator.indexOf(':');
-        return colon < 0 ? initiator : initiator.substring(0, colon);
-    }
-
-    private static String principalOf(Map<String, String> start) {
-        String initiator = start.getOrDefault("initiator", "unknown");
-        int colon = initiator.indexOf(':');
-        return colon < 0 || colon == initiator.length() - 1 ? initiator : initiator.substring(colon + 1);
     }
 
     private void startCoordinator(String name, Runnable body) {

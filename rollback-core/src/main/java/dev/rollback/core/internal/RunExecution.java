@@ -6,11 +6,9 @@ import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackClock;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackPlan;
-import dev.rollback.api.RollbackStep;
 import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
 import dev.rollback.api.event.BudgetExceeded;
-import dev.rollback.api.event.RollbackEvent;
 import dev.rollback.api.event.RunAborted;
 import dev.rollback.api.event.RunFinished;
 import dev.rollback.api.event.RunStarted;
@@ -24,7 +22,6 @@ import dev.rollback.api.event.VerificationPassed;
 import dev.rollback.api.governance.Authorization;
 import dev.rollback.api.internal.CrashPoints;
 import dev.rollback.api.report.Abort;
-import dev.rollback.api.report.Attempt;
 import dev.rollback.api.report.RollbackReport;
 import dev.rollback.api.report.StepOutcome;
 import dev.rollback.api.spi.Journal;
@@ -32,9 +29,7 @@ import dev.rollback.api.spi.JournalRecord;
 import dev.rollback.api.spi.RunLease;
 import dev.rollback.core.RollbackRun;
 import dev.rollback.core.RunRequest;
-import dev.rollback.core.journal.FileJournal;
 import dev.rollback.core.journal.RunHistory;
-import dev.rollback.core.journal.StepHistory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -42,18 +37,20 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,27 +73,22 @@ public final class RunExecution implements RollbackRun {
     private final ExecutorService pool;
     private final int parallelism;
     private final EventDispatcher events;
-    private final Journal journal;
-    private final Optional<RunLease> lease;
+    private final RunJournal journal;
     private final Runnable onFinish;
     private final Map<String, StepState> states;
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final AtomicReference<Abort> abortRequest = new AtomicReference<>();
-    private final AtomicLong sequence = new AtomicLong();
     private final CompletableFuture<RollbackReport> result = new CompletableFuture<>();
     private final Set<String> exhaustedBudgets = new HashSet<>();
-    private final List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final List<StepState> doneBeforeCrash = new ArrayList<>();
-    private final Optional<RunHistory> history;
+    private final List<String> notes = new CopyOnWriteArrayList<>();
+    private final Optional<Resumption> resumption;
 
-    private final java.util.Set<StepState> runningSteps = new java.util.LinkedHashSet<>();
+    private final Set<StepState> runningSteps = new LinkedHashSet<>();
     private final Map<String, Integer> unfinishedByComponent = new LinkedHashMap<>();
     private int running;
     private int unfinished;
     private String stopReason;
     private Abort abort;
-    /** Set when the run lock was found lost; from then on the run starts and journals nothing. */
-    private volatile RollbackException lockLost;
 
     /** Prepares a run; nothing happens until {@link #start(ThreadFactoryLike)}. */
     public RunExecution(
@@ -171,128 +163,46 @@ public final class RunExecution implements RollbackRun {
                 false,
                 byId,
                 () -> abortRequest.get() != null);
-        this.history = history;
-        history.ifPresent(h -> sequence.set(h.nextSequence()));
+        this.resumption = history.map(h -> Resumption.restore(context, h));
+        this.journal = new RunJournal(
+                context,
+                journal,
+                lease,
+                resumption.map(Resumption::nextSequence).orElse(0L));
         this.request = request;
         this.authorization = authorization;
         this.pool = pool;
         this.parallelism = parallelism;
         this.events = events;
-        this.journal = journal;
-        this.lease = lease;
         this.onFinish = onFinish;
-        this.unfinished = byId.size();
-        byId.values().forEach(st -> unfinishedByComponent.merge(st.planned.component(), 1, Integer::sum));
-        history.ifPresent(this::restore);
-    }
-
-    /** Marks the steps the journal shows ended, with their outcome, evidence and timing. */
-    private void restore(RunHistory h) {
-        for (StepHistory sh : h.endedSteps()) {
-            StepState s = states.get(sh.stepId());
-            if (s == null) {
-                throw new RollbackException(
-                        ErrorCode.JOURNAL_FAILURE,
-                        "run '" + context.runId() + "' cannot resume with plan '"
-                                + context.plan().name() + "': its journal has step '" + sh.stepId()
-                                + "', which the plan does not");
-            }
-            JournalRecord end = sh.end().orElseThrow();
-            StepStatus status = StepStatus.valueOf(sh.outcome().orElse(StepStatus.FAILED.name()));
-            end.data().forEach((k, v) -> {
-                if (k.startsWith("evidence.")) {
-                    s.putEvidence(k.substring("evidence.".length()), v);
-                }
-            });
-            long endNanos = nanosAt(end.at());
-            if (sh.lastStart().isPresent()) {
-                long startNanos = nanosAt(sh.lastStart().get().at());
-                s.markStarted(startNanos, sh.lastStart().get().at(), endNanos);
-                s.finalAttempts = List.of(new Attempt(
-                        Math.max(1, sh.attemptsStarted()),
-                        sh.lastStart().get().at(),
-                        Duration.ofNanos(Math.max(0, endNanos - startNanos)),
-                        ReportAssembler.outcome(status),
-                        Optional.ofNullable(end.data().get("reason"))));
-            }
-            s.status = status;
-            s.reason = end.data().getOrDefault("reason", "");
-            s.finishNanos = endNanos;
-            unfinished--;
-            unfinishedByComponent.merge(s.planned.component(), -1, Integer::sum);
-        }
-        for (StepState s : states.values()) {
-            if (s.status == StepStatus.SUCCEEDED) {
-                s.dependents.forEach(d -> d.unfinishedDependencies--);
+        for (StepState st : byId.values()) {
+            if (!st.status.isFinal()) {
+                unfinished++;
+                unfinishedByComponent.merge(st.planned.component(), 1, Integer::sum);
             }
         }
-    }
-
-    private long nanosAt(Instant at) {
-        return context.startNanos() + Duration.between(context.startedAt(), at).toNanos();
     }
 
     /**
-     * Decides, before anything runs, what to do with each step that started and has no end
-     * record: run it again only if it is not destructive and idempotent, or if its own check says
-     * it did not take effect; accept it as done if its check says it did; otherwise refuse to
-     * resume and say which step needs a human. Returns the in-doubt steps that will run again.
+     * Reads run {@code runId} from {@code journal} and checks that it can be resumed with {@code plan}:
+     * the journal knows it, it is a run of that plan, and it neither finished nor was aborted.
+     *
+     * @throws RollbackException when it cannot, naming why
+     */
+    public static RunHistory resumableHistory(Journal journal, RollbackPlan plan, String runId) {
+        return Resumption.load(journal, plan, runId);
+    }
+
+    /**
+     * Decides, before anything runs, what to do with each step of a resumed run that started and
+     * has no end record: run it again only if it is not destructive and idempotent, or if its own
+     * check says it did not take effect; accept it as done if its check says it did; otherwise refuse
+     * to resume and say which step needs a human. Returns the in-doubt steps that will run again.
      *
      * @throws RollbackException with {@code HUMAN_DECISION_REQUIRED} when a step cannot be settled
      */
     public List<String> settleInDoubtSteps() {
-        List<String> rerun = new ArrayList<>();
-        if (history.isEmpty()) {
-            return rerun;
-        }
-        for (StepHistory sh : history.get().inDoubt()) {
-            StepState s = states.get(sh.stepId());
-            if (s == null) {
-                throw new RollbackException(
-                        ErrorCode.JOURNAL_FAILURE,
-                        "run '" + context.runId() + "' cannot resume with plan '"
-                                + context.plan().name() + "': its journal has step '" + sh.stepId()
-                                + "', which the plan does not");
-            }
-            RollbackStep step = s.planned.step();
-            if (step.idempotent() && !step.destructive()) {
-                rerun.add(s.id());
-                continue;
-            }
-            Optional<Boolean> tookEffect;
-            try {
-                tookEffect = step.tookEffect(new AttemptContext(
-                        context, s, s.id(), step.component(), sh.attemptsStarted(), context.planDeadlineNanos()));
-            } catch (Exception e) {
-                throw new RollbackException(
-                        ErrorCode.HUMAN_DECISION_REQUIRED,
-                        humanNeeded(sh, step) + "; its check of whether it took effect failed: "
-                                + Redaction.describe(e));
-            }
-            if (tookEffect.isEmpty()) {
-                throw new RollbackException(
-                        ErrorCode.HUMAN_DECISION_REQUIRED,
-                        humanNeeded(sh, step) + " and cannot tell whether it took effect");
-            }
-            if (tookEffect.get()) {
-                long now = context.clock().monotonicNanos();
-                s.markStarted(
-                        nanosAt(sh.lastStart().orElseThrow().at()),
-                        sh.lastStart().get().at(),
-                        now);
-                doneBeforeCrash.add(s);
-            } else {
-                rerun.add(s.id());
-            }
-        }
-        return rerun;
-    }
-
-    private String humanNeeded(StepHistory sh, RollbackStep step) {
-        return "run '" + context.runId() + "' of plan '" + context.plan().name() + "' needs a human decision: step '"
-                + sh.stepId() + "' started at "
-                + sh.lastStart().map(JournalRecord::at).map(Object::toString).orElse("?")
-                + " and has no end record; it is " + (step.destructive() ? "destructive" : "not idempotent");
+        return resumption.map(Resumption::settleInDoubtSteps).orElse(List.of());
     }
 
     /** Creates the coordinator thread. */
@@ -304,40 +214,23 @@ public final class RunExecution implements RollbackRun {
 
     /** Journals the start (write-ahead) and starts the coordinator. */
     public void start(ThreadFactoryLike threads) {
-        Map<String, String> data = new LinkedHashMap<>();
-        data.put("plan", context.plan().name());
-        data.put("planKey", context.plan().key());
-        data.put(
-                "initiator",
-                request.initiator().kind() + ":" + request.initiator().principal());
-        request.initiator().decision().ifPresent(d -> {
-            data.put("decision.rule", d.rule());
-            data.put("decision.action", d.action());
-        });
-        data.put("authorization.policy", authorization.policy());
-        data.put("authorization.preAuthorized", Boolean.toString(authorization.preAuthorized()));
-        authorization.approvals().forEach(a -> data.put("approval." + a.role(), a.person()));
-        JournalRecord.Type type = JournalRecord.Type.RUN_STARTED;
-        if (history.isPresent()) {
-            type = JournalRecord.Type.RUN_RESUMED;
-            data.put("resumedAt", context.clock().instant().toString());
-            data.put(
-                    "deadFor",
-                    Duration.between(
-                                    history.get().lastRecordAt().orElse(context.startedAt()),
-                                    context.clock().instant())
-                            .toString());
-            notes.add("resumed from the journal at " + context.clock().instant() + "; steps "
-                    + history.get().endedSteps().stream()
-                            .map(StepHistory::stepId)
-                            .toList()
-                    + " had ended and were not run again");
-        }
+        Instant now = context.clock().instant();
         try {
-            journal(type, Optional.empty(), data);
+            if (resumption.isPresent()) {
+                notes.add(resumption.get().note(now));
+                journal.append(
+                        JournalRecord.Type.RUN_RESUMED,
+                        Optional.empty(),
+                        resumption.get().resumedRecord(now));
+            } else {
+                journal.append(
+                        JournalRecord.Type.RUN_STARTED,
+                        Optional.empty(),
+                        RunRecords.runStarted(context.plan(), request, authorization));
+            }
         } catch (JournalWriteException e) {
-            throw new dev.rollback.api.RollbackException(
-                    dev.rollback.api.ErrorCode.JOURNAL_FAILURE,
+            throw new RollbackException(
+                    ErrorCode.JOURNAL_FAILURE,
                     "plan '" + context.plan().name() + "' did not start: the journal refused its first record: "
                             + Redaction.describe(e.getCause()),
                     e.getCause());
@@ -350,96 +243,15 @@ public final class RunExecution implements RollbackRun {
         return context;
     }
 
-    void complete(Completion completion) {
-        inbox.add(completion);
-    }
-
-    void emit(RollbackEvent event) {
-        events.emit(event);
-    }
-
-    /**
-     * Called before an attempt's start record: a run that no longer holds its run lock (the lock's
-     * database session died with a server restart, its lock file was replaced) must not start another
-     * effect, since a new holder may already be resuming it. The first loss stops the run, and from
-     * then on it journals nothing: a stale holder's records (steps skipped, RUN_FINISHED) would end,
-     * for good, the run the new holder must resume.
-     *
-     * @throws JournalWriteException carrying a {@code LOCK_UNAVAILABLE} error once the lock is lost
-     */
-    void checkLease() {
-        RollbackException lost = lockLost;
-        if (lost == null && lease.isPresent() && !lease.get().isHeld()) {
-            lost = new RollbackException(
-                    ErrorCode.LOCK_UNAVAILABLE,
-                    "run '" + context.runId() + "' lost its run lock '"
-                            + lease.get().key() + "' (fencing token "
-                            + lease.get().fencingToken() + "), so it starts and journals"
-                            + " nothing more; resume it: the next holder gets a higher token");
-            lockLost = lost;
-            LOG.warn("{}", lost.getMessage());
-        }
-        if (lost != null) {
-            throw new JournalWriteException(lost);
-        }
-    }
-
-    /** Whether the run stopped because it lost its run lock. */
-    boolean lockLost() {
-        return lockLost != null;
-    }
-
-    /** Why no further step may start after a journal write failed (or was withheld). */
-    private String journalStopReason() {
-        return lockLost != null
-                ? "the run lock was lost, so no further step may start"
-                : "the journal failed, so no further step may start";
-    }
-
-    /** Appends a write-ahead record; a journal that refuses stops the effect it announces. */
-    void journal(JournalRecord.Type type, Optional<String> stepId, Map<String, String> data) {
-        if (journal == Journal.NONE) {
-            return;
-        }
-        RollbackException lost = lockLost;
-        if (lost != null) {
-            throw new JournalWriteException(lost);
-        }
-        JournalRecord record = new JournalRecord(
-                context.runId(),
-                sequence.getAndIncrement(),
-                type,
-                context.clock().instant(),
-                stepId,
-                context.fencingToken(),
-                data);
-        try {
-            journal.append(record);
-        } catch (RuntimeException e) {
-            throw new JournalWriteException(e);
-        }
-    }
-
     /** Records that another request joined this run instead of starting a second one. */
     public void recordJoin(RunRequest joiner) {
-        Map<String, String> data = new LinkedHashMap<>();
-        data.put(
-                "joinedBy", joiner.initiator().kind() + ":" + joiner.initiator().principal());
-        joiner.initiator().decision().ifPresent(d -> {
-            data.put("decision.rule", d.rule());
-            data.put("decision.action", d.action());
-            data.put("decision.description", d.description());
-        });
-        try {
-            journal(JournalRecord.Type.DECISION, Optional.empty(), data);
-        } catch (JournalWriteException e) {
-            LOG.warn(
-                    "run {}: the journal refused a join record: {}", context.runId(), Redaction.describe(e.getCause()));
-        }
-        notes.add("joined by " + data.get("joinedBy")
-                + (joiner.initiator().decision().isPresent()
-                        ? " (" + joiner.initiator().decision().get().description() + ")"
-                        : ""));
+        journal.appendOrWarn(JournalRecord.Type.DECISION, Optional.empty(), RunRecords.joined(joiner), "a join record");
+        notes.add("joined by " + joiner.initiator().kind() + ":"
+                + joiner.initiator().principal()
+                + joiner.initiator()
+                        .decision()
+                        .map(d -> " (" + d.description() + ")")
+                        .orElse(""));
     }
 
     // ---- RollbackRun ----
@@ -508,9 +320,9 @@ public final class RunExecution implements RollbackRun {
 
     private void coordinate() {
         try {
-            emit(new RunStarted(
+            events.emit(new RunStarted(
                     context.runId(), context.startedAt(), context.plan().name(), request.initiator(), false));
-            for (StepState s : doneBeforeCrash) {
+            for (StepState s : resumption.map(Resumption::tookEffect).orElse(List.of())) {
                 finalize(s, StepStatus.SUCCEEDED, "", context.clock().monotonicNanos());
                 s.dependents.forEach(d -> d.unfinishedDependencies--);
                 notes.add("step '" + s.id() + "' was in doubt after the crash; its own check says it took effect,"
@@ -569,7 +381,7 @@ public final class RunExecution implements RollbackRun {
         s.status = StepStatus.RUNNING;
         running++;
         runningSteps.add(s);
-        s.future = pool.submit(new StepWorker(this, s));
+        s.future = pool.submit(new StepWorker(context, s, journal, events, inbox::add));
     }
 
     private void handle(Object message, Deque<StepState> ready) {
@@ -595,7 +407,7 @@ public final class RunExecution implements RollbackRun {
         } else {
             finalize(s, c.status(), c.reason(), context.clock().monotonicNanos());
             if (c.journalFailure() && stopReason == null) {
-                stopReason = journalStopReason();
+                stopReason = journal.stopReason();
             }
         }
         if (s.status == StepStatus.SUCCEEDED) {
@@ -613,15 +425,9 @@ public final class RunExecution implements RollbackRun {
         }
         abort = a;
         stopReason = "run aborted by " + a.who() + ": " + a.reason();
-        try {
-            journal(JournalRecord.Type.RUN_ABORTED, Optional.empty(), Map.of("who", a.who(), "reason", a.reason()));
-        } catch (JournalWriteException e) {
-            LOG.warn(
-                    "run {}: the journal refused the abort record: {}",
-                    context.runId(),
-                    Redaction.describe(e.getCause()));
-        }
-        emit(new RunAborted(context.runId(), a.at(), a.who(), a.reason()));
+        journal.appendOrWarn(
+                JournalRecord.Type.RUN_ABORTED, Optional.empty(), RunRecords.aborted(a), "the abort record");
+        events.emit(new RunAborted(context.runId(), a.at(), a.who(), a.reason()));
         long now = context.clock().monotonicNanos();
         for (StepState s : List.copyOf(runningSteps)) {
             s.future.cancel(true);
@@ -651,7 +457,7 @@ public final class RunExecution implements RollbackRun {
                 s.interruptIfStalled(
                         now,
                         s.planned.stallTimeout().get().toNanos(),
-                        stall -> emit(new StepStalled(
+                        stall -> events.emit(new StepStalled(
                                 context.runId(),
                                 context.instantOf(now),
                                 s.id(),
@@ -664,7 +470,7 @@ public final class RunExecution implements RollbackRun {
 
     private void budgetExceeded(String component, Duration budget, long now) {
         if (exhaustedBudgets.add(component)) {
-            emit(new BudgetExceeded(context.runId(), context.instantOf(now), component, budget));
+            events.emit(new BudgetExceeded(context.runId(), context.instantOf(now), component, budget));
         }
     }
 
@@ -692,37 +498,23 @@ public final class RunExecution implements RollbackRun {
             default -> StepOutcome.FAILED;
         };
         s.finalAttempts = s.closeAttempts(now, attemptOutcome, reason);
-        Map<String, String> data = new LinkedHashMap<>();
-        data.put("outcome", status.name());
-        data.put("attempts", Integer.toString(s.finalAttempts.size()));
-        if (!reason.isEmpty()) {
-            data.put("reason", reason);
-        }
-        s.evidence().forEach((k, v) -> data.put("evidence." + k, v));
         switch (status) {
             case SUCCEEDED ->
-                emit(new StepSucceeded(
+                events.emit(new StepSucceeded(
                         context.runId(), at, s.id(), s.finalAttempts.size(), Duration.ofNanos(now - s.startNanos())));
             case TIMED_OUT ->
-                emit(new StepTimedOut(
+                events.emit(new StepTimedOut(
                         context.runId(), at, s.id(), Duration.ofNanos(s.deadlineNanos() - s.startNanos())));
-            case SKIPPED -> emit(new StepSkipped(context.runId(), at, s.id(), reason));
-            default -> emit(new StepFailed(context.runId(), at, s.id(), s.finalAttempts.size(), reason));
+            case SKIPPED -> events.emit(new StepSkipped(context.runId(), at, s.id(), reason));
+            default -> events.emit(new StepFailed(context.runId(), at, s.id(), s.finalAttempts.size(), reason));
         }
-        try {
-            journal(
-                    status == StepStatus.SKIPPED ? JournalRecord.Type.STEP_SKIPPED : JournalRecord.Type.STEP_FINISHED,
-                    Optional.of(s.id()),
-                    data);
-        } catch (JournalWriteException e) {
-            LOG.warn(
-                    "run {}: the end record of step '{}' was not journaled: {}",
-                    context.runId(),
-                    s.id(),
-                    Redaction.describe(e.getCause()));
-            if (stopReason == null) {
-                stopReason = journalStopReason();
-            }
+        boolean journaled = journal.appendOrWarn(
+                status == StepStatus.SKIPPED ? JournalRecord.Type.STEP_SKIPPED : JournalRecord.Type.STEP_FINISHED,
+                Optional.of(s.id()),
+                RunRecords.stepEnded(status, s.finalAttempts.size(), reason, s.evidence()),
+                "the end record of step '" + s.id() + "'");
+        if (!journaled && stopReason == null) {
+            stopReason = journal.stopReason();
         }
         if (status == StepStatus.FAILED && context.plan().failFast() && stopReason == null) {
             stopReason = "fail-fast: step '" + s.id() + "' failed";
@@ -742,7 +534,7 @@ public final class RunExecution implements RollbackRun {
             case TIMED_OUT -> "timed out";
             case SKIPPED -> "was skipped";
             case ABORTED -> "was aborted";
-            default -> status.name().toLowerCase(java.util.Locale.ROOT);
+            default -> status.name().toLowerCase(Locale.ROOT);
         };
     }
 
@@ -761,18 +553,15 @@ public final class RunExecution implements RollbackRun {
             Verification v = awaitVerification(verifier, f, deadline);
             out.add(v);
             Instant at = context.clock().instant();
-            emit(
+            events.emit(
                     v.passed()
                             ? new VerificationPassed(context.runId(), at, "plan", v)
                             : new VerificationFailed(context.runId(), at, "plan", v));
-            try {
-                journal(JournalRecord.Type.VERIFICATION, Optional.empty(), StepWorker.verificationData(v));
-            } catch (JournalWriteException e) {
-                LOG.warn(
-                        "run {}: the journal refused a verification record: {}",
-                        context.runId(),
-                        Redaction.describe(e.getCause()));
-            }
+            journal.appendOrWarn(
+                    JournalRecord.Type.VERIFICATION,
+                    Optional.empty(),
+                    RunRecords.verification(v),
+                    "a verification record");
         }
         return out;
     }
@@ -808,20 +597,18 @@ public final class RunExecution implements RollbackRun {
                 Optional.ofNullable(abort),
                 end,
                 notes);
-        Map<String, String> data = new LinkedHashMap<>();
-        data.put("outcome", report.outcome().name());
-        data.put("duration", report.duration().toString());
         try {
-            journal(JournalRecord.Type.RUN_FINISHED, Optional.empty(), data);
-            if (journal instanceof FileJournal files) {
-                report = report.withNote(files.verify(context.runId()).describe());
+            journal.append(JournalRecord.Type.RUN_FINISHED, Optional.empty(), RunRecords.runFinished(report));
+            Optional<String> chain = journal.chainVerification();
+            if (chain.isPresent()) {
+                report = report.withNote(chain.get());
             }
         } catch (JournalWriteException e) {
             report = report.withNote(
                     "the journal could not record the end of the run: " + Redaction.describe(e.getCause()));
         }
         CrashPoints.reach("run.before-finish-event");
-        emit(new RunFinished(context.runId(), report.finishedAt(), report.outcome(), report.duration()));
+        events.emit(new RunFinished(context.runId(), report.finishedAt(), report.outcome(), report.duration()));
         releaseLease();
         onFinish.run();
         result.complete(report);
@@ -829,12 +616,6 @@ public final class RunExecution implements RollbackRun {
 
     /** Releases the run lock, if one is held; safe to call more than once. */
     public void releaseLease() {
-        lease.ifPresent(l -> {
-            try {
-                l.close();
-            } catch (RuntimeException e) {
-                LOG.warn("run {}: releasing the run lock failed: {}", context.runId(), Redaction.describe(e));
-            }
-        });
+        journal.releaseLease();
     }
 }

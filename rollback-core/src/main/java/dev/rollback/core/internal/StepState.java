@@ -3,6 +3,7 @@ package dev.rollback.core.internal;
 import dev.rollback.api.PlannedStep;
 import dev.rollback.api.Verification;
 import dev.rollback.api.report.Attempt;
+import dev.rollback.api.report.StepOutcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -160,8 +161,7 @@ final class StepState {
     }
 
     /** The attempts so far plus, if one is in flight, that one ending now with {@code outcome}. */
-    synchronized List<Attempt> closeAttempts(
-            long nowNanos, dev.rollback.api.report.StepOutcome outcome, String failure) {
+    synchronized List<Attempt> closeAttempts(long nowNanos, StepOutcome outcome, String failure) {
         List<Attempt> all = new ArrayList<>(attempts);
         if (currentAttempt > 0) {
             all.add(new Attempt(

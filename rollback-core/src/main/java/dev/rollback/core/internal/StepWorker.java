@@ -1,9 +1,11 @@
 package dev.rollback.core.internal;
 
+import dev.rollback.api.ErrorCode;
 import dev.rollback.api.PlannedStep;
 import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackStep;
+import dev.rollback.api.StepContext;
 import dev.rollback.api.StepInterruptedException;
 import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
@@ -14,12 +16,15 @@ import dev.rollback.api.event.VerificationPassed;
 import dev.rollback.api.internal.CrashPoints;
 import dev.rollback.api.report.Attempt;
 import dev.rollback.api.report.StepOutcome;
-import dev.rollback.api.spi.JournalRecord;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.channels.ClosedByInterruptException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Runs one step on a pool thread: computes its deadline, journals each attempt before its effect,
@@ -27,12 +32,24 @@ import java.util.Optional;
  * backoff that never crosses the deadline. Reports how it ended to the coordinator.
  */
 final class StepWorker implements Runnable {
-    private final RunExecution run;
+    private final RunContext ctx;
     private final StepState state;
+    private final StepJournal journal;
+    private final EventDispatcher events;
+    private final Consumer<Completion> done;
 
-    StepWorker(RunExecution run, StepState state) {
-        this.run = run;
+    /**
+     * A worker for one step: it reads the run's shared context, writes through {@code journal}, emits
+     * to {@code events} and hands its {@link Completion} to {@code done}; it changes nothing else of
+     * the run.
+     */
+    StepWorker(
+            RunContext ctx, StepState state, StepJournal journal, EventDispatcher events, Consumer<Completion> done) {
+        this.ctx = ctx;
         this.state = state;
+        this.journal = journal;
+        this.events = events;
+        this.done = done;
     }
 
     @Override
@@ -44,7 +61,7 @@ final class StepWorker implements Runnable {
             c = new Completion(
                     state,
                     StepStatus.FAILED,
-                    (run.lockLost()
+                    (journal.lockLost()
                                     ? "it did not start: "
                                     : "journal could not record the step's start, so it did not run: ")
                             + Redaction.describe(e.getCause()),
@@ -53,11 +70,10 @@ final class StepWorker implements Runnable {
             // Anything escaping execute() is a bug in the executor itself; never lose the step.
             c = Completion.of(state, StepStatus.FAILED, "executor error: " + Redaction.describe(t));
         }
-        run.complete(c);
+        done.accept(c);
     }
 
     private Completion execute() {
-        RunContext ctx = run.context();
         PlannedStep planned = state.planned;
         RollbackStep step = planned.step();
         long now = ctx.clock().monotonicNanos();
@@ -84,22 +100,11 @@ final class StepWorker implements Runnable {
                 return Completion.interrupted(state);
             }
             Instant at = ctx.instantOf(attemptStart);
-            run.checkLease();
-            run.journal(
-                    JournalRecord.Type.STEP_STARTED,
-                    Optional.of(step.id()),
-                    Map.of(
-                            "attempt",
-                            Integer.toString(attempt),
-                            "deadline",
-                            ctx.instantOf(deadline).toString(),
-                            "idempotent",
-                            Boolean.toString(step.idempotent()),
-                            "destructive",
-                            Boolean.toString(step.destructive())));
+            journal.attemptStarting(step, attempt, ctx.instantOf(deadline));
             CrashPoints.reach("step.after-start-record");
             state.attemptStarted(attempt, attemptStart, at);
-            run.emit(new StepStarted(ctx.runId(), at, step.id(), step.component(), attempt, ctx.instantOf(deadline)));
+            events.emit(
+                    new StepStarted(ctx.runId(), at, step.id(), step.component(), attempt, ctx.instantOf(deadline)));
             AttemptContext actx = new AttemptContext(ctx, state, step.id(), step.component(), attempt, deadline);
             Optional<Verification> failed = Optional.empty();
             Throwable thrown = null;
@@ -164,7 +169,7 @@ final class StepWorker implements Runnable {
                                 + " later, past the deadline "
                                 + Duration.ofNanos(left) + " away, so retries stopped)");
             }
-            run.emit(new StepRetrying(ctx.runId(), ctx.instantOf(end), step.id(), attempt, wait, failure));
+            events.emit(new StepRetrying(ctx.runId(), ctx.instantOf(end), step.id(), attempt, wait, failure));
             try {
                 ctx.clock().sleep(wait);
             } catch (InterruptedException e) {
@@ -189,32 +194,22 @@ final class StepWorker implements Runnable {
             state.addVerification(v);
             Instant at = actx.clock().instant();
             if (v.passed()) {
-                run.emit(new VerificationPassed(actx.runId(), at, planned.id(), v));
+                events.emit(new VerificationPassed(actx.runId(), at, planned.id(), v));
             } else {
-                run.emit(new VerificationFailed(actx.runId(), at, planned.id(), v));
-                run.journal(JournalRecord.Type.VERIFICATION, Optional.of(planned.id()), verificationData(v));
+                events.emit(new VerificationFailed(actx.runId(), at, planned.id(), v));
+                journal.verified(planned.id(), v);
                 return Optional.of(v);
             }
-            run.journal(JournalRecord.Type.VERIFICATION, Optional.of(planned.id()), verificationData(v));
+            journal.verified(planned.id(), v);
         }
         return Optional.empty();
-    }
-
-    static Map<String, String> verificationData(Verification v) {
-        Map<String, String> data = new LinkedHashMap<>();
-        data.put("verifier", v.name());
-        data.put("passed", Boolean.toString(v.passed()));
-        data.put("checked", v.checked());
-        data.put("observed", v.observed());
-        return data;
     }
 
     /**
      * Runs one verifier; a verifier that throws (other than by interruption) fails its check with
      * the error as evidence.
      */
-    static Verification runVerifier(Verifier verifier, dev.rollback.api.StepContext context)
-            throws InterruptedException {
+    static Verification runVerifier(Verifier verifier, StepContext context) throws InterruptedException {
         try {
             Verification v = verifier.verify(context);
             if (v == null) {
@@ -246,11 +241,11 @@ final class StepWorker implements Runnable {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if (c instanceof InterruptedException
                     || c instanceof StepInterruptedException
-                    || c instanceof java.nio.channels.ClosedByInterruptException
-                    || c instanceof java.io.InterruptedIOException && !(c instanceof java.net.SocketTimeoutException)) {
+                    || c instanceof ClosedByInterruptException
+                    || c instanceof InterruptedIOException && !(c instanceof SocketTimeoutException)) {
                 return true;
             }
-            if (c instanceof RollbackException r && r.code() == dev.rollback.api.ErrorCode.STEP_INTERRUPTED) {
+            if (c instanceof RollbackException r && r.code() == ErrorCode.STEP_INTERRUPTED) {
                 return true;
             }
         }

@@ -1,6 +1,7 @@
 package dev.rollback.core.journal;
 
 import dev.rollback.api.spi.JournalRecord;
+import dev.rollback.core.internal.RunRecords;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -42,17 +43,21 @@ public record StepHistory(
 
     /** The outcome written in the end record ({@code SUCCEEDED}, {@code FAILED}, ...), if it ended. */
     public Optional<String> outcome() {
-        return end.flatMap(e -> Optional.ofNullable(e.data().get("outcome")));
+        return end.flatMap(e -> Optional.ofNullable(e.data().get(RunRecords.OUTCOME)));
     }
 
     /** Whether the last attempt announced the step as idempotent; false when unknown. */
     public boolean idempotent() {
-        return lastStart.map(s -> "true".equals(s.data().get("idempotent"))).orElse(false);
+        return lastStart
+                .map(s -> "true".equals(s.data().get(RunRecords.IDEMPOTENT)))
+                .orElse(false);
     }
 
     /** Whether the last attempt announced the step as destructive; true when unknown, to fail safe. */
     public boolean destructive() {
-        return lastStart.map(s -> !"false".equals(s.data().get("destructive"))).orElse(true);
+        return lastStart
+                .map(s -> !"false".equals(s.data().get(RunRecords.DESTRUCTIVE)))
+                .orElse(true);
     }
 
     StepHistory started(JournalRecord start) {
