@@ -41,7 +41,7 @@ import java.util.stream.Collectors;
  *     less than the approval validity before it, and its person holds its role in the
  *     {@link IdentityDirectory}. One person fills at most one role, whatever roles they hold.</li>
  * <li>Customer data impact is stated in the authorization: the runbook escalates such incidents
- *     immediately ({@link Incident#escalateImmediately}).</li>
+ *     immediately ({@link dev.rollback.core.incident.Incident#escalateImmediately}).</li>
  * </ul>
  *
  * <p>Immutable and thread-safe; build with {@link #custom()}. {@link #authorize} never blocks: it

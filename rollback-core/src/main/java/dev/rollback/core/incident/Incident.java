@@ -14,7 +14,7 @@ import java.util.Optional;
  * One incident, from its opening to its resolution: opened by a trigger's {@link Decision} or by a
  * person with {@link IncidentFacts}, classified by the runbook's criteria, its severity raised by
  * hand when the picture worsens (who and why recorded), escalated immediately when customer data
- * is affected, and resolved. The {@link EscalationScheduler} reads it to decide who is told when;
+ * is affected, and resolved. The {@link dev.rollback.core.escalation.EscalationScheduler} reads it to decide who is told when;
  * {@link IncidentTimeline} reads it to compute the success metrics.
  *
  * <p>Thread-safe: every state change and read is synchronized on the incident. Severity only ever
