@@ -1,0 +1,80 @@
+package dev.rollback.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Rules of the repository that no compiler checks, read from the checkout this module is built in:
+ * every package of main code has a {@code package-info.java} that says what the package is for.
+ */
+class RepositoryLayoutTest {
+
+    /** A description shorter than this is a placeholder, not a paragraph. */
+    private static final int MIN_WORDS = 12;
+
+    private static final Pattern JAVADOC = Pattern.compile("/\\*\\*(.*?)\\*/", Pattern.DOTALL);
+
+    @Test
+    void everyPackageOfMainCodeHasAPackageInfoWithARealDescription() throws IOException {
+        Path root = RepositoryRoot.find();
+        List<Path> packages = mainPackages(root);
+        assertThat(packages).as("packages of main code found under %s", root).hasSizeGreaterThan(30);
+
+        List<String> problems = new ArrayList<>();
+        for (Path dir : packages) {
+            Path info = dir.resolve("package-info.java");
+            if (!Files.isRegularFile(info)) {
+                problems.add(root.relativize(dir) + ": no package-info.java");
+                continue;
+            }
+            Matcher doc = JAVADOC.matcher(Files.readString(info));
+            int words = doc.find() ? words(doc.group(1)) : 0;
+            if (words < MIN_WORDS) {
+                problems.add(root.relativize(info) + ": a description of " + words + " words (at least " + MIN_WORDS
+                        + " expected)");
+            }
+        }
+        assertThat(problems).as("packages without a real description").isEmpty();
+    }
+
+    /** Every directory under a module's {@code src/main/java} that holds a Java source file. */
+    private static List<Path> mainPackages(Path root) throws IOException {
+        List<Path> packages = new ArrayList<>();
+        try (Stream<Path> modules = Files.list(root)) {
+            for (Path module : modules.sorted().toList()) {
+                Path sources = module.resolve("src/main/java");
+                if (!Files.isDirectory(sources)) {
+                    continue;
+                }
+                try (Stream<Path> dirs = Files.walk(sources)) {
+                    dirs.filter(Files::isDirectory)
+                            .filter(RepositoryLayoutTest::holdsJava)
+                            .forEach(packages::add);
+                }
+            }
+        }
+        return packages;
+    }
+
+    private static boolean holdsJava(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.anyMatch(f -> f.getFileName().toString().endsWith(".java"));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list " + dir, e);
+        }
+    }
+
+    private static int words(String javadoc) {
+        String text = javadoc.replaceAll("(?m)^\\s*\\*", " ").strip();
+        return text.isEmpty() ? 0 : text.split("\\s+").length;
+    }
+}
