@@ -172,6 +172,16 @@ public final class RollbackExecutor implements AutoCloseable {
         return created[0];
     }
 
+    /** The journal runs are written to ({@link Journal#NONE} when none was configured). */
+    public Journal journal() {
+        return journal;
+    }
+
+    /** The clock runs are timed on. */
+    public RollbackClock clock() {
+        return clock;
+    }
+
     /**
      * Continues a run whose process died, from its journal. Steps the journal shows ended are not
      * run again; a step that started and has no end record runs again only if it is idempotent and

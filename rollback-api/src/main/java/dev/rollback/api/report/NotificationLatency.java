@@ -5,11 +5,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How long after the incident began a stakeholder group was told, against the runbook's limit and
+ * How long after the incident opened a stakeholder group was told, against the runbook's limit and
  * target (technical team: limit 5 min, target 2 min; and so on).
  *
  * @param stakeholder the stakeholder group ("technical-team", "management", "customers", "regulators", "public")
- * @param latency the time from the incident's start to the first delivered notification, if one was delivered
+ * @param latency the time from the incident's opening to the first delivered notification, if one was delivered
  * @param limit the runbook's limit
  * @param target the runbook's target
  */

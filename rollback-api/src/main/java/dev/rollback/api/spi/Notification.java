@@ -14,7 +14,9 @@ import java.util.Objects;
  * @param severity the incident's severity
  * @param subject a one-line subject
  * @param body the message
- * @param incidentStartedAt when the incident began (notification latency is measured from it)
+ * @param incidentOpenedAt when the incident was opened (declared); a notification's latency is measured from
+ *     it, so that how fast people are told is not charged with how long detection took (time to detection
+ *     is a metric of its own)
  * @param createdAt when the notification was created
  */
 public record Notification(
@@ -24,7 +26,7 @@ public record Notification(
         Severity severity,
         String subject,
         String body,
-        Instant incidentStartedAt,
+        Instant incidentOpenedAt,
         Instant createdAt) {
 
     /** Validates and copies. */
@@ -35,7 +37,7 @@ public record Notification(
         Objects.requireNonNull(severity, "severity");
         Objects.requireNonNull(subject, "subject");
         Objects.requireNonNull(body, "body");
-        Objects.requireNonNull(incidentStartedAt, "incidentStartedAt");
+        Objects.requireNonNull(incidentOpenedAt, "incidentOpenedAt");
         Objects.requireNonNull(createdAt, "createdAt");
     }
 }

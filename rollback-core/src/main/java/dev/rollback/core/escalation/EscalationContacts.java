@@ -1,6 +1,7 @@
 package dev.rollback.core.escalation;
 
 import dev.rollback.api.internal.Arguments;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
@@ -49,7 +50,7 @@ public final class EscalationContacts {
         public Builder addContact(EscalationRole role, String address) {
             Objects.requireNonNull(role, "role");
             Arguments.requireText(address, "address");
-            contacts.computeIfAbsent(role, r -> new java.util.ArrayList<>()).add(address);
+            contacts.computeIfAbsent(role, r -> new ArrayList<>()).add(address);
             return this;
         }
 

@@ -1,59 +1,51 @@
 package dev.rollback.core.escalation;
 
-import dev.rollback.core.notification.StakeholderGroup;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The contacts of the runbook's escalation ladder: the tier each belongs to and the stakeholder
- * group whose notification latency a message to them counts for. Who fills each role, and how to
- * reach them, is configuration ({@link EscalationContacts}).
+ * The contacts of the runbook's escalation ladder and the tier each belongs to. Who fills each
+ * role, and how to reach them, is configuration ({@link EscalationContacts}). Paging a role asks it
+ * to help; it informs no stakeholder group (see {@link dev.rollback.core.notification.StakeholderNotices}).
  *
  * <p>Immutable and thread-safe.
  */
 public enum EscalationRole {
     /** On-Call Engineer. */
-    ON_CALL_ENGINEER(EscalationTier.IMMEDIATE_RESPONSE, StakeholderGroup.TECHNICAL_TEAM),
+    ON_CALL_ENGINEER(EscalationTier.IMMEDIATE_RESPONSE),
     /** Technical Lead. */
-    TECHNICAL_LEAD(EscalationTier.IMMEDIATE_RESPONSE, StakeholderGroup.TECHNICAL_TEAM),
+    TECHNICAL_LEAD(EscalationTier.IMMEDIATE_RESPONSE),
     /** Security Officer; also the security team told of an emergency authorization. */
-    SECURITY_OFFICER(EscalationTier.IMMEDIATE_RESPONSE, StakeholderGroup.TECHNICAL_TEAM),
+    SECURITY_OFFICER(EscalationTier.IMMEDIATE_RESPONSE),
     /** Incident Commander. */
-    INCIDENT_COMMANDER(EscalationTier.IMMEDIATE_RESPONSE, StakeholderGroup.TECHNICAL_TEAM),
+    INCIDENT_COMMANDER(EscalationTier.IMMEDIATE_RESPONSE),
     /** Engineering Manager. */
-    ENGINEERING_MANAGER(EscalationTier.MANAGEMENT_ESCALATION, StakeholderGroup.MANAGEMENT),
+    ENGINEERING_MANAGER(EscalationTier.MANAGEMENT_ESCALATION),
     /** Product Owner. */
-    PRODUCT_OWNER(EscalationTier.MANAGEMENT_ESCALATION, StakeholderGroup.MANAGEMENT),
+    PRODUCT_OWNER(EscalationTier.MANAGEMENT_ESCALATION),
     /** Compliance Officer. */
-    COMPLIANCE_OFFICER(EscalationTier.MANAGEMENT_ESCALATION, StakeholderGroup.MANAGEMENT),
+    COMPLIANCE_OFFICER(EscalationTier.MANAGEMENT_ESCALATION),
     /** Executive Sponsor. */
-    EXECUTIVE_SPONSOR(EscalationTier.MANAGEMENT_ESCALATION, StakeholderGroup.MANAGEMENT),
+    EXECUTIVE_SPONSOR(EscalationTier.MANAGEMENT_ESCALATION),
     /** Customer Success: the channel to customers. */
-    CUSTOMER_SUCCESS(EscalationTier.EXTERNAL_COMMUNICATIONS, StakeholderGroup.CUSTOMERS),
+    CUSTOMER_SUCCESS(EscalationTier.EXTERNAL_COMMUNICATIONS),
     /** Legal Counsel: counted with management (an internal party). */
-    LEGAL_COUNSEL(EscalationTier.EXTERNAL_COMMUNICATIONS, StakeholderGroup.MANAGEMENT),
+    LEGAL_COUNSEL(EscalationTier.EXTERNAL_COMMUNICATIONS),
     /** Public Relations: the channel to the public. */
-    PUBLIC_RELATIONS(EscalationTier.EXTERNAL_COMMUNICATIONS, StakeholderGroup.PUBLIC),
+    PUBLIC_RELATIONS(EscalationTier.EXTERNAL_COMMUNICATIONS),
     /** Regulatory Affairs: the channel to regulators. */
-    REGULATORY_AFFAIRS(EscalationTier.EXTERNAL_COMMUNICATIONS, StakeholderGroup.REGULATORS);
+    REGULATORY_AFFAIRS(EscalationTier.EXTERNAL_COMMUNICATIONS);
 
     private final EscalationTier tier;
-    private final StakeholderGroup group;
 
-    EscalationRole(EscalationTier tier, StakeholderGroup group) {
+    EscalationRole(EscalationTier tier) {
         this.tier = tier;
-        this.group = group;
     }
 
     /** The tier this role belongs to. */
     public EscalationTier tier() {
         return tier;
-    }
-
-    /** The stakeholder group a message to this role counts for. */
-    public StakeholderGroup group() {
-        return group;
     }
 
     /** The role's id for configuration files ("on-call-engineer"). */

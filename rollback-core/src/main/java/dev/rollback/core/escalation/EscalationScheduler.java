@@ -7,7 +7,6 @@ import dev.rollback.api.spi.Notification;
 import dev.rollback.core.incident.Incident;
 import dev.rollback.core.incident.Resolution;
 import dev.rollback.core.notification.NotificationDispatcher;
-import dev.rollback.core.notification.StakeholderGroup;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,8 +25,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Brings the escalation tiers into the incidents it watches when their time comes, as
- * {@link EscalationPolicy} says, and dispatches one notification per stakeholder group of each tier
- * to the contacts configured for its roles ({@link EscalationContacts}). A tier whose time came
+ * {@link EscalationPolicy} says, and pages the contacts configured for the tier's roles
+ * ({@link EscalationContacts}) with one notification on the tier's paging channel
+ * ({@link EscalationTier#pagingChannel()}). Paging asks people to help; it is not how stakeholders
+ * are informed (that is {@link dev.rollback.core.notification.StakeholderNotices}, on its own
+ * deadlines), so a page never counts as a stakeholder notification. A tier whose time came
  * before the incident was resolved is notified (late, if the scheduler was late); a tier whose time
  * had not come when it was resolved never is. Each tier fires once per incident.
  *
@@ -161,7 +163,7 @@ public final class EscalationScheduler implements AutoCloseable {
     }
 
     private Escalation fire(Incident incident, EscalationTier tier, Instant due, Instant now) {
-        Map<StakeholderGroup, List<String>> recipients = new LinkedHashMap<>();
+        List<String> recipients = new ArrayList<>();
         List<EscalationRole> withoutContact = new ArrayList<>();
         for (EscalationRole role : EscalationRole.values()) {
             if (role.tier() != tier) {
@@ -171,18 +173,18 @@ public final class EscalationScheduler implements AutoCloseable {
             if (addresses.isEmpty()) {
                 withoutContact.add(role);
             } else {
-                recipients.computeIfAbsent(role.group(), g -> new ArrayList<>()).addAll(addresses);
+                recipients.addAll(addresses);
             }
         }
         if (!withoutContact.isEmpty()) {
             LOG.warn("incident {}: {} has no contact configured for {}", incident.id(), tier.label(), withoutContact);
         }
         List<Notification> notifications = new ArrayList<>();
-        recipients.forEach((group, to) -> {
-            Notification n = notification(incident, tier, group, to, now);
-            notifications.add(n);
-            dispatcher.dispatch(n);
-        });
+        if (!recipients.isEmpty()) {
+            Notification page = page(incident, tier, recipients, now);
+            notifications.add(page);
+            dispatcher.dispatch(page);
+        }
         LOG.info(
                 "incident {} ({}): {} brought in, due {}, {} notification(s)",
                 incident.id(),
@@ -193,8 +195,7 @@ public final class EscalationScheduler implements AutoCloseable {
         return new Escalation(incident.id(), tier, due, now, notifications, withoutContact);
     }
 
-    private static Notification notification(
-            Incident incident, EscalationTier tier, StakeholderGroup group, List<String> to, Instant now) {
+    private static Notification page(Incident incident, EscalationTier tier, List<String> to, Instant now) {
         String subject = "[" + incident.severity() + " " + incident.severity().label() + "] incident " + incident.id()
                 + ", " + tier.label() + ": " + incident.title();
         StringBuilder body = new StringBuilder()
@@ -229,12 +230,12 @@ public final class EscalationScheduler implements AutoCloseable {
         body.append("Escalation tier: ").append(tier.label()).append('.');
         return new Notification(
                 incident.id(),
-                group.id(),
+                tier.pagingChannel(),
                 to,
                 incident.severity(),
                 Redaction.redact(subject),
                 Redaction.redact(body.toString()),
-                incident.startedAt(),
+                incident.openedAt(),
                 now);
     }
 

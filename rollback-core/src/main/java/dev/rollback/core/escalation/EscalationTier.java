@@ -1,6 +1,7 @@
 package dev.rollback.core.escalation;
 
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * The runbook's "Emergency Contact Escalation" tiers, with the time after the incident opened at
@@ -28,6 +29,15 @@ public enum EscalationTier {
     /** The runbook's name for the tier. */
     public String label() {
         return label;
+    }
+
+    /**
+     * The channel its pages carry as {@link dev.rollback.api.spi.Notification#stakeholder()}
+     * ({@code paging:immediate-response}): never a stakeholder group's id, so a page is never counted
+     * as informing stakeholders.
+     */
+    public String pagingChannel() {
+        return "paging:" + name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /** When the runbook brings this tier in, counted from the incident's opening. */

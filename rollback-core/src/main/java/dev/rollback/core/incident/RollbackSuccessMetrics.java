@@ -21,7 +21,7 @@ import java.util.Optional;
  * <li>time to execute: the run's own (monotonic) duration;</li>
  * <li>total recovery: breach began (or, unknown, the decision) to the end of a successful run;</li>
  * <li>records lost: the providers' {@link dev.rollback.api.EvidenceKey#RECORDS_LOST} evidence, summed;</li>
- * <li>notification latency per runbook stakeholder group: incident start to the first delivery to
+ * <li>notification latency per runbook stakeholder group: the incident's opening to the first delivery to
  *     the group, for every group a notification was sent to (unknown if none was delivered).</li>
  * </ul>
  * A figure nobody measured stays empty, never zero. Each is judged against the runbook's limit and
@@ -51,7 +51,7 @@ public final class RollbackSuccessMetrics {
 
     /**
      * The latency of each runbook stakeholder group that a notification was sent to, in the
-     * runbook's order: from the incident's start to the first successful delivery, or unknown if
+     * runbook's order: from the incident's opening to the first successful delivery, or unknown if
      * every delivery to the group failed. Notifications to other groups (the security team's
      * notice) have no runbook target and are left out.
      */

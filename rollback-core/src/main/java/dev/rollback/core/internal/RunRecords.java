@@ -78,6 +78,11 @@ public final class RunRecords {
         return startData.getOrDefault(PLAN, "");
     }
 
+    /** The key of the plan a RUN_STARTED record names (its run lock's key), empty when it names none. */
+    public static String planKey(Map<String, String> startData) {
+        return startData.getOrDefault(PLAN_KEY, "");
+    }
+
     /** The request a resumed run continues under: the original initiator's kind and name, marked as a resume. */
     public static RunRequest resumeRequest(Map<String, String> startData) {
         String initiator = startData.getOrDefault(INITIATOR, "unknown");

@@ -37,8 +37,8 @@ public record NotificationDelivery(
         return deliveredAt.isPresent();
     }
 
-    /** The time from the incident's start to delivery, if delivered. */
+    /** The time from the incident's opening to delivery, if delivered. */
     public Optional<Duration> latency() {
-        return deliveredAt.map(at -> Duration.between(notification.incidentStartedAt(), at));
+        return deliveredAt.map(at -> Duration.between(notification.incidentOpenedAt(), at));
     }
 }

@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * The stakeholder groups of the runbook's "Communication Effectiveness" metrics, each with its
- * limit and target for being told after the incident began: technical team under 5 minutes
+ * limit and target for being told after the incident opened: technical team under 5 minutes
  * (target 2), management under 15 (10), customers under 30 (20), regulators under 4 hours (2),
  * public under 24 hours (12).
  *

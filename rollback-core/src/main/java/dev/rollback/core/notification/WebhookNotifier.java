@@ -34,7 +34,7 @@ import java.util.UUID;
  * same on every retry, so a receiver can drop duplicates.
  *
  * <p>JSON body: {@code incidentId, stakeholder, recipients[], severity, severityLabel, subject, body,
- * incidentStartedAt, createdAt} (instants in ISO-8601).
+ * incidentOpenedAt, createdAt} (instants in ISO-8601).
  *
  * <p>Immutable and thread-safe; build with {@link #custom()}. It never logs or puts in a message the
  * endpoint's path, query or user info (they may hold a token) nor the bearer token: only scheme,
@@ -113,7 +113,7 @@ public final class WebhookNotifier implements Notifier {
                 .put("severityLabel", n.severity().label())
                 .put("subject", n.subject())
                 .put("body", n.body())
-                .put("incidentStartedAt", n.incidentStartedAt().toString())
+                .put("incidentOpenedAt", n.incidentOpenedAt().toString())
                 .put("createdAt", n.createdAt().toString());
         try {
             return JSON.writeValueAsBytes(body);

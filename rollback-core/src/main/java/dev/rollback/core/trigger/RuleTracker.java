@@ -24,6 +24,7 @@ final class RuleTracker {
     private long clearSince = NEVER;
     private boolean firing;
     private RuleState state = RuleState.INSUFFICIENT_DATA;
+    private double lastObserved = Double.NaN;
 
     RuleTracker(TriggerRule rule) {
         this.rule = rule;
@@ -42,6 +43,11 @@ final class RuleTracker {
         return state;
     }
 
+    /** The value the latest evaluation saw, NaN before the first or when it had no data. */
+    double lastObserved() {
+        return lastObserved;
+    }
+
     /**
      * Takes one evaluation into account and returns the decision it leads to, if the rule fires
      * now.
@@ -53,6 +59,7 @@ final class RuleTracker {
      */
     Optional<Decision> evaluate(
             double observed, double threshold, double clearAt, String alarm, long nowNanos, Instant now) {
+        lastObserved = observed;
         boolean noData = Double.isNaN(observed);
         boolean breach;
         boolean clear;

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -63,7 +65,7 @@ public final class TriggerEngine implements AutoCloseable {
         this.clock = b.clock;
         this.evaluationInterval = b.evaluationInterval;
         this.resolution = b.resolution;
-        this.listeners = List.copyOf(b.listeners);
+        this.listeners = new CopyOnWriteArrayList<>(b.listeners);
         this.signals = new Signals(matrix.rules(), clock.monotonicNanos(), b.resolution.toNanos(), b.stripes);
         this.trackers = matrix.rules().stream().map(RuleTracker::new).toArray(RuleTracker[]::new);
         this.overrideThresholds = new double[trackers.length];
@@ -168,6 +170,36 @@ public final class TriggerEngine implements AutoCloseable {
                 "Heightened monitoring for {}: {}",
                 Descriptions.duration(monitoring.duration()),
                 monitoring.thresholds());
+    }
+
+    /**
+     * Adds a listener to a built engine, for components built after it that must hear its decisions
+     * (an incident response that also reads the engine's rule states). It hears decisions taken
+     * from now on.
+     */
+    public void addListener(DecisionListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * What the latest evaluation of {@code rule} saw, in the rule's unit (a ratio for error rates,
+     * seconds for response times); empty before the first evaluation or when the rule had no data.
+     */
+    public synchronized OptionalDouble observed(String rule) {
+        double v = trackers[indexOf(rule)].lastObserved();
+        return Double.isNaN(v) ? OptionalDouble.empty() : OptionalDouble.of(v);
+    }
+
+    /**
+     * The heightened-monitoring threshold in force for {@code rule} now, if one applies (see
+     * {@link #heightenMonitoring}); empty once it expired.
+     */
+    public synchronized OptionalDouble heightenedThreshold(String rule) {
+        int i = indexOf(rule);
+        if (Double.isNaN(overrideThresholds[i]) || clock.monotonicNanos() - overridesUntil[i] >= 0) {
+            return OptionalDouble.empty();
+        }
+        return OptionalDouble.of(overrideThresholds[i]);
     }
 
     /** The state of the rule named {@code rule} after the latest evaluation. */

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rollback.api.Severity;
-import dev.rollback.api.report.NotificationLatency;
-import dev.rollback.api.report.TargetStatus;
 import dev.rollback.api.spi.Notification;
 import dev.rollback.core.clock.ManualClock;
 import dev.rollback.core.incident.Fixtures;
@@ -74,7 +72,8 @@ class EscalationSchedulerTest {
 
         assertThat(notifier.sent())
                 .extracting(Notification::stakeholder)
-                .containsExactly("technical-team", "management", "customers", "management", "public", "regulators");
+                .containsExactly(
+                        "paging:immediate-response", "paging:management-escalation", "paging:external-communications");
         assertThat(notifier.sent().get(0).recipients())
                 .containsExactly(
                         "on-call-engineer@example.test",
@@ -113,7 +112,7 @@ class EscalationSchedulerTest {
         assertThat(tickAt(Duration.ofHours(3))).isEmpty();
         assertThat(notifier.sent())
                 .extracting(Notification::stakeholder)
-                .containsExactly("technical-team", "management");
+                .containsExactly("paging:immediate-response", "paging:management-escalation");
         assertThat(scheduler.watchedIncidents()).isEmpty();
     }
 
@@ -191,24 +190,19 @@ class EscalationSchedulerTest {
     }
 
     @Test
-    void eachNotificationsLatencyIsMeasuredFromTheIncidentsStart() {
+    void pagesAreNotStakeholderNoticesSoTheyNeverCountAsInformingAGroup() {
         Instant breach = T0.minus(Duration.ofMinutes(3));
         Incident incident = Incident.open("INC-7", Fixtures.decision(Severity.SEV0, breach, T0));
         scheduler.watch(incident);
         tickAt(Duration.ofMinutes(1));
         tickAt(Duration.ofMinutes(16));
 
-        List<NotificationLatency> latencies =
-                RollbackSuccessMetrics.notificationLatencies(dispatcher.deliveries("INC-7"));
-
-        assertThat(latencies)
-                .extracting(NotificationLatency::stakeholder)
-                .containsExactly("technical-team", "management");
-        assertThat(latencies.get(0).latency()).contains(Duration.ofMinutes(4));
-        assertThat(latencies.get(0).limitStatus()).isEqualTo(TargetStatus.MET);
-        assertThat(latencies.get(0).targetStatus()).isEqualTo(TargetStatus.MISSED);
-        assertThat(latencies.get(1).latency()).contains(Duration.ofMinutes(19));
-        assertThat(latencies.get(1).limitStatus()).isEqualTo(TargetStatus.MISSED);
+        assertThat(dispatcher.deliveries("INC-7"))
+                .extracting(d -> d.notification().stakeholder())
+                .containsExactly("paging:immediate-response", "paging:management-escalation");
+        assertThat(RollbackSuccessMetrics.notificationLatencies(dispatcher.deliveries("INC-7")))
+                .as("paging the management tier at 15 minutes is not telling management")
+                .isEmpty();
     }
 
     @Test

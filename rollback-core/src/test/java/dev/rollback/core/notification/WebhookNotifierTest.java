@@ -132,7 +132,7 @@ class WebhookNotifierTest {
                         .withRequestBody(equalToJson("""
                         {"incidentId":"INC-9","stakeholder":"technical-team","recipients":["oncall@example.test"],
                          "severity":"SEV0","severityLabel":"Critical","subject":"[SEV0 Critical] incident INC-9",
-                         "body":"checkout down","incidentStartedAt":"2026-03-02T09:00:00Z",
+                         "body":"checkout down","incidentOpenedAt":"2026-03-02T09:00:00Z",
                          "createdAt":"2026-03-02T09:01:00Z"}""")));
     }
 
