@@ -146,7 +146,7 @@ public final class IncidentResponse implements DecisionListener, AutoCloseable {
         IncidentHandle handle = new IncidentHandle(key, decision, IncidentState.STANDBY);
         byKey.put(key, handle);
         if (acquire(handle)) {
-            open(handle, decision);
+            takeUp(handle, true);
         }
         return handle;
     }
@@ -171,7 +171,12 @@ public final class IncidentResponse implements DecisionListener, AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException(
                         "no plan carries out action '" + action + "'; catalog actions: " + catalog.actions()));
         handle.plan = plan;
-        handle.run(executor.start(plan, request));
+        RollbackRun run = executor.start(plan, request);
+        handle.run(run);
+        IncidentLog log = new IncidentLog(executor.journal(), handle.key(), clock);
+        if (log.durable() && !run.joined()) {
+            log.run(incidentId, run.runId(), token(handle));
+        }
         handle.notes.add("approved by " + request.initiator().principal() + " with "
                 + request.approvals().size() + " approval(s): plan '" + plan.name() + "'");
         handle.state(IncidentState.RUNNING);
@@ -193,6 +198,7 @@ public final class IncidentResponse implements DecisionListener, AutoCloseable {
         if (!incident.isResolved()) {
             incident.resolve(
                     Arguments.requireText(by, "by"), Arguments.requireText(summary, "summary"), clock.instant());
+            logResolved(handle, by);
             notices.ifPresent(n -> n.resolved(incident, summary));
         }
         release(handle);
@@ -291,11 +297,61 @@ public final class IncidentResponse implements DecisionListener, AutoCloseable {
         }
     }
 
-    private void open(IncidentHandle handle, Decision decision) {
-        Incident incident = Incident.open(incidentId(handle.key(), decision), decision);
-        handle.incident(incident);
-        notices.ifPresent(n -> n.watch(incident));
-        escalation.ifPresent(e -> e.watch(incident));
+    /**
+     * With the incident's lock just taken, decides from the shared journal what this node does: adopt
+     * an incident still open (resuming a run its dead holder left unfinished); run nothing for a breach
+     * an incident already answered and resolved (a late decision); or open a new incident. {@code fresh}
+     * when this node's own decision arrived now, not a standby's retry.
+     */
+    private void takeUp(IncidentHandle h, boolean fresh) {
+        try {
+            IncidentLog log = new IncidentLog(executor.journal(), h.key(), clock);
+            Decision decision = h.decision();
+            if (!log.durable()) {
+                // No journal: this node cannot know what others did; only a rule still firing here opens it.
+                boolean mine = h.state() != IncidentState.STANDBY
+                        || engine.map(e -> e.state(decision.rule()) == RuleState.FIRING)
+                                .orElse(false);
+                if (mine) {
+                    open(h, log);
+                } else {
+                    handledElsewhere(h, "rule '" + decision.rule() + "' has cleared");
+                }
+                return;
+            }
+            Optional<IncidentLog.Entry> last = log.last();
+            if (last.isPresent() && last.get().resolvedAt().isEmpty()) {
+                adopt(h, log, last.get());
+            } else if (last.isPresent()
+                    && !decision.breachBegan().isAfter(last.get().resolvedAt().get())) {
+                handledElsewhere(
+                        h,
+                        "incident " + last.get().incidentId() + " answered this breach (began " + decision.breachBegan()
+                                + ") and was resolved at "
+                                + last.get().resolvedAt().get());
+            } else {
+                open(h, log);
+            }
+        } catch (RuntimeException e) {
+            release(h);
+            throw e;
+        }
+    }
+
+    private void handledElsewhere(IncidentHandle h, String why) {
+        h.notes.add("another node handled the incident: " + why + "; nothing runs here");
+        h.state(IncidentState.HANDLED_ELSEWHERE);
+        release(h);
+    }
+
+    /** Opens a new incident, logs it, pages, informs, and starts its plan or waits for approval. */
+    private void open(IncidentHandle h, IncidentLog log) {
+        Decision decision = h.decision();
+        Incident incident = Incident.open(incidentId(h.key(), decision), decision);
+        if (log.durable()) {
+            log.opened(incident.id(), decision.breachBegan(), token(h));
+        }
+        watch(h, incident);
         LOG.warn(
                 "incident {} opened at {} by rule '{}': {}",
                 incident.id(),
@@ -303,18 +359,92 @@ public final class IncidentResponse implements DecisionListener, AutoCloseable {
                 decision.rule(),
                 decision.description());
         if (decision.kind() == Decision.Kind.MANUAL_REVIEW) {
-            handle.state(IncidentState.AWAITING_APPROVAL);
-            handle.notes.add("manual review opened by rule '" + decision.rule() + "': nothing runs until approved");
+            h.state(IncidentState.AWAITING_APPROVAL);
+            h.notes.add("manual review opened by rule '" + decision.rule() + "': nothing runs until approved");
             return;
         }
-        start(handle, catalog.planFor(decision), RunRequest.automatic(decision));
+        start(h, log, catalog.planFor(decision), RunRequest.automatic(decision));
     }
 
-    private void start(IncidentHandle handle, RollbackPlan plan, RunRequest request) {
+    /**
+     * Continues an incident the log shows open, whose holder died: resume its plan's run if it is
+     * unfinished, verify its recovery if the run succeeded, leave it to a person if it failed, or wait
+     * for approval if no run started.
+     */
+    private void adopt(IncidentHandle h, IncidentLog log, IncidentLog.Entry open) {
+        Incident incident = Incident.open(open.incidentId(), h.decision());
+        watch(h, incident);
+        // A holder that died between starting the run and logging it left the run only in the journal.
+        Optional<String> runId =
+                open.runId().or(() -> catalog.plan(keyPlanAction(h)).flatMap(this::unfinishedRunOf));
+        if (runId.isEmpty()) {
+            h.notes.add("took over incident " + open.incidentId() + " from a node that died before its plan started");
+            if (h.decision().kind() == Decision.Kind.MANUAL_REVIEW) {
+                h.state(IncidentState.AWAITING_APPROVAL);
+            } else {
+                start(h, log, catalog.planFor(h.decision()), RunRequest.automatic(h.decision()));
+            }
+            return;
+        }
+        RollbackPlan plan = catalog.plan(keyPlanAction(h)).orElse(null);
+        Optional<String> outcome = log.outcomeOf(runId.get());
+        if (outcome.isEmpty() && plan != null) {
+            h.plan = plan;
+            h.run(executor.resume(plan, runId.get()));
+            h.notes.add("took over: the node that held incident " + open.incidentId() + " died during run "
+                    + runId.get() + "; resumed it from the journal");
+            h.state(IncidentState.RUNNING);
+            LOG.warn("incident {}: took over run {} from a node that died", open.incidentId(), runId.get());
+        } else if (outcome.map(RunOutcome.SUCCEEDED.name()::equals).orElse(false)) {
+            h.plan = plan;
+            h.notes.add("took over incident " + open.incidentId() + " after its run " + runId.get()
+                    + " succeeded: verifying its recovery here");
+            h.verifyingSince = clock.instant();
+            h.state(IncidentState.VERIFYING);
+        } else {
+            h.notes.add("incident " + open.incidentId() + " is open after its run " + runId.get() + " ended "
+                    + outcome.orElse("unfinished") + ": it waits for a person");
+            h.state(IncidentState.NOT_RECOVERED);
+        }
+    }
+
+    private Optional<String> unfinishedRunOf(RollbackPlan plan) {
+        Journal journal = executor.journal();
+        Optional<String> found = Optional.empty();
+        for (String runId : journal.unfinishedRuns()) {
+            List<JournalRecord> records = journal.records(runId);
+            if (!records.isEmpty()
+                    && records.get(0).type() == JournalRecord.Type.RUN_STARTED
+                    && plan.key().equals(RunRecords.planKey(records.get(0).data()))) {
+                found = Optional.of(runId);
+            }
+        }
+        return found;
+    }
+
+    private String keyPlanAction(IncidentHandle h) {
+        return h.decision().kind() == Decision.Kind.ROLLBACK ? h.decision().action() : "";
+    }
+
+    private void watch(IncidentHandle h, Incident incident) {
+        h.incident(incident);
+        notices.ifPresent(n -> n.watch(incident));
+        escalation.ifPresent(e -> e.watch(incident));
+    }
+
+    private static long token(IncidentHandle h) {
+        return h.lease == null ? 0L : h.lease.fencingToken();
+    }
+
+    private void start(IncidentHandle handle, IncidentLog log, RollbackPlan plan, RunRequest request) {
         handle.plan = plan;
         try {
-            handle.run(executor.start(plan, request));
+            RollbackRun run = executor.start(plan, request);
+            handle.run(run);
             handle.state(IncidentState.RUNNING);
+            if (log.durable() && !run.joined()) {
+                log.run(handle.incident().orElseThrow().id(), run.runId(), token(handle));
+            }
         } catch (RollbackException e) {
             if (e.code() != ErrorCode.LOCK_UNAVAILABLE) {
                 throw e;
@@ -334,7 +464,7 @@ public final class IncidentResponse implements DecisionListener, AutoCloseable {
 
     private Optional<IncidentReport> advance(IncidentHandle h, Instant now) {
         switch (h.state()) {
-            case STANDBY -> standBy(h, now);
+            case STANDBY -> standBy(h);
             case RUNNING -> running(h, now);
             case VERIFYING -> {
                 return verifying(h, now);
@@ -348,53 +478,10 @@ public final class IncidentResponse implements DecisionListener, AutoCloseable {
     }
 
     /** Another node holds the incident: take it over if its lock came free. */
-    private void standBy(IncidentHandle h, Instant now) {
-        if (!acquire(h)) {
-            return;
+    private void standBy(IncidentHandle h) {
+        if (acquire(h)) {
+            takeUp(h, false);
         }
-        Decision decision = h.decision();
-        if (decision.kind() == Decision.Kind.MANUAL_REVIEW) {
-            open(h, decision);
-            return;
-        }
-        RollbackPlan plan = catalog.planFor(decision);
-        Optional<String> unfinished = unfinishedRunOf(plan);
-        if (unfinished.isPresent()) {
-            Incident incident = Incident.open(incidentId(h.key(), decision), decision);
-            h.incident(incident);
-            notices.ifPresent(n -> n.watch(incident));
-            escalation.ifPresent(e -> e.watch(incident));
-            h.plan = plan;
-            h.run(executor.resume(plan, unfinished.get()));
-            h.notes.add("took over: the node that held the incident died; resumed run " + unfinished.get());
-            h.state(IncidentState.RUNNING);
-            return;
-        }
-        boolean stillFiring =
-                engine.map(e -> e.state(decision.rule()) == RuleState.FIRING).orElse(true);
-        if (stillFiring) {
-            h.notes.add("rule '" + decision.rule() + "' still fires and no run of plan '" + plan.name()
-                    + "' is unfinished: opening the incident here");
-            open(h, decision);
-        } else {
-            h.notes.add("another node handled the incident: rule '" + decision.rule() + "' has cleared");
-            h.state(IncidentState.HANDLED_ELSEWHERE);
-            release(h);
-        }
-    }
-
-    private Optional<String> unfinishedRunOf(RollbackPlan plan) {
-        Journal journal = executor.journal();
-        Optional<String> found = Optional.empty();
-        for (String runId : journal.unfinishedRuns()) {
-            List<JournalRecord> records = journal.records(runId);
-            if (!records.isEmpty()
-                    && records.get(0).type() == JournalRecord.Type.RUN_STARTED
-                    && plan.key().equals(RunRecords.planKey(records.get(0).data()))) {
-                found = Optional.of(runId);
-            }
-        }
-        return found;
     }
 
     private void running(IncidentHandle h, Instant now) {
@@ -478,9 +565,11 @@ public final class IncidentResponse implements DecisionListener, AutoCloseable {
             engine.get().heightenMonitoring(heightened.get());
             heightenedUntil = Optional.of(now.plus(heightened.get().duration()));
         }
-        String summary = "recovered: plan '" + h.plan.name() + "' succeeded and production was verified "
-                + "(checks passed, trigger rules healthy for " + verification.settleFor() + ")";
+        String summary = "recovered: plan '" + (h.plan == null ? h.key() : h.plan.name())
+                + "' succeeded and production was verified " + "(checks passed, trigger rules healthy for "
+                + verification.settleFor() + ")";
         incident.resolve("incident-response", summary, now);
+        logResolved(h, "incident-response");
         notices.ifPresent(n -> n.resolved(incident, summary));
         h.state(IncidentState.RECOVERED);
         IncidentReport report = report(h, Optional.of(now), heightenedUntil);
@@ -573,6 +662,13 @@ public final class IncidentResponse implements DecisionListener, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RollbackException(ErrorCode.STEP_INTERRUPTED, "interrupted while reading run " + run.runId());
+        }
+    }
+
+    private void logResolved(IncidentHandle h, String by) {
+        IncidentLog log = new IncidentLog(executor.journal(), h.key(), clock);
+        if (log.durable()) {
+            log.resolved(h.incident().orElseThrow().id(), by, token(h));
         }
     }
 

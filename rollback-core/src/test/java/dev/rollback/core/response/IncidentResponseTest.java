@@ -349,7 +349,7 @@ class IncidentResponseTest {
         assertThat(first.incident().orElseThrow().isResolved()).isTrue();
         b.response.tick();
         assertThat(second.state())
-                .as("b's own rule never fired: nothing to run")
+                .as("the incident answered b's breach and was resolved: nothing runs")
                 .isEqualTo(IncidentState.HANDLED_ELSEWHERE);
         assertThat(swaps).hasValue(1);
     }
