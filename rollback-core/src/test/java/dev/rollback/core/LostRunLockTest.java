@@ -123,7 +123,7 @@ class LostRunLockTest {
             assertThat(executions.get("third")).hasValue(1);
             assertThat(RunHistory.replay(journal, report.runId()).highestFencingToken())
                     .isEqualTo(2);
-            assertThat(journal.verify(report.runId()).verified()).isTrue();
+            assertThat(journal.verify(report.runId()).orElseThrow().verified()).isTrue();
         }
     }
 }

@@ -173,7 +173,7 @@ class ResumeTest {
                     .contains(JournalRecord.Type.RUN_RESUMED)
                     .endsWith(JournalRecord.Type.RUN_FINISHED);
             assertThat(records.get(records.size() - 1).fencingToken()).isGreaterThan(0);
-            assertThat(journal.verify(RUN).verified()).isTrue();
+            assertThat(journal.verify(RUN).orElseThrow().verified()).isTrue();
         }
     }
 

@@ -5,6 +5,7 @@ import dev.rollback.api.RollbackException;
 import dev.rollback.api.internal.Arguments;
 import dev.rollback.api.spi.Journal;
 import dev.rollback.api.spi.JournalRecord;
+import dev.rollback.api.spi.JournalVerification;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.internal.Jdbc;
 import dev.rollback.postgres.internal.ToolArguments;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -43,10 +45,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * a lost acknowledgement) is accepted once, a different one is refused. An append whose connection
  * breaks or is refused reconnects and tries again for {@link Builder#retryFor(Duration)}; that is
  * safe even when the server had committed and only its reply was lost, because the retry finds the
- * identical record. A record whose fencing token is lower than one already in the run is refused (a
- * stale holder). Each row carries a SHA-256 hash chained to the previous one; {@link #records(String)}
- * checks the chain and throws naming the first bad record when a row was edited, deleted or
- * reordered. A store that stops answering counts as broken after {@link Builder#readTimeout(Duration)}.
+ * identical record. A record whose fencing token is lower than one already in the run is refused
+ * with {@code LOCK_UNAVAILABLE} (a stale holder). These are the rules of the {@link Journal} contract.
+ * Each row carries a SHA-256 hash chained to the previous one; {@link #records(String)} checks the
+ * chain and throws naming the first bad record when a row was edited, deleted or reordered, and
+ * {@link #verify(String)} returns the verdict (what it cannot detect is said there). A store that
+ * stops answering counts as broken after {@link Builder#readTimeout(Duration)}.
  * An unreachable store fails closed with {@code JOURNAL_FAILURE}, naming host and
  * database, never the password.
  *
@@ -215,6 +219,7 @@ public final class PostgresJournal implements Journal {
         if (record.fencingToken() < highestToken) {
             c.rollback();
             throw refuse(
+                    ErrorCode.LOCK_UNAVAILABLE,
                     record,
                     "its fencing token " + record.fencingToken() + " is older than " + highestToken
                             + " already in the run (a stale lock holder)");
@@ -318,7 +323,35 @@ public final class PostgresJournal implements Journal {
     @Override
     public List<JournalRecord> records(String runId) {
         Objects.requireNonNull(runId, "runId");
-        return read("reading run " + runId, c -> {
+        Scan scan = scan(runId, "reading run " + runId);
+        JournalVerification verdict = scan.verification();
+        if (!verdict.verified() && verdict.finding() != JournalVerification.Finding.NO_SUCH_RUN) {
+            throw tampered(
+                    runId, verdict.firstBadSequence().orElse(scan.records().size()), verdict.detail());
+        }
+        return scan.records();
+    }
+
+    /**
+     * Verifies the chain of {@code runId}: every row's hash over its content and the hash before it,
+     * and that the sequence has no hole. It finds an edited row ({@code ALTERED}, naming it), rows
+     * deleted from the middle ({@code REMOVED}, naming the first missing one) and unreadable rows. It
+     * keeps no anchor of the head, so rows cut from the end of a run, or a chain rebuilt as a whole
+     * by someone who can write the table, verify; keep the head hash the report states elsewhere to
+     * catch those.
+     *
+     * @return the verdict; never empty
+     * @throws RollbackException {@code JOURNAL_FAILURE} if the store cannot be read
+     */
+    @Override
+    public Optional<JournalVerification> verify(String runId) {
+        Objects.requireNonNull(runId, "runId");
+        return Optional.of(scan(runId, "verifying run " + runId).verification());
+    }
+
+    /** Reads and checks the rows of {@code runId} up to the first bad one. */
+    private Scan scan(String runId, String what) {
+        return read(what, c -> {
             List<JournalRecord> records = new ArrayList<>();
             try (PreparedStatement ps =
                     c.prepareStatement("SELECT sequence, type, at, step_id, fencing_token, data_keys,"
@@ -328,6 +361,19 @@ public final class PostgresJournal implements Journal {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         long sequence = rs.getLong(1);
+                        long expected = records.size();
+                        if (sequence != expected) {
+                            return scanned(
+                                    runId,
+                                    records,
+                                    prev,
+                                    JournalVerification.Finding.REMOVED,
+                                    expected,
+                                    (sequence - 1 == expected
+                                                    ? "record " + expected + " is"
+                                                    : "records " + expected + " to " + (sequence - 1) + " are")
+                                            + " missing");
+                        }
                         Map<String, String> data = new LinkedHashMap<>();
                         String[] keys = strings(rs.getArray(6));
                         String[] values = strings(rs.getArray(7));
@@ -344,25 +390,75 @@ public final class PostgresJournal implements Journal {
                                     Optional.ofNullable(rs.getString(4)),
                                     rs.getLong(5),
                                     data);
-                        } catch (IllegalArgumentException e) {
-                            throw tampered(runId, sequence, "it cannot be read (" + e.getMessage() + ")");
-                        }
-                        if (sequence != records.size()
-                                || !prev.equals(rs.getString(8))
-                                || !rs.getString(9).equals(hash(prev, record))) {
-                            throw tampered(
+                        } catch (IllegalArgumentException | NullPointerException e) {
+                            return scanned(
                                     runId,
+                                    records,
+                                    prev,
+                                    JournalVerification.Finding.ALTERED,
                                     sequence,
-                                    "its hash chain does not verify (edited, deleted, reordered" + " or rebuilt)");
+                                    "it cannot be read (" + e.getMessage() + ")");
+                        }
+                        if (!prev.equals(rs.getString(8))) {
+                            return scanned(
+                                    runId,
+                                    records,
+                                    prev,
+                                    JournalVerification.Finding.ALTERED,
+                                    sequence,
+                                    "its hash chain does not verify: it does not point back to "
+                                            + (sequence == 0 ? "the run's genesis" : "record " + (sequence - 1))
+                                            + " (one of them was edited, or the chain rebuilt)");
+                        }
+                        if (!hash(prev, record).equals(rs.getString(9))) {
+                            return scanned(
+                                    runId,
+                                    records,
+                                    prev,
+                                    JournalVerification.Finding.ALTERED,
+                                    sequence,
+                                    "its hash chain does not verify: its content does not match its hash (edited)");
                         }
                         prev = rs.getString(9);
                         records.add(record);
                     }
                 }
+                return records.isEmpty()
+                        ? scanned(
+                                runId,
+                                records,
+                                prev,
+                                JournalVerification.Finding.NO_SUCH_RUN,
+                                -1,
+                                "the journal holds no record of this run")
+                        : scanned(runId, records, prev, JournalVerification.Finding.VERIFIED, -1, "the chain verified");
             }
-            return List.copyOf(records);
         });
     }
+
+    private Scan scanned(
+            String runId,
+            List<JournalRecord> records,
+            String head,
+            JournalVerification.Finding finding,
+            long firstBad,
+            String detail) {
+        return new Scan(
+                List.copyOf(records),
+                new JournalVerification(
+                        runId,
+                        table + " on " + endpoint.describe(),
+                        finding,
+                        records.size(),
+                        head,
+                        firstBad < 0 ? OptionalLong.empty() : OptionalLong.of(firstBad),
+                        OptionalLong.empty(),
+                        detail,
+                        false));
+    }
+
+    /** The rows of a run that verified, and the verdict. */
+    private record Scan(List<JournalRecord> records, JournalVerification verification) {}
 
     @Override
     public List<String> unfinishedRuns() {
@@ -508,9 +604,12 @@ public final class PostgresJournal implements Journal {
     }
 
     private static RollbackException refuse(JournalRecord r, String why) {
+        return refuse(ErrorCode.JOURNAL_FAILURE, r, why);
+    }
+
+    private static RollbackException refuse(ErrorCode code, JournalRecord r, String why) {
         return new RollbackException(
-                ErrorCode.JOURNAL_FAILURE,
-                "refused " + r.type() + " #" + r.sequence() + " of run " + r.runId() + ": " + why);
+                code, "refused " + r.type() + " #" + r.sequence() + " of run " + r.runId() + ": " + why);
     }
 
     private static RollbackException tampered(String runId, long sequence, String why) {

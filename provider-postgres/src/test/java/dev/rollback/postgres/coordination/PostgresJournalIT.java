@@ -3,10 +3,18 @@ package dev.rollback.postgres.coordination;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rollback.api.ErrorCode;
+import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RollbackException;
+import dev.rollback.api.RollbackPlan;
+import dev.rollback.api.report.RollbackReport;
 import dev.rollback.api.spi.JournalRecord;
+import dev.rollback.api.spi.JournalVerification;
+import dev.rollback.core.RollbackExecutor;
+import dev.rollback.core.RunRequest;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.TestDatabases;
+import dev.rollback.testkit.FakeStep;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -104,6 +112,8 @@ class PostgresJournalIT {
         String run = "run-" + UUID.randomUUID();
         journal.append(record(run, 0, JournalRecord.Type.RUN_STARTED, 7));
         assertThatThrownBy(() -> journal.append(record(run, 1, JournalRecord.Type.STEP_STARTED, 6)))
+                .isInstanceOfSatisfying(
+                        RollbackException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.LOCK_UNAVAILABLE))
                 .hasMessageContaining("its fencing token 6 is older than 7");
         journal.append(record(run, 1, JournalRecord.Type.STEP_STARTED, 8));
         assertThat(journal.records(run)).hasSize(2);
@@ -129,7 +139,41 @@ class PostgresJournalIT {
             journal.append(record(other, i, JournalRecord.Type.STEP_STARTED, 1));
         }
         TestDatabases.sql(store, "DELETE FROM rollback.journal WHERE run_id = '" + other + "' AND sequence = 1");
-        assertThatThrownBy(() -> journal.records(other)).hasMessageContaining("damaged at record #2");
+        assertThatThrownBy(() -> journal.records(other))
+                .as("the first bad record is the first missing one")
+                .hasMessageContaining("damaged at record #1: record 1 is missing");
+        assertThat(journal.verify(other).orElseThrow())
+                .satisfies(v -> assertThat(v.finding()).isEqualTo(JournalVerification.Finding.REMOVED))
+                .satisfies(v -> assertThat(v.firstBadSequence()).hasValue(1))
+                .satisfies(v -> assertThat(v.recordCount()).isEqualTo(1));
+        assertThat(journal.verify(run).orElseThrow())
+                .satisfies(v -> assertThat(v.finding()).isEqualTo(JournalVerification.Finding.ALTERED))
+                .satisfies(v -> assertThat(v.firstBadSequence()).hasValue(2))
+                .satisfies(v -> assertThat(v.describe()).contains("\"rollback\".journal on 127.0.0.1:"));
+        assertThat(journal.verify("never-ran").orElseThrow().finding())
+                .isEqualTo(JournalVerification.Finding.NO_SUCH_RUN);
+    }
+
+    @Test
+    void theReportOfARunJournaledHereStatesItsVerifiedChain() {
+        PostgresJournal journal = PostgresJournal.open(store);
+        RollbackPlan plan = RollbackPlan.builder(
+                        "chain-in-report", RecoveryObjectives.of(Duration.ofMinutes(5), Duration.ofMinutes(1)))
+                .step(FakeStep.succeeding("only", "app"))
+                .build();
+        RollbackReport report;
+        try (RollbackExecutor executor =
+                RollbackExecutor.builder().journal(journal).build()) {
+            report = executor.run(plan, RunRequest.drill("test"));
+        }
+        long records = journal.records(report.runId()).size();
+        assertThat(report.notes())
+                .anySatisfy(n -> assertThat(n)
+                        .contains("\"rollback\".journal on " + store.describe())
+                        .contains("of run '" + report.runId() + "': VERIFIED")
+                        .contains(records + " records, head "));
+        assertThat(String.join("\n", report.notes()))
+                .doesNotContain(store.password().reveal());
     }
 
     @Test

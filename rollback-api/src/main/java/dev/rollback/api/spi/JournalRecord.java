@@ -1,6 +1,7 @@
 package dev.rollback.api.spi;
 
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -8,12 +9,13 @@ import java.util.Optional;
 
 /**
  * One transition of a run, written to the {@link Journal} before the action it announces.
- * Immutable.
+ * Immutable. Two records are identical for the journal's retry rule when they are {@code equals}
+ * and their data entries come in the same order.
  *
  * @param runId the run
- * @param sequence the record's position in its run, from 0, without gaps
+ * @param sequence the record's position in its run, from 0, without gaps or repeats (see {@link Journal})
  * @param type what happened
- * @param at when (wall time)
+ * @param at when (wall time); a journal may keep it to the microsecond only
  * @param stepId the step it concerns, if any
  * @param fencingToken the fencing token of the run lock held when it was written (0 if none)
  * @param data the record's content (outcome, attempts, evidence, who, why); never a secret
@@ -36,7 +38,7 @@ public record JournalRecord(
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(stepId, "stepId");
-        data = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(data));
+        data = Collections.unmodifiableMap(new LinkedHashMap<>(data));
     }
 
     /** What a record announces. */

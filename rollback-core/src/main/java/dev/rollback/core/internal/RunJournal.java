@@ -7,8 +7,8 @@ import dev.rollback.api.RollbackStep;
 import dev.rollback.api.Verification;
 import dev.rollback.api.spi.Journal;
 import dev.rollback.api.spi.JournalRecord;
+import dev.rollback.api.spi.JournalVerification;
 import dev.rollback.api.spi.RunLease;
-import dev.rollback.core.journal.FileJournal;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -131,12 +131,18 @@ final class RunJournal implements StepJournal {
                 : "the journal failed, so no further step may start";
     }
 
-    /** What checking the run's hash chain found, for the report; empty when the journal cannot check. */
+    /**
+     * What checking the run's hash chain found ({@link Journal#verify(String)}, whatever the journal's
+     * class), for the report; empty when the journal keeps no chain. Never throws: the run has ended
+     * and its report must still be delivered, so a store that cannot be read gives a note saying so.
+     */
     Optional<String> chainVerification() {
-        if (journal instanceof FileJournal files) {
-            return Optional.of(files.verify(context.runId()).describe());
+        try {
+            return journal.verify(context.runId()).map(JournalVerification::describe);
+        } catch (RuntimeException e) {
+            return Optional.of("the journal's chain of run '" + context.runId() + "' could not be verified: "
+                    + Redaction.describe(e));
         }
-        return Optional.empty();
     }
 
     /** Releases the run lock, if one is held; safe to call more than once. */

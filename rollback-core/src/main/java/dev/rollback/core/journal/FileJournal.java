@@ -5,6 +5,7 @@ import dev.rollback.api.RollbackException;
 import dev.rollback.api.internal.CrashPoints;
 import dev.rollback.api.spi.Journal;
 import dev.rollback.api.spi.JournalRecord;
+import dev.rollback.api.spi.JournalVerification;
 import dev.rollback.core.journal.internal.AnchorFile;
 import dev.rollback.core.journal.internal.ChainScanner;
 import dev.rollback.core.journal.internal.FileNames;
@@ -17,6 +18,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -58,9 +60,12 @@ import org.slf4j.LoggerFactory;
  * <p><b>Order.</b> Records of a run must arrive with sequence numbers {@code 0, 1, 2, ...}. Threads
  * may call {@code append} concurrently and out of order: a record waits (at most
  * {@link Builder#sequenceGapTimeout(Duration)}) until every record before it was accepted, so the
- * file never has a gap. A repeated sequence number is refused with {@link IllegalArgumentException};
- * a record whose fencing token is lower than one already journaled for its run is refused with
- * {@link ErrorCode#LOCK_UNAVAILABLE}, because it comes from a stale lock holder.
+ * file never has a gap. A record identical to the one its sequence number already holds (a retry) is
+ * accepted without being written twice, once that record is forced; a different one is refused with
+ * {@link ErrorCode#JOURNAL_FAILURE}. A record whose fencing token is lower than one already journaled
+ * for its run is refused with {@link ErrorCode#LOCK_UNAVAILABLE}, because it comes from a stale lock
+ * holder. These are the rules of the {@link Journal} contract; the records of an open run keep their
+ * 32-byte hashes in memory to check a retry.
  *
  * <p><b>Integrity.</b> Opening a run for append, {@link #records(String)} and
  * {@link #unfinishedRuns()} verify the whole file and throw {@link ErrorCode#JOURNAL_FAILURE}, naming
@@ -130,8 +135,13 @@ public final class FileJournal implements Journal, AutoCloseable {
                 throw new IllegalStateException("the journal in " + directory + " is closed");
             }
             RunFile file = runFile(record.runId());
-            pending = new Pending(record, file);
-            admit(pending);
+            Optional<Pending> original = originalOf(file, record);
+            if (original.isPresent()) {
+                pending = original.get();
+            } else {
+                pending = new Pending(record, file);
+                admit(pending);
+            }
             long deadline = System.nanoTime() + sequenceGapTimeout.toNanos();
             while (pending.state == State.WAITING || pending.state == State.QUEUED) {
                 if (pending.state == State.QUEUED && !writing) {
@@ -142,13 +152,15 @@ public final class FileJournal implements Journal, AutoCloseable {
                     if (pending.state == State.WAITING) {
                         long left = deadline - System.nanoTime();
                         if (left <= 0) {
-                            file.waiting.remove(record.sequence());
-                            throw new RollbackException(
+                            file.waiting.remove(record.sequence(), pending);
+                            pending.fail(new RollbackException(
                                     ErrorCode.JOURNAL_FAILURE,
                                     "record " + record.sequence()
                                             + " of run '" + record.runId() + "' waited " + sequenceGapTimeout
                                             + " for record "
-                                            + file.acceptedCount + ", which never came");
+                                            + file.acceptedCount + ", which never came"));
+                            progress.signalAll();
+                            break;
                         }
                         progress.awaitNanos(left);
                     } else {
@@ -169,15 +181,51 @@ public final class FileJournal implements Journal, AutoCloseable {
         }
     }
 
-    /** Accepts {@code pending} into its run's order and queues every record now in sequence. */
+    /**
+     * The append already under way or done for {@code record}'s sequence, when {@code record} repeats
+     * it identically (a retry), so that the retry shares its outcome; empty for a new sequence.
+     *
+     * @throws RollbackException {@link ErrorCode#JOURNAL_FAILURE} if a different record holds the sequence
+     */
+    private Optional<Pending> originalOf(RunFile file, JournalRecord record) {
+        long seq = record.sequence();
+        Pending waiting = file.waiting.get(seq);
+        if (waiting != null) {
+            if (identical(waiting.record, record)) {
+                return Optional.of(waiting);
+            }
+            throw conflict(file, record);
+        }
+        if (seq >= file.acceptedCount) {
+            return Optional.empty();
+        }
+        byte[] stored = file.hashes.get((int) seq);
+        if (!MessageDigest.isEqual(codec.encode(record, file.hashBefore(seq)).hash(), stored)) {
+            throw conflict(file, record);
+        }
+        Pending unforced = file.unforced.get(seq);
+        return Optional.of(unforced != null ? unforced : Pending.durable(record, file));
+    }
+
+    /** Equal in every field, data entries in the same order: what the chain would hash the same. */
+    private static boolean identical(JournalRecord a, JournalRecord b) {
+        return a.equals(b)
+                && List.copyOf(a.data().keySet()).equals(List.copyOf(b.data().keySet()));
+    }
+
+    private static RollbackException conflict(RunFile file, JournalRecord record) {
+        return new RollbackException(
+                ErrorCode.JOURNAL_FAILURE,
+                "record " + record.sequence() + " of run '" + record.runId()
+                        + "' is refused: a different record already holds that sequence number (the next one is "
+                        + file.acceptedCount + ")");
+    }
+
+    /** Accepts {@code pending}, a new sequence, into its run's order and queues every record now in sequence. */
     private void admit(Pending pending) {
         RunFile file = pending.file;
         JournalRecord record = pending.record;
         long seq = record.sequence();
-        if (seq < file.acceptedCount || file.waiting.containsKey(seq)) {
-            throw new IllegalArgumentException("record " + seq + " of run '" + record.runId()
-                    + "' was already appended; the next sequence number is " + file.acceptedCount);
-        }
         if (record.fencingToken() < file.highestToken) {
             throw new RollbackException(
                     ErrorCode.LOCK_UNAVAILABLE,
@@ -203,6 +251,8 @@ public final class FileJournal implements Journal, AutoCloseable {
             next.hash = encoded.hash();
             next.state = State.QUEUED;
             file.acceptedHead = encoded.hash();
+            file.hashes.add(encoded.hash());
+            file.unforced.put(next.record.sequence(), next);
             file.acceptedCount++;
             file.highestToken = next.record.fencingToken();
             queue.add(next);
@@ -224,6 +274,7 @@ public final class FileJournal implements Journal, AutoCloseable {
         } finally {
             lock.lock();
             batch.forEach((file, records) -> {
+                records.forEach(p -> file.unforced.remove(p.record.sequence()));
                 RollbackException failure = failures.get(file);
                 if (failure == null) {
                     records.forEach(p -> p.state = State.DURABLE);
@@ -252,6 +303,8 @@ public final class FileJournal implements Journal, AutoCloseable {
         });
         file.waiting.values().forEach(p -> p.fail(notWritten(p, cause)));
         file.waiting.clear();
+        file.unforced.values().forEach(p -> p.fail(notWritten(p, cause)));
+        file.unforced.clear();
         closeRun(file);
     }
 
@@ -301,14 +354,16 @@ public final class FileJournal implements Journal, AutoCloseable {
 
     /**
      * Verifies the journal of {@code runId}: every checksum, hash, chain link, MAC (with a key) and
-     * the anchor. Never throws for what it finds; a verdict says it.
+     * the anchor. Never throws for what it finds; a verdict says it. A file journal always keeps a
+     * chain, so the answer is never empty.
      *
      * @param runId the run
      * @return the verdict, with the record count and head hash when it verified
      * @throws RollbackException with {@link ErrorCode#JOURNAL_FAILURE} if the files cannot be read
      */
-    public JournalVerification verify(String runId) {
-        return scan(runId).verification();
+    @Override
+    public Optional<JournalVerification> verify(String runId) {
+        return Optional.of(scan(runId).verification());
     }
 
     private ChainScanner.Scan scan(String runId) {
@@ -414,6 +469,13 @@ public final class FileJournal implements Journal, AutoCloseable {
             this.file = file;
         }
 
+        /** A retry of a record already forced: nothing to wait for. */
+        static Pending durable(JournalRecord record, RunFile file) {
+            Pending done = new Pending(record, file);
+            done.state = State.DURABLE;
+            return done;
+        }
+
         void fail(RollbackException cause) {
             if (state != State.DURABLE) {
                 state = State.FAILED;
@@ -432,6 +494,11 @@ public final class FileJournal implements Journal, AutoCloseable {
         final FileChannel channel;
         final AnchorFile anchor;
         final TreeMap<Long, Pending> waiting = new TreeMap<>();
+        /** The hash of every accepted record, by sequence: what an identical retry is checked against. */
+        final List<byte[]> hashes;
+        /** Accepted records not yet forced, by sequence: what an identical retry waits for. */
+        final Map<Long, Pending> unforced = new HashMap<>();
+
         long acceptedCount;
         byte[] acceptedHead;
         long highestToken;
@@ -444,6 +511,7 @@ public final class FileJournal implements Journal, AutoCloseable {
             this.path = path;
             this.channel = channel;
             this.anchor = anchor;
+            this.hashes = new ArrayList<>(scan.hashes());
             this.acceptedCount = scan.records().size();
             this.durableCount = acceptedCount;
             this.acceptedHead = scan.head();
@@ -553,6 +621,11 @@ public final class FileJournal implements Journal, AutoCloseable {
                         durableLength,
                         e.toString());
             }
+        }
+
+        /** The hash record {@code sequence} (accepted, or the next) is chained after. */
+        byte[] hashBefore(long sequence) {
+            return sequence == 0 ? RecordCodec.genesis(runId) : hashes.get((int) sequence - 1);
         }
 
         boolean finished() {

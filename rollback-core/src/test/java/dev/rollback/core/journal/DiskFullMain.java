@@ -2,6 +2,7 @@ package dev.rollback.core.journal;
 
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.spi.JournalRecord;
+import dev.rollback.api.spi.JournalVerification;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -45,7 +46,7 @@ public final class DiskFullMain {
             }
         }
         try (FileJournal reopened = FileJournal.of(dir)) {
-            JournalVerification verification = reopened.verify("run-1");
+            JournalVerification verification = reopened.verify("run-1").orElseThrow();
             System.out.println("REREAD " + reopened.records("run-1").size() + " " + verification.finding());
         }
     }

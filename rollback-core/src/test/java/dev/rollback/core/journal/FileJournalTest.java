@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,7 +114,7 @@ class FileJournalTest {
                         .extracting(JournalRecord::sequence)
                         .containsExactly(0L, 1L, 2L, 3L);
                 journal.append(record("run-1", 4));
-                assertThat(journal.verify("run-1").recordCount())
+                assertThat(journal.verify("run-1").orElseThrow().recordCount())
                         .as("cut at byte %d", cut)
                         .isEqualTo(5);
             }
@@ -176,7 +179,7 @@ class FileJournalTest {
                         .containsExactlyElementsOf(java.util.stream.LongStream.range(0, threads * perThread)
                                 .boxed()
                                 .toList());
-                assertThat(journal.verify(runId).verified()).isTrue();
+                assertThat(journal.verify(runId).orElseThrow().verified()).isTrue();
             } finally {
                 pool.shutdownNow();
             }
@@ -216,14 +219,69 @@ class FileJournalTest {
     }
 
     @Test
-    void refusesARepeatedSequenceNumber() {
+    void acceptsAnIdenticalRetryOnceAndRefusesADifferentRecordAtAUsedSequence() throws Exception {
         try (FileJournal journal = FileJournal.of(dir)) {
-            appendRun(journal, "run-1", 2);
-            assertThatThrownBy(() -> journal.append(record("run-1", 1)))
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("record 1 of run 'run-1' was already appended")
-                    .hasMessageContaining("next sequence number is 2");
-            assertThat(journal.records("run-1")).hasSize(2);
+            List<JournalRecord> written = appendRun(journal, "run-1", 3);
+            journal.append(written.get(1));
+            journal.append(written.get(2));
+            JournalRecord different = new JournalRecord(
+                    "run-1", 1, JournalRecord.Type.STEP_FINISHED, JournalFixtures.T0, Optional.of("a"), 7, Map.of());
+            assertThatThrownBy(() -> journal.append(different))
+                    .isInstanceOfSatisfying(
+                            RollbackException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.JOURNAL_FAILURE))
+                    .hasMessageContaining("record 1 of run 'run-1' is refused")
+                    .hasMessageContaining("a different record already holds that sequence number")
+                    .hasMessageContaining("the next one is 3");
+            assertThat(journal.records("run-1")).containsExactlyElementsOf(written);
+            assertThat(lines(journalFile(dir, "run-1"))).hasSize(3);
+        }
+        try (FileJournal reopened = FileJournal.of(dir)) {
+            List<JournalRecord> written = reopened.records("run-1");
+            reopened.append(written.get(0));
+            JournalRecord reordered = new JournalRecord(
+                    "run-1",
+                    2,
+                    written.get(2).type(),
+                    written.get(2).at(),
+                    written.get(2).stepId(),
+                    written.get(2).fencingToken(),
+                    reversed(written.get(2).data()));
+            assertThat(reordered).as("equal, but its data in another order").isEqualTo(written.get(2));
+            assertThatThrownBy(() -> reopened.append(reordered))
+                    .as("a record the chain would hash differently is not the same record")
+                    .hasMessageContaining("a different record already holds that sequence number");
+            assertThat(lines(journalFile(dir, "run-1"))).hasSize(3);
+            reopened.append(record("run-1", 3));
+            assertThat(reopened.verify("run-1").orElseThrow().recordCount()).isEqualTo(4);
+        }
+    }
+
+    private static Map<String, String> reversed(Map<String, String> data) {
+        List<String> keys = new ArrayList<>(data.keySet());
+        Collections.reverse(keys);
+        Map<String, String> out = new LinkedHashMap<>();
+        keys.forEach(k -> out.put(k, data.get(k)));
+        return out;
+    }
+
+    @Test
+    void aRetryOfARecordStillWaitingForItsPredecessorSharesItsOutcome() throws Exception {
+        try (FileJournal journal = FileJournal.of(dir)) {
+            journal.append(record("run-1", 0));
+            ExecutorService threads = Executors.newFixedThreadPool(2);
+            try {
+                Future<?> first = threads.submit(() -> journal.append(record("run-1", 2)));
+                Future<?> retry = threads.submit(() -> journal.append(record("run-1", 2)));
+                assertThatThrownBy(() -> first.get(200, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+                journal.append(record("run-1", 1));
+                first.get(10, TimeUnit.SECONDS);
+                retry.get(10, TimeUnit.SECONDS);
+            } finally {
+                threads.shutdownNow();
+            }
+            assertThat(journal.records("run-1"))
+                    .extracting(JournalRecord::sequence)
+                    .containsExactly(0L, 1L, 2L);
         }
     }
 

@@ -45,9 +45,9 @@ class JournalCrashTest {
             assertThat(records)
                     .as("acknowledged records survive; only the one in flight may be there unacknowledged")
                     .hasSize((int) expectedRecords);
-            assertThat(journal.verify("run-1").verified()).isTrue();
+            assertThat(journal.verify("run-1").orElseThrow().verified()).isTrue();
             journal.append(JournalFixtures.record("run-1", expectedRecords));
-            assertThat(journal.verify("run-1").recordCount()).isEqualTo(expectedRecords + 1);
+            assertThat(journal.verify("run-1").orElseThrow().recordCount()).isEqualTo(expectedRecords + 1);
         }
     }
 }

@@ -12,7 +12,8 @@ import static dev.rollback.core.journal.JournalFixtures.writeLines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rollback.core.journal.JournalVerification.Finding;
+import dev.rollback.api.spi.JournalVerification;
+import dev.rollback.api.spi.JournalVerification.Finding;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,14 +46,14 @@ class JournalTamperingTest {
 
     private JournalVerification verify() {
         try (FileJournal journal = FileJournal.of(dir)) {
-            return journal.verify(RUN);
+            return journal.verify(RUN).orElseThrow();
         }
     }
 
     private JournalVerification verifyWithKey() {
         try (FileJournal journal =
                 FileJournal.custom().directory(dir).hmacKey(KEY).build()) {
-            return journal.verify(RUN);
+            return journal.verify(RUN).orElseThrow();
         }
     }
 
@@ -229,8 +230,8 @@ class JournalTamperingTest {
         writeSixRecordsAgainIn(dir.resolve("other"));
         Files.delete(journalFile(dir.resolve("other"), RUN));
         try (FileJournal journal = FileJournal.of(dir.resolve("other"))) {
-            assertThat(journal.verify(RUN).finding()).isEqualTo(Finding.REMOVED);
-            assertThat(journal.verify("never-ran").finding()).isEqualTo(Finding.NO_SUCH_RUN);
+            assertThat(journal.verify(RUN).orElseThrow().finding()).isEqualTo(Finding.REMOVED);
+            assertThat(journal.verify("never-ran").orElseThrow().finding()).isEqualTo(Finding.NO_SUCH_RUN);
         }
     }
 

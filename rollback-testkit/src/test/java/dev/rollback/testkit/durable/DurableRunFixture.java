@@ -151,8 +151,8 @@ final class DurableRunFixture {
     /** {@code runId}'s hash chain verifies (every record there, unaltered, in order, matching the anchor). */
     void assertJournalVerifies(String runId) {
         try (FileJournal journal = FileJournal.of(journalDirectory())) {
-            assertThat(journal.verify(runId).verified())
-                    .as("%s", journal.verify(runId).describe())
+            assertThat(journal.verify(runId).orElseThrow().verified())
+                    .as("%s", journal.verify(runId).orElseThrow().describe())
                     .isTrue();
         }
     }

@@ -1,8 +1,8 @@
 package dev.rollback.core.journal.internal;
 
 import dev.rollback.api.spi.JournalRecord;
-import dev.rollback.core.journal.JournalVerification;
-import dev.rollback.core.journal.JournalVerification.Finding;
+import dev.rollback.api.spi.JournalVerification;
+import dev.rollback.api.spi.JournalVerification.Finding;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -204,7 +204,7 @@ public final class ChainScanner {
         private Scan scan(Finding finding, OptionalLong sequence, OptionalLong offset, String detail) {
             JournalVerification verification = new JournalVerification(
                     runId,
-                    file,
+                    file.toString(),
                     finding,
                     records.size(),
                     RecordCodec.hex(head),
@@ -212,7 +212,8 @@ public final class ChainScanner {
                     offset,
                     detail,
                     authenticated);
-            return new Scan(List.copyOf(records), verification, head.clone(), validLength, tornTail);
+            return new Scan(
+                    List.copyOf(records), List.copyOf(hashes), verification, head.clone(), validLength, tornTail);
         }
     }
 
@@ -220,6 +221,7 @@ public final class ChainScanner {
      * What a scan found.
      *
      * @param records the records that verified, in order
+     * @param hashes the hash of each record that verified, in order (do not change the arrays)
      * @param verification the verdict
      * @param head the hash of the last verified record, or the genesis
      * @param validLength the length of the file up to the end of its last complete line
@@ -227,6 +229,7 @@ public final class ChainScanner {
      */
     public record Scan(
             List<JournalRecord> records,
+            List<byte[]> hashes,
             JournalVerification verification,
             byte[] head,
             long validLength,
@@ -234,6 +237,7 @@ public final class ChainScanner {
         /** Checks the parts. */
         public Scan {
             records = List.copyOf(records);
+            hashes = List.copyOf(hashes);
             Objects.requireNonNull(verification, "verification");
             Objects.requireNonNull(head, "head");
         }
