@@ -29,7 +29,9 @@ import java.util.Optional;
  *
  * <p>When the holder's process dies or its session is killed, PostgreSQL releases the lock and the
  * next node acquires it with a higher token; the old lease's {@link RunLease#isHeld()} turns false
- * as soon as its session is gone. An unreachable store fails closed: {@link #tryAcquire} throws
+ * as soon as its session is gone, and stays false (also after a check that got no answer within 5
+ * seconds: the lease cannot tell, so it counts as lost). These are the rules of the {@link RunLock}
+ * contract; the store is the database, tokens are kept in it for as long as it lives. An unreachable store fails closed: {@link #tryAcquire} throws
  * {@code LOCK_UNAVAILABLE} naming host and database, never the password.
  *
  * <p>Thread-safe. One connection per held lease; none while waiting between attempts.
@@ -66,8 +68,11 @@ public final class PostgresRunLock implements RunLock {
     public Optional<RunLease> tryAcquire(String key, Duration wait) throws InterruptedException {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(wait, "wait");
+        if (wait.isNegative()) {
+            throw new IllegalArgumentException("wait must not be negative, but was " + wait);
+        }
         long lockId = lockId(key);
-        long deadline = System.nanoTime() + Math.max(0, wait.toNanos());
+        long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             Connection c = null;
             try {
@@ -149,6 +154,8 @@ public final class PostgresRunLock implements RunLock {
         private final long lockId;
         private final Connection connection;
         private boolean closed;
+        /** Set once {@link #isHeld()} answered false: a lease that was lost is never held again. */
+        private boolean lost;
 
         Lease(String key, long token, long lockId, Connection connection) {
             this.key = key;
@@ -169,9 +176,15 @@ public final class PostgresRunLock implements RunLock {
 
         @Override
         public synchronized boolean isHeld() {
-            if (closed) {
+            if (closed || lost) {
                 return false;
             }
+            lost = !askStore();
+            return !lost;
+        }
+
+        /** Whether the session still holds the advisory lock; false when the store does not answer. */
+        private boolean askStore() {
             try (PreparedStatement ps = connection.prepareStatement(
                     "SELECT count(*) FROM pg_locks WHERE locktype ="
                             + " 'advisory' AND pid = pg_backend_pid() AND granted AND ((classid::bigint << 32) | objid::bigint) = ?")) {

@@ -42,9 +42,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * not fence.
  *
  * <p>Lock files are never deleted (deleting one would let a second holder lock a new file of the same
- * name); {@link RunLease#isHeld()} turns false if someone does. Only the processes of one host (one
- * kernel) are coordinated: do not put the directory on a network file system. Thread-safe; within
- * one JVM, all instances share which keys are held, so threads exclude each other as processes do.
+ * name); {@link RunLease#isHeld()} turns false if someone does, and stays false. Within one JVM a
+ * key whose lease was lost that way stays taken until that lease is closed. Only the processes of one
+ * host (one kernel) are coordinated: do not put the directory on a network file system. Thread-safe;
+ * within one JVM, all instances share which keys are held, so threads exclude each other as processes
+ * do. These are the rules of the {@link RunLock} contract; the store is the directory.
  */
 public final class FileRunLock implements RunLock {
     /** Lock files held by this JVM; a second channel on a held file is never opened (closing it would drop the POSIX lock). */
@@ -219,6 +221,8 @@ public final class FileRunLock implements RunLock {
         private final Path lockFile;
         private final Object fileKey;
         private final AtomicBoolean held = new AtomicBoolean(true);
+        /** Set once the lock file was found gone or replaced: a lost lease is never held again. */
+        private volatile boolean lost;
 
         Lease(String key, long token, FileChannel channel, Path lockFile, Object fileKey) {
             this.key = key;
@@ -238,20 +242,25 @@ public final class FileRunLock implements RunLock {
             return token;
         }
 
-        /** False once closed, or if the lock file was deleted or replaced since it was locked. */
+        /** False once closed, and from the moment the lock file was found deleted or replaced since it was locked. */
         @Override
         public boolean isHeld() {
-            if (!held.get() || !channel.isOpen()) {
+            if (!held.get() || lost || !channel.isOpen()) {
                 return false;
             }
+            boolean same;
             try {
-                return Objects.equals(
+                same = Objects.equals(
                         fileKey,
                         Files.readAttributes(lockFile, BasicFileAttributes.class)
                                 .fileKey());
             } catch (IOException e) {
-                return false;
+                same = false;
             }
+            if (!same) {
+                lost = true;
+            }
+            return same;
         }
 
         @Override

@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Use one instance per JVM (two instances do not exclude each other). It does not survive the
  * process and does not coordinate processes: use {@link FileRunLock} or a database lock for that.
  * A key's state is kept for the life of the instance (a few dozen bytes per plan key). Thread-safe;
- * a lease may be released from any thread.
+ * a lease may be released from any thread. These are the rules of the {@link RunLock} contract; the
+ * store is the instance, so a lease is never lost, only closed.
  */
 public final class InProcessRunLock implements RunLock {
     private final ConcurrentHashMap<String, KeyState> keys = new ConcurrentHashMap<>();
