@@ -106,7 +106,9 @@ public final class PostgresJournal implements Journal {
     @Override
     public void append(JournalRecord record) {
         Objects.requireNonNull(record, "record");
-        boolean interrupted = false;
+        // An interrupt does not stop an append (the record may be durable already); the driver would
+        // refuse to connect on an interrupted thread, so the flag is set aside and restored at the end.
+        boolean interrupted = Thread.interrupted();
         long retryDeadline = 0;
         long gapDeadline = 0;
         int connectionFailures = 0;

@@ -87,6 +87,13 @@ public final class PostgresRunLock implements RunLock {
                     return Optional.of(lease);
                 }
             } catch (SQLException e) {
+                if (Thread.interrupted()) {
+                    // The driver gave up connecting because the thread was interrupted: not a store failure.
+                    InterruptedException interrupted =
+                            new InterruptedException("interrupted while acquiring the run lock " + key);
+                    interrupted.initCause(e);
+                    throw interrupted;
+                }
                 throw CoordinationSchema.unreachable(
                         ErrorCode.LOCK_UNAVAILABLE, "acquiring the run lock " + key, endpoint, e);
             } finally {

@@ -54,6 +54,11 @@ import java.util.Optional;
  * executor stops before its next effect. Arguments are checked first: {@code null} throws
  * {@link NullPointerException}.
  *
+ * <p><b>Interrupts.</b> An interrupt does not stop an append: the record announces an effect and may
+ * be durable already, so {@code append} stores it (or fails for another reason) and returns with the
+ * thread's interrupt flag set again. A read on an interrupted thread may throw {@code JOURNAL_FAILURE},
+ * the flag kept.
+ *
  * <p><b>Reading.</b> {@link #records(String)} returns every record of the run whose append returned
  * (through this instance or, for a shared store, any other), in sequence order from 0, each equal to
  * the record appended, except that a journal may keep {@code at} to the microsecond only (finer

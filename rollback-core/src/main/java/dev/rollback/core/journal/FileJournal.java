@@ -67,6 +67,12 @@ import org.slf4j.LoggerFactory;
  * holder. These are the rules of the {@link Journal} contract; the records of an open run keep their
  * 32-byte hashes in memory to check a retry.
  *
+ * <p><b>Interrupts.</b> An append goes on when its thread is interrupted, and returns (or throws) with
+ * the interrupt flag set again. An interrupt that arrives while this thread writes closes the run's
+ * channel: that append and the run's waiting ones fail with {@link ErrorCode#JOURNAL_FAILURE}, and a new
+ * instance continues the run (an identical retry is then accepted). Reads on an interrupted thread
+ * may fail with {@code JOURNAL_FAILURE}, the flag kept.
+ *
  * <p><b>Integrity.</b> Opening a run for append, {@link #records(String)} and
  * {@link #unfinishedRuns()} verify the whole file and throw {@link ErrorCode#JOURNAL_FAILURE}, naming
  * the file and byte offset, on any problem; so no run starts or resumes on a corrupt journal. The
@@ -128,7 +134,9 @@ public final class FileJournal implements Journal, AutoCloseable {
     public void append(JournalRecord record) {
         Objects.requireNonNull(record, "record");
         Pending pending;
-        boolean interrupted = false;
+        // An interrupt does not stop an append (it would close the run's channel mid-write); the flag is
+        // set aside and restored when the append returns.
+        boolean interrupted = Thread.interrupted();
         lock.lock();
         try {
             if (closed) {
@@ -269,9 +277,15 @@ public final class FileJournal implements Journal, AutoCloseable {
         } while (groupCommit && !queue.isEmpty());
         Map<RunFile, RollbackException> failures = new HashMap<>();
         lock.unlock();
+        // A channel written by an interrupted thread is closed (ClosedByInterruptException), for every
+        // run in the batch: write with the flag set aside (close() may lead on any thread).
+        boolean interrupted = Thread.interrupted();
         try {
             batch.forEach((file, records) -> file.write(records).ifPresent(e -> failures.put(file, e)));
         } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
             lock.lock();
             batch.forEach((file, records) -> {
                 records.forEach(p -> file.unforced.remove(p.record.sequence()));
