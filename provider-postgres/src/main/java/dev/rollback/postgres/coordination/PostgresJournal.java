@@ -108,86 +108,74 @@ public final class PostgresJournal implements Journal {
         Objects.requireNonNull(record, "record");
         // An interrupt does not stop an append (the record may be durable already); the driver would
         // refuse to connect on an interrupted thread, so the flag is set aside and restored at the end.
-        boolean interrupted = Thread.interrupted();
-        long retryDeadline = 0;
-        long gapDeadline = 0;
-        int connectionFailures = 0;
+        boolean interruptedBefore = Thread.interrupted();
+        String what = "appending " + record.type() + " #" + record.sequence() + " of run " + record.runId();
+        // Carried across reconnects: the gap wait does not start again on a new connection.
+        GapWait gap = new GapWait();
         try {
-            while (true) {
-                Connection c = null;
-                try {
-                    c = CoordinationSchema.connect(endpoint, readTimeout);
-                    c.setAutoCommit(false);
-                    c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-                    while (true) {
-                        long seen = progress.get();
-                        long expected = tryAppend(c, record);
-                        if (expected == WRITTEN) {
-                            done(record, true);
-                            return;
-                        }
-                        // A gap: the record before it is not there yet. The executor draws sequence numbers
-                        // before appending from several threads, so it may still come; wait for it (on the
-                        // same connection, the run's lock released), as FileJournal does.
-                        long now = System.nanoTime();
-                        if (gapDeadline == 0) {
-                            gapDeadline = now + sequenceGapTimeout.toNanos();
-                        }
-                        if (failedHere(record.runId(), expected)) {
-                            throw refuse(
-                                    record,
-                                    "it would leave a gap: the next sequence is " + expected + ", and appending record "
-                                            + expected + " failed");
-                        }
-                        if (now >= gapDeadline) {
-                            // Whatever comes after waits no longer for a record that never came.
-                            markFailed(record.runId(), expected);
-                            throw refuse(
-                                    record,
-                                    "it would leave a gap: the next sequence is " + expected + ", and record "
-                                            + expected + " did not come within " + sequenceGapTimeout);
-                        }
-                        interrupted |= awaitProgress(seen, Math.min(gapDeadline - now, GAP_POLL_NANOS));
-                    }
-                } catch (SQLException e) {
-                    long now = System.nanoTime();
-                    if (retryDeadline == 0) {
-                        retryDeadline = now + retryFor.toNanos();
-                    }
-                    connectionFailures++;
-                    if (!isConnectionLoss(e)) {
-                        throw CoordinationSchema.unreachable(
-                                ErrorCode.JOURNAL_FAILURE,
-                                "appending " + record.type() + " #" + record.sequence() + " of run " + record.runId(),
-                                endpoint,
-                                e);
-                    }
-                    if (now >= retryDeadline) {
-                        throw CoordinationSchema.unreachable(
-                                ErrorCode.JOURNAL_FAILURE,
-                                "appending " + record.type()
-                                        + " #" + record.sequence() + " of run " + record.runId() + " ("
-                                        + connectionFailures
-                                        + (connectionFailures == 1 ? " attempt" : " attempts") + ", retried for "
-                                        + retryFor
-                                        + "; the record may have been written: appending the identical record again is safe)",
-                                endpoint,
-                                e);
-                    }
-                    // The connection broke: the record may or may not be committed (a lost reply to COMMIT).
-                    // Appending it again is safe: an identical record at its sequence is accepted as written.
-                    interrupted |= pause(Math.min(retryDeadline - now, backoffNanos(connectionFailures)));
-                } finally {
-                    closeQuietly(c);
-                }
-            }
+            reconnecting(
+                    Retrying.APPEND,
+                    (attempts, connectionLost) -> connectionLost
+                            ? what + " (" + attempts + (attempts == 1 ? " attempt" : " attempts") + ", retried for "
+                                    + retryFor
+                                    + "; the record may have been written: appending the identical record again is safe)"
+                            : what,
+                    c -> {
+                        c.setAutoCommit(false);
+                        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                        appendOn(c, record, gap);
+                        return null;
+                    });
+            done(record, true);
         } catch (RuntimeException e) {
             done(record, false);
             throw e;
         } finally {
-            if (interrupted) {
+            if (interruptedBefore || gap.interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /** How long an append has waited for its predecessor, across connections. Confined to one append. */
+    private static final class GapWait {
+        long deadline;
+        boolean interrupted;
+    }
+
+    /**
+     * Appends on {@code c}, waiting there (the run's lock released) while the record's predecessor is
+     * missing, until {@code gap}'s deadline.
+     */
+    private void appendOn(Connection c, JournalRecord record, GapWait gap) throws SQLException {
+        while (true) {
+            long seen = progress.get();
+            long expected = tryAppend(c, record);
+            if (expected == WRITTEN) {
+                return;
+            }
+            // A gap: the record before it is not there yet. The executor draws sequence numbers
+            // before appending from several threads, so it may still come; wait for it (on the
+            // same connection, the run's lock released), as FileJournal does.
+            long now = System.nanoTime();
+            if (gap.deadline == 0) {
+                gap.deadline = now + sequenceGapTimeout.toNanos();
+            }
+            if (failedHere(record.runId(), expected)) {
+                throw refuse(
+                        record,
+                        "it would leave a gap: the next sequence is " + expected + ", and appending record " + expected
+                                + " failed");
+            }
+            if (now >= gap.deadline) {
+                // Whatever comes after waits no longer for a record that never came.
+                markFailed(record.runId(), expected);
+                throw refuse(
+                        record,
+                        "it would leave a gap: the next sequence is " + expected + ", and record " + expected
+                                + " did not come within " + sequenceGapTimeout);
+            }
+            gap.interrupted |= awaitProgress(seen, Math.min(gap.deadline - now, GAP_POLL_NANOS));
         }
     }
 
@@ -478,42 +466,94 @@ public final class PostgresJournal implements Journal {
         });
     }
 
-    /** A read of the journal: it changes nothing, so it may be run again on a new connection. */
-    private interface Read<T> {
-        T from(Connection c) throws SQLException;
+    /** A read of the journal, with the what of its error message. */
+    private <T> T read(String what, Attempt<T> read) {
+        return reconnecting(
+                Retrying.READ,
+                (attempts, connectionLost) ->
+                        what + (attempts == 1 ? "" : " (" + attempts + " attempts, retried for " + retryFor + ")"),
+                read);
+    }
+
+    /** One attempt of a call on a new connection. */
+    private interface Attempt<T> {
+        T on(Connection c) throws SQLException;
+    }
+
+    /** The words of a call's final failure, given its attempts and whether the last one lost its connection. */
+    private interface Failure {
+        String describe(int attempts, boolean connectionLost);
+    }
+
+    /** What differs, on purpose, between reconnecting an append and a read. */
+    private enum Retrying {
+        /**
+         * An append: its record may be durable already (a lost reply to COMMIT), so an interrupt does not
+         * stop its retries, and a connection that breaks while it is closed after the commit's answer
+         * was read does not turn a written record into a failure.
+         */
+        APPEND(true, true),
+        /**
+         * A read: it changes nothing, so an interrupt stops it at its next failure, and a connection
+         * whose close fails counts as a failed attempt, tried again.
+         */
+        READ(false, false);
+
+        final boolean throughInterrupts;
+        final boolean ignoresCloseFailure;
+
+        Retrying(boolean throughInterrupts, boolean ignoresCloseFailure) {
+            this.throughInterrupts = throughInterrupts;
+            this.ignoresCloseFailure = ignoresCloseFailure;
+        }
     }
 
     /**
-     * Runs {@code read} on a new connection, again on connection loss (a server restarting, still
-     * starting, a reset) for {@link Builder#retryFor(Duration)}, so that a resume started while the
-     * store comes back waits for it instead of failing.
+     * Runs {@code attempt} on a new connection, and again on another after connection loss (class 08, a
+     * server shutting down or starting up) for {@link Builder#retryFor(Duration)} counted from the
+     * first failure, with a growing backoff, so that a call made while the store comes back waits for
+     * it instead of failing. Any other failure ends it at once. Restores the thread's interrupt flag
+     * if a backoff was interrupted.
+     *
+     * @throws RollbackException {@code JOURNAL_FAILURE} naming the store and {@code failure}'s words
      */
-    private <T> T read(String what, Read<T> read) {
+    private <T> T reconnecting(Retrying mode, Failure failure, Attempt<T> attempt) {
         long retryDeadline = 0;
         int failures = 0;
         boolean interrupted = false;
         try {
             while (true) {
-                try (Connection c = CoordinationSchema.connect(endpoint, readTimeout)) {
-                    return read.from(c);
-                } catch (SQLException e) {
-                    long now = System.nanoTime();
-                    if (retryDeadline == 0) {
-                        retryDeadline = now + retryFor.toNanos();
+                Connection c = null;
+                SQLException e;
+                try {
+                    c = CoordinationSchema.connect(endpoint, readTimeout);
+                    T result = attempt.on(c);
+                    Connection used = c;
+                    c = null;
+                    if (mode.ignoresCloseFailure) {
+                        closeQuietly(used);
+                    } else {
+                        used.close();
                     }
-                    failures++;
-                    if (!isConnectionLoss(e) || now >= retryDeadline || interrupted) {
-                        throw CoordinationSchema.unreachable(
-                                ErrorCode.JOURNAL_FAILURE,
-                                what
-                                        + (failures == 1
-                                                ? ""
-                                                : " (" + failures + " attempts, retried for " + retryFor + ")"),
-                                endpoint,
-                                e);
-                    }
-                    interrupted = pause(Math.min(retryDeadline - now, backoffNanos(failures)));
+                    return result;
+                } catch (SQLException thrown) {
+                    e = thrown;
+                } finally {
+                    closeQuietly(c);
                 }
+                long now = System.nanoTime();
+                if (retryDeadline == 0) {
+                    retryDeadline = now + retryFor.toNanos();
+                }
+                failures++;
+                boolean connectionLost = isConnectionLoss(e);
+                if (!connectionLost || now >= retryDeadline || (interrupted && !mode.throughInterrupts)) {
+                    throw CoordinationSchema.unreachable(
+                            ErrorCode.JOURNAL_FAILURE, failure.describe(failures, connectionLost), endpoint, e);
+                }
+                // For an append the record may or may not be committed (a lost reply to COMMIT); appending
+                // it again is safe: an identical record at its sequence is accepted as written.
+                interrupted |= pause(Math.min(retryDeadline - now, backoffNanos(failures)));
             }
         } finally {
             if (interrupted) {
