@@ -7,8 +7,14 @@ import dev.rollback.api.report.RollbackReport;
 import dev.rollback.api.report.StepReport;
 import dev.rollback.api.report.SuccessMetrics;
 import dev.rollback.api.report.TargetStatus;
+import dev.rollback.core.response.IncidentReport;
+import dev.rollback.core.response.SystemRecovery;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * Renders a report as Markdown for humans: the outcome and who started it, each component's RTO
@@ -90,8 +96,9 @@ public final class MarkdownReportRenderer {
                     .append(" |\n");
         }
 
-        md.append("\n## Steps\n\n| Step | Component | Outcome | Attempts | Duration | Budget | Reason |\n")
-                .append("|---|---|---|---|---|---|---|\n");
+        md.append(
+                        "\n## Steps\n\n| Step | Component | Outcome | Started | Finished | Attempts | Duration | Budget | Reason |\n")
+                .append("|---|---|---|---|---|---|---|---|---|\n");
         for (StepReport s : r.steps()) {
             md.append("| ")
                     .append(esc(s.stepId()))
@@ -100,6 +107,10 @@ public final class MarkdownReportRenderer {
                     .append(esc(s.component()))
                     .append(" | ")
                     .append(s.outcome())
+                    .append(" | ")
+                    .append(s.startedAt().map(Instant::toString).orElse(""))
+                    .append(" | ")
+                    .append(s.finishedAt().map(Instant::toString).orElse(""))
                     .append(" | ")
                     .append(s.attempts().size())
                     .append(" | ")
@@ -190,6 +201,95 @@ public final class MarkdownReportRenderer {
         return md.toString();
     }
 
+    /**
+     * An incident's report as a Markdown document: the incident, its timeline (breach, decision,
+     * authorization, severity changes, pages, notices, steps, recovery) in one sequence, the run's
+     * report, the post-rollback checks and the system-recovery metrics.
+     */
+    public static String render(IncidentReport i) {
+        StringBuilder md = new StringBuilder(4096);
+        md.append("# Incident ")
+                .append(esc(i.incidentId()))
+                .append(": ")
+                .append(esc(i.title()))
+                .append("\n\n");
+        md.append("- **Severity:** ").append(i.severity()).append('\n');
+        md.append("- **State:** ").append(i.state()).append('\n');
+        md.append("- **Opened:** ")
+                .append(i.openedAt())
+                .append("; **recovered:** ")
+                .append(i.recoveredAt().map(Instant::toString).orElse("not recovered"))
+                .append('\n');
+        i.heightenedMonitoringUntil()
+                .ifPresent(u -> md.append("- **Heightened monitoring until:** ")
+                        .append(u)
+                        .append('\n'));
+        md.append("\n## Incident timeline\n\n");
+        timeline(md, IncidentChronology.of(i));
+        md.append("\n## Post-rollback checks\n\n");
+        if (i.checks().isEmpty()) {
+            md.append("None ran.\n");
+        }
+        i.checks().forEach(v -> verification(md, "post-rollback", v));
+        SystemRecovery s = i.systemRecovery();
+        md.append("\n## System recovery\n\n| Metric | Value | Limit | Target | Limit met | Target met |\n")
+                .append("|---|---|---|---|---|---|\n");
+        md.append("| Service availability | ")
+                .append(share(s.availability()))
+                .append(" | 99.9% | 99.95% | ")
+                .append(status(s.availabilityStatus(SystemRecovery.AVAILABILITY_LIMIT)))
+                .append(" | ")
+                .append(status(s.availabilityStatus(SystemRecovery.AVAILABILITY_TARGET)))
+                .append(" |\n");
+        md.append("| Performance restoration | ")
+                .append(share(s.performanceRestoration()))
+                .append(" | 100% | 100% | ")
+                .append(status(s.performanceStatus()))
+                .append(" | ")
+                .append(status(s.performanceStatus()))
+                .append(" |\n");
+        md.append("| Data integrity | ")
+                .append(share(s.dataIntegrity()))
+                .append(" | 100% | 100% | ")
+                .append(status(s.dataIntegrityStatus()))
+                .append(" | ")
+                .append(status(s.dataIntegrityStatus()))
+                .append(" |\n");
+        md.append("| Users affected | ")
+                .append(
+                        s.usersAffected().isPresent()
+                                ? Long.toString(s.usersAffected().getAsLong())
+                                : "unknown")
+                .append(" | < 1,000 | < 500 | ")
+                .append(status(s.usersAffectedStatus(SystemRecovery.USERS_AFFECTED_LIMIT)))
+                .append(" | ")
+                .append(status(s.usersAffectedStatus(SystemRecovery.USERS_AFFECTED_TARGET)))
+                .append(" |\n");
+        if (!i.notes().isEmpty()) {
+            md.append("\n## Incident notes\n\n");
+            i.notes().forEach(n -> md.append("- ").append(esc(n)).append('\n'));
+        }
+        i.run().ifPresent(r -> md.append('\n').append(render(r).replaceAll("(?m)^#", "##")));
+        return md.toString();
+    }
+
+    /** The moments of a timeline as a Markdown list, one per line. */
+    static void timeline(StringBuilder md, List<TimelineEntry> entries) {
+        for (TimelineEntry e : entries) {
+            md.append("- `")
+                    .append(e.at())
+                    .append("` **")
+                    .append(e.kind().name().toLowerCase(Locale.ROOT).replace('_', ' '))
+                    .append("** ")
+                    .append(esc(e.what()))
+                    .append('\n');
+        }
+    }
+
+    private static String share(OptionalDouble value) {
+        return value.isPresent() ? HtmlReportRenderer.percent(value.getAsDouble()) : "unknown";
+    }
+
     private static void verification(StringBuilder md, String where, Verification v) {
         md.append("- ")
                 .append(v.passed() ? "PASSED" : "FAILED")
@@ -222,7 +322,7 @@ public final class MarkdownReportRenderer {
                 .append(" |\n");
     }
 
-    private static String status(TargetStatus s) {
+    static String status(TargetStatus s) {
         return switch (s) {
             case MET -> "met";
             case MISSED -> "**missed**";
@@ -237,15 +337,15 @@ public final class MarkdownReportRenderer {
             return ms + " ms";
         }
         if (ms < 60_000) {
-            return String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+            return String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
         }
         if (ms < 3_600_000) {
-            return String.format(java.util.Locale.ROOT, "%d min %02d s", ms / 60_000, (ms / 1000) % 60);
+            return String.format(Locale.ROOT, "%d min %02d s", ms / 60_000, (ms / 1000) % 60);
         }
-        return String.format(java.util.Locale.ROOT, "%d h %02d min", ms / 3_600_000, (ms / 60_000) % 60);
+        return String.format(Locale.ROOT, "%d h %02d min", ms / 3_600_000, (ms / 60_000) % 60);
     }
 
-    private static String esc(String text) {
+    static String esc(String text) {
         return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ");
     }
 }

@@ -5,6 +5,8 @@ import dev.rollback.api.Severity;
 import dev.rollback.api.Verification;
 import dev.rollback.api.report.RollbackReport;
 import dev.rollback.core.escalation.Escalation;
+import dev.rollback.core.incident.SeverityChange;
+import dev.rollback.core.notification.NotificationDelivery;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -27,6 +29,8 @@ import java.util.Optional;
  * @param checks the post-rollback checks of the last verification, in order
  * @param systemRecovery the system-recovery metrics
  * @param escalations the escalation tiers that paged, in order
+ * @param severityChanges every change of the incident's severity, in order
+ * @param deliveries every delivery of a page or notice about the incident, in the order they finished
  * @param heightenedMonitoringUntil until when heightened monitoring applies, if it was applied
  * @param notes what else a reader should know (a takeover, why recovery was not declared)
  */
@@ -42,6 +46,8 @@ public record IncidentReport(
         List<Verification> checks,
         SystemRecovery systemRecovery,
         List<Escalation> escalations,
+        List<SeverityChange> severityChanges,
+        List<NotificationDelivery> deliveries,
         Optional<Instant> heightenedMonitoringUntil,
         List<String> notes) {
 
@@ -58,6 +64,8 @@ public record IncidentReport(
         checks = List.copyOf(checks);
         Objects.requireNonNull(systemRecovery, "systemRecovery");
         escalations = List.copyOf(escalations);
+        severityChanges = List.copyOf(severityChanges);
+        deliveries = List.copyOf(deliveries);
         Objects.requireNonNull(heightenedMonitoringUntil, "heightenedMonitoringUntil");
         notes = List.copyOf(notes);
     }

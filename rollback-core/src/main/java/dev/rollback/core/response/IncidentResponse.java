@@ -609,6 +609,8 @@ public final class IncidentResponse implements DecisionListener, AutoCloseable {
                 h.lastChecks,
                 systemRecovery(h),
                 escalations,
+                incident.severityChanges(),
+                dispatcher.map(d -> d.deliveries(incident.id())).orElse(List.of()),
                 heightenedUntil,
                 h.notes);
     }
