@@ -104,7 +104,8 @@ class ReportRenderersTest {
                 .contains("- **Outcome:** PARTIAL")
                 .contains("| app-service | 5 min 00 s | 1 min 30 s | met | 0 ms | not measured | unknown |")
                 .contains("| cdn | 30 min 00 s | 20.0 s | **missed** |")
-                .contains("| swap-slots | app-service | SUCCEEDED | 1 | 1 min 10 s | 4 min 40 s |  |")
+                .contains(
+                        "| swap-slots | app-service | SUCCEEDED | 2026-11-25T12:00:20Z | 2026-11-25T12:01:30Z | 1 | 1 min 10 s | 4 min 40 s |  |")
                 .contains("- PASSED `health` (swap-slots): expected GET /api/health returns 200; observed 200 in 41 ms")
                 .contains("| Records lost | unknown | 0 | 0 | unknown | unknown |")
                 .contains("- `route-traffic`: distribution = blue-previous=100")
