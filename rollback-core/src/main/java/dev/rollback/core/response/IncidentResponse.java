@@ -309,7 +309,7 @@ public final class IncidentResponse implements DecisionListener, AutoCloseable {
             Decision decision = h.decision();
             if (!log.durable()) {
                 // No journal: this node cannot know what others did; only a rule still firing here opens it.
-                boolean mine = h.state() != IncidentState.STANDBY
+                boolean mine = fresh
                         || engine.map(e -> e.state(decision.rule()) == RuleState.FIRING)
                                 .orElse(false);
                 if (mine) {
