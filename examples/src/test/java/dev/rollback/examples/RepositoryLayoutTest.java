@@ -10,11 +10,16 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 
 /**
  * Rules of the repository that no compiler checks, read from the checkout this module is built in:
- * every package of main code has a {@code package-info.java} that says what the package is for.
+ * every package of main code has a {@code package-info.java} that says what the package is for, and
+ * the providers that also serve self-hosted systems keep the Azure SDK optional.
  */
 class RepositoryLayoutTest {
 
@@ -44,6 +49,51 @@ class RepositoryLayoutTest {
             }
         }
         assertThat(problems).as("packages without a real description").isEmpty();
+    }
+
+    @Test
+    void providersOfSelfHostedSystemsDeclareTheAzureSdkOptional() throws Exception {
+        Path root = RepositoryRoot.find();
+        for (String module : List.of("provider-postgres", "provider-redis")) {
+            Document pom = DocumentBuilderFactory.newInstance()
+                    .newDocumentBuilder()
+                    .parse(root.resolve(module).resolve("pom.xml").toFile());
+            List<String> azure = new ArrayList<>();
+            List<String> notOptional = new ArrayList<>();
+            for (Element dependency :
+                    children(children(pom.getDocumentElement(), "dependencies").get(0), "dependency")) {
+                String group = text(dependency, "groupId");
+                boolean sdk = group.startsWith("com.azure") || group.startsWith("io.projectreactor");
+                if (!sdk || text(dependency, "scope").equals("test")) {
+                    continue;
+                }
+                String coordinates = group + ":" + text(dependency, "artifactId");
+                azure.add(coordinates);
+                if (!text(dependency, "optional").equals("true")) {
+                    notOptional.add(coordinates);
+                }
+            }
+            assertThat(azure).as("%s's Azure SDK dependencies", module).isNotEmpty();
+            assertThat(notOptional)
+                    .as("%s's Azure SDK dependencies that a self-hosted user would get", module)
+                    .isEmpty();
+        }
+    }
+
+    private static List<Element> children(Element parent, String name) {
+        List<Element> found = new ArrayList<>();
+        NodeList nodes = parent.getChildNodes();
+        for (int i = 0; i < nodes.getLength(); i++) {
+            if (nodes.item(i) instanceof Element e && e.getTagName().equals(name)) {
+                found.add(e);
+            }
+        }
+        return found;
+    }
+
+    private static String text(Element parent, String name) {
+        List<Element> found = children(parent, name);
+        return found.isEmpty() ? "" : found.get(0).getTextContent().strip();
     }
 
     /** Every directory under a module's {@code src/main/java} that holds a Java source file. */

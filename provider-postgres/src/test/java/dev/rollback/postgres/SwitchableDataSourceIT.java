@@ -49,12 +49,18 @@ class SwitchableDataSourceIT {
         ConnectionSwitchStep step = ConnectionSwitchStep.builder()
                 .switchable(app)
                 .target(restored)
-                .drainTimeout(Duration.ofMillis(500))
+                .drainTimeout(Duration.ofSeconds(2))
                 .build();
         TestStepContext context = TestStepContext.of("connection-switch", Duration.ofMinutes(1));
+        // Returned during the drain: once the switch happened (not after a fixed sleep, which a loaded
+        // machine turns into "before the switch" or "after the drain").
         Thread closer = new Thread(() -> {
             try {
-                Thread.sleep(100);
+                long giveUp = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (!app.currentLabel().equals(restored.describe()) && System.nanoTime() < giveUp) {
+                    Thread.sleep(1);
+                }
+                Thread.sleep(100); // the switch counts the borrowed connections just after it swaps
                 returnedInTime.close();
             } catch (Exception e) {
                 throw new IllegalStateException(e);

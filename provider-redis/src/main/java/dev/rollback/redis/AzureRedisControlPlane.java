@@ -13,6 +13,7 @@ import dev.rollback.api.ErrorCode;
 import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.TransientFailureException;
+import dev.rollback.api.internal.OptionalDependencies;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -34,9 +35,25 @@ import java.util.concurrent.TimeoutException;
  * {@link ErrorCode#CREDENTIAL_PROBLEM} that never shows the credential, the rest
  * {@link ErrorCode#EXTERNAL_FAILURE}.
  *
+ * <p>The Azure SDK is an optional dependency of provider-redis: an application that uses this class
+ * adds {@code com.azure.resourcemanager:azure-resourcemanager-redis} (and {@code com.azure:azure-identity});
+ * without them, loading this class fails with an {@code INVALID_CONFIGURATION} error naming them.
+ *
  * <p>Immutable and thread-safe (the SDK client is). It never creates, updates or deletes a cache.
  */
 public final class AzureRedisControlPlane {
+    static {
+        // The Azure SDK is an optional dependency of provider-redis: say which artifact is missing.
+        OptionalDependencies.require(
+                AzureRedisControlPlane.class,
+                "The Azure Cache for Redis force reboot (AzureRedisControlPlane)",
+                "com.azure.resourcemanager:azure-resourcemanager-redis (with com.azure:azure-identity for a credential"
+                        + " and an HTTP client)",
+                "com.azure.resourcemanager.redis.RedisManager",
+                "com.azure.core.management.exception.ManagementException",
+                "com.azure.core.exception.HttpResponseException");
+    }
+
     private final RedisClient redis;
 
     private AzureRedisControlPlane(RedisClient redis) {

@@ -1,44 +1,50 @@
 package dev.rollback.postgres.restore;
 
-import com.azure.core.management.exception.ManagementException;
-import com.azure.core.management.polling.PollResult;
-import com.azure.core.util.polling.SyncPoller;
 import com.azure.resourcemanager.postgresqlflexibleserver.PostgreSqlManager;
-import com.azure.resourcemanager.postgresqlflexibleserver.fluent.ServersClient;
-import com.azure.resourcemanager.postgresqlflexibleserver.fluent.models.ServerInner;
-import com.azure.resourcemanager.postgresqlflexibleserver.models.CreateMode;
-import dev.rollback.api.ErrorCode;
-import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
-import dev.rollback.api.TransientFailureException;
+import dev.rollback.api.internal.OptionalDependencies;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The Azure Database for PostgreSQL flexible-server control plane as
  * {@link FlexibleServerPointInTimeRestoreStep} uses it: read a server, start a point-in-time
- * restore, wait for it. The one place of this provider that touches Azure SDK types; build it with
- * {@link #ofPostgreSqlManager(PostgreSqlManager)} from a manager you configured (credential,
- * profile, HTTP client, retry options).
+ * restore, wait for it. The one entry to this provider's Azure SDK code (which lives in a
+ * package-private delegate); build it with {@link #ofPostgreSqlManager(PostgreSqlManager)} from a
+ * manager you configured (credential, profile, HTTP client, retry options).
+ *
+ * <p>The Azure SDK is an optional dependency of provider-postgres: an application that uses this class
+ * adds {@code com.azure.resourcemanager:azure-resourcemanager-postgresqlflexibleserver} (and
+ * {@code com.azure:azure-identity}); without them, loading this class fails with an
+ * {@code INVALID_CONFIGURATION} error naming them.
  *
  * <p>Immutable and thread-safe (the SDK client is). It never deletes or updates a server.
  */
 public final class FlexibleServerControlPlane {
-    private final ServersClient servers;
+    static {
+        // The Azure SDK is an optional dependency of provider-postgres: say which artifact is missing.
+        OptionalDependencies.require(
+                FlexibleServerControlPlane.class,
+                "The Azure flexible-server point-in-time restore (FlexibleServerControlPlane)",
+                "com.azure.resourcemanager:azure-resourcemanager-postgresqlflexibleserver (with com.azure:azure-identity"
+                        + " for a credential and an HTTP client)",
+                "com.azure.resourcemanager.postgresqlflexibleserver.PostgreSqlManager",
+                "com.azure.core.management.exception.ManagementException",
+                "com.azure.core.util.polling.SyncPoller");
+    }
 
-    private FlexibleServerControlPlane(ServersClient servers) {
-        this.servers = servers;
+    private final FlexibleServerSdk sdk;
+
+    private FlexibleServerControlPlane(FlexibleServerSdk sdk) {
+        this.sdk = sdk;
     }
 
     /** A control plane over a pre-built {@link PostgreSqlManager}; the only factory that takes an SDK type. */
     public static FlexibleServerControlPlane ofPostgreSqlManager(PostgreSqlManager manager) {
         Objects.requireNonNull(manager, "manager");
-        return new FlexibleServerControlPlane(manager.serviceClient().getServers());
+        return new FlexibleServerControlPlane(FlexibleServerSdk.of(manager));
     }
 
     /** What the step needs to know of a server. */
@@ -54,14 +60,7 @@ public final class FlexibleServerControlPlane {
 
     /** The server, or empty if it does not exist. */
     Optional<ServerInfo> find(String resourceGroup, String name) {
-        try {
-            return Optional.of(info(servers.getByResourceGroup(resourceGroup, name)));
-        } catch (ManagementException e) {
-            if (e.getResponse() != null && e.getResponse().getStatusCode() == 404) {
-                return Optional.empty();
-            }
-            throw failure("reading flexible server " + resourceGroup + "/" + name, e);
-        }
+        return sdk.find(resourceGroup, name);
     }
 
     /**
@@ -72,68 +71,11 @@ public final class FlexibleServerControlPlane {
      *     (the restore goes on in Azure; a retry adopts it)
      */
     ServerInfo restore(ServerInfo source, String resourceGroup, String target, Instant pointInTime, Duration timeout) {
-        ServerInner body = new ServerInner()
-                .withCreateMode(CreateMode.POINT_IN_TIME_RESTORE)
-                .withSourceServerResourceId(source.id())
-                .withPointInTimeUtc(OffsetDateTime.ofInstant(pointInTime, ZoneOffset.UTC));
-        body.withLocation(source.region());
-        try {
-            SyncPoller<PollResult<ServerInner>, ServerInner> poller = servers.beginCreate(resourceGroup, target, body);
-            try {
-                poller.waitForCompletion(timeout);
-            } catch (RuntimeException e) {
-                if (rootCause(e) instanceof TimeoutException) {
-                    throw new RollbackException(
-                            ErrorCode.STEP_TIMED_OUT,
-                            "the restore of " + source.name() + " into "
-                                    + target + " did not finish within " + timeout + "; it goes on in Azure and a retry"
-                                    + " adopts it");
-                }
-                throw e;
-            }
-            return info(poller.getFinalResult());
-        } catch (ManagementException e) {
-            throw failure("restoring " + source.name() + " into " + resourceGroup + "/" + target, e);
-        }
+        return sdk.restore(source, resourceGroup, target, pointInTime, timeout);
     }
 
-    private static ServerInfo info(ServerInner s) {
-        Optional<Instant> earliest = Optional.ofNullable(s.backup())
-                .map(b -> b.earliestRestoreDate())
-                .map(OffsetDateTime::toInstant);
-        Optional<Integer> retention = Optional.ofNullable(s.backup()).map(b -> b.backupRetentionDays());
-        return new ServerInfo(
-                s.id(),
-                s.name(),
-                s.location(),
-                earliest,
-                retention,
-                Objects.toString(s.fullyQualifiedDomainName(), ""),
-                Objects.toString(s.state(), ""),
-                Optional.ofNullable(s.sourceServerResourceId()));
-    }
-
-    private static Throwable rootCause(Throwable t) {
-        Throwable cause = t;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        return cause;
-    }
-
-    /** A 429/5xx is transient, 401/403 a credential problem (without the credential), the rest external. */
-    private static RollbackException failure(String what, ManagementException e) {
-        int status = e.getResponse() == null ? 0 : e.getResponse().getStatusCode();
-        String code = e.getValue() == null ? "" : Objects.toString(e.getValue().getCode(), "");
-        String message =
-                what + " failed: HTTP " + status + (code.isEmpty() ? "" : " " + code) + ": " + Redaction.describe(e);
-        if (status == 401 || status == 403) {
-            return new RollbackException(
-                    ErrorCode.CREDENTIAL_PROBLEM, what + " failed: credential problem (HTTP " + status + ")", e);
-        }
-        if (status == 429 || status >= 500) {
-            return new TransientFailureException(message, e);
-        }
-        return new RollbackException(ErrorCode.EXTERNAL_FAILURE, message, e);
+    @Override
+    public String toString() {
+        return "FlexibleServerControlPlane";
     }
 }

@@ -5,8 +5,8 @@
  * {@link dev.rollback.postgres.restore.SelfHostedPointInTimeRestoreStep}), and for Azure Database
  * for PostgreSQL flexible server into a new server
  * ({@link dev.rollback.postgres.restore.FlexibleServerPointInTimeRestoreStep} through
- * {@link dev.rollback.postgres.restore.FlexibleServerControlPlane}, the one class that touches the
- * Azure SDK). The source is only ever read; a target outside the restore window is refused before
- * any effect.
+ * {@link dev.rollback.postgres.restore.FlexibleServerControlPlane}, the one entry to the Azure SDK,
+ * an optional dependency). The source is only ever read; a target outside the restore window is
+ * refused before any effect.
  */
 package dev.rollback.postgres.restore;

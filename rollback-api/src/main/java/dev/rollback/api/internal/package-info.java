@@ -1,5 +1,6 @@
 /**
- * Internal tier shared by Rollback's own modules: argument rules and the crash-point injector.
+ * Internal tier shared by Rollback's own modules: argument rules, the crash-point injector and the
+ * check for an optional dependency.
  *
  * <p>Not for users: nothing here is API, it may change in any release, and it is left out of the
  * javadoc. Providers and core call it so that one rule (a step id, a positive duration) is written
