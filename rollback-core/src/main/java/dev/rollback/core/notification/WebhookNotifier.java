@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rollback.api.ErrorCode;
 import dev.rollback.api.Redaction;
+import dev.rollback.api.RollbackClock;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.Secret;
 import dev.rollback.api.TransientFailureException;
@@ -18,6 +19,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -28,7 +33,8 @@ import java.util.UUID;
  * the {@link NotificationDispatcher} retries it with backoff and records it.
  *
  * <p>Failures: a 408, 425, 429 or 5xx answer, a timeout and a connection failure (reset, refused)
- * throw a {@link TransientFailureException} (with the Retry-After of a 429 or 503 when given), which
+ * throw a {@link TransientFailureException} (with the Retry-After of the answer when given, in seconds
+ * or as an HTTP-date), which
  * is retried; any other non-2xx answer throws a {@link RollbackException} ({@link ErrorCode#EXTERNAL_FAILURE}),
  * which is not. Each request carries an {@code Idempotency-Key} derived from the notification, the
  * same on every retry, so a receiver can drop duplicates.
@@ -48,6 +54,7 @@ public final class WebhookNotifier implements Notifier {
     private final String safeTarget;
     private final Duration requestTimeout;
     private final Optional<Secret> bearerToken;
+    private final RollbackClock clock;
     private final HttpClient client;
 
     private WebhookNotifier(Builder b) {
@@ -57,6 +64,7 @@ public final class WebhookNotifier implements Notifier {
                 + (endpoint.getPort() == -1 ? "" : ":" + endpoint.getPort());
         this.requestTimeout = b.requestTimeout;
         this.bearerToken = b.bearerToken;
+        this.clock = b.clock;
         this.client = HttpClient.newBuilder()
                 .connectTimeout(b.connectTimeout)
                 .version(HttpClient.Version.HTTP_1_1)
@@ -64,7 +72,10 @@ public final class WebhookNotifier implements Notifier {
                 .build();
     }
 
-    /** A builder: connect timeout 5 s, request timeout 10 s, no bearer token; name and endpoint required. */
+    /**
+     * A builder: connect timeout 5 s, request timeout 10 s, no bearer token, the system clock; name and
+     * endpoint required.
+     */
     public static Builder custom() {
         return new Builder();
     }
@@ -95,8 +106,9 @@ public final class WebhookNotifier implements Notifier {
         String message =
                 name + " (" + safeTarget + ") answered HTTP " + status + " for incident " + notification.incidentId();
         if (status == 408 || status == 425 || status == 429 || status >= 500) {
-            Optional<Duration> retryAfter =
-                    response.headers().firstValue("Retry-After").flatMap(WebhookNotifier::seconds);
+            Optional<Duration> retryAfter = response.headers()
+                    .firstValue("Retry-After")
+                    .flatMap(value -> retryAfter(value, response.headers().firstValue("Date"), clock.instant()));
             throw retryAfter
                     .map(wait -> new TransientFailureException(message, wait, null))
                     .orElseGet(() -> new TransientFailureException(message, null));
@@ -127,11 +139,35 @@ public final class WebhookNotifier implements Notifier {
         return UUID.nameUUIDFromBytes(identity.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
-    private static Optional<Duration> seconds(String retryAfter) {
+    /**
+     * Retry-After in either of its forms: delay-seconds ({@code 120}) or an HTTP-date
+     * ({@code Wed, 21 Oct 2015 07:28:00 GMT}). A date counts from the answer's Date header when it has
+     * one (the server's clock, so that a skewed local clock does not stretch the wait), else from
+     * {@code now}; a date already past means no wait. Anything else is ignored (the dispatcher's
+     * backoff applies).
+     */
+    static Optional<Duration> retryAfter(String value, Optional<String> date, Instant now) {
+        String trimmed = value.trim();
         try {
-            long s = Long.parseLong(retryAfter.trim());
+            long s = Long.parseLong(trimmed);
             return s >= 0 ? Optional.of(Duration.ofSeconds(s)) : Optional.empty();
-        } catch (NumberFormatException httpDate) {
+        } catch (NumberFormatException notSeconds) {
+            // an HTTP-date, or nothing
+        }
+        Optional<Instant> at = httpDate(trimmed);
+        if (at.isEmpty()) {
+            return Optional.empty();
+        }
+        Instant from = date.flatMap(WebhookNotifier::httpDate).orElse(now);
+        Duration wait = Duration.between(from, at.get());
+        return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
+    }
+
+    private static Optional<Instant> httpDate(String value) {
+        try {
+            return Optional.of(ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toInstant());
+        } catch (DateTimeParseException e) {
             return Optional.empty();
         }
     }
@@ -148,6 +184,7 @@ public final class WebhookNotifier implements Notifier {
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration requestTimeout = Duration.ofSeconds(10);
         private Optional<Secret> bearerToken = Optional.empty();
+        private RollbackClock clock = RollbackClock.system();
 
         private Builder() {}
 
@@ -185,6 +222,15 @@ public final class WebhookNotifier implements Notifier {
         /** A bearer token for the Authorization header. Default: none. */
         public Builder bearerToken(Secret bearerToken) {
             this.bearerToken = Optional.of(Objects.requireNonNull(bearerToken, "bearerToken"));
+            return this;
+        }
+
+        /**
+         * The clock a Retry-After HTTP-date is measured from when the answer carries no Date header.
+         * Default: the system clock.
+         */
+        public Builder clock(RollbackClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 

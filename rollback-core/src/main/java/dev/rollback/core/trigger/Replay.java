@@ -2,7 +2,6 @@ package dev.rollback.core.trigger;
 
 import dev.rollback.api.Decision;
 import dev.rollback.core.clock.ManualClock;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.time.Duration;
@@ -63,7 +62,7 @@ public final class Replay {
      */
     public static List<Decision> csv(DecisionMatrix matrix, Reader csv) throws IOException {
         Replay replay = of(matrix);
-        TraceCsv.play(new BufferedReader(Objects.requireNonNull(csv, "csv")), replay);
+        TraceCsv.play(Objects.requireNonNull(csv, "csv"), replay);
         return replay.decisions();
     }
 

@@ -24,7 +24,11 @@ import dev.rollback.core.incident.Fixtures;
 import dev.rollback.core.incident.RollbackSuccessMetrics;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -255,6 +259,75 @@ class WebhookNotifierTest {
                         delivery.attempts().get(0).at(),
                         delivery.attempts().get(1).at()))
                 .isEqualTo(Duration.ofSeconds(7));
+    }
+
+    @Test
+    void aRetryAfterAsAnHttpDateCountsFromTheAnswersDateHeader() throws Exception {
+        // The server's clock is far from ours: the wait is the difference of its two dates, 9 s.
+        server.stubFor(post(urlPathEqualTo(TOKEN_PATH))
+                .inScenario("date")
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse()
+                        .withStatus(503)
+                        .withHeader("Date", "Tue, 01 Jan 2030 10:00:00 GMT")
+                        .withHeader("Retry-After", "Tue, 01 Jan 2030 10:00:09 GMT"))
+                .willSetStateTo("ok"));
+        server.stubFor(post(urlPathEqualTo(TOKEN_PATH))
+                .inScenario("date")
+                .whenScenarioStateIs("ok")
+                .willReturn(aResponse().withStatus(200)));
+
+        NotificationDelivery delivery = deliver(webhook(Duration.ofSeconds(5)), 3);
+
+        assertThat(delivery.delivered()).isTrue();
+        assertThat(Duration.between(
+                        delivery.attempts().get(0).at(),
+                        delivery.attempts().get(1).at()))
+                .isEqualTo(Duration.ofSeconds(9));
+    }
+
+    @Test
+    void aRetryAfterAsAnHttpDateWithoutADateHeaderCountsFromTheNotifiersClock() throws Exception {
+        Instant retryAt = clock.instant().plusSeconds(12);
+        server.stubFor(post(urlPathEqualTo(TOKEN_PATH))
+                .inScenario("no-date")
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse()
+                        .withStatus(429)
+                        .withHeader(
+                                "Retry-After",
+                                DateTimeFormatter.RFC_1123_DATE_TIME.format(retryAt.atOffset(ZoneOffset.UTC))))
+                .willSetStateTo("ok"));
+        server.stubFor(post(urlPathEqualTo(TOKEN_PATH))
+                .inScenario("no-date")
+                .whenScenarioStateIs("ok")
+                .willReturn(aResponse().withStatus(200)));
+        WebhookNotifier notifier = WebhookNotifier.custom()
+                .name("ops")
+                .endpoint(URI.create(server.baseUrl() + TOKEN_PATH))
+                .clock(clock)
+                .build();
+
+        NotificationDelivery delivery = deliver(notifier, 3);
+
+        assertThat(delivery.delivered()).isTrue();
+        assertThat(delivery.attempts().get(1).at()).isEqualTo(retryAt);
+    }
+
+    @Test
+    void retryAfterReadsSecondsAndBothDateFormsAndIgnoresTheRest() {
+        Instant now = Instant.parse("2030-01-01T10:00:00Z");
+        assertThat(WebhookNotifier.retryAfter(" 120 ", Optional.empty(), now)).contains(Duration.ofMinutes(2));
+        assertThat(WebhookNotifier.retryAfter("Tue, 01 Jan 2030 10:00:30 GMT", Optional.empty(), now))
+                .contains(Duration.ofSeconds(30));
+        assertThat(WebhookNotifier.retryAfter(
+                        "Tue, 01 Jan 2030 10:00:30 GMT", Optional.of("Tue, 01 Jan 2030 10:00:25 GMT"), now))
+                .contains(Duration.ofSeconds(5));
+        assertThat(WebhookNotifier.retryAfter("Tue, 01 Jan 2030 09:59:00 GMT", Optional.empty(), now))
+                .as("a date already past")
+                .contains(Duration.ZERO);
+        assertThat(WebhookNotifier.retryAfter("-5", Optional.empty(), now)).isEmpty();
+        assertThat(WebhookNotifier.retryAfter("soon", Optional.empty(), now)).isEmpty();
     }
 
     @Test
