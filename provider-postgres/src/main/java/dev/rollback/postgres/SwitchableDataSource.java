@@ -1,6 +1,7 @@
 package dev.rollback.postgres;
 
 import dev.rollback.api.ErrorCode;
+import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.internal.Arguments;
 import java.io.PrintWriter;
@@ -112,8 +113,7 @@ public final class SwitchableDataSource implements DataSource {
         } catch (SQLException e) {
             throw new RollbackException(
                     ErrorCode.EXTERNAL_FAILURE,
-                    "the new target " + label + " is not reachable; not switched: "
-                            + dev.rollback.api.Redaction.describe(e),
+                    "the new target " + label + " is not reachable; not switched: " + Redaction.describe(e),
                     e);
         }
     }

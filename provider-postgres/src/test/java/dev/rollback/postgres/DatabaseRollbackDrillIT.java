@@ -7,10 +7,12 @@ import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.report.RollbackReport;
 import dev.rollback.api.report.RunOutcome;
+import dev.rollback.api.report.StepOutcome;
 import dev.rollback.api.report.StepReport;
 import dev.rollback.core.RollbackExecutor;
 import dev.rollback.core.RunRequest;
 import dev.rollback.core.incident.IncidentTimeline;
+import dev.rollback.postgres.backup.BackupFormat;
 import dev.rollback.postgres.backup.BackupVerificationStep;
 import dev.rollback.postgres.backup.EmergencyBackupStep;
 import dev.rollback.postgres.internal.PgTool;
@@ -29,6 +31,8 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The runbook's database rollback, end to end through the real executor against a real server. */
@@ -167,8 +171,8 @@ class DatabaseRollbackDrillIT {
                             .endpoint(production)
                             .backupDir(backups)
                             .binDir(binDir)
-                            .format(dev.rollback.postgres.backup.BackupFormat.CUSTOM)
-                            .commandWrapper(java.util.List.of(
+                            .format(BackupFormat.CUSTOM)
+                            .commandWrapper(List.of(
                                     "unshare",
                                     "--mount",
                                     "--propagation",
@@ -192,14 +196,12 @@ class DatabaseRollbackDrillIT {
             }
 
             assertThat(report.outcome()).isNotEqualTo(RunOutcome.SUCCEEDED);
-            assertThat(report.step("emergency-backup").orElseThrow().outcome())
-                    .isEqualTo(dev.rollback.api.report.StepOutcome.FAILED);
+            assertThat(report.step("emergency-backup").orElseThrow().outcome()).isEqualTo(StepOutcome.FAILED);
             assertThat(report.step("emergency-backup").orElseThrow().reason())
                     .hasValueSatisfying(r -> assertThat(r).contains("disk full in the backup folder"));
-            assertThat(report.step("connection-switch").orElseThrow().outcome())
-                    .isNotEqualTo(dev.rollback.api.report.StepOutcome.SUCCEEDED);
+            assertThat(report.step("connection-switch").orElseThrow().outcome()).isNotEqualTo(StepOutcome.SUCCEEDED);
             assertThat(app.currentLabel()).isEqualTo("production");
-            try (java.util.stream.Stream<Path> files = Files.list(backups)) {
+            try (Stream<Path> files = Files.list(backups)) {
                 assertThat(files).isEmpty();
             }
         } finally {

@@ -2,9 +2,14 @@ package dev.rollback.postgres;
 
 import dev.rollback.api.Secret;
 import dev.rollback.testkit.postgres.PostgresServer;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Fresh databases on the JVM-wide test server, and endpoints to them. */
@@ -69,7 +74,7 @@ public final class TestDatabases {
                 rs.next();
                 segment = rs.getString(1);
             }
-            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (System.nanoTime() < deadline) {
                 try (var rs = s.executeQuery("SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver")) {
                     rs.next();
@@ -84,8 +89,8 @@ public final class TestDatabases {
     }
 
     /** A TCP port nothing listens on right now. */
-    public static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
     }
@@ -93,8 +98,8 @@ public final class TestDatabases {
     /** Whether this JVM runs as root (then restored clusters run as nobody, like the testkit's). */
     public static boolean runningAsRoot() {
         try {
-            return ((Integer) java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"), "unix:uid")) == 0;
-        } catch (java.io.IOException e) {
+            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+        } catch (IOException e) {
             return false;
         }
     }

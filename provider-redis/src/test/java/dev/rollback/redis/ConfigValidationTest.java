@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.rollback.api.Secret;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 class ConfigValidationTest {
     private static final RedisRollback REDIS =
@@ -118,11 +120,10 @@ class ConfigValidationTest {
         assertThat(REDIS.verifier().build().readOnly()).isTrue();
         assertThat(REDIS.verifier().canaryKey("rollback:canary").build().readOnly())
                 .isFalse();
-        assertThat(flush.isTransient(new redis.clients.jedis.exceptions.JedisConnectionException("reset")))
+        assertThat(flush.isTransient(new JedisConnectionException("reset"))).isTrue();
+        assertThat(flush.isTransient(new JedisDataException("LOADING Redis is loading")))
                 .isTrue();
-        assertThat(flush.isTransient(new redis.clients.jedis.exceptions.JedisDataException("LOADING Redis is loading")))
-                .isTrue();
-        assertThat(flush.isTransient(new redis.clients.jedis.exceptions.JedisDataException("WRONGPASS invalid")))
+        assertThat(flush.isTransient(new JedisDataException("WRONGPASS invalid")))
                 .isFalse();
     }
 

@@ -7,11 +7,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -240,7 +242,7 @@ public final class RollbackPlan {
 
         private static boolean hasSafeguardBefore(PlannedStep step, Map<String, PlannedStep> byId) {
             Deque<String> todo = new ArrayDeque<>(step.dependsOn());
-            java.util.Set<String> seen = new java.util.HashSet<>();
+            Set<String> seen = new HashSet<>();
             while (!todo.isEmpty()) {
                 PlannedStep s = byId.get(todo.pop());
                 if (!seen.add(s.id())) {

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rollback.api.Decision;
+import dev.rollback.api.Initiator;
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RetrySettings;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.Secret;
 import dev.rollback.api.Severity;
+import dev.rollback.api.StepContext;
 import dev.rollback.api.TransientFailureException;
 import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
@@ -21,6 +23,7 @@ import dev.rollback.api.event.RunFinished;
 import dev.rollback.api.event.StepRetrying;
 import dev.rollback.api.event.StepStarted;
 import dev.rollback.api.event.StepTimedOut;
+import dev.rollback.api.governance.Approval;
 import dev.rollback.api.governance.ApprovalPolicy;
 import dev.rollback.api.governance.ApprovalRequiredException;
 import dev.rollback.api.governance.Authorization;
@@ -30,6 +33,9 @@ import dev.rollback.api.report.StepOutcome;
 import dev.rollback.api.report.StepReport;
 import dev.rollback.api.report.TargetStatus;
 import dev.rollback.core.clock.ManualClock;
+import dev.rollback.core.report.JsonReportRenderer;
+import dev.rollback.core.report.MarkdownReportRenderer;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,11 +43,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -93,7 +101,7 @@ class RollbackExecutorTest {
 
     @Test
     void runsAPlanInDependencyOrderAndReportsSuccess() {
-        List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> order = new CopyOnWriteArrayList<>();
         RollbackPlan plan = RollbackPlan.builder("app-rollback", THIRTY_MINUTES)
                 .step(RollbackStep.builder("route", "app")
                         .action(c -> order.add("route"))
@@ -413,7 +421,7 @@ class RollbackExecutorTest {
                 .step(
                         noop("swap"),
                         s -> s.verifier(Verifier.of("db", ctx -> {
-                            throw new java.sql.SQLException("connection refused");
+                            throw new SQLException("connection refused");
                         })))
                 .build();
         RollbackReport report = executor().run(plan, drill());
@@ -496,7 +504,7 @@ class RollbackExecutorTest {
             }
 
             @Override
-            public Verification verify(dev.rollback.api.StepContext context) {
+            public Verification verify(StepContext context) {
                 writingVerifier.incrementAndGet();
                 return Verification.passed(name(), "restore works", "it did");
             }
@@ -556,10 +564,7 @@ class RollbackExecutorTest {
 
             @Override
             public Authorization authorize(
-                    RollbackPlan plan,
-                    dev.rollback.api.Initiator initiator,
-                    List<dev.rollback.api.governance.Approval> approvals,
-                    Instant now) {
+                    RollbackPlan plan, Initiator initiator, List<Approval> approvals, Instant now) {
                 return new Authorization(
                         false,
                         false,
@@ -661,8 +666,8 @@ class RollbackExecutorTest {
         RollbackReport report = executor().run(plan, drill());
         StepReport sw = report.step("switch").orElseThrow();
         assertThat(sw.evidence()).containsEntry("target", "db-restored");
-        String json = dev.rollback.core.report.JsonReportRenderer.render(report);
-        String markdown = dev.rollback.core.report.MarkdownReportRenderer.render(report);
+        String json = JsonReportRenderer.render(report);
+        String markdown = MarkdownReportRenderer.render(report);
         assertThat(json).doesNotContain(password.reveal()).contains("login failed for password ***");
         assertThat(markdown).doesNotContain(password.reveal());
     }
@@ -687,7 +692,7 @@ class RollbackExecutorTest {
         assertThat(report.component("db").orElseThrow().rpo()).isEqualTo(TargetStatus.MET);
     }
 
-    private static boolean pollUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    private static boolean pollUntil(BooleanSupplier condition) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (System.nanoTime() < end) {
             if (condition.getAsBoolean()) {

@@ -22,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -170,7 +171,7 @@ class StallDetectionTest {
         assertThat(step.attempts().get(1).startedAt()).isEqualTo(T0.plus(STALL).plusSeconds(5));
         assertThat(events.of(StepStalled.class))
                 .extracting(StepStalled::attempt, StepStalled::lastProgress)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, Optional.empty()));
+                .containsExactly(Tuple.tuple(1, Optional.empty()));
         assertThat(events.of(StepRetrying.class))
                 .extracting(StepRetrying::backoff)
                 .containsExactly(Duration.ofSeconds(5));

@@ -7,9 +7,11 @@ import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
 import dev.rollback.api.internal.Arguments;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
@@ -109,7 +111,7 @@ public final class HealthCheckVerifier implements Verifier {
             throw new StepInterruptedException("health check of " + safeUrl() + " was interrupted");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            String observed = cause instanceof java.net.http.HttpTimeoutException
+            String observed = cause instanceof HttpTimeoutException
                     ? "no complete response within " + budget.toMillis() + " ms"
                     : "no valid HTTP response: " + Redaction.describe(cause);
             return failure(checked, observed, started, Redaction.describe(cause));
@@ -197,7 +199,7 @@ public final class HealthCheckVerifier implements Verifier {
             Objects.requireNonNull(url, "url");
             try {
                 return url(new URI(url));
-            } catch (java.net.URISyntaxException e) {
+            } catch (URISyntaxException e) {
                 throw new IllegalArgumentException("url must be a valid URI, but was '" + Redaction.redact(url) + "'");
             }
         }

@@ -1,5 +1,6 @@
 package dev.rollback.testkit;
 
+import dev.rollback.api.event.BudgetExceeded;
 import dev.rollback.api.event.RollbackEvent;
 import dev.rollback.api.event.RollbackListener;
 import dev.rollback.api.event.RunAborted;
@@ -145,7 +146,7 @@ public final class RecordingListener implements RollbackListener {
             return type + " " + e.outcome();
         } else if (event instanceof RunAborted e) {
             return type + " " + e.who();
-        } else if (event instanceof dev.rollback.api.event.BudgetExceeded e) {
+        } else if (event instanceof BudgetExceeded e) {
             return type + " " + e.component();
         }
         return type;

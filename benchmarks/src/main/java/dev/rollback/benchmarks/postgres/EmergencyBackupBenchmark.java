@@ -16,6 +16,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -222,7 +223,7 @@ public class EmergencyBackupBenchmark {
                 "--username=" + server.user(),
                 "--dbname=bench",
                 "--no-password",
-                "--format=" + f.name().substring(0, 1).toLowerCase(java.util.Locale.ROOT)));
+                "--format=" + f.name().substring(0, 1).toLowerCase(Locale.ROOT)));
         if (f == BackupFormat.DIRECTORY) {
             command.add("--jobs=" + jobs);
         }

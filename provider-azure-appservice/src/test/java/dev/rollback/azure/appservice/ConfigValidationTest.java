@@ -3,6 +3,10 @@ package dev.rollback.azure.appservice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.azure.core.http.HttpPipelineBuilder;
+import com.azure.core.management.AzureEnvironment;
+import com.azure.core.management.profile.AzureProfile;
+import com.azure.resourcemanager.appservice.AppServiceManager;
 import dev.rollback.azure.appservice.internal.AzureFailures;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,10 +17,9 @@ import org.junit.jupiter.api.Test;
 class ConfigValidationTest {
     /** A manager over an empty pipeline: building it calls nothing, and these tests send nothing. */
     private static final AppServiceRollback AZURE =
-            AppServiceRollback.ofAppServiceManager(com.azure.resourcemanager.appservice.AppServiceManager.authenticate(
-                    new com.azure.core.http.HttpPipelineBuilder().build(),
-                    new com.azure.core.management.profile.AzureProfile(
-                            "tenant", "subscription", com.azure.core.management.AzureEnvironment.AZURE)));
+            AppServiceRollback.ofAppServiceManager(AppServiceManager.authenticate(
+                    new HttpPipelineBuilder().build(),
+                    new AzureProfile("tenant", "subscription", AzureEnvironment.AZURE)));
 
     @Test
     void trafficRoutingRefusesAPercentageOutsideZeroToHundredNamingIt() {

@@ -29,6 +29,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -289,7 +290,7 @@ public final class EmergencyBackupStep implements RollbackStep {
     }
 
     private static String diagnosis(String stderr) {
-        String s = stderr.toLowerCase(java.util.Locale.ROOT);
+        String s = stderr.toLowerCase(Locale.ROOT);
         if (s.contains("no space left on device")) {
             return " (disk full in the backup folder)";
         }

@@ -4,16 +4,20 @@ import dev.rollback.api.ErrorCode;
 import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.TransientFailureException;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
 
 /** JDBC helpers: identifier quoting and failures turned into errors that name the store, not its secret. */
 public final class Jdbc {
     private Jdbc() {}
 
     /** The single number {@code sql} returns (0 for SQL NULL). */
-    public static long queryLong(java.sql.Connection connection, String sql) throws SQLException {
-        try (java.sql.Statement s = connection.createStatement();
-                java.sql.ResultSet rs = s.executeQuery(sql)) {
+    public static long queryLong(Connection connection, String sql) throws SQLException {
+        try (Statement s = connection.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             if (!rs.next()) {
                 throw new SQLException("the query returned no row: " + sql);
             }
@@ -22,8 +26,8 @@ public final class Jdbc {
     }
 
     /** A read-only connection from {@code dataSource}, with auto-commit off. */
-    public static java.sql.Connection readOnly(javax.sql.DataSource dataSource) throws SQLException {
-        java.sql.Connection c = dataSource.getConnection();
+    public static Connection readOnly(DataSource dataSource) throws SQLException {
+        Connection c = dataSource.getConnection();
         try {
             c.setAutoCommit(false);
             c.setReadOnly(true);

@@ -4,6 +4,7 @@ import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
+import dev.rollback.api.StepInterruptedException;
 import dev.rollback.api.internal.Arguments;
 import dev.rollback.postgres.internal.ToolArguments;
 import java.time.Duration;
@@ -173,7 +174,7 @@ public final class FlexibleServerPointInTimeRestoreStep implements RollbackStep 
                                         : context.remaining());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new dev.rollback.api.StepInterruptedException("interrupted while waiting for " + targetServer);
+                throw new StepInterruptedException("interrupted while waiting for " + targetServer);
             }
             current = controlPlane
                     .find(resourceGroup, targetServer)

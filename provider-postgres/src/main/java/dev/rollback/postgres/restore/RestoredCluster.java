@@ -2,6 +2,7 @@ package dev.rollback.postgres.restore;
 
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.internal.PgTool;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ public final class RestoredCluster {
     /** Stops it ({@code pg_ctl stop -m fast}); does nothing if it is not running. */
     public void stop() {
         Path pidFile = dataDir.resolve("postmaster.pid");
-        if (!java.nio.file.Files.exists(pidFile)) {
+        if (!Files.exists(pidFile)) {
             return;
         }
         PgTool.Result r = PgTool.run(
@@ -72,7 +73,7 @@ public final class RestoredCluster {
                 Optional.empty(),
                 Map.of(),
                 Duration.ofMinutes(1));
-        if (!r.succeeded() && java.nio.file.Files.exists(pidFile)) {
+        if (!r.succeeded() && Files.exists(pidFile)) {
             throw new IllegalStateException(
                     "cannot stop the restored cluster " + dataDir + ": " + r.stdout() + " " + r.stderr());
         }

@@ -1,9 +1,11 @@
 package dev.rollback.postgres.restore;
 
 import dev.rollback.api.ErrorCode;
+import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
+import dev.rollback.api.StepInterruptedException;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.internal.Jdbc;
 import dev.rollback.postgres.internal.PgBinaries;
@@ -284,8 +286,8 @@ public final class SelfHostedPointInTimeRestoreStep implements RollbackStep {
                 context.clock().sleep(Duration.ofMillis(50));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new dev.rollback.api.StepInterruptedException("interrupted while waiting for the restored"
-                        + " cluster " + restored.describe() + " to be promoted");
+                throw new StepInterruptedException("interrupted while waiting for the restored" + " cluster "
+                        + restored.describe() + " to be promoted");
             }
         }
     }
@@ -330,8 +332,7 @@ public final class SelfHostedPointInTimeRestoreStep implements RollbackStep {
     private static String tail(Path log) {
         try {
             String text = Files.readString(log, StandardCharsets.UTF_8).strip();
-            return dev.rollback.api.Redaction.redact(
-                    text.length() > 4000 ? "..." + text.substring(text.length() - 4000) : text);
+            return Redaction.redact(text.length() > 4000 ? "..." + text.substring(text.length() - 4000) : text);
         } catch (IOException e) {
             return "(no log at " + log + ")";
         }

@@ -11,7 +11,9 @@ import dev.rollback.testkit.TestStepContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -125,10 +127,10 @@ class BackupVerificationStepIT {
         Path dump = Path.of(backup.evidence().get(EmergencyBackupStep.PATH));
         // a sidecar as backups written before the chunked scheme have it: three words, one SHA-256 over name, NUL,
         // bytes
-        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
         md.update((byte) 0);
         md.update(Files.readAllBytes(dump));
-        String whole = java.util.HexFormat.of().formatHex(md.digest());
+        String whole = HexFormat.of().formatHex(md.digest());
         Files.writeString(Path.of(dump + ".sha256"), whole + " " + Files.size(dump) + " 1\n");
 
         TestStepContext context = verifyContext(backup);

@@ -3,10 +3,13 @@ package dev.rollback.postgres.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RecoveryObjectives;
+import dev.rollback.api.Redaction;
 import dev.rollback.api.RetrySettings;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackPlan;
+import dev.rollback.api.Secret;
 import dev.rollback.api.StepInterruptedException;
 import dev.rollback.api.event.RollbackEvent;
 import dev.rollback.api.event.RollbackListener;
@@ -31,6 +34,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -409,9 +413,8 @@ class EmergencyBackupStepIT {
 
     @Test
     void aRefusedPasswordFailsTheStepWithoutTheCredentialInTheMessageOrEvidence() throws Exception {
-        String canary = "canary-" + java.util.UUID.randomUUID();
-        PostgresEndpoint wrong =
-                db.toBuilder().password(dev.rollback.api.Secret.of(canary)).build();
+        String canary = "canary-" + UUID.randomUUID();
+        PostgresEndpoint wrong = db.toBuilder().password(Secret.of(canary)).build();
         TestStepContext context = TestStepContext.of("emergency-backup", Duration.ofMinutes(1));
         EmergencyBackupStep step = EmergencyBackupStep.builder()
                 .endpoint(wrong)
@@ -419,10 +422,8 @@ class EmergencyBackupStepIT {
                 .binDir(binDir)
                 .build();
         assertThatThrownBy(() -> step.execute(context))
-                .satisfies(e -> assertThat(((dev.rollback.api.RollbackException) e).code())
-                        .isEqualTo(dev.rollback.api.ErrorCode.CREDENTIAL_PROBLEM))
-                .satisfies(
-                        e -> assertThat(dev.rollback.api.Redaction.describe(e)).doesNotContain(canary))
+                .satisfies(e -> assertThat(((RollbackException) e).code()).isEqualTo(ErrorCode.CREDENTIAL_PROBLEM))
+                .satisfies(e -> assertThat(Redaction.describe(e)).doesNotContain(canary))
                 .satisfies(e -> assertThat(String.valueOf(e.getMessage()))
                         .doesNotContain(canary)
                         .contains("password authentication failed"));

@@ -9,6 +9,7 @@ import dev.rollback.core.RollbackExecutor;
 import dev.rollback.core.RollbackRun;
 import dev.rollback.core.RunRequest;
 import dev.rollback.postgres.PostgresEndpoint;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +74,7 @@ public final class DurableNodeMain {
         }
     }
 
-    private static void append(Path ledger, String line) throws java.io.IOException {
+    private static void append(Path ledger, String line) throws IOException {
         Files.writeString(
                 ledger,
                 line + "\n",

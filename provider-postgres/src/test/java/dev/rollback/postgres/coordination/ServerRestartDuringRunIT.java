@@ -103,7 +103,7 @@ class ServerRestartDuringRunIT {
                 .isFalse();
         assertThat(dead.endedSteps()).extracting(StepHistory::stepId).containsExactly("backup");
         assertThat(dead.inDoubt()).extracting(StepHistory::stepId).containsExactly("hold");
-        assertThat(journal.records(runId)).noneMatch(r -> r.stepId().equals(java.util.Optional.of("after")));
+        assertThat(journal.records(runId)).noneMatch(r -> r.stepId().equals(Optional.of("after")));
         assertThat(EffectStep.effects(db, runId)).containsExactly("backup " + deadToken + " node1");
         assertThat(lockToken(db)).as("the token counter survived the crash").isEqualTo(deadToken);
 

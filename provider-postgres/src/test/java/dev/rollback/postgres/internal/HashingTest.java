@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -67,7 +68,7 @@ class HashingTest {
     }
 
     private static List<Path> byName(Path dir, String... names) {
-        return java.util.Arrays.stream(names).map(dir::resolve).toList();
+        return Arrays.stream(names).map(dir::resolve).toList();
     }
 
     @ParameterizedTest
@@ -186,7 +187,7 @@ class HashingTest {
                         tmp.resolve("db.sql"),
                         List.of(
                                 MessageDigest.getInstance("SHA-256")
-                                        .digest(java.util.Arrays.copyOf(Files.readAllBytes(file), Hashing.CHUNK_BYTES)),
+                                        .digest(Arrays.copyOf(Files.readAllBytes(file), Hashing.CHUNK_BYTES)),
                                 new byte[32])))
                 .isEqualTo(fresh);
     }

@@ -5,6 +5,7 @@ import dev.rollback.api.Verification;
 import dev.rollback.api.governance.Authorization;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -98,7 +99,7 @@ public record RollbackReport(
 
     /** This report with one more note. */
     public RollbackReport withNote(String note) {
-        List<String> more = new java.util.ArrayList<>(notes);
+        List<String> more = new ArrayList<>(notes);
         more.add(Objects.requireNonNull(note, "note"));
         return new RollbackReport(
                 runId,

@@ -15,6 +15,7 @@ import dev.rollback.api.event.StepSucceeded;
 import dev.rollback.api.event.StepTimedOut;
 import dev.rollback.api.event.VerificationFailed;
 import dev.rollback.api.event.VerificationPassed;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -40,7 +41,7 @@ public final class Slf4jRollbackListener implements RollbackListener {
 
     /** Logs to {@code logger}. */
     public Slf4jRollbackListener(Logger logger) {
-        this.log = java.util.Objects.requireNonNull(logger, "logger");
+        this.log = Objects.requireNonNull(logger, "logger");
     }
 
     @Override

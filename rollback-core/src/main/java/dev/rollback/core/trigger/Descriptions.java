@@ -1,7 +1,9 @@
 package dev.rollback.core.trigger;
 
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Duration;
+import java.util.Locale;
 
 /** The sentences decisions carry for humans ("error rate 1.3% > 1% for 5m"). Stateless. */
 final class Descriptions {
@@ -53,7 +55,7 @@ final class Descriptions {
     }
 
     private static String words(TriggerRule rule) {
-        String words = rule.signal().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+        String words = rule.signal().name().toLowerCase(Locale.ROOT).replace('_', ' ');
         return rule.signal() == Signal.RESPONSE_TIME ? rule.statistic().label() + " " + words : words;
     }
 
@@ -67,9 +69,6 @@ final class Descriptions {
     }
 
     private static String plain(double v) {
-        return new BigDecimal(v)
-                .round(new java.math.MathContext(4))
-                .stripTrailingZeros()
-                .toPlainString();
+        return new BigDecimal(v).round(new MathContext(4)).stripTrailingZeros().toPlainString();
     }
 }

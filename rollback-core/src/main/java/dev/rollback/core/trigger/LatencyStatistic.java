@@ -1,5 +1,7 @@
 package dev.rollback.core.trigger;
 
+import java.util.Locale;
+
 /**
  * Which statistic of the latencies in a window a {@link Signal#RESPONSE_TIME} rule compares with
  * its threshold. Percentiles are nearest-rank (the smallest recorded latency such that at least
@@ -30,6 +32,6 @@ public enum LatencyStatistic {
 
     /** How the statistic is written in a description: "p95" or "mean". */
     String label() {
-        return this == MEAN ? "mean" : name().toLowerCase(java.util.Locale.ROOT);
+        return this == MEAN ? "mean" : name().toLowerCase(Locale.ROOT);
     }
 }

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +29,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -105,7 +107,7 @@ class FileJournalTest {
         for (int cut = lastStart; cut < full.length; cut++) {
             Path copy = dir.resolve("cut-" + cut);
             Files.createDirectories(copy);
-            Files.write(journalFile(copy, "run-1"), java.util.Arrays.copyOf(full, cut));
+            Files.write(journalFile(copy, "run-1"), Arrays.copyOf(full, cut));
             Files.write(JournalFixtures.anchorFile(copy, "run-1"), anchorBeforeLast);
             try (FileJournal journal = FileJournal.of(copy)) {
                 assertThat(journal.records("run-1"))
@@ -176,9 +178,8 @@ class FileJournalTest {
                 }
                 assertThat(journal.records(runId))
                         .extracting(JournalRecord::sequence)
-                        .containsExactlyElementsOf(java.util.stream.LongStream.range(0, threads * perThread)
-                                .boxed()
-                                .toList());
+                        .containsExactlyElementsOf(
+                                LongStream.range(0, threads * perThread).boxed().toList());
                 assertThat(journal.verify(runId).orElseThrow().verified()).isTrue();
             } finally {
                 pool.shutdownNow();

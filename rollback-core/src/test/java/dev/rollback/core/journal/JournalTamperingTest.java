@@ -12,14 +12,19 @@ import static dev.rollback.core.journal.JournalFixtures.writeLines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rollback.api.spi.JournalRecord;
 import dev.rollback.api.spi.JournalVerification;
 import dev.rollback.api.spi.JournalVerification.Finding;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -170,7 +175,7 @@ class JournalTamperingTest {
     @Test
     void detectsATruncationMidRecordThatLooksLikeATornTail() throws Exception {
         byte[] bytes = Files.readAllBytes(file);
-        Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 10));
+        Files.write(file, Arrays.copyOf(bytes, bytes.length - 10));
 
         assertThat(verify().finding()).isEqualTo(Finding.TRUNCATED);
     }
@@ -180,14 +185,14 @@ class JournalTamperingTest {
         Path forgery = dir.resolve("forgery");
         try (FileJournal journal = FileJournal.of(forgery)) {
             for (int seq = 0; seq < 6; seq++) {
-                journal.append(new dev.rollback.api.spi.JournalRecord(
+                journal.append(new JournalRecord(
                         RUN,
                         seq,
-                        dev.rollback.api.spi.JournalRecord.Type.STEP_SKIPPED,
+                        JournalRecord.Type.STEP_SKIPPED,
                         JournalFixtures.T0,
-                        java.util.Optional.empty(),
+                        Optional.empty(),
                         7,
-                        java.util.Map.of("forged", "yes")));
+                        Map.of("forged", "yes")));
             }
         }
         writeLines(file, lines(journalFile(forgery, RUN)));
@@ -210,8 +215,8 @@ class JournalTamperingTest {
                 FileJournal.custom().directory(forgery).hmacKey(otherKey).build()) {
             appendRun(journal, RUN, 6);
         }
-        Files.copy(journalFile(forgery, RUN), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(anchorFile(forgery, RUN), anchorFile(dir, RUN), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(journalFile(forgery, RUN), file, StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(anchorFile(forgery, RUN), anchorFile(dir, RUN), StandardCopyOption.REPLACE_EXISTING);
 
         assertThat(verify().verified())
                 .as("without a key, a consistent forgery of both files is undetectable")

@@ -10,6 +10,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static dev.rollback.core.incident.Fixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
@@ -392,12 +393,10 @@ class WebhookNotifierTest {
 
         assertThat(notifier.toString())
                 .isEqualTo("WebhookNotifier[webhook:ops, http://localhost:" + server.port() + "]");
-        org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> WebhookNotifier.custom().endpoint(URI.create("ftp://h/x")))
+        assertThatThrownBy(() -> WebhookNotifier.custom().endpoint(URI.create("ftp://h/x")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("endpoint must be an absolute http or https URL");
-        org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> WebhookNotifier.custom().requestTimeout(Duration.ZERO))
+        assertThatThrownBy(() -> WebhookNotifier.custom().requestTimeout(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("requestTimeout must be positive, but was PT0S");
     }

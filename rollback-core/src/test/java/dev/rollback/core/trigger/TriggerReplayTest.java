@@ -9,6 +9,7 @@ import java.io.StringReader;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 class TriggerReplayTest {
@@ -51,8 +52,8 @@ class TriggerReplayTest {
         assertThat(decisions)
                 .extracting(Decision::rule, Decision::decidedAt)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("errors", Instant.parse("2024-05-01T12:00:11Z")),
-                        org.assertj.core.groups.Tuple.tuple("memory", Instant.parse("2024-05-01T12:00:21Z")));
+                        Tuple.tuple("errors", Instant.parse("2024-05-01T12:00:11Z")),
+                        Tuple.tuple("memory", Instant.parse("2024-05-01T12:00:21Z")));
         assertThat(decisions.get(0).breachBegan()).isEqualTo(Instant.parse("2024-05-01T12:00:08Z"));
     }
 

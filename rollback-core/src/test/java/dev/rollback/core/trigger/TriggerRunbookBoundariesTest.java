@@ -9,6 +9,7 @@ import dev.rollback.api.Decision;
 import dev.rollback.api.Severity;
 import java.time.Duration;
 import java.util.function.Consumer;
+import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -71,7 +72,7 @@ class TriggerRunbookBoundariesTest {
         assertThat(h.by(RESPONSE_TIME)).hasSize(rollsBack ? 1 : 0);
         h.by(RESPONSE_TIME).forEach(d -> {
             assertThat(d.action()).isEqualTo(APPLICATION_ROLLBACK);
-            assertThat(d.observed()).isCloseTo(5.001, org.assertj.core.data.Percentage.withPercentage(5));
+            assertThat(d.observed()).isCloseTo(5.001, Percentage.withPercentage(5));
             assertThat(d.timeToDetect()).isEqualTo(Duration.ofMinutes(10));
         });
     }

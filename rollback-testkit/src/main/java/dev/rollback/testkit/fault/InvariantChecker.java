@@ -2,6 +2,7 @@ package dev.rollback.testkit.fault;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -34,7 +35,7 @@ public final class InvariantChecker {
 
     /** This checker, with {@code stepIds} allowed to take effect more than once per run. */
     public InvariantChecker idempotent(String... stepIds) {
-        Set<String> all = new java.util.HashSet<>(idempotentSteps);
+        Set<String> all = new HashSet<>(idempotentSteps);
         for (String id : stepIds) {
             all.add(Objects.requireNonNull(id, "stepId"));
         }

@@ -2,6 +2,7 @@ package dev.rollback.testkit.fault;
 
 import dev.rollback.testkit.internal.Passwords;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -33,7 +34,7 @@ public record SecretCanaries(
     public static SecretCanaries generate() {
         return new SecretCanaries(
                 "pw-" + Passwords.generate(16) + "+/=\"\\",
-                "Server=tcp:canary-" + Passwords.generate(8).toLowerCase(java.util.Locale.ROOT)
+                "Server=tcp:canary-" + Passwords.generate(8).toLowerCase(Locale.ROOT)
                         + ".example;User Id=app;Password=cs-" + Passwords.generate(16) + "&x=\"\\;",
                 "az~" + Passwords.generate(24) + "_/+\"\\",
                 "oauth-" + Passwords.generate(20) + "/=&\"",

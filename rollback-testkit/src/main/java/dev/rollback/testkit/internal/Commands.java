@@ -1,5 +1,6 @@
 package dev.rollback.testkit.internal;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +10,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs short-lived operating-system commands (initdb, pg_ctl, npm, kill) and reports their output
@@ -150,7 +153,7 @@ public final class Commands {
         if (path == null) {
             return Optional.empty();
         }
-        for (String dir : path.split(java.io.File.pathSeparator)) {
+        for (String dir : path.split(File.pathSeparator)) {
             if (dir.isEmpty()) {
                 continue;
             }
@@ -172,7 +175,7 @@ public final class Commands {
             long left = deadline - System.nanoTime();
             try {
                 handle.onExit().get(Math.max(left, 0), TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            } catch (TimeoutException | ExecutionException e) {
                 handle.destroyForcibly();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -18,6 +18,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -228,7 +229,7 @@ public final class RedisServer implements TestServer {
     }
 
     private static String shippedResource() {
-        String os = System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT);
+        String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch");
         if (os.contains("linux") && (arch.equals("amd64") || arch.equals("x86_64"))) {
             return "redis-server-6.2.6-v5-linux-amd64";

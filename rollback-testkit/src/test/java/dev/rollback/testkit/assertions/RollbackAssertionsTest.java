@@ -17,6 +17,7 @@ import dev.rollback.api.report.SuccessMetrics;
 import dev.rollback.api.report.TargetStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,7 +27,7 @@ class RollbackAssertionsTest {
     private static final Instant T = Instant.parse("2025-01-01T00:00:00Z");
 
     static RollbackReport report(RunOutcome outcome, int swapAttempts) {
-        List<Attempt> attempts = new java.util.ArrayList<>();
+        List<Attempt> attempts = new ArrayList<>();
         for (int i = 1; i <= swapAttempts; i++) {
             attempts.add(new Attempt(i, T, Duration.ofSeconds(1), StepOutcome.SUCCEEDED, Optional.empty()));
         }

@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
@@ -90,7 +91,7 @@ enum DurablePlan {
      */
     RollbackPlan plan(SideEffectLedger ledger, String node, Optional<String> holdStep, PrintStream out) {
         RollbackPlan.Builder plan = RollbackPlan.builder(
-                "durable-" + name().toLowerCase(java.util.Locale.ROOT),
+                "durable-" + name().toLowerCase(Locale.ROOT),
                 RecoveryObjectives.of(Duration.ofMinutes(2), Duration.ofMinutes(1)));
         for (StepSpec spec : steps) {
             LedgerStep step = new LedgerStep(

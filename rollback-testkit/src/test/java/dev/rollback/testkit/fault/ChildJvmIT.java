@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,7 +88,7 @@ class ChildJvmIT {
     @Test
     void processesOfSeveralJvmsAppendWholeLinesToOneLedger() throws Exception {
         SideEffectLedger ledger = SideEffectLedger.at(dir.resolve("ledger.tsv"));
-        List<ChildJvm> nodes = new java.util.ArrayList<>();
+        List<ChildJvm> nodes = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             nodes.add(ChildJvm.builder(LedgerNode.class)
                     .args(ledger.file().toString(), "node-" + i, "run-" + i, "flush", "5", "effect")

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.rollback.testkit.ServerExtension;
 import dev.rollback.testkit.postgres.PostgresServer;
 import dev.rollback.testkit.redis.RedisServer;
+import java.net.SocketTimeoutException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -57,7 +58,7 @@ class FaultProxyIT {
             proxy.blackhole();
             assertThatThrownBy(jedis::ping)
                     .isInstanceOf(JedisConnectionException.class)
-                    .hasRootCauseInstanceOf(java.net.SocketTimeoutException.class);
+                    .hasRootCauseInstanceOf(SocketTimeoutException.class);
         }
     }
 

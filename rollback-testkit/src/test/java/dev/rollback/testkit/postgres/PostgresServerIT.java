@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rollback.testkit.Leftovers;
 import dev.rollback.testkit.ServerExtension;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -121,7 +122,7 @@ class PostgresServerIT {
         }
     }
 
-    private static boolean isEmpty(Path dir) throws java.io.IOException {
+    private static boolean isEmpty(Path dir) throws IOException {
         try (var files = Files.list(dir)) {
             return files.findAny().isEmpty();
         }
