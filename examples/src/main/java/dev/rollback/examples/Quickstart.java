@@ -17,15 +17,22 @@ import java.util.concurrent.atomic.AtomicReference;
  * The README's quickstart: a plan of two steps and a verifier, run against its RTO, with the
  * report printed as Markdown. The "application" is an in-memory reference so that the example
  * runs anywhere; a real plan uses the provider steps (SlotSwapStep, EmergencyBackupStep, ...).
+ *
+ * <p>The body of {@link #main} is the README's code block, line for line (QuickstartTest checks
+ * it, and runs it).
  */
 public final class Quickstart {
     private Quickstart() {}
 
-    /** Runs the quickstart and returns its report. */
-    public static RollbackReport run() {
+    /** Runs the quickstart and prints its report. */
+    public static void main(String[] args) {
         AtomicReference<String> live = new AtomicReference<>("v42 (broken)");
+        Verifier servesPrevious = Verifier.of(
+                "serves-previous-version",
+                ctx -> "v41".equals(live.get())
+                        ? Verification.passed("serves-previous-version", "production serves v41", live.get())
+                        : Verification.failed("serves-previous-version", "production serves v41", live.get()));
 
-        // snippet:quickstart
         RollbackPlan plan = RollbackPlan.builder(
                         "app-service-rollback", RecoveryObjectives.stateless(Duration.ofMinutes(5)))
                 .step(RollbackStep.builder("route-traffic-to-previous", "app-service")
@@ -38,27 +45,13 @@ public final class Quickstart {
                                 .build(),
                         step -> step.dependsOn("route-traffic-to-previous")
                                 .timeout(Duration.ofMinutes(2))
-                                .verifier(Verifier.of(
-                                        "serves-previous-version",
-                                        ctx -> "v41".equals(live.get())
-                                                ? Verification.passed(
-                                                        "serves-previous-version", "production serves v41", live.get())
-                                                : Verification.failed(
-                                                        "serves-previous-version",
-                                                        "production serves v41",
-                                                        live.get()))))
+                                .verifier(servesPrevious))
                 .build();
 
         try (RollbackExecutor executor =
                 RollbackExecutor.builder().listener(new Slf4jRollbackListener()).build()) {
-            return executor.run(plan, RunRequest.manual("on-call-engineer"));
+            RollbackReport report = executor.run(plan, RunRequest.manual("on-call-engineer"));
+            System.out.println(MarkdownReportRenderer.render(report));
         }
-        // end:quickstart
-    }
-
-    /** Runs the quickstart and prints its report. */
-    public static void main(String[] args) {
-        RollbackReport report = run();
-        System.out.println(MarkdownReportRenderer.render(report));
     }
 }

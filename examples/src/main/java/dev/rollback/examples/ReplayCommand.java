@@ -17,7 +17,7 @@ import java.util.List;
  * decisions it would have taken, and when.
  *
  * <pre>
- * ./mvnw -q -pl examples exec:java -Dexec.mainClass=dev.rollback.examples.ReplayCommand [-Dexec.args=trace.csv]
+ * ./mvnw -B -q -pl examples -am package -DskipTests exec:java -Dexec.mainClass=dev.rollback.examples.ReplayCommand [-Dexec.args=trace.csv]
  * </pre>
  *
  * Without an argument it replays the bundled {@code sample-trace.csv}. The trace format is in

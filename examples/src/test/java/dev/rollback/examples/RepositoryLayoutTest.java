@@ -21,7 +21,7 @@ import org.w3c.dom.NodeList;
 /**
  * Rules of the repository that no compiler checks, read from the checkout this module is built in:
  * every package of main code has a {@code package-info.java} that says what the package is for, code
- * imports the types it names, and the providers that also serve self-hosted systems keep the Azure SDK
+ * imports the types it names, the docs stand alone, and the providers that also serve self-hosted systems keep the Azure SDK
  * optional.
  */
 class RepositoryLayoutTest {
@@ -145,6 +145,52 @@ class RepositoryLayoutTest {
         }
         return code.toString();
     }
+
+    /**
+     * The repository's docs stand alone: no page, POM or source file names a design note that lives
+     * outside the repository or a path on a developer's machine, and every relative link of a page
+     * leads to a file that is here.
+     */
+    @Test
+    void docsNeverPointOutsideTheRepository() throws IOException {
+        Path root = RepositoryRoot.find();
+        List<String> outside = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : files.filter(Files::isRegularFile)
+                    .filter(f -> !root.relativize(f).toString().matches("(.*/)?(target|node_modules|\\.git)/.*"))
+                    .toList()) {
+                String name = file.getFileName().toString();
+                boolean page = name.endsWith(".md");
+                if (!page && !name.endsWith(".java") && !name.equals("pom.xml")) {
+                    continue;
+                }
+                String text = Files.readString(file);
+                String relative = root.relativize(file).toString();
+                Matcher note = (page ? MACHINE_OR_NOTE : NOTE).matcher(text);
+                while (note.find()) {
+                    outside.add(relative + ": " + note.group());
+                }
+                if (page) {
+                    Matcher link = RELATIVE_LINK.matcher(text);
+                    while (link.find()) {
+                        if (!Files.exists(
+                                file.getParent().resolve(link.group(1)).normalize())) {
+                            outside.add(relative + ": a link to " + link.group(1) + ", which is not in the repository");
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(outside).as("references outside the repository").isEmpty();
+    }
+
+    private static final String NOTES =
+            "\\.\\./shared|DESIGN\\.md|CONVENTIONS\\.md|FAULTS\\.md|azure-sdk\\.md|rollback-procedures\\.md";
+    private static final Pattern NOTE = Pattern.compile(NOTES);
+    private static final Pattern MACHINE_OR_NOTE =
+            Pattern.compile(NOTES + "|(?<![\\w.~])/(?:work|root|home|Users)/[\\w.-]+");
+    private static final Pattern RELATIVE_LINK =
+            Pattern.compile("\\]\\((?!https?:|mailto:|#)([^)#\\s]+)(?:#[^)]*)?\\)");
 
     @Test
     void providersOfSelfHostedSystemsDeclareTheAzureSdkOptional() throws Exception {

@@ -106,7 +106,7 @@ class CacheFlushStepIT {
         }
     }
 
-    /** FAULTS.md, Redis: crash after a flush before its end record; the re-run is safe and verification decides. */
+    /** docs/fault-model.md, Redis: crash after a flush before its end record; the re-run is safe and verification decides. */
     @Test
     void aReRunAfterACrashBeforeTheEndRecordIsSafeAndVerificationDecides() {
         seed(0, 500);
@@ -132,7 +132,7 @@ class CacheFlushStepIT {
         }
     }
 
-    /** FAULTS.md, Redis: down during a flush; bounded retries, then a failure inside the deadline. */
+    /** docs/fault-model.md, Redis: down during a flush; bounded retries, then a failure inside the deadline. */
     @Test
     void redisDownDuringAFlushFailsAfterBoundedRetriesInsideTheDeadline() {
         seed(0, 10);

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
-/** FAULTS.md, Security: the Redis password never shows in a report, an exception message or a log. */
+/** docs/fault-model.md, security: the Redis password never shows in a report, an exception message or a log. */
 class RedisSecretsIT {
     @RegisterExtension
     static final ServerExtension<RedisServer> REDIS = RedisServer.extension();

@@ -26,7 +26,7 @@ import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** FAULTS.md, timing: "a step that stops making progress is detected". */
+/** docs/fault-model.md, timing: "a step that stops making progress is detected". */
 class StallDetectionTest {
     private static final Instant T0 = Instant.parse("2024-05-01T10:00:00Z");
     private static final RecoveryObjectives THIRTY_MINUTES =

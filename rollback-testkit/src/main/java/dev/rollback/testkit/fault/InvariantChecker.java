@@ -9,7 +9,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Checks a {@link SideEffectLedger}'s entries against the invariants of FAULTS.md that a ledger can
+ * Checks a {@link SideEffectLedger}'s entries against the invariants of the fault model (docs/fault-model.md) that a ledger can
  * show:
  * <ol>
  *   <li>no double execution: a step takes effect ({@code APPLIED}) at most once per run, unless it

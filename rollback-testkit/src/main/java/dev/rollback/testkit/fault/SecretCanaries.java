@@ -8,7 +8,7 @@ import java.util.Objects;
 
 /**
  * Random, unique secrets of each kind the library handles, planted in a test's configuration so
- * that a {@link CanaryScanner} can prove none of them leaves (FAULTS.md, invariant 6). Each holds
+ * that a {@link CanaryScanner} can prove none of them leaves (docs/fault-model.md, invariant 6). Each holds
  * characters that URL encoding and JSON escaping change ({@code " \ / + = & ;}), so every encoded
  * form differs from the raw one. Immutable.
  *

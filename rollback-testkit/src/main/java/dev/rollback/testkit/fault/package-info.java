@@ -1,5 +1,5 @@
 /**
- * The fault harness of FAULTS.md: child JVM nodes ({@link dev.rollback.testkit.fault.ChildJvm}) killed
+ * The fault harness of the fault model (docs/fault-model.md): child JVM nodes ({@link dev.rollback.testkit.fault.ChildJvm}) killed
  * at crash points or paused, a TCP {@link dev.rollback.testkit.fault.FaultProxy}, a
  * {@link dev.rollback.testkit.fault.SideEffectLedger} and its
  * {@link dev.rollback.testkit.fault.InvariantChecker}, {@link dev.rollback.testkit.fault.SecretCanaries}
