@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
@@ -18,7 +22,7 @@ import org.w3c.dom.NodeList;
  * rollback-bom lists exactly the artifacts the build publishes: every jar module of the root POM's
  * {@code <modules>} that is deployed (examples and benchmarks set {@code maven.deploy.skip}), and
  * nothing else. The BOM has no parent, so it also repeats the parent's project metadata; the two
- * must agree.
+ * must agree. And the versions the README tells users to add are the ones the build uses.
  */
 class BomTest {
     /**
@@ -77,6 +81,50 @@ class BomTest {
                     .isNotEmpty()
                     .isEqualTo(normalized(children(parent, element)));
         }
+    }
+
+    @Test
+    void theVersionsTheReadmeTellsUsersToAddAreTheOnesTheBuildUses() throws Exception {
+        Path root = RepositoryRoot.find();
+        Element parent = parse(root.resolve("pom.xml"));
+        Map<String, String> properties = new HashMap<>();
+        for (Element property : childElements(children(parent, "properties").get(0))) {
+            properties.put(property.getTagName(), property.getTextContent().strip());
+        }
+        Map<String, String> managed = new HashMap<>();
+        Element dependencies = children(children(parent, "dependencyManagement").get(0), "dependencies")
+                .get(0);
+        for (Element dependency : children(dependencies, "dependency")) {
+            String version = text(dependency, "version");
+            Matcher property = Pattern.compile("\\$\\{(.+)}").matcher(version);
+            managed.put(
+                    text(dependency, "groupId") + ":" + text(dependency, "artifactId"),
+                    property.matches() ? properties.get(property.group(1)) : version);
+        }
+
+        Matcher coordinates = Pattern.compile("`([\\w.-]+:[\\w.-]+):(\\d[\\w.-]*)`")
+                .matcher(Files.readString(root.resolve("README.md")));
+        int checked = 0;
+        while (coordinates.find()) {
+            if (managed.containsKey(coordinates.group(1))) {
+                assertThat(coordinates.group(2))
+                        .as("README.md's version of %s", coordinates.group(1))
+                        .isEqualTo(managed.get(coordinates.group(1)));
+                checked++;
+            }
+        }
+        assertThat(checked).as("coordinates with versions in README.md").isGreaterThanOrEqualTo(4);
+    }
+
+    private static List<Element> childElements(Element parent) {
+        List<Element> found = new ArrayList<>();
+        NodeList nodes = parent.getChildNodes();
+        for (int i = 0; i < nodes.getLength(); i++) {
+            if (nodes.item(i) instanceof Element e) {
+                found.add(e);
+            }
+        }
+        return found;
     }
 
     private static String normalized(List<Element> elements) {
