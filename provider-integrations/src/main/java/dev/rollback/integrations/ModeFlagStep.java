@@ -16,6 +16,8 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -41,7 +43,11 @@ import javax.sql.DataSource;
  * newest value of that timestamp column among the rows to now, which the report compares with the
  * component's RPO.
  *
- * <p><b>Idempotent</b> (setting a flag to the value it holds changes nothing), not destructive.
+ * <p>With {@link Builder#recordChange(String, String)} the rows it changes also record who changed
+ * them (the run's initiator and id) and when: the lockdown's "recorded unlock".
+ *
+ * <p><b>Idempotent</b> (setting a flag to the value it holds changes nothing, and rows that hold
+ * the values are not touched, not even their change record), not destructive.
  * {@link #preflight} (read-only) checks the table, the columns and the row count. {@link #tookEffect}
  * reads whether every matching row holds the values. Connection failures are transient.
  *
@@ -70,6 +76,8 @@ public final class ModeFlagStep implements RollbackStep {
     private final Conditions set;
     private final int minRows;
     private final String lossWindowColumn;
+    private final String changedByColumn;
+    private final String changedAtColumn;
     private final Duration statementTimeout;
 
     private ModeFlagStep(Builder b) {
@@ -81,6 +89,8 @@ public final class ModeFlagStep implements RollbackStep {
         this.set = b.set;
         this.minRows = b.minRows;
         this.lossWindowColumn = b.lossWindowColumn;
+        this.changedByColumn = b.changedByColumn;
+        this.changedAtColumn = b.changedAtColumn;
         this.statementTimeout = b.statementTimeout;
     }
 
@@ -122,21 +132,49 @@ public final class ModeFlagStep implements RollbackStep {
         context.evidence(TABLE, table);
         context.evidence(MATCH, where.describe(" and "));
         context.evidence(SET, set.describe(", "));
+        Instant now = context.clock().instant();
+        String changedBy = context.initiator().kind().name().toLowerCase(java.util.Locale.ROOT) + ":"
+                + context.initiator().principal() + " (run " + context.runId() + ")";
         Snapshot s = Jdbc.inTransaction(dataSource, "setting " + describe(), c -> {
             Snapshot before = snapshot(c, context, true);
             requireRows(before);
             if (before.rows > before.alreadySet) {
-                try (PreparedStatement u = c.prepareStatement(
-                        "UPDATE " + table + " SET " + set.assignments() + " WHERE 1 = 1" + where.and())) {
+                StringBuilder sql = new StringBuilder("UPDATE ")
+                        .append(table)
+                        .append(" SET ")
+                        .append(set.assignments());
+                if (changedByColumn != null) {
+                    sql.append(", ")
+                            .append(changedByColumn)
+                            .append(" = ?, ")
+                            .append(changedAtColumn)
+                            .append(" = ?");
+                }
+                sql.append(" WHERE 1 = 1").append(where.and()).append(" AND NOT (");
+                for (int i = 0; i < set.pairs().size(); i++) {
+                    String col = set.pairs().get(i).column();
+                    sql.append(i == 0 ? "" : " AND ")
+                            .append(col)
+                            .append(" IS NOT NULL AND ")
+                            .append(col)
+                            .append(" = ?");
+                }
+                sql.append(")");
+                try (PreparedStatement u = c.prepareStatement(sql.toString())) {
                     Jdbc.limit(u, context, statementTimeout);
-                    where.bind(u, set.bind(u, 1));
-                    u.executeUpdate();
+                    int i = set.bind(u, 1);
+                    if (changedByColumn != null) {
+                        u.setString(i++, changedBy.length() > 256 ? changedBy.substring(0, 256) : changedBy);
+                        u.setObject(i++, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+                    }
+                    set.bind(u, where.bind(u, i));
+                    before.changed = u.executeUpdate();
                 }
             }
             return before;
         });
         context.evidence(ROWS, Long.toString(s.rows));
-        context.evidence(CHANGED, Long.toString(s.rows - s.alreadySet));
+        context.evidence(CHANGED, Long.toString(s.changed));
         context.evidence(BEFORE, s.describeBefore());
         if (lossWindowColumn != null) {
             s.newest.ifPresent(newest -> {
@@ -215,6 +253,7 @@ public final class ModeFlagStep implements RollbackStep {
     private static final class Snapshot {
         long rows;
         long alreadySet;
+        long changed;
         final Map<String, Long> before = new LinkedHashMap<>();
         Optional<Instant> newest = Optional.empty();
 
@@ -256,6 +295,8 @@ public final class ModeFlagStep implements RollbackStep {
         private Conditions set = Conditions.none();
         private int minRows = 1;
         private String lossWindowColumn;
+        private String changedByColumn;
+        private String changedAtColumn;
         private Duration statementTimeout = Duration.ofSeconds(30);
 
         private Builder(DataSource dataSource) {
@@ -331,6 +372,22 @@ public final class ModeFlagStep implements RollbackStep {
             return this;
         }
 
+        /**
+         * Records who changed a row and when, in two columns of it: {@code byColumn} gets the run's
+         * initiator and id ({@code manual:alice (run 4f2c...)}), {@code atColumn} (a timestamp with
+         * time zone) the step's clock. Only rows the step changes are stamped. Default: no record.
+         */
+        public Builder recordChange(String byColumn, String atColumn) {
+            String by = SqlNames.requireColumn(byColumn, "byColumn");
+            String at = SqlNames.requireColumn(atColumn, "atColumn");
+            if (by.equalsIgnoreCase(at)) {
+                throw new IllegalArgumentException("byColumn and atColumn must differ, but both were '" + by + "'");
+            }
+            this.changedByColumn = by;
+            this.changedAtColumn = at;
+            return this;
+        }
+
         /** The longest one statement may run (the step's remaining budget caps it further). Default 30 s. */
         public Builder statementTimeout(Duration statementTimeout) {
             this.statementTimeout =
@@ -361,6 +418,16 @@ public final class ModeFlagStep implements RollbackStep {
                         throw new IllegalStateException("column '" + p.column() + "' is both matched (" + w.describe()
                                 + ") and set (" + p.describe() + "); after the change the rows would no longer"
                                 + " match, so a repeat could not tell it is done: match on another column");
+                    }
+                }
+            }
+            if (changedByColumn != null) {
+                for (Conditions.Pair p : set.pairs()) {
+                    if (p.column().equalsIgnoreCase(changedByColumn)
+                            || p.column().equalsIgnoreCase(changedAtColumn)) {
+                        throw new IllegalStateException(
+                                "column '" + p.column() + "' is both set and used by recordChange(" + changedByColumn
+                                        + ", " + changedAtColumn + ")");
                     }
                 }
             }
