@@ -140,11 +140,13 @@ public final class ConfigSwitchStep implements RollbackStep {
 
     /**
      * The same switch the other way, with id {@code <id>-back} (or the id without {@code -back}):
-     * the step that undoes this one.
+     * the step that undoes this one. It has no health gate (this step's gate checks the endpoint
+     * this step moves to, not the one the way back leads to).
      */
     public ConfigSwitchStep switchBack() {
         Builder b = toBuilder();
         b.direction = direction == Direction.TO_BACKUP ? Direction.BACK : Direction.TO_BACKUP;
+        b.gate = null;
         b.id(id.endsWith("-back") ? id.substring(0, id.length() - "-back".length()) : id + "-back");
         return b.build();
     }
