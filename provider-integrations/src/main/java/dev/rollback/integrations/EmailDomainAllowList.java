@@ -101,6 +101,20 @@ public final class EmailDomainAllowList {
         return sub ? list.includingSubdomains() : list;
     }
 
+    /**
+     * Reads a list written by {@link #toConfig()}, or empty when the text names no domain (only
+     * comments: the application's "no restriction" outside emergencies).
+     *
+     * @throws IllegalArgumentException naming the line that is not a host name
+     */
+    public static java.util.Optional<EmailDomainAllowList> parseOptional(String config) {
+        Objects.requireNonNull(config, "config");
+        boolean any = config.lines()
+                .map(String::strip)
+                .anyMatch(l -> !l.isEmpty() && !l.startsWith("#") && !l.equals(SUBDOMAINS));
+        return any ? java.util.Optional.of(parse(config)) : java.util.Optional.empty();
+    }
+
     /** The domains, in lower-case ASCII. */
     public Set<String> domains() {
         return domains;
