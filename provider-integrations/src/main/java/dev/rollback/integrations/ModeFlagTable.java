@@ -79,6 +79,11 @@ public final class ModeFlagTable {
                 SqlNames.requireColumn(atColumn, "atColumn"));
     }
 
+    /** Whether changes record who made them and when. */
+    public boolean recordsChanges() {
+        return changedByColumn.isPresent();
+    }
+
     /** The table. */
     public String table() {
         return table;
