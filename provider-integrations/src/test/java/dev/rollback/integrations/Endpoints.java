@@ -52,7 +52,7 @@ final class Endpoints implements AutoCloseable {
         return WebhookNotifier.custom()
                 .name(name)
                 .endpoint(URI.create(server.baseUrl() + path))
-                .requestTimeout(Duration.ofSeconds(2))
+                .requestTimeout(Duration.ofSeconds(10))
                 .build();
     }
 

@@ -64,7 +64,7 @@ class UserNotificationStepIT {
         return WebhookNotifier.custom()
                 .name("users")
                 .endpoint(URI.create(webhook.baseUrl() + path))
-                .requestTimeout(Duration.ofSeconds(2))
+                .requestTimeout(Duration.ofSeconds(10))
                 .build();
     }
 
