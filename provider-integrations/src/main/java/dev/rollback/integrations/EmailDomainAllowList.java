@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -107,12 +108,12 @@ public final class EmailDomainAllowList {
      *
      * @throws IllegalArgumentException naming the line that is not a host name
      */
-    public static java.util.Optional<EmailDomainAllowList> parseOptional(String config) {
+    public static Optional<EmailDomainAllowList> parseOptional(String config) {
         Objects.requireNonNull(config, "config");
         boolean any = config.lines()
                 .map(String::strip)
                 .anyMatch(l -> !l.isEmpty() && !l.startsWith("#") && !l.equals(SUBDOMAINS));
-        return any ? java.util.Optional.of(parse(config)) : java.util.Optional.empty();
+        return any ? Optional.of(parse(config)) : Optional.empty();
     }
 
     /** The domains, in lower-case ASCII. */

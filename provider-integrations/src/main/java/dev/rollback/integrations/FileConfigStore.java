@@ -4,6 +4,7 @@ import dev.rollback.api.ErrorCode;
 import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.StepInterruptedException;
+import dev.rollback.api.TransientFailureException;
 import dev.rollback.api.internal.Arguments;
 import dev.rollback.api.internal.CrashPoints;
 import dev.rollback.integrations.internal.Digests;
@@ -234,7 +235,7 @@ public final class FileConfigStore implements ConfigStore {
     }
 
     private RollbackException lockTimeout(String name, Duration timeout) {
-        return new dev.rollback.api.TransientFailureException(
+        return new TransientFailureException(
                 describe() + ": another writer held the lock of '" + name + "' for the whole " + timeout, null);
     }
 

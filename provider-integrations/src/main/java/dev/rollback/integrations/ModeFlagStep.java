@@ -2,6 +2,7 @@ package dev.rollback.integrations;
 
 import dev.rollback.api.ErrorCode;
 import dev.rollback.api.EvidenceKey;
+import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -133,7 +135,7 @@ public final class ModeFlagStep implements RollbackStep {
         context.evidence(MATCH, where.describe(" and "));
         context.evidence(SET, set.describe(", "));
         Instant now = context.clock().instant();
-        String changedBy = context.initiator().kind().name().toLowerCase(java.util.Locale.ROOT) + ":"
+        String changedBy = context.initiator().kind().name().toLowerCase(Locale.ROOT) + ":"
                 + context.initiator().principal() + " (run " + context.runId() + ")";
         Snapshot s = Jdbc.inTransaction(dataSource, "setting " + describe(), c -> {
             Snapshot before = snapshot(c, context, true);
@@ -273,7 +275,7 @@ public final class ModeFlagStep implements RollbackStep {
                 }
                 sb.append(e.getKey()).append(" (").append(e.getValue()).append(e.getValue() == 1 ? " row)" : " rows)");
             }
-            return dev.rollback.api.Redaction.redact(sb.toString());
+            return Redaction.redact(sb.toString());
         }
     }
 

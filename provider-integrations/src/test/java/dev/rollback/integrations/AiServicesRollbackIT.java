@@ -4,6 +4,7 @@ import static dev.rollback.testkit.assertions.RollbackAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.report.RollbackReport;
 import dev.rollback.api.report.RunOutcome;
 import dev.rollback.api.report.StepOutcome;
@@ -81,7 +82,7 @@ class AiServicesRollbackIT {
                         endpoints.verifier("document-intelligence-backup-endpoint", docIntelHealth));
     }
 
-    private static RollbackReport run(dev.rollback.api.RollbackPlan plan) {
+    private static RollbackReport run(RollbackPlan plan) {
         try (RollbackExecutor executor = RollbackExecutor.ofDefaults()) {
             return executor.run(plan, RunRequest.manual("on-call-engineer"));
         }

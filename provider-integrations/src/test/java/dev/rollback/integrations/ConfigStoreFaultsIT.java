@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
 
-/** FAULTS.md: a configuration store that cannot be reached. The step fails within its deadline, naming the store; nothing changes. */
+/** The fault model (docs/fault-model.md): a configuration store that cannot be reached. The step fails within its deadline, naming the store; nothing changes. */
 class ConfigStoreFaultsIT {
     @RegisterExtension
     static final ServerExtension<PostgresServer> POSTGRES = PostgresServer.sharedExtension();

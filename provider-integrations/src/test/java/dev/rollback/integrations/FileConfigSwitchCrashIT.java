@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * FAULTS.md, "a config file switch killed midway": a child JVM runs the security monitoring
+ * The fault model (docs/fault-model.md), "a config file switch killed midway": a child JVM runs the security monitoring
  * configuration swap and halts (as SIGKILL would: no finally, no flush) at a crash point inside
  * the file replacement or right after it. The file is then the old version or the new one, whole,
  * never a mix; {@code tookEffect} says which; a resume of the run from its journal finishes the swap,

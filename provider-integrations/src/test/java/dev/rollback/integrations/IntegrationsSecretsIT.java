@@ -8,6 +8,7 @@ import dev.rollback.api.RetrySettings;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.Secret;
 import dev.rollback.api.report.RollbackReport;
+import dev.rollback.api.report.StepOutcome;
 import dev.rollback.core.RollbackExecutor;
 import dev.rollback.core.RollbackRun;
 import dev.rollback.core.RunRequest;
@@ -30,7 +31,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.LoggerFactory;
 
 /**
- * FAULTS.md, invariant 6: random canary secrets planted where this provider meets secrets (a
+ * The fault model (docs/fault-model.md), invariant 6: random canary secrets planted where this provider meets secrets (a
  * database password the store is refused with, a secret written literally into a configuration
  * against the advice, a restart command's secret environment that the command echoes) are never
  * found, raw or encoded, in the report, the test log, an exception or any process's command line.
@@ -106,7 +107,7 @@ class IntegrationsSecretsIT {
             report = run.await();
         }
 
-        assertThat(report).stepHasOutcome("quickbooks-oauth-config", dev.rollback.api.report.StepOutcome.SUCCEEDED);
+        assertThat(report).stepHasOutcome("quickbooks-oauth-config", StepOutcome.SUCCEEDED);
         assertThat(report.step("refused-store-config").orElseThrow().reason())
                 .hasValueSatisfying(r -> assertThat(r).contains("credential problem"));
         assertThat(report.step("restart-agent").orElseThrow().evidence().get(ServiceRestartStep.OUTPUT))

@@ -9,6 +9,7 @@ import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.report.RollbackReport;
 import dev.rollback.core.RollbackExecutor;
+import dev.rollback.core.event.Slf4jRollbackListener;
 import dev.rollback.core.response.IncidentHandle;
 import dev.rollback.core.response.IncidentResponse;
 import dev.rollback.core.response.PlanCatalog;
@@ -61,7 +62,7 @@ class SecurityBreachLockdownIT {
                     .build();
             TriggerEngine engine = TriggerEngine.of(DecisionMatrix.ofDefaults());
             try (RollbackExecutor executor = RollbackExecutor.builder()
-                            .listener(new dev.rollback.core.event.Slf4jRollbackListener())
+                            .listener(new Slf4jRollbackListener())
                             .build();
                     IncidentResponse response = IncidentResponse.custom()
                             .catalog(PlanCatalog.forMatrix(engine.matrix())
