@@ -162,6 +162,16 @@ public final class KubernetesRollback implements AutoCloseable {
         return RolloutVerifier.builder(this);
     }
 
+    /** A builder of a {@link ManifestApplyStep} on this cluster. */
+    public ManifestApplyStep.Builder manifestApply() {
+        return ManifestApplyStep.builder(this);
+    }
+
+    /** A builder of a {@link ScaleStep} on this cluster. */
+    public ScaleStep.Builder scale() {
+        return ScaleStep.builder(this);
+    }
+
     /** Closes the client this provider built; a client passed to {@link #ofKubernetesClient} stays open. */
     @Override
     public void close() {

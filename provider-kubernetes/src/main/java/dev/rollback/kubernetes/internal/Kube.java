@@ -156,12 +156,21 @@ public final class Kube {
                 () -> Optional.ofNullable((HasMetadata) client.resource(object).get()));
     }
 
-    /** Server-side apply of {@code object} as {@code fieldManager}, forcing conflicts when {@code force}. */
-    public HasMetadata apply(HasMetadata object, String fieldManager, boolean force) {
-        return call("applying " + describe(object), () -> {
-            var applicable = client.resource(object).fieldManager(fieldManager);
+    /**
+     * Server-side apply of {@code object} as {@code fieldManager}, forcing conflicts when {@code force};
+     * with {@code dryRun} the API server checks it all and stores nothing ({@code ?dryRun=All}).
+     */
+    public HasMetadata apply(HasMetadata object, String fieldManager, boolean force, boolean dryRun) {
+        return call((dryRun ? "dry-run applying " : "applying ") + describe(object), () -> {
+            var resource = client.resource(object);
+            var applicable = (dryRun ? resource.dryRun() : resource).fieldManager(fieldManager);
             return (HasMetadata) (force ? applicable.forceConflicts().serverSideApply() : applicable.serverSideApply());
         });
+    }
+
+    /** Parses a manifest (one or more YAML or JSON documents) into objects; no request is sent. */
+    public List<HasMetadata> load(java.io.InputStream manifest) {
+        return client.load(manifest).items();
     }
 
     /** "Deployment prod/api", for messages. */

@@ -231,6 +231,14 @@ final class MockApiDispatcher extends KubernetesCrudDispatcher {
         return status(code, status);
     }
 
+    /** An object answered as JSON. */
+    static MockResponse object(int code, JsonNode object) {
+        return new MockResponse()
+                .setResponseCode(code)
+                .setHeader("Content-Type", "application/json")
+                .setBody(write(object));
+    }
+
     static MockResponse status(int code, ObjectNode status) {
         return new MockResponse()
                 .setResponseCode(code)

@@ -28,8 +28,9 @@ import java.util.stream.Collectors;
  * {@code metadata.managedFields} ({@code operation: Apply}, {@code fieldsV1}), a field the manager
  * applied before and applies no more is removed unless another manager owns it, and a field owned by
  * another manager that the apply would change is a 409 Conflict naming the manager and the field,
- * unless forced (the field then changes owner). A missing object is created (201). Called with the
- * dispatcher's lock held.
+ * unless forced (the field then changes owner). A missing object is created (201). With
+ * {@code ?dryRun=All} the answer is computed (conflicts included) and nothing is stored. Called with
+ * the dispatcher's lock held.
  */
 final class ServerSideApply {
 
@@ -58,6 +59,7 @@ final class ServerSideApply {
                     400, "BadRequest", "PATCH " + path + ": fieldManager is required for apply requests");
         }
         boolean force = "true".equals(params.get("force"));
+        boolean dryRun = params.containsKey("dryRun");
         ObjectNode applied;
         try {
             GenericKubernetesResource parsed = Serialization.unmarshal(body, GenericKubernetesResource.class);
@@ -98,6 +100,9 @@ final class ServerSideApply {
             Map<String, Owner> owners = new LinkedHashMap<>();
             owners.put(manager, new Owner(apiVersion, fields));
             metadata.set("managedFields", managedFields(owners));
+            if (dryRun) {
+                return MockApiDispatcher.object(201, applied);
+            }
             return store.create(path.substring(0, path.lastIndexOf('/')), applied);
         }
         ObjectNode live = found.get();
@@ -132,6 +137,9 @@ final class ServerSideApply {
         merge(merged, applied);
         owners.put(manager, new Owner(apiVersion, fields));
         merged.withObjectProperty("metadata").set("managedFields", managedFields(owners));
+        if (dryRun) {
+            return MockApiDispatcher.object(200, merged);
+        }
         return store.update(path, merged);
     }
 
