@@ -172,6 +172,16 @@ public final class KubernetesRollback implements AutoCloseable {
         return ScaleStep.builder(this);
     }
 
+    /** A builder of a {@link TrafficSwitchStep} (Service selector, blue/green) on this cluster. */
+    public TrafficSwitchStep.Builder trafficSwitch() {
+        return TrafficSwitchStep.builder(this);
+    }
+
+    /** A builder of a {@link GatewayRoutingStep} (Gateway API HTTPRoute) on this cluster. */
+    public GatewayRoutingStep.Builder gatewayRouting() {
+        return GatewayRoutingStep.builder(this);
+    }
+
     /** Closes the client this provider built; a client passed to {@link #ofKubernetesClient} stays open. */
     @Override
     public void close() {

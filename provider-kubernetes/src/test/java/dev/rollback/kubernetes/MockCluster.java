@@ -108,6 +108,67 @@ final class MockCluster implements AutoCloseable {
         }
     }
 
+    /** A Service selecting {@code selector}, port 80 to 3000. */
+    void service(String ns, String name, Map<String, String> selector) {
+        client().services()
+                .inNamespace(ns)
+                .resource(new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .withNamespace(ns)
+                        .endMetadata()
+                        .withNewSpec()
+                        .withSelector(selector)
+                        .addNewPort()
+                        .withPort(80)
+                        .withNewTargetPort(3000)
+                        .endPort()
+                        .endSpec()
+                        .build())
+                .create();
+    }
+
+    /** An HTTPRoute with one rule sending everything to {@code backend}:80. */
+    void route(String ns, String name, String backend) {
+        client().resources(io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute.class)
+                .inNamespace(ns)
+                .resource(new io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .withNamespace(ns)
+                        .endMetadata()
+                        .withNewSpec()
+                        .addNewParentRef()
+                        .withName("advisoros-gateway")
+                        .endParentRef()
+                        .addToHostnames("api.advisoros.com")
+                        .addNewRule()
+                        .addNewBackendRef()
+                        .withName(backend)
+                        .withPort(80)
+                        .endBackendRef()
+                        .endRule()
+                        .endSpec()
+                        .build())
+                .create();
+    }
+
+    io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute getRoute(String ns, String name) {
+        return client().resources(io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute.class)
+                .inNamespace(ns)
+                .withName(name)
+                .get();
+    }
+
+    Map<String, String> selector(String ns, String service) {
+        return client().services()
+                .inNamespace(ns)
+                .withName(service)
+                .get()
+                .getSpec()
+                .getSelector();
+    }
+
     String image(String ns, String name) {
         return client().apps()
                 .deployments()

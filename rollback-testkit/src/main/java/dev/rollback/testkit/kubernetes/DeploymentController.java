@@ -218,6 +218,13 @@ public final class DeploymentController implements AutoCloseable {
         if (Boolean.TRUE.equals(d.getSpec().getPaused())) {
             return;
         }
+        if (complete(d)
+                && annotation(d, REVISION) != null
+                && !behaviours.containsKey(key(ns, name))
+                && Objects.equals(
+                        d.getStatus().getObservedGeneration(), d.getMetadata().getGeneration())) {
+            return; // rolled out and unchanged since: nothing to do
+        }
         Instant now = clock.instant();
         Instant stamp = now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         List<ReplicaSet> owned = client.apps().replicaSets().inNamespace(ns).list().getItems().stream()
