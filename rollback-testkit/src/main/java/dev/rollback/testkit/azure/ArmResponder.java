@@ -42,6 +42,7 @@ final class ArmResponder implements ResponseDefinitionTransformerV2 {
     private final RedisApi redis;
     private final StorageApi storage;
     private final FlexibleServersApi flexibleServers;
+    private final CdnApi cdn;
     private final Map<AzureOperation, Deque<PendingFault>> faults = new EnumMap<>(AzureOperation.class);
 
     ArmResponder(SimulatedResources resources, LongRunningOperations operations) {
@@ -51,6 +52,7 @@ final class ArmResponder implements ResponseDefinitionTransformerV2 {
         this.redis = new RedisApi(resources);
         this.storage = new StorageApi(resources, operations);
         this.flexibleServers = new FlexibleServersApi(resources, operations);
+        this.cdn = new CdnApi(resources, operations);
     }
 
     @Override
@@ -153,6 +155,7 @@ final class ArmResponder implements ResponseDefinitionTransformerV2 {
                 case REDIS_GET, REDIS_FORCE_REBOOT -> redis.handle(request);
                 case STORAGE_ACCOUNT_GET, STORAGE_ACCOUNT_FAILOVER -> storage.handle(request);
                 case FLEXIBLE_SERVER_GET, FLEXIBLE_SERVER_CREATE -> flexibleServers.handle(request);
+                case CDN_ENDPOINT_GET, CDN_ENDPOINT_PURGE, AFD_ENDPOINT_GET, AFD_ENDPOINT_PURGE -> cdn.handle(request);
                 case OPERATION_STATUS -> operations.status(request);
                 case OPERATION_RESULT -> operations.result(request);
             };

@@ -32,7 +32,8 @@ import java.util.Optional;
  * A stateful simulator of Azure Resource Manager on WireMock, for the real Azure SDK for Java
  * management clients: web apps with deployment slots (state, traffic routing, slot swap), Azure
  * Cache for Redis (state, force reboot), geo-redundant storage accounts (geo-replication stats,
- * failover) and PostgreSQL flexible servers (point-in-time restore).
+ * failover), PostgreSQL flexible servers (point-in-time restore) and Azure CDN / Front Door endpoints
+ * (content purge).
  *
  * <pre>{@code
  * try (AzureControlPlaneSimulator azure = AzureControlPlaneSimulator.builder().start()) {
@@ -194,6 +195,39 @@ public final class AzureControlPlaneSimulator implements TestServer {
      */
     public SimulatedFlexibleServer flexibleServer(String resourceGroup, String name) {
         return resources.flexibleServer(requireName(resourceGroup, "resourceGroup"), requireName(name, "name"));
+    }
+
+    /**
+     * The classic Azure CDN endpoint of that name in a CDN profile, created if it does not exist.
+     *
+     * @param resourceGroup the resource group
+     * @param profile the CDN profile
+     * @param name the endpoint's name
+     * @return the endpoint, to seed or inspect (its completed purges)
+     */
+    public SimulatedCdnEndpoint cdnEndpoint(String resourceGroup, String profile, String name) {
+        return resources.cdnEndpoint(
+                requireName(resourceGroup, "resourceGroup"),
+                requireName(profile, "profile"),
+                requireName(name, "name"),
+                false);
+    }
+
+    /**
+     * The Azure Front Door Standard/Premium endpoint of that name in a Front Door profile, created if it
+     * does not exist.
+     *
+     * @param resourceGroup the resource group
+     * @param profile the Front Door profile
+     * @param name the endpoint's name
+     * @return the endpoint, to seed or inspect (its completed purges)
+     */
+    public SimulatedCdnEndpoint frontDoorEndpoint(String resourceGroup, String profile, String name) {
+        return resources.cdnEndpoint(
+                requireName(resourceGroup, "resourceGroup"),
+                requireName(profile, "profile"),
+                requireName(name, "name"),
+                true);
     }
 
     /**

@@ -55,6 +55,14 @@ public enum AzureOperation {
     FLEXIBLE_SERVER_GET("GET", Api.POSTGRESQL, "/flexibleServers/{name}"),
     /** {@code PUT} a PostgreSQL flexible server (point-in-time restore): a long-running operation. */
     FLEXIBLE_SERVER_CREATE("PUT", Api.POSTGRESQL, "/flexibleServers/{name}", true),
+    /** {@code GET} a classic Azure CDN endpoint. */
+    CDN_ENDPOINT_GET("GET", Api.CDN, "/profiles/{profile}/endpoints/{name}"),
+    /** {@code POST} purge content paths from a CDN endpoint: a long-running operation. */
+    CDN_ENDPOINT_PURGE("POST", Api.CDN, "/profiles/{profile}/endpoints/{name}/purge", true),
+    /** {@code GET} an Azure Front Door Standard/Premium endpoint. */
+    AFD_ENDPOINT_GET("GET", Api.CDN, "/profiles/{profile}/afdEndpoints/{name}"),
+    /** {@code POST} purge content paths (and domains) from a Front Door endpoint: a long-running operation. */
+    AFD_ENDPOINT_PURGE("POST", Api.CDN, "/profiles/{profile}/afdEndpoints/{name}/purge", true),
     /** {@code GET} a long-running operation's status (the {@code Azure-AsyncOperation} header's URL). */
     OPERATION_STATUS("GET", null, "/providers/{namespace}/locations/{location}/operationStatuses/{operationId}"),
     /** {@code GET} a long-running operation's result (the {@code Location} header's URL). */
@@ -110,7 +118,7 @@ public enum AzureOperation {
     /**
      * Whether this operation starts a long-running operation (answered 202 with a polling URL).
      *
-     * @return true for the swaps, the storage failover and the flexible-server create
+     * @return true for the swaps, the storage failover, the flexible-server create and the CDN purges
      */
     public boolean longRunning() {
         return longRunning;
@@ -124,6 +132,8 @@ public enum AzureOperation {
         REDIS("Microsoft.Cache", "2024-11-01"),
         /** azure-resourcemanager-storage 2.55.2. */
         STORAGE("Microsoft.Storage", "2025-06-01"),
+        /** azure-resourcemanager-cdn 2.53.5. */
+        CDN("Microsoft.Cdn", "2024-02-01"),
         /** azure-resourcemanager-postgresqlflexibleserver 1.0.0. */
         POSTGRESQL("Microsoft.DBforPostgreSQL", "2022-12-01");
 

@@ -22,6 +22,7 @@ final class SimulatedResources {
     private final Map<String, SimulatedRedisCache> redisCaches = new HashMap<>();
     private final Map<String, SimulatedStorageAccount> storageAccounts = new HashMap<>();
     private final Map<String, SimulatedFlexibleServer> flexibleServers = new HashMap<>();
+    private final Map<String, SimulatedCdnEndpoint> cdnEndpoints = new HashMap<>();
 
     SimulatedResources(String subscriptionId, Clock clock) {
         this.subscriptionId = subscriptionId;
@@ -75,6 +76,25 @@ final class SimulatedResources {
                     k -> new SimulatedFlexibleServer(
                             lock, resourceGroup, name, clock.instant().minus(DEFAULT_RESTORE_WINDOW)));
         }
+    }
+
+    SimulatedCdnEndpoint cdnEndpoint(String resourceGroup, String profile, String name, boolean frontDoor) {
+        synchronized (lock) {
+            return cdnEndpoints.computeIfAbsent(
+                    cdnKey(resourceGroup, profile, name, frontDoor),
+                    k -> new SimulatedCdnEndpoint(lock, resourceGroup, profile, name, frontDoor));
+        }
+    }
+
+    Optional<SimulatedCdnEndpoint> findCdnEndpoint(
+            String resourceGroup, String profile, String name, boolean frontDoor) {
+        synchronized (lock) {
+            return Optional.ofNullable(cdnEndpoints.get(cdnKey(resourceGroup, profile, name, frontDoor)));
+        }
+    }
+
+    private static String cdnKey(String resourceGroup, String profile, String name, boolean frontDoor) {
+        return resourceGroup + "/" + profile + "/" + (frontDoor ? "afd:" : "cdn:") + name;
     }
 
     Optional<SimulatedWebApp> findWebApp(String resourceGroup, String name) {
