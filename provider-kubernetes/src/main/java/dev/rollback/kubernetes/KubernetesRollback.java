@@ -3,7 +3,10 @@ package dev.rollback.kubernetes;
 import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RollbackException;
+import dev.rollback.api.RollbackPlan;
+import dev.rollback.api.RollbackStep;
 import dev.rollback.kubernetes.internal.Kube;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -11,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -180,6 +184,172 @@ public final class KubernetesRollback implements AutoCloseable {
     /** A builder of a {@link GatewayRoutingStep} (Gateway API HTTPRoute) on this cluster. */
     public GatewayRoutingStep.Builder gatewayRouting() {
         return GatewayRoutingStep.builder(this);
+    }
+
+    /**
+     * The runbook's frontend rollback as a whole plan named after the fragment, with
+     * {@link #FRONTEND_OBJECTIVES} for the plan and the component.
+     */
+    public RollbackPlan frontendPlan(FrontendRunbook runbook) {
+        Objects.requireNonNull(runbook, "runbook");
+        return addFrontendFragment(RollbackPlan.builder(runbook.planName(), FRONTEND_OBJECTIVES), runbook)
+                .build();
+    }
+
+    /**
+     * Adds the runbook's "Frontend Application Rollback" to {@code plan}, blue/green: the standby
+     * Deployment is brought to the stable image ({@code image-rollback}), scaled when replicas are given
+     * ({@code scale-standby}), its rollout waited for ({@code rollout}, with the stall timeout), the
+     * Service's selector moved to it ({@code switch-traffic}, verified by the health check), and the
+     * CDN's static assets purged ({@code purge-cdn}, when configured). The Deployment that served
+     * before keeps running, untouched, so switching back is one selector change. The component gets
+     * {@link #FRONTEND_OBJECTIVES}.
+     *
+     * @return {@code plan}, for chaining
+     */
+    public RollbackPlan.Builder addFrontendFragment(RollbackPlan.Builder plan, FrontendRunbook runbook) {
+        Objects.requireNonNull(plan, "plan");
+        Objects.requireNonNull(runbook, "runbook");
+        String c = runbook.component();
+        String p = runbook.stepIdPrefix();
+        ImageRollbackStep.Builder image = imageRollback()
+                .id(p + "image-rollback")
+                .component(c)
+                .namespace(runbook.namespace())
+                .deployment(runbook.standbyDeployment())
+                .target(runbook.image());
+        runbook.container().ifPresent(image::container);
+        ImageRollbackStep imageStep = image.build();
+        plan.component(c, FRONTEND_OBJECTIVES).step(imageStep);
+        String before = imageStep.id();
+        if (runbook.replicas().isPresent()) {
+            ScaleStep scale = scale().id(p + "scale-standby")
+                    .component(c)
+                    .namespace(runbook.namespace())
+                    .deployment(runbook.standbyDeployment())
+                    .replicas(runbook.replicas().get())
+                    .awaitReplicas(false)
+                    .build();
+            plan.step(scale, s -> s.dependsOn(imageStep.id()));
+            before = scale.id();
+        }
+        String afterImage = before;
+        RollbackStep rollout = rolloutVerifier()
+                .name(p + "standby-rollout")
+                .namespace(runbook.namespace())
+                .deployment(runbook.standbyDeployment())
+                .pollInterval(runbook.pollInterval())
+                .build()
+                .asStep(p + "rollout", c);
+        plan.step(rollout, s -> s.dependsOn(afterImage).stallTimeout(runbook.rolloutStallTimeout()));
+        TrafficSwitchStep traffic = trafficSwitch()
+                .id(p + "switch-traffic")
+                .component(c)
+                .namespace(runbook.namespace())
+                .service(runbook.service())
+                .targetDeployment(runbook.standbyDeployment())
+                .build();
+        plan.step(traffic, s -> s.dependsOn(rollout.id()).verifier(runbook.healthCheck()));
+        if (runbook.cdn().isPresent()) {
+            CdnPurgeStep.Builder purge = CdnPurgeStep.builder(runbook.cdn().get())
+                    .id(p + "purge-cdn")
+                    .component(c)
+                    .endpoint(runbook.cdnEndpoint().orElseThrow())
+                    .pollInterval(runbook.pollInterval());
+            runbook.purgePaths().forEach(purge::addContentPath);
+            plan.step(purge.build(), s -> s.dependsOn(traffic.id()));
+        }
+        return plan;
+    }
+
+    /**
+     * The runbook's API server rollback as a whole plan named after the fragment, with
+     * {@link #API_SERVER_OBJECTIVES} for the plan and the component.
+     */
+    public RollbackPlan apiServerPlan(ApiServerRunbook runbook) {
+        Objects.requireNonNull(runbook, "runbook");
+        return addApiServerFragment(RollbackPlan.builder(runbook.planName(), API_SERVER_OBJECTIVES), runbook)
+                .build();
+    }
+
+    /**
+     * Adds the runbook's "API Server Rollback" to {@code plan}, in the order a careful operator keeps
+     * (the runbook scales the current Deployment to 0 first, which leaves the API with no server until
+     * the stable one is ready and routed to): apply the stable manifest beside the current version
+     * ({@code apply-stable}), wait for its rollout ({@code stable-rollout}, with the stall timeout, and
+     * the stable health check when given), route the API gateway to it ({@code route-gateway}, verified
+     * by the public health check), and only then scale the current Deployment to 0
+     * ({@code scale-down-current}, unless switched off). A failure anywhere before the route leaves
+     * traffic on the current version; a failed public health check leaves the current version running
+     * to route back to. The component gets {@link #API_SERVER_OBJECTIVES}.
+     *
+     * @return {@code plan}, for chaining
+     * @throws IllegalArgumentException if the manifest holds the current Deployment (the fragment would
+     *     scale down what it just applied) or lacks the stable one
+     * @throws RollbackException {@code INVALID_CONFIGURATION} if the manifest cannot be read or parsed
+     */
+    public RollbackPlan.Builder addApiServerFragment(RollbackPlan.Builder plan, ApiServerRunbook runbook) {
+        Objects.requireNonNull(plan, "plan");
+        Objects.requireNonNull(runbook, "runbook");
+        String c = runbook.component();
+        String p = runbook.stepIdPrefix();
+        ManifestApplyStep apply = manifestApply()
+                .id(p + "apply-stable")
+                .component(c)
+                .manifest(runbook.manifest())
+                .namespace(runbook.namespace())
+                .fieldManager(runbook.fieldManager())
+                .force(runbook.force())
+                .build();
+        List<HasMetadata> objects = apply.objects();
+        if (objects.stream().anyMatch(o -> isDeployment(o, runbook.currentDeployment()))) {
+            throw new IllegalArgumentException("the stable manifest "
+                    + runbook.manifest().source()
+                    + " holds deployment '" + runbook.currentDeployment() + "', the current one this fragment scales"
+                    + " down last; deploy the stable version as a Deployment of its own");
+        }
+        if (objects.stream().noneMatch(o -> isDeployment(o, runbook.stableDeployment()))) {
+            throw new IllegalArgumentException("the stable manifest "
+                    + runbook.manifest().source() + " holds no deployment '" + runbook.stableDeployment() + "'");
+        }
+        RollbackStep rollout = rolloutVerifier()
+                .name(p + "stable-rollout")
+                .namespace(runbook.namespace())
+                .deployment(runbook.stableDeployment())
+                .pollInterval(runbook.pollInterval())
+                .build()
+                .asStep(p + "stable-rollout", c);
+        GatewayRoutingStep.Builder route = gatewayRouting()
+                .id(p + "route-gateway")
+                .component(c)
+                .namespace(runbook.namespace())
+                .route(runbook.route())
+                .backend(runbook.stableService());
+        runbook.port().ifPresent(route::port);
+        GatewayRoutingStep routeStep = route.build();
+        plan.component(c, API_SERVER_OBJECTIVES)
+                .step(apply)
+                .step(rollout, s -> {
+                    s.dependsOn(apply.id()).stallTimeout(runbook.rolloutStallTimeout());
+                    runbook.stableHealthCheck().ifPresent(s::verifier);
+                })
+                .step(routeStep, s -> s.dependsOn(rollout.id()).verifier(runbook.healthCheck()));
+        if (runbook.scaleDownCurrent()) {
+            plan.step(
+                    scale().id(p + "scale-down-current")
+                            .component(c)
+                            .namespace(runbook.namespace())
+                            .deployment(runbook.currentDeployment())
+                            .replicas(0)
+                            .pollInterval(runbook.pollInterval())
+                            .build(),
+                    s -> s.dependsOn(routeStep.id()));
+        }
+        return plan;
+    }
+
+    private static boolean isDeployment(HasMetadata o, String name) {
+        return "Deployment".equals(o.getKind()) && name.equals(o.getMetadata().getName());
     }
 
     /** Closes the client this provider built; a client passed to {@link #ofKubernetesClient} stays open. */
