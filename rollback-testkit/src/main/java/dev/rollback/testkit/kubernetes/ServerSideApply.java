@@ -107,6 +107,7 @@ final class ServerSideApply {
         }
         ObjectNode live = found.get();
         Map<String, Owner> owners = owners(live);
+        Map<String, Set<List<String>>> ownedBefore = fieldsByManager(owners);
         Map<List<String>, String> conflicts = new LinkedHashMap<>();
         for (List<String> field : fields) {
             Optional<JsonNode> current = at(live, field);
@@ -136,6 +137,14 @@ final class ServerSideApply {
         }
         merge(merged, applied);
         owners.put(manager, new Owner(apiVersion, fields));
+        ObjectNode liveContent = live.deepCopy();
+        liveContent.withObjectProperty("metadata").remove("managedFields");
+        ObjectNode mergedContent = merged.deepCopy();
+        mergedContent.withObjectProperty("metadata").remove("managedFields");
+        if (mergedContent.equals(liveContent) && fieldsByManager(owners).equals(ownedBefore)) {
+            // a no-op apply changes nothing, not even the managers' timestamps: no new resourceVersion
+            return MockApiDispatcher.object(200, live);
+        }
         merged.withObjectProperty("metadata").set("managedFields", managedFields(owners));
         if (dryRun) {
             return MockApiDispatcher.object(200, merged);
@@ -228,6 +237,12 @@ final class ServerSideApply {
             this.apiVersion = apiVersion;
             this.fields = new LinkedHashSet<>(fields);
         }
+    }
+
+    private static Map<String, Set<List<String>>> fieldsByManager(Map<String, Owner> owners) {
+        Map<String, Set<List<String>>> copy = new HashMap<>();
+        owners.forEach((manager, owner) -> copy.put(manager, new LinkedHashSet<>(owner.fields)));
+        return copy;
     }
 
     private static Map<String, Owner> owners(ObjectNode live) {
