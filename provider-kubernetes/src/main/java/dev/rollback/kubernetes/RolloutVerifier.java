@@ -27,7 +27,10 @@ import java.util.Optional;
  * {@code ProgressDeadlineExceeded}. It polls every {@link Builder#pollInterval(Duration) poll
  * interval} and reports progress ({@link StepContext#progress(String)}) only when the counts change,
  * so a rollout that stops moving is caught by the step's stall timeout; a rollout still incomplete
- * when less than a poll interval is left fails with the counts it last saw, before the deadline.
+ * when less than a poll interval (plus twice the last read's time) is left fails with the counts it
+ * last saw, before the deadline. The counts are also recorded as evidence ({@code rollout.*}) each time
+ * they change, so a step the executor stops at its deadline (a read slower than that margin) still
+ * shows them.
  *
  * <p>The verification's details: {@code generation}, {@code observedGeneration}, {@code desired},
  * {@code updated}, {@code ready}, {@code available}, {@code replicas}, {@code progressing} (reason).
@@ -35,7 +38,7 @@ import java.util.Optional;
  * Read-only and idempotent; immutable and thread-safe. It never changes the Deployment.
  */
 public final class RolloutVerifier implements Verifier {
-    private static final Duration MARGIN = Duration.ofMillis(50);
+    private static final Duration MARGIN = Duration.ofMillis(100);
 
     private final KubernetesRollback cluster;
     private final String name;
@@ -132,13 +135,19 @@ public final class RolloutVerifier implements Verifier {
             if (context.stopRequested()) {
                 throw new StepInterruptedException("rollout check of " + where + " was stopped");
             }
+            long readStart = context.clock().monotonicNanos();
             Optional<Deployment> found = cluster.kube().deployment(namespace, deployment);
+            Duration read = Duration.ofNanos(context.clock().monotonicNanos() - readStart);
             if (found.isEmpty()) {
                 return Verification.failed(name, checked, "deployment not found");
             }
             Counts now = Counts.of(found.get());
             if (!now.equals(last)) {
                 context.progress(now.describe(deployment));
+                // recorded as it changes, so a step stopped at its deadline still shows what it last saw
+                now.details(Verification.passed(name, checked, ""))
+                        .details()
+                        .forEach((k, v) -> context.evidence("rollout." + k, v));
                 last = now;
             }
             if (now.deadlineExceeded()) {
@@ -148,8 +157,10 @@ public final class RolloutVerifier implements Verifier {
             if (now.complete()) {
                 return now.details(Verification.passed(name, checked, now.describe(deployment)));
             }
+            // stop while one more poll (and a read as slow as the last, twice over) still fits
+            Duration margin = read.multipliedBy(2).compareTo(MARGIN) > 0 ? read.multipliedBy(2) : MARGIN;
             Duration remaining = context.remaining();
-            if (remaining.compareTo(pollInterval.plus(MARGIN)) < 0) {
+            if (remaining.compareTo(pollInterval.plus(margin)) < 0) {
                 return now.details(Verification.failed(
                         name,
                         checked,

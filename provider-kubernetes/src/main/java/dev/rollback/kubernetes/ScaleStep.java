@@ -34,7 +34,7 @@ public final class ScaleStep implements RollbackStep {
     /** Evidence key: whether the step wrote ({@code false} when already at the count). */
     public static final String CHANGED = "scale.changed";
 
-    private static final Duration MARGIN = Duration.ofMillis(50);
+    private static final Duration MARGIN = Duration.ofMillis(100);
 
     private final KubernetesRollback cluster;
     private final String id;
@@ -110,7 +110,9 @@ public final class ScaleStep implements RollbackStep {
             if (context.stopRequested()) {
                 throw new StepInterruptedException("scaling " + where() + " was stopped");
             }
+            long readStart = context.clock().monotonicNanos();
             Deployment d = read();
+            Duration readTime = Duration.ofNanos(context.clock().monotonicNanos() - readStart);
             var s = d.getStatus();
             long generation =
                     Optional.ofNullable(d.getMetadata().getGeneration()).orElse(0L);
@@ -129,8 +131,9 @@ public final class ScaleStep implements RollbackStep {
             if (observed >= generation && total == replicas && available >= replicas) {
                 return;
             }
+            Duration margin = readTime.multipliedBy(2).compareTo(MARGIN) > 0 ? readTime.multipliedBy(2) : MARGIN;
             Duration remaining = context.remaining();
-            if (remaining.compareTo(pollInterval.plus(MARGIN)) < 0) {
+            if (remaining.compareTo(pollInterval.plus(margin)) < 0) {
                 throw new RollbackException(
                         ErrorCode.STEP_TIMED_OUT,
                         "scaling " + where() + " to " + replicas + " did not finish with " + remaining.toMillis()
