@@ -10,6 +10,7 @@ import dev.rollback.kubernetes.internal.Kube;
 import dev.rollback.kubernetes.internal.KubeFailures;
 import dev.rollback.kubernetes.internal.Names;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The runbook's {@code kubectl apply -f k8s/api-deployment-stable.yaml}, as a server-side apply with a
@@ -33,7 +35,8 @@ import java.util.stream.Collectors;
  * exists (default: {@link Builder#namespace(String)}), and the whole apply is sent as a server-side
  * dry run ({@code ?dryRun=All}), so a conflict or an object the API server refuses is found before any
  * change. Evidence: {@value #OBJECTS} ({@code Deployment prod/api-stable=created}, {@code configured}
- * or {@code unchanged}, by comparing resourceVersions) and {@value #SOURCE}.
+ * or {@code unchanged}: whether the live object already held every field of the manifest) and
+ * {@value #SOURCE}.
  *
  * <p><b>Idempotent</b>: applying the same manifest again changes nothing, so a retry or a resume just
  * applies again; {@link #tookEffect} says whether every object exists with this field manager. A
@@ -178,12 +181,9 @@ public final class ManifestApplyStep implements RollbackStep {
         List<String> done = new ArrayList<>();
         for (HasMetadata o : objects) {
             context.checkpoint();
-            Optional<String> before =
-                    cluster.kube().live(o).map(l -> l.getMetadata().getResourceVersion());
-            HasMetadata applied = apply(o, false);
-            String outcome = before.isEmpty()
-                    ? "created"
-                    : before.get().equals(applied.getMetadata().getResourceVersion()) ? "unchanged" : "configured";
+            Optional<HasMetadata> before = cluster.kube().live(o);
+            apply(o, false);
+            String outcome = before.isEmpty() ? "created" : holds(before.get(), o) ? "unchanged" : "configured";
             done.add(Kube.describe(o) + "=" + outcome);
             context.evidence(OBJECTS, String.join(",", done));
             context.progress("applied " + Kube.describe(o) + " (" + outcome + ")");
@@ -203,6 +203,49 @@ public final class ManifestApplyStep implements RollbackStep {
             }
         }
         return Optional.of(true);
+    }
+
+    /**
+     * Whether {@code live} already held every field of {@code manifest} with the same value (lists item by
+     * item, so fields the API server defaulted inside them do not count): the apply then changed nothing.
+     * Compared on content, not resourceVersion, which a controller moves at any time.
+     */
+    static boolean holds(HasMetadata live, HasMetadata manifest) {
+        var mapper = Serialization.jsonMapper();
+        JsonNode wanted = mapper.valueToTree(manifest);
+        if (wanted instanceof tools.jackson.databind.node.ObjectNode object) {
+            object.remove("status");
+        }
+        return subset(wanted, mapper.valueToTree(live));
+    }
+
+    private static boolean subset(JsonNode wanted, JsonNode live) {
+        if (live == null || live.isNull() || live.isMissingNode()) {
+            return wanted == null || wanted.isNull();
+        }
+        if (wanted.isObject()) {
+            if (!live.isObject()) {
+                return false;
+            }
+            for (var entry : wanted.properties()) {
+                if (!subset(entry.getValue(), live.get(entry.getKey()))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (wanted.isArray()) {
+            if (!live.isArray() || live.size() != wanted.size()) {
+                return false;
+            }
+            for (int i = 0; i < wanted.size(); i++) {
+                if (!subset(wanted.get(i), live.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return wanted.equals(live);
     }
 
     private HasMetadata apply(HasMetadata object, boolean dryRun) {

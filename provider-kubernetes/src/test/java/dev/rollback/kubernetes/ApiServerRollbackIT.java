@@ -80,7 +80,7 @@ class ApiServerRollbackIT {
         return HealthCheckVerifier.builder()
                 .name(path.startsWith("/stable") ? "stable-health" : "api-health")
                 .url(health.baseUrl() + path)
-                .timeout(Duration.ofSeconds(2))
+                .timeout(Duration.ofSeconds(10))
                 .build();
     }
 

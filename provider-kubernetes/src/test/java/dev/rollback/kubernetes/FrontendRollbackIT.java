@@ -86,7 +86,7 @@ class FrontendRollbackIT {
                 .replicas(3)
                 .healthCheck(HealthCheckVerifier.builder()
                         .url(health.baseUrl() + "/api/health")
-                        .timeout(Duration.ofSeconds(2))
+                        .timeout(Duration.ofSeconds(10))
                         .build())
                 .cdnPurge(
                         cdn, CdnEndpoint.cdn(RG, "advisoros-cdn", "web-" + ns), List.of("/_next/static/*", "/static/*"))
