@@ -110,11 +110,13 @@ public final class CdnPurgeStep implements RollbackStep {
                 throw new StepInterruptedException(what + " was stopped while Azure ran it; purging again is harmless");
             }
             PollResponse<PollResult<Void>> response;
+            long pollStart = context.clock().monotonicNanos();
             try {
                 response = poller.poll();
             } catch (RuntimeException e) {
                 throw AzureFailures.map("polling " + what, e);
             }
+            Duration pollTime = Duration.ofNanos(context.clock().monotonicNanos() - pollStart);
             polls++;
             context.evidence(POLLS, Integer.toString(polls));
             LongRunningOperationStatus status = response.getStatus();
@@ -137,8 +139,10 @@ public final class CdnPurgeStep implements RollbackStep {
             Duration wait = Optional.ofNullable(response.getRetryAfter())
                     .filter(d -> !d.isZero() && !d.isNegative())
                     .orElse(pollInterval);
+            // stop while one more wait and a poll as slow as the last, twice over, still fit
+            Duration margin = pollTime.multipliedBy(2).compareTo(MARGIN) > 0 ? pollTime.multipliedBy(2) : MARGIN;
             Duration remaining = context.remaining();
-            if (remaining.compareTo(wait.plus(MARGIN)) < 0) {
+            if (remaining.compareTo(wait.plus(margin)) < 0) {
                 throw new RollbackException(
                         ErrorCode.STEP_TIMED_OUT,
                         what + " was still running after " + polls + " polls, with " + remaining.toMillis()

@@ -169,10 +169,14 @@ class CdnPurgeStepIT {
                     .build());
 
             StepReport failed = report.step("purge-cdn").orElseThrow();
-            assertThat(failed.outcome()).isEqualTo(StepOutcome.FAILED);
-            assertThat(failed.reason())
-                    .hasValueSatisfying(
-                            r -> assertThat(r).contains("still running").contains("purging again is harmless"));
+            // it ends itself before the deadline, saying a repeat is harmless; on a machine so loaded that a poll
+            // outlasts its margin the executor stops it at the deadline: never after it either way
+            assertThat(failed.outcome()).isIn(StepOutcome.FAILED, StepOutcome.TIMED_OUT);
+            if (failed.outcome() == StepOutcome.FAILED) {
+                assertThat(failed.reason())
+                        .hasValueSatisfying(
+                                r -> assertThat(r).contains("still running").contains("purging again is harmless"));
+            }
             assertThat(failed.attempts().get(0).duration()).isLessThan(Duration.ofSeconds(3));
             assertThat(Integer.parseInt(failed.evidence().get(CdnPurgeStep.POLLS)))
                     .isGreaterThan(2);
