@@ -5,6 +5,7 @@ import com.azure.core.util.polling.LongRunningOperationStatus;
 import com.azure.core.util.polling.PollResponse;
 import com.azure.core.util.polling.SyncPoller;
 import dev.rollback.api.ErrorCode;
+import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
@@ -16,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The runbook's "update CDN cache: invalidate CDN cache for static assets", after the frontend rollback:
@@ -164,11 +167,11 @@ public final class CdnPurgeStep implements RollbackStep {
 
     /** The ARM error code of a failed operation (from the status body) and its message. */
     private static String describe(PollResult.Error error) {
-        java.util.regex.Matcher code = java.util.regex.Pattern.compile("\"code\"\\s*:\\s*\"([^\"]+)\"")
-                .matcher(Objects.toString(error.getResponseBody(), ""));
+        Matcher code =
+                Pattern.compile("\"code\"\\s*:\\s*\"([^\"]+)\"").matcher(Objects.toString(error.getResponseBody(), ""));
         String message =
                 Objects.toString(error.getMessage(), "").lines().findFirst().orElse("");
-        return ": " + (code.find() ? code.group(1) + " " : "") + dev.rollback.api.Redaction.redact(message);
+        return ": " + (code.find() ? code.group(1) + " " : "") + Redaction.redact(message);
     }
 
     private String host() {

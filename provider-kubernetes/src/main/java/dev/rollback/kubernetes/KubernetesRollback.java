@@ -5,6 +5,7 @@ import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.RollbackStep;
+import dev.rollback.api.internal.Arguments;
 import dev.rollback.kubernetes.internal.Kube;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.Config;
@@ -100,8 +101,7 @@ public final class KubernetesRollback implements AutoCloseable {
      *     no such context (the message names the file and the context, never the content)
      */
     public static KubernetesRollback fromKubeconfig(Path kubeconfig, String context) {
-        return fromKubeconfig(
-                kubeconfig, Optional.of(dev.rollback.api.internal.Arguments.requireText(context, "context")));
+        return fromKubeconfig(kubeconfig, Optional.of(Arguments.requireText(context, "context")));
     }
 
     private static KubernetesRollback fromKubeconfig(Path kubeconfig, Optional<String> context) {

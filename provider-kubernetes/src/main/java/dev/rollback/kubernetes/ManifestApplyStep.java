@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -161,7 +162,7 @@ public final class ManifestApplyStep implements RollbackStep {
         for (String ns : objects.stream()
                 .map(o -> o.getMetadata().getNamespace())
                 .filter(Objects::nonNull)
-                .collect(Collectors.toCollection(java.util.LinkedHashSet::new))) {
+                .collect(Collectors.toCollection(LinkedHashSet::new))) {
             if (!kube.namespaceExists(ns)) {
                 throw new RollbackException(
                         ErrorCode.STEP_FAILED,

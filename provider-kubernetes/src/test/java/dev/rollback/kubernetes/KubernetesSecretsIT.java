@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * FAULTS.md, Security: a kubeconfig's bearer token never shows in a report, an exception message, a
+ * The fault model (docs/fault-model.md), Security: a kubeconfig's bearer token never shows in a report, an exception message, a
  * log (fabric8 at DEBUG included) or a command line, in a run that succeeds and in one the API server
  * refuses with 401.
  */

@@ -11,6 +11,7 @@ import dev.rollback.api.report.StepOutcome;
 import dev.rollback.api.report.StepReport;
 import dev.rollback.testkit.TestStepContext;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,7 +51,7 @@ class RolloutVerifierIT {
                 .apps()
                 .deployments()
                 .inNamespace(ns)
-                .resource(MockCluster.deployment(ns, "api", java.util.Map.of("app", "api"), "api:v1", replicas))
+                .resource(MockCluster.deployment(ns, "api", Map.of("app", "api"), "api:v1", replicas))
                 .create();
     }
 

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.io.InputStream;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -169,7 +170,7 @@ public final class Kube {
     }
 
     /** Parses a manifest (one or more YAML or JSON documents) into objects; no request is sent. */
-    public List<HasMetadata> load(java.io.InputStream manifest) {
+    public List<HasMetadata> load(InputStream manifest) {
         return client.load(manifest).items();
     }
 

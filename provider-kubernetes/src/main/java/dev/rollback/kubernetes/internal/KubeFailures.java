@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
@@ -111,7 +112,7 @@ public final class KubeFailures {
     private static boolean interrupted(Throwable t) {
         return find(t, InterruptedException.class).isPresent()
                 || find(t, InterruptedIOException.class)
-                        .filter(e -> !(e instanceof java.net.SocketTimeoutException))
+                        .filter(e -> !(e instanceof SocketTimeoutException))
                         .isPresent();
     }
 

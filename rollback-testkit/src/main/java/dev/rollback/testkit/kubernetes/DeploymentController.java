@@ -20,6 +20,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -226,7 +227,7 @@ public final class DeploymentController implements AutoCloseable {
             return; // rolled out and unchanged since: nothing to do
         }
         Instant now = clock.instant();
-        Instant stamp = now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant stamp = now.truncatedTo(ChronoUnit.SECONDS);
         List<ReplicaSet> owned = client.apps().replicaSets().inNamespace(ns).list().getItems().stream()
                 .filter(rs -> rs.getMetadata().getOwnerReferences() != null
                         && rs.getMetadata().getOwnerReferences().stream()

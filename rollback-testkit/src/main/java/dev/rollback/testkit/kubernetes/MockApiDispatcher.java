@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -93,7 +94,7 @@ final class MockApiDispatcher extends KubernetesCrudDispatcher {
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
-        String method = request.getMethod().toUpperCase(java.util.Locale.ROOT);
+        String method = request.getMethod().toUpperCase(Locale.ROOT);
         String fullPath = request.getPath();
         int q = fullPath.indexOf('?');
         String path = q < 0 ? fullPath : fullPath.substring(0, q);
