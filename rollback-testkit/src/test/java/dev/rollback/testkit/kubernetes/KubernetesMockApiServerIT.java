@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -151,8 +152,7 @@ class KubernetesMockApiServerIT {
         return i == null ? 0 : i;
     }
 
-    private Deployment awaitStatus(String name, java.util.function.Predicate<Deployment> condition)
-            throws InterruptedException {
+    private Deployment awaitStatus(String name, Predicate<Deployment> condition) throws InterruptedException {
         long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < end) {
             Deployment d =
