@@ -68,7 +68,7 @@ class RepositoryLayoutTest {
         try (Stream<Path> files = Files.walk(root)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
                 String relative = root.relativize(file).toString().replace('\\', '/');
-                if (!relative.contains("/src/") || UNDER_RESTRUCTURING.stream().anyMatch(relative::startsWith)) {
+                if (!relative.contains("/src/")) {
                     continue;
                 }
                 String code = codeOnly(Files.readString(file));
@@ -101,14 +101,6 @@ class RepositoryLayoutTest {
             Pattern.compile("(?<![\\w.])((?:java|javax|dev\\.rollback)(?:\\.[a-z][a-z0-9_]*)+\\.[A-Z]\\w*)");
 
     private static final Pattern IMPORT = Pattern.compile("(?m)^import\\s+([\\w.]+\\.)([A-Z]\\w*)\\s*;");
-
-    private static final List<String> UNDER_RESTRUCTURING = List.of(
-            "rollback-core/src/main/java/dev/rollback/core/internal/",
-            "rollback-core/src/main/java/dev/rollback/core/approval/",
-            "rollback-core/src/main/java/dev/rollback/core/escalation/",
-            "rollback-core/src/main/java/dev/rollback/core/incident/",
-            "rollback-core/src/main/java/dev/rollback/core/notification/",
-            "rollback-core/src/main/java/dev/rollback/core/response/");
 
     /** The source with comments, string, text-block and char literals blanked out (line breaks kept). */
     private static String codeOnly(String source) {

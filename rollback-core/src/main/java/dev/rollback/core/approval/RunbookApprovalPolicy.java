@@ -16,10 +16,12 @@ import dev.rollback.core.notification.NotificationDispatcher;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -154,7 +156,7 @@ public final class RunbookApprovalPolicy implements ApprovalPolicy {
                 required.stream().filter(r -> !filled.containsKey(r)).toList();
         boolean granted = missing.isEmpty();
         StringBuilder explanation = new StringBuilder()
-                .append(initiator.kind().name().toLowerCase(java.util.Locale.ROOT))
+                .append(initiator.kind().name().toLowerCase(Locale.ROOT))
                 .append(" run by ")
                 .append(initiator.principal())
                 .append(", ")
@@ -215,7 +217,7 @@ public final class RunbookApprovalPolicy implements ApprovalPolicy {
     }
 
     private void notifySecurityTeam(
-            RollbackPlan plan, Initiator initiator, java.util.Collection<Approval> approvedBy, Instant now) {
+            RollbackPlan plan, Initiator initiator, Collection<Approval> approvedBy, Instant now) {
         Optional<Decision> decision = initiator.decision();
         String who = approvedBy.stream().map(Approval::person).collect(Collectors.joining(", "));
         Notification notice = new Notification(

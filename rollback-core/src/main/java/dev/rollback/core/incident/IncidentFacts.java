@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -98,9 +99,7 @@ public final class IncidentFacts {
             IncidentCriterion criterion = affectedUserShare > MAJOR_FEATURE_SHARE
                     ? IncidentCriterion.MAJOR_FEATURE_FAILURE
                     : IncidentCriterion.MINOR_FEATURE_ISSUE;
-            return observed(
-                    criterion,
-                    String.format(java.util.Locale.ROOT, "%.1f%% of users affected", affectedUserShare * 100));
+            return observed(criterion, String.format(Locale.ROOT, "%.1f%% of users affected", affectedUserShare * 100));
         }
 
         /**

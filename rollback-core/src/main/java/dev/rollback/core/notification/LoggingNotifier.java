@@ -1,6 +1,7 @@
 package dev.rollback.core.notification;
 
 import dev.rollback.api.Redaction;
+import dev.rollback.api.Severity;
 import dev.rollback.api.spi.Notification;
 import dev.rollback.api.spi.Notifier;
 import org.slf4j.Logger;
@@ -37,7 +38,7 @@ public final class LoggingNotifier implements Notifier {
             Redaction.redact(notification.subject()),
             Redaction.redact(notification.body())
         };
-        if (notification.severity().isAtLeast(dev.rollback.api.Severity.SEV1)) {
+        if (notification.severity().isAtLeast(Severity.SEV1)) {
             LOG.warn(format, args);
         } else {
             LOG.info(format, args);
