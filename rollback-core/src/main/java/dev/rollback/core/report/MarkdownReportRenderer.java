@@ -64,6 +64,18 @@ public final class MarkdownReportRenderer {
                 .append("; **took:** ")
                 .append(human(r.duration()))
                 .append('\n');
+        CriticalPath path = CriticalPath.of(r);
+        if (!path.length().isZero()) {
+            md.append("- **Critical path:** ")
+                    .append(human(path.length()))
+                    .append(" (")
+                    .append(esc(String.join(" → ", path.steps())))
+                    .append("); the run took ")
+                    .append(String.format(Locale.ROOT, "%.2fx", path.ratio()))
+                    .append(" of it; one step after another would take ")
+                    .append(human(path.sequential()))
+                    .append('\n');
+        }
         r.abort()
                 .ifPresent(a -> md.append("- **Aborted** by ")
                         .append(esc(a.who()))
