@@ -1,0 +1,372 @@
+package dev.rollback.examples.drill;
+
+import dev.rollback.api.RecoveryObjectives;
+import dev.rollback.api.RollbackPlan;
+import dev.rollback.api.RollbackStep;
+import dev.rollback.api.report.RollbackReport;
+import dev.rollback.api.spi.Notification;
+import dev.rollback.api.spi.Notifier;
+import dev.rollback.core.RollbackExecutor;
+import dev.rollback.core.drill.DrillKind;
+import dev.rollback.core.drill.DrillVerdict;
+import dev.rollback.core.escalation.EscalationContacts;
+import dev.rollback.core.escalation.EscalationRole;
+import dev.rollback.core.escalation.EscalationScheduler;
+import dev.rollback.core.notification.NotificationDispatcher;
+import dev.rollback.core.notification.StakeholderGroup;
+import dev.rollback.core.notification.StakeholderNotices;
+import dev.rollback.core.report.CriticalPath;
+import dev.rollback.core.report.HtmlReportRenderer;
+import dev.rollback.core.report.JsonReportRenderer;
+import dev.rollback.core.report.MarkdownReportRenderer;
+import dev.rollback.core.report.PostIncidentReport;
+import dev.rollback.core.response.IncidentHandle;
+import dev.rollback.core.response.IncidentReport;
+import dev.rollback.core.response.IncidentResponse;
+import dev.rollback.core.response.PlanCatalog;
+import dev.rollback.core.response.PostRollbackVerification;
+import dev.rollback.core.response.PostRollbackVerification.Check;
+import dev.rollback.core.trigger.DecisionMatrix;
+import dev.rollback.core.trigger.HeightenedMonitoring;
+import dev.rollback.core.trigger.TriggerEngine;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * The whole AdvisorOS runbook as one drill, the README's run command. It starts what production
+ * would be (a local PostgreSQL and Redis, the Azure control plane simulated for the real Azure SDK,
+ * a mocked Kubernetes API), deploys a broken release and replays its traffic on an accelerated
+ * clock into the runbook's trigger engine: errors climb past 1% and stay there, the rule fires, the
+ * incident response opens the incident at the rule's severity, pages, informs the stakeholders and
+ * runs the application rollback (App Service slots, the frontend and the API server, in parallel)
+ * on the real clock, verifies the recovery and heightens monitoring. The scenario goes on with a
+ * bad migration: the data-corruption signal decides a point-in-time recovery, which the same
+ * response runs (emergency backup and its restore test, the restore, validation, the connection
+ * switch, the client cache invalidated afterwards). Every step is printed as it starts and ends
+ * with its component's RTO budget left; the reports are written as Markdown, JSON and HTML, with a
+ * post-incident report per incident, and judged on the runbook's drill criteria.
+ *
+ * <p>Exit code 0 only when every incident recovered, every component met its RTO and RPO, every
+ * verification passed and every judged drill criterion was met: a drill that hides a miss is worse
+ * than none.
+ */
+public final class RunbookDrill {
+    /** The mock servers log every request through java.util.logging; the drill prints what matters. */
+    private static final List<Logger> QUIETED = Stream.of("io.fabric8.mockwebserver", "io.fabric8.kubernetes")
+            .map(Logger::getLogger)
+            .toList();
+
+    /** How much traffic history the accelerated clock replays before the rule can fire. */
+    private static final Duration REPLAY_SPAN = Duration.ofMinutes(12);
+
+    private final PrintStream out;
+    private final Path reports;
+    private final long began = System.nanoTime();
+
+    private RunbookDrill(PrintStream out, Path reports) {
+        this.out = out;
+        this.reports = reports;
+    }
+
+    /**
+     * Runs the drill; the reports go to the folder given as the first argument (default
+     * {@code target/runbook-drill}). Exits non-zero when the drill found a miss.
+     */
+    public static void main(String[] args) throws Exception {
+        QUIETED.forEach(logger -> logger.setLevel(Level.WARNING));
+        Path reports = Path.of(args.length > 0 ? args[0] : "target/runbook-drill");
+        DrillResult result = run(reports, System.out);
+        System.exit(result.passed() ? 0 : 1);
+    }
+
+    /** Runs the drill, writing its reports to {@code reports}, and returns what it found. */
+    public static DrillResult run(Path reports, PrintStream out) throws Exception {
+        return new RunbookDrill(out, reports.toAbsolutePath()).run();
+    }
+
+    private DrillResult run() throws Exception {
+        Files.createDirectories(reports);
+        Path work = Files.createTempDirectory(
+                "rollback-runbook-drill-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        try (ApplicationEstate application = ApplicationEstate.start(work, line -> say("%s", line));
+                DatabaseEstate database = DatabaseEstate.start(work, line -> say("%s", line));
+                CacheEstate cache = CacheEstate.start(line -> say("%s", line))) {
+            say("production: %s", application.whatProductionServes());
+            DrillClock clock = DrillClock.replayingFrom(Instant.now());
+            RollbackPlan applicationRollback = application.plan();
+            RollbackPlan pointInTimeRecovery = cache.addCacheInvalidation(
+                            database.addPointInTimeRecovery(RollbackPlan.builder(
+                                    DecisionMatrix.POINT_IN_TIME_RECOVERY,
+                                    RecoveryObjectives.of(Duration.ofMinutes(30), Duration.ofMinutes(5)))),
+                            DatabaseEstate.SWITCH_STEP)
+                    .build();
+            LiveProgress progress =
+                    new LiveProgress(out, began).budgetsOf(applicationRollback).budgetsOf(pointInTimeRecovery);
+            List<IncidentReport> incidents = new ArrayList<>();
+            try (TriggerEngine engine = TriggerEngine.builder()
+                            .matrix(DecisionMatrix.ofDefaults())
+                            .clock(clock)
+                            .build();
+                    NotificationDispatcher dispatcher = NotificationDispatcher.custom()
+                            .addNotifier(new ConsoleNotifier(out))
+                            .clock(clock)
+                            .build();
+                    RollbackExecutor executor = RollbackExecutor.builder()
+                            .clock(clock)
+                            .listener(progress)
+                            .build();
+                    IncidentResponse response = IncidentResponse.custom()
+                            .catalog(PlanCatalog.forMatrix(engine.matrix())
+                                    .map(DecisionMatrix.APPLICATION_ROLLBACK, applicationRollback)
+                                    .map(DecisionMatrix.POINT_IN_TIME_RECOVERY, pointInTimeRecovery)
+                                    .map(DecisionMatrix.DATABASE_FAILOVER, notDrilled(DecisionMatrix.DATABASE_FAILOVER))
+                                    .map(
+                                            DecisionMatrix.FULL_SYSTEM_LOCKDOWN,
+                                            notDrilled(DecisionMatrix.FULL_SYSTEM_LOCKDOWN))
+                                    .build())
+                            .executor(executor)
+                            .triggers(engine)
+                            .dispatcher(dispatcher)
+                            .escalation(EscalationScheduler.custom()
+                                    .contacts(EscalationContacts.custom()
+                                            .addContact(EscalationRole.ON_CALL_ENGINEER, "pager:on-call-engineer")
+                                            .addContact(EscalationRole.TECHNICAL_LEAD, "pager:technical-lead")
+                                            .addContact(EscalationRole.ENGINEERING_MANAGER, "pager:engineering-manager")
+                                            .addContact(EscalationRole.CUSTOMER_SUCCESS, "pager:customer-success")
+                                            .build())
+                                    .dispatcher(dispatcher)
+                                    .clock(clock)
+                                    .build())
+                            .notices(StakeholderNotices.custom()
+                                    .addContact(StakeholderGroup.TECHNICAL_TEAM, "#incidents")
+                                    .addContact(StakeholderGroup.MANAGEMENT, "leads@advisoros.example")
+                                    .addContact(StakeholderGroup.CUSTOMERS, "status.advisoros.example")
+                                    .dispatcher(dispatcher)
+                                    .clock(clock)
+                                    .build())
+                            .verification(PostRollbackVerification.custom()
+                                    .add(Check.HEALTH, application.appServiceHealth())
+                                    .add(Check.HEALTH, application.frontendHealth())
+                                    .add(Check.HEALTH, application.apiHealth())
+                                    .settleFor(Duration.ofMinutes(2))
+                                    .build())
+                            .heightenedMonitoring(HeightenedMonitoring.custom()
+                                    .duration(Duration.ofHours(4))
+                                    .tighten(DecisionMatrix.ERROR_RATE, 0.005)
+                                    .build())
+                            .build()) {
+                Traffic traffic = new Traffic(engine, response, clock);
+
+                say("replaying the release's traffic on an accelerated clock (1 min of traffic per few ms)");
+                traffic.replay(
+                        REPLAY_SPAN,
+                        () -> application.servesBrokenRelease() ? 3 : 0,
+                        () -> !response.incidents().isEmpty());
+                incidents.add(traffic.settle(application, "application"));
+                say("production: %s", application.whatProductionServes());
+
+                database.corrupt();
+                say("the nightly integrity check raises the data-corruption signal");
+                engine.raiseDataCorruption("100 clients with an empty name after migration 2026_11_25");
+                traffic.replay(Duration.ofSeconds(1), () -> 0, () -> false);
+                incidents.add(traffic.settle(application, "database"));
+                say("%s", database.whatTheApplicationReads());
+                say("%s", cache.whatTheCacheHolds());
+            }
+            return report(incidents, Duration.ofNanos(System.nanoTime() - began));
+        } finally {
+            deleteRecursively(work);
+        }
+    }
+
+    /** Replays traffic second by second into the engine, ticking the response; real time while a plan runs. */
+    private final class Traffic {
+        private final TriggerEngine engine;
+        private final IncidentResponse response;
+        private final DrillClock clock;
+
+        Traffic(TriggerEngine engine, IncidentResponse response, DrillClock clock) {
+            this.engine = engine;
+            this.response = response;
+            this.clock = clock;
+        }
+
+        /** Replays up to {@code span} of traffic, 100 requests a second, {@code failedPercent} of them failing. */
+        void replay(Duration span, PercentSupplier failedPercent, BooleanSupplier stop) throws Exception {
+            for (long s = 0; s < span.toSeconds() && !stop.getAsBoolean(); s++) {
+                int failed = failedPercent.get();
+                for (int i = 0; i < 100; i++) {
+                    engine.recordRequest(40, TimeUnit.MILLISECONDS, i >= failed);
+                }
+                clock.advance(Duration.ofSeconds(1));
+                engine.evaluate();
+                response.tick();
+                for (IncidentHandle h : response.incidents()) {
+                    if (h.run().isPresent() && !h.run().get().isDone()) {
+                        // the plan runs against real servers on the real clock
+                        clock.goLive();
+                        h.run().get().await();
+                        clock.replay();
+                    }
+                }
+            }
+        }
+
+        /** Replays healthy traffic until the newest incident's recovery is verified, and returns its report. */
+        IncidentReport settle(ApplicationEstate application, String what) throws Exception {
+            IncidentHandle incident =
+                    response.incidents().get(response.incidents().size() - 1);
+            replay(
+                    Duration.ofMinutes(15),
+                    () -> application.servesBrokenRelease() ? 3 : 0,
+                    () -> incident.report().isDone());
+            if (!incident.report().isDone()) {
+                throw new IllegalStateException("the " + what + " incident " + incident.key()
+                        + " neither recovered nor failed within 15 minutes of replayed traffic");
+            }
+            return incident.report().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The percentage of failing requests in the next replayed second. */
+    @FunctionalInterface
+    private interface PercentSupplier {
+        int get();
+    }
+
+    private DrillResult report(List<IncidentReport> incidents, Duration took) throws IOException {
+        List<String> misses = new ArrayList<>();
+        List<Path> written = new ArrayList<>();
+        int n = 0;
+        for (IncidentReport incident : incidents) {
+            n++;
+            String base =
+                    String.format(Locale.ROOT, "%02d-%s", n, incident.decision().action());
+            written.add(write(base + ".md", MarkdownReportRenderer.render(incident)));
+            written.add(write(base + ".html", HtmlReportRenderer.render(incident)));
+            written.add(write(base + "-post-incident.md", PostIncidentReport.markdown(incident)));
+            written.add(write(base + "-post-incident.html", PostIncidentReport.html(incident)));
+            if (!incident.recovered()) {
+                misses.add(incident.title() + ": not recovered (" + incident.state() + ")");
+            }
+            if (incident.run().isEmpty()) {
+                misses.add(incident.title() + ": no plan ran");
+                continue;
+            }
+            RollbackReport run = incident.run().get();
+            written.add(write(base + ".json", JsonReportRenderer.render(run)));
+            DrillKind kind = DecisionMatrix.APPLICATION_ROLLBACK.equals(
+                            incident.decision().action())
+                    ? DrillKind.APPLICATION_ROLLBACK
+                    : DrillKind.DATABASE_RECOVERY;
+            DrillVerdict verdict = DrillVerdict.of(kind, run);
+            CriticalPath path = CriticalPath.of(run);
+            out.println();
+            say(
+                    "%s: plan '%s' %s in %s",
+                    kind.title(), run.planName(), run.outcome(), LiveProgress.human(run.duration()));
+            run.components()
+                    .forEach(c -> say(
+                            "  %-14s RTO %s (%s of %s)  RPO %s",
+                            c.component(),
+                            c.rto(),
+                            LiveProgress.human(c.recoveryTime()),
+                            LiveProgress.human(c.objectives().rto()),
+                            c.rpo()));
+            say(
+                    "  critical path %s; the run took %.2fx of it (one step after another: %s)",
+                    LiveProgress.human(path.length()), path.ratio(), LiveProgress.human(path.sequential()));
+            verdict.criteria().forEach(c -> say("  %s %s: %s", c.met() ? "✓" : "✗", c.name(), c.evidence()));
+            say("  lessons learned: not yet recorded (the drill stays open until they are)");
+            for (var criterion : verdict.criteria()) {
+                if (!criterion.met()) {
+                    misses.add(kind.title() + ": " + criterion.name() + " (" + criterion.evidence() + ")");
+                }
+            }
+        }
+        out.println();
+        say("reports (%d files) in %s:", written.size(), reports);
+        written.forEach(p -> say("  %s", p));
+        say(
+                "the drill took %s; %s",
+                LiveProgress.human(took), misses.isEmpty() ? "no miss" : misses.size() + " misses:");
+        misses.forEach(m -> say("  MISSED %s", m));
+        return new DrillResult(incidents, List.copyOf(written), List.copyOf(misses));
+    }
+
+    private Path write(String name, String content) throws IOException {
+        Path file = reports.resolve(name);
+        Files.writeString(file, content, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    /** A plan for a decision this drill does not stage: refuses in preflight, saying which drill covers it. */
+    private static RollbackPlan notDrilled(String action) {
+        return RollbackPlan.builder(action, RecoveryObjectives.stateless(Duration.ofMinutes(5)))
+                .step(RollbackStep.builder("not-drilled", "drill")
+                        .idempotent(true)
+                        .action(ctx -> {
+                            throw new IllegalStateException("'" + action + "' is not staged by the runbook drill");
+                        })
+                        .build())
+                .build();
+    }
+
+    private void say(String format, Object... args) {
+        synchronized (out) {
+            out.printf(
+                    Locale.ROOT,
+                    "[drill %5.1fs] " + format + "%n",
+                    Stream.concat(Stream.of((System.nanoTime() - began) / 1e9), Stream.of(args))
+                            .toArray());
+        }
+    }
+
+    /** Prints each page and notice as it is delivered. */
+    private static final class ConsoleNotifier implements Notifier {
+        private final PrintStream out;
+
+        ConsoleNotifier(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public String name() {
+            return "console";
+        }
+
+        @Override
+        public void send(Notification n) {
+            synchronized (out) {
+                out.printf(Locale.ROOT, "[drill]   ✉ %s → %s: %s%n", n.stakeholder(), n.recipients(), n.subject());
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
