@@ -41,6 +41,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
@@ -70,6 +72,9 @@ public final class RunbookDrill {
     private static final List<Logger> QUIETED = Stream.of("io.fabric8.mockwebserver", "io.fabric8.kubernetes")
             .map(Logger::getLogger)
             .toList();
+
+    /** Replayed traffic is recorded, evaluated and ticked in steps of this much. */
+    private static final Duration STEP = Duration.ofSeconds(5);
 
     /** How much traffic history the accelerated clock replays before the rule can fire. */
     private static final Duration REPLAY_SPAN = Duration.ofMinutes(12);
@@ -104,9 +109,20 @@ public final class RunbookDrill {
         Path work = Files.createTempDirectory(
                 "rollback-runbook-drill-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        try (ApplicationEstate application = ApplicationEstate.start(work, line -> say("%s", line));
-                DatabaseEstate database = DatabaseEstate.start(work, line -> say("%s", line));
-                CacheEstate cache = CacheEstate.start(line -> say("%s", line))) {
+        // the three estates start side by side: each waits mostly on its own servers
+        CompletableFuture<ApplicationEstate> starting = supplyAsync(() -> ApplicationEstate.start(work, this::say));
+        CompletableFuture<CacheEstate> startingCache = supplyAsync(() -> CacheEstate.start(this::say));
+        DatabaseEstate started;
+        try {
+            started = DatabaseEstate.start(work, this::say);
+        } catch (Exception | Error e) {
+            closeWhenStarted(starting);
+            closeWhenStarted(startingCache);
+            throw e;
+        }
+        try (DatabaseEstate database = started;
+                ApplicationEstate application = join(starting, startingCache);
+                CacheEstate cache = join(startingCache, CompletableFuture.completedFuture(() -> {}))) {
             say("production: %s", application.whatProductionServes());
             DrillClock clock = DrillClock.replayingFrom(Instant.now());
             RollbackPlan applicationRollback = application.plan();
@@ -195,6 +211,47 @@ public final class RunbookDrill {
         }
     }
 
+    private interface Start<T> {
+        T start() throws Exception;
+    }
+
+    private static <T> CompletableFuture<T> supplyAsync(Start<T> start) {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        future.complete(start.start());
+                    } catch (Throwable t) {
+                        future.completeExceptionally(t);
+                    }
+                },
+                "drill-start");
+        thread.setDaemon(true);
+        thread.start();
+        return future;
+    }
+
+    /** The started estate; if it failed to start, the other one is closed once started, and the failure thrown. */
+    private static <T> T join(CompletableFuture<T> future, CompletableFuture<? extends AutoCloseable> other)
+            throws Exception {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            closeWhenStarted(other);
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    private static void closeWhenStarted(CompletableFuture<? extends AutoCloseable> future) {
+        future.thenAccept(estate -> {
+            try {
+                estate.close();
+            } catch (Exception e) {
+                // nothing more to do for an estate started after its drill failed
+            }
+        });
+    }
+
     /** Replays traffic second by second into the engine, ticking the response; real time while a plan runs. */
     private final class Traffic {
         private final TriggerEngine engine;
@@ -207,14 +264,16 @@ public final class RunbookDrill {
             this.clock = clock;
         }
 
-        /** Replays up to {@code span} of traffic, 100 requests a second, {@code failedPercent} of them failing. */
+        /** Replays up to {@code span} of traffic in steps of {@link #STEP}, 100 requests a second, {@code failedPercent} of them failing. */
         void replay(Duration span, PercentSupplier failedPercent, BooleanSupplier stop) throws Exception {
-            for (long s = 0; s < span.toSeconds() && !stop.getAsBoolean(); s++) {
+            for (Duration replayed = Duration.ZERO;
+                    replayed.compareTo(span) < 0 && !stop.getAsBoolean();
+                    replayed = replayed.plus(STEP)) {
                 int failed = failedPercent.get();
-                for (int i = 0; i < 100; i++) {
-                    engine.recordRequest(40, TimeUnit.MILLISECONDS, i >= failed);
+                for (int i = 0; i < 100 * STEP.toSeconds(); i++) {
+                    engine.recordRequest(40, TimeUnit.MILLISECONDS, i % 100 >= failed);
                 }
-                clock.advance(Duration.ofSeconds(1));
+                clock.advance(STEP);
                 engine.evaluate();
                 response.tick();
                 for (IncidentHandle h : response.incidents()) {
@@ -326,6 +385,10 @@ public final class RunbookDrill {
                         })
                         .build())
                 .build();
+    }
+
+    private void say(String line) {
+        say("%s", line);
     }
 
     private void say(String format, Object... args) {
