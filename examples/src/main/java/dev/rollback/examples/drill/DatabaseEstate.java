@@ -136,6 +136,11 @@ public final class DatabaseEstate implements AutoCloseable {
         archiveCurrentWal();
     }
 
+    /** A new, empty database on the same server, for another part of the application. */
+    public DataSource newDatabase(String name) throws SQLException {
+        return createDatabase(name).dataSource();
+    }
+
     /** The application's connections: production until the switch, the restored server after it. */
     public DataSource application() {
         return application;

@@ -4,8 +4,6 @@ import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.report.RollbackReport;
-import dev.rollback.api.spi.Notification;
-import dev.rollback.api.spi.Notifier;
 import dev.rollback.core.RollbackExecutor;
 import dev.rollback.core.drill.DrillKind;
 import dev.rollback.core.drill.DrillVerdict;
@@ -59,7 +57,10 @@ import java.util.stream.Stream;
  * on the real clock, verifies the recovery and heightens monitoring. The scenario goes on with a
  * bad migration: the data-corruption signal decides a point-in-time recovery, which the same
  * response runs (emergency backup and its restore test, the restore, validation, the connection
- * switch, the client cache invalidated afterwards). Every step is printed as it starts and ends
+ * switch, the client cache invalidated afterwards). Last, a confirmed attack raises the
+ * security-breach signal: the response locks the system down (maintenance mode, logins closed but
+ * for break-glass, sessions revoked, the security team paged) and rolls security monitoring back
+ * to its backup configuration with both services restarted. Every step is printed as it starts and ends
  * with its component's RTO budget left; the reports are written as Markdown, JSON and HTML, with a
  * post-incident report per incident, and judged on the runbook's drill criteria.
  *
@@ -109,6 +110,7 @@ public final class RunbookDrill {
         Path work = Files.createTempDirectory(
                 "rollback-runbook-drill-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        ConsoleNotifier pager = new ConsoleNotifier(out);
         // the three estates start side by side: each waits mostly on its own servers
         CompletableFuture<ApplicationEstate> starting = supplyAsync(() -> ApplicationEstate.start(work, this::say));
         CompletableFuture<CacheEstate> startingCache = supplyAsync(() -> CacheEstate.start(this::say));
@@ -122,7 +124,9 @@ public final class RunbookDrill {
         }
         try (DatabaseEstate database = started;
                 ApplicationEstate application = join(starting, startingCache);
-                CacheEstate cache = join(startingCache, CompletableFuture.completedFuture(() -> {}))) {
+                CacheEstate cache = join(startingCache, CompletableFuture.completedFuture(() -> {}));
+                SecurityEstate security =
+                        SecurityEstate.start(database.newDatabase("advisoros_security"), work, pager)) {
             say("production: %s", application.whatProductionServes());
             DrillClock clock = DrillClock.replayingFrom(Instant.now());
             RollbackPlan applicationRollback = application.plan();
@@ -132,15 +136,18 @@ public final class RunbookDrill {
                                     RecoveryObjectives.of(Duration.ofMinutes(30), Duration.ofMinutes(5)))),
                             DatabaseEstate.SWITCH_STEP)
                     .build();
-            LiveProgress progress =
-                    new LiveProgress(out, began).budgetsOf(applicationRollback).budgetsOf(pointInTimeRecovery);
+            RollbackPlan breachResponse = security.plan();
+            LiveProgress progress = new LiveProgress(out, began)
+                    .budgetsOf(applicationRollback)
+                    .budgetsOf(pointInTimeRecovery)
+                    .budgetsOf(breachResponse);
             List<IncidentReport> incidents = new ArrayList<>();
             try (TriggerEngine engine = TriggerEngine.builder()
                             .matrix(DecisionMatrix.ofDefaults())
                             .clock(clock)
                             .build();
                     NotificationDispatcher dispatcher = NotificationDispatcher.custom()
-                            .addNotifier(new ConsoleNotifier(out))
+                            .addNotifier(pager)
                             .clock(clock)
                             .build();
                     RollbackExecutor executor = RollbackExecutor.builder()
@@ -152,9 +159,7 @@ public final class RunbookDrill {
                                     .map(DecisionMatrix.APPLICATION_ROLLBACK, applicationRollback)
                                     .map(DecisionMatrix.POINT_IN_TIME_RECOVERY, pointInTimeRecovery)
                                     .map(DecisionMatrix.DATABASE_FAILOVER, notDrilled(DecisionMatrix.DATABASE_FAILOVER))
-                                    .map(
-                                            DecisionMatrix.FULL_SYSTEM_LOCKDOWN,
-                                            notDrilled(DecisionMatrix.FULL_SYSTEM_LOCKDOWN))
+                                    .map(DecisionMatrix.FULL_SYSTEM_LOCKDOWN, breachResponse)
                                     .build())
                             .executor(executor)
                             .triggers(engine)
@@ -204,6 +209,12 @@ public final class RunbookDrill {
                 incidents.add(traffic.settle(application, "database"));
                 say("%s", database.whatTheApplicationReads());
                 say("%s", cache.whatTheCacheHolds());
+
+                say("the WAF confirms a credential-stuffing attack: the security-breach signal");
+                engine.raiseSecurityBreach("WAF alert 4411: credential stuffing confirmed");
+                traffic.replay(STEP, () -> 0, () -> false);
+                incidents.add(traffic.settle(application, "security"));
+                say("%s", security.whatIsInPlace());
             }
             return report(incidents, Duration.ofNanos(System.nanoTime() - began));
         } finally {
@@ -330,16 +341,17 @@ public final class RunbookDrill {
             }
             RollbackReport run = incident.run().get();
             written.add(write(base + ".json", JsonReportRenderer.render(run)));
-            DrillKind kind = DecisionMatrix.APPLICATION_ROLLBACK.equals(
-                            incident.decision().action())
-                    ? DrillKind.APPLICATION_ROLLBACK
-                    : DrillKind.DATABASE_RECOVERY;
+            DrillKind kind = switch (incident.decision().action()) {
+                case DecisionMatrix.APPLICATION_ROLLBACK -> DrillKind.APPLICATION_ROLLBACK;
+                case DecisionMatrix.POINT_IN_TIME_RECOVERY -> DrillKind.DATABASE_RECOVERY;
+                default -> DrillKind.FULL_DISASTER_RECOVERY;
+            };
             DrillVerdict verdict = DrillVerdict.of(kind, run);
             CriticalPath path = CriticalPath.of(run);
             out.println();
             say(
-                    "%s: plan '%s' %s in %s",
-                    kind.title(), run.planName(), run.outcome(), LiveProgress.human(run.duration()));
+                    "%s (judged as the %s): plan '%s' %s in %s",
+                    incident.title(), kind.title(), run.planName(), run.outcome(), LiveProgress.human(run.duration()));
             run.components()
                     .forEach(c -> say(
                             "  %-14s RTO %s (%s of %s)  RPO %s",
@@ -355,7 +367,7 @@ public final class RunbookDrill {
             say("  lessons learned: not yet recorded (the drill stays open until they are)");
             for (var criterion : verdict.criteria()) {
                 if (!criterion.met()) {
-                    misses.add(kind.title() + ": " + criterion.name() + " (" + criterion.evidence() + ")");
+                    misses.add(incident.title() + ": " + criterion.name() + " (" + criterion.evidence() + ")");
                 }
             }
         }
@@ -398,27 +410,6 @@ public final class RunbookDrill {
                     "[drill %5.1fs] " + format + "%n",
                     Stream.concat(Stream.of((System.nanoTime() - began) / 1e9), Stream.of(args))
                             .toArray());
-        }
-    }
-
-    /** Prints each page and notice as it is delivered. */
-    private static final class ConsoleNotifier implements Notifier {
-        private final PrintStream out;
-
-        ConsoleNotifier(PrintStream out) {
-            this.out = out;
-        }
-
-        @Override
-        public String name() {
-            return "console";
-        }
-
-        @Override
-        public void send(Notification n) {
-            synchronized (out) {
-                out.printf(Locale.ROOT, "[drill]   ✉ %s → %s: %s%n", n.stakeholder(), n.recipients(), n.subject());
-            }
         }
     }
 
