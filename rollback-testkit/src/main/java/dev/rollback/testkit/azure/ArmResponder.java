@@ -154,7 +154,8 @@ final class ArmResponder implements ResponseDefinitionTransformerV2 {
                         SLOT_SWAP -> webApps.handle(request);
                 case REDIS_GET, REDIS_FORCE_REBOOT -> redis.handle(request);
                 case STORAGE_ACCOUNT_GET, STORAGE_ACCOUNT_FAILOVER -> storage.handle(request);
-                case FLEXIBLE_SERVER_GET, FLEXIBLE_SERVER_CREATE -> flexibleServers.handle(request);
+                case FLEXIBLE_SERVER_GET, FLEXIBLE_SERVER_CREATE, FLEXIBLE_SERVER_RESTART ->
+                    flexibleServers.handle(request);
                 case CDN_ENDPOINT_GET, CDN_ENDPOINT_PURGE, AFD_ENDPOINT_GET, AFD_ENDPOINT_PURGE -> cdn.handle(request);
                 case OPERATION_STATUS -> operations.status(request);
                 case OPERATION_RESULT -> operations.result(request);

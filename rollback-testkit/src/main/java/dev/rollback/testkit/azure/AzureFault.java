@@ -168,7 +168,7 @@ public final class AzureFault {
      * when it completes; it has no effect (a restored server is removed again). Applies only to
      * operations that start a long-running operation ({@link AzureOperation#WEB_APP_SWAP},
      * {@link AzureOperation#SLOT_SWAP}, {@link AzureOperation#STORAGE_ACCOUNT_FAILOVER},
-     * {@link AzureOperation#FLEXIBLE_SERVER_CREATE}).
+     * {@link AzureOperation#FLEXIBLE_SERVER_CREATE}, {@link AzureOperation#FLEXIBLE_SERVER_RESTART}).
      *
      * @param code the ARM error code, e.g. {@code SwapFailed}
      * @param message the error message

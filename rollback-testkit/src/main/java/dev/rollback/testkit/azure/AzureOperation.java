@@ -55,6 +55,11 @@ public enum AzureOperation {
     FLEXIBLE_SERVER_GET("GET", Api.POSTGRESQL, "/flexibleServers/{name}"),
     /** {@code PUT} a PostgreSQL flexible server (point-in-time restore): a long-running operation. */
     FLEXIBLE_SERVER_CREATE("PUT", Api.POSTGRESQL, "/flexibleServers/{name}", true),
+    /**
+     * {@code POST} restart a PostgreSQL flexible server, with {@code restartWithFailover: true} a
+     * failover to its high-availability standby: a long-running operation.
+     */
+    FLEXIBLE_SERVER_RESTART("POST", Api.POSTGRESQL, "/flexibleServers/{name}/restart", true),
     /** {@code GET} a classic Azure CDN endpoint. */
     CDN_ENDPOINT_GET("GET", Api.CDN, "/profiles/{profile}/endpoints/{name}"),
     /** {@code POST} purge content paths from a CDN endpoint: a long-running operation. */
@@ -118,7 +123,8 @@ public enum AzureOperation {
     /**
      * Whether this operation starts a long-running operation (answered 202 with a polling URL).
      *
-     * @return true for the swaps, the storage failover, the flexible-server create and the CDN purges
+     * @return true for the swaps, the storage failover, the flexible-server create and restart, and the
+     *     CDN purges
      */
     public boolean longRunning() {
         return longRunning;

@@ -6,23 +6,35 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code Microsoft.DBforPostgreSQL}: flexible servers and point-in-time restore, the only create
- * mode served. Called with the simulator's lock held.
+ * {@code Microsoft.DBforPostgreSQL}: flexible servers, point-in-time restore (the only create mode
+ * served) and restart, with or without a failover to the high-availability standby. Called with
+ * the simulator's lock held.
  *
  * <p>A restore is refused before any effect when the target name is taken (409
  * {@code ServerAlreadyExists}, so a create sent twice is visible), the source does not exist (404),
  * or the point in time lies outside the source's window [earliest restore date, now] (400
  * {@code InvalidParameterValue}).
+ *
+ * <p>A restart is refused before any effect when the server does not exist (404) or is not
+ * {@code Ready} (409 {@code ServerNotReady}, so a restart sent while another runs is visible); a
+ * restart with failover also when the server has no high availability (400
+ * {@code HighAvailabilityNotEnabled}), its standby is not {@code Healthy} (409
+ * {@code StandbyNotHealthy}), or the {@code failoverMode} is not {@code PlannedFailover} or
+ * {@code ForcedFailover} (400 {@code InvalidParameterValue}; the switchover modes are for read
+ * replicas).
  */
 final class FlexibleServersApi {
 
     private static final String NAMESPACE = "Microsoft.DBforPostgreSQL";
     private static final String TYPE = NAMESPACE + "/flexibleServers";
     private static final String POINT_IN_TIME_RESTORE = "PointInTimeRestore";
+    private static final String PLANNED_FAILOVER = "PlannedFailover";
+    private static final String FORCED_FAILOVER = "ForcedFailover";
     private static final Pattern SERVER_ID = Pattern.compile(
             "/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/" + Pattern.quote(TYPE) + "/([^/]+)",
             Pattern.CASE_INSENSITIVE);
@@ -48,8 +60,65 @@ final class FlexibleServersApi {
                         .orElseGet(() -> ArmResponse.notFound(TYPE, resourceGroup, name));
             }
             case FLEXIBLE_SERVER_CREATE -> create(request, id, resourceGroup, name, request.json());
+            case FLEXIBLE_SERVER_RESTART -> {
+                Optional<SimulatedFlexibleServer> server = resources.findFlexibleServer(resourceGroup, name);
+                yield server.isPresent()
+                        ? restart(request, id, server.get(), request.json())
+                        : ArmResponse.notFound(TYPE, resourceGroup, name);
+            }
             default -> throw new IllegalArgumentException("not a " + NAMESPACE + " operation: " + request.operation());
         };
+    }
+
+    private ArmResponse restart(ArmRequest request, String id, SimulatedFlexibleServer server, JsonNode body) {
+        if (!SimulatedFlexibleServer.READY.equals(server.state())) {
+            return ArmResponse.error(
+                    409,
+                    "ServerNotReady",
+                    "Server '" + server.name() + "' is " + server.state() + "; it can be restarted only when "
+                            + SimulatedFlexibleServer.READY + ".");
+        }
+        if (!body.path("restartWithFailover").asBoolean(false)) {
+            server.restarting();
+            return operations.start(
+                    request,
+                    NAMESPACE,
+                    server.location(),
+                    LongRunningOperations.Style.ASYNC_OPERATION,
+                    id,
+                    server::ready,
+                    server::ready);
+        }
+        String mode = body.path("failoverMode").asText(PLANNED_FAILOVER);
+        if (!PLANNED_FAILOVER.equals(mode) && !FORCED_FAILOVER.equals(mode)) {
+            return ArmResponse.error(
+                    400,
+                    "InvalidParameterValue",
+                    "failoverMode '" + mode + "' is not valid for a server with high availability; use "
+                            + PLANNED_FAILOVER + " or " + FORCED_FAILOVER + ".");
+        }
+        if (SimulatedFlexibleServer.HA_DISABLED.equals(server.highAvailabilityMode())) {
+            return ArmResponse.error(
+                    400,
+                    "HighAvailabilityNotEnabled",
+                    "Server '" + server.name() + "' has no high availability; there is no standby to fail over to.");
+        }
+        if (!SimulatedFlexibleServer.HA_HEALTHY.equals(server.highAvailabilityState())) {
+            return ArmResponse.error(
+                    409,
+                    "StandbyNotHealthy",
+                    "The standby of server '" + server.name() + "' is " + server.highAvailabilityState()
+                            + "; a failover needs a " + SimulatedFlexibleServer.HA_HEALTHY + " standby.");
+        }
+        server.failingOver(mode);
+        return operations.start(
+                request,
+                NAMESPACE,
+                server.location(),
+                LongRunningOperations.Style.ASYNC_OPERATION,
+                id,
+                server::failedOver,
+                server::failoverUndone);
     }
 
     private static ObjectNode server(String id, SimulatedFlexibleServer server) {
@@ -66,7 +135,7 @@ final class FlexibleServersApi {
                 .put("version", server.version())
                 .put("fullyQualifiedDomainName", server.name() + ".postgres.database.azure.com")
                 .put("administratorLogin", "rollback")
-                .put("availabilityZone", "1")
+                .put("availabilityZone", server.availabilityZone())
                 .put("replicationRole", "Primary");
         properties.putObject("storage").put("storageSizeGB", 32);
         properties
@@ -74,7 +143,11 @@ final class FlexibleServersApi {
                 .put("backupRetentionDays", 7)
                 .put("geoRedundantBackup", "Disabled")
                 .put("earliestRestoreDate", server.earliestRestoreDate().toString());
-        properties.putObject("highAvailability").put("mode", "Disabled").put("state", "NotEnabled");
+        ObjectNode highAvailability = properties
+                .putObject("highAvailability")
+                .put("mode", server.highAvailabilityMode())
+                .put("state", server.highAvailabilityState());
+        server.standbyAvailabilityZone().ifPresent(zone -> highAvailability.put("standbyAvailabilityZone", zone));
         properties.putObject("network").put("publicNetworkAccess", "Enabled");
         server.restoredFrom().ifPresent(source -> properties.put("sourceServerResourceId", source));
         return body;
