@@ -16,7 +16,9 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,6 +38,14 @@ import java.util.regex.Pattern;
  * the temporary folder, {@code wal_level=replica} and every finished WAL segment copied to
  * {@link #archiveDir()} so that point-in-time recovery can be tested. {@link #stop()},
  * {@link #restart()} and {@link #crash()} keep the data; {@link #close()} deletes everything.
+ *
+ * <p>A <b>streaming standby</b> of a running server: {@code builder().standbyOf(primary).build()}.
+ * Its first {@link #start()} runs {@code pg_basebackup -R -X stream} from the primary into a new data
+ * directory (same superuser and password, the primary's password in a 0600 {@code PGPASSFILE} kept in
+ * the standby's folder for {@code primary_conninfo}), gives it its own free port, socket folder and
+ * WAL archive, starts it in hot standby and waits until its WAL receiver is {@code streaming}
+ * ({@link #awaitStreaming(Duration)}). {@link #awaitCaughtUp(Duration)} waits until it has replayed
+ * what the primary had written. Promote it, stop it, crash it or close it like any other server.
  *
  * <p>Root: {@code initdb} and {@code postgres} refuse to run as root. When the JVM runs as root,
  * the kit gives the temporary folder to an unprivileged user (default {@code nobody}, uid/gid
@@ -57,15 +67,19 @@ public final class PostgresServer implements TestServer {
     private final int osUid;
     private final int osGid;
     private final boolean dropPrivileges;
+    private final PostgresServer primary;
 
     private Path baseDir;
     private int port;
     private boolean closed;
 
     private PostgresServer(Builder b) {
-        this.binaries = PostgresBinaries.locate(Optional.ofNullable(b.binDir));
-        this.user = b.user;
-        this.password = Passwords.generate(24);
+        this.primary = b.primary;
+        this.binaries = b.binDir == null && primary != null
+                ? primary.binaries()
+                : PostgresBinaries.locate(Optional.ofNullable(b.binDir));
+        this.user = primary != null ? primary.user() : b.user;
+        this.password = primary != null ? primary.password() : Passwords.generate(24);
         this.settings = Map.copyOf(b.settings);
         this.startTimeout = b.startTimeout;
         this.osUid = b.osUid;
@@ -104,8 +118,13 @@ public final class PostgresServer implements TestServer {
         if (isRunning()) {
             return;
         }
-        if (baseDir == null) {
-            initialize();
+        boolean first = baseDir == null;
+        if (first) {
+            if (primary != null) {
+                initializeStandby();
+            } else {
+                initialize();
+            }
         }
         pgCtl(
                 "start PostgreSQL on " + HOST + ":" + port,
@@ -116,6 +135,84 @@ public final class PostgresServer implements TestServer {
                 Long.toString(Math.max(1, startTimeout.toSeconds())),
                 "-l",
                 logFile().toString());
+        if (first && primary != null) {
+            awaitStreaming(startTimeout);
+        }
+    }
+
+    /** The server this one was made a standby of ({@link Builder#standbyOf}), if it was. */
+    public Optional<PostgresServer> primary() {
+        return Optional.ofNullable(primary);
+    }
+
+    /**
+     * Waits until this server's WAL receiver streams from its primary ({@code pg_stat_wal_receiver.status
+     * = 'streaming'}). {@link #start()} does it once for a new standby; call it again after a restart.
+     *
+     * @throws IllegalStateException if it does not stream within {@code timeout}; the message carries
+     *     the end of the server log
+     */
+    public void awaitStreaming(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        awaitTrue(
+                "SELECT coalesce((SELECT status = 'streaming' FROM pg_stat_wal_receiver), false)",
+                timeout,
+                "the standby on " + HOST + ":" + port() + " to stream from its primary");
+    }
+
+    /**
+     * Waits until this standby has replayed everything its primary had written when it was called
+     * ({@code pg_last_wal_replay_lsn() >= } the primary's {@code pg_current_wal_lsn()}): a write made on
+     * the primary before the call is then visible here.
+     *
+     * @throws IllegalStateException if this is not a standby, or it does not catch up within
+     *     {@code timeout}
+     */
+    public void awaitCaughtUp(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        PostgresServer of = primary()
+                .orElseThrow(() -> new IllegalStateException(this + " is not a standby (see Builder.standbyOf)"));
+        String target;
+        try (Connection c = of.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+            rs.next();
+            target = rs.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "cannot read the WAL position of the primary " + of + ": " + e.getMessage(), e);
+        }
+        awaitTrue(
+                "SELECT coalesce(pg_last_wal_replay_lsn() >= '" + target + "'::pg_lsn, false)",
+                timeout,
+                "the standby on " + HOST + ":" + port() + " to replay the primary's WAL up to " + target);
+    }
+
+    private void awaitTrue(String query, Duration timeout, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "";
+        while (true) {
+            try (Connection c = connect();
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery(query)) {
+                if (rs.next() && rs.getBoolean(1)) {
+                    return;
+                }
+                last = "not yet";
+            } catch (SQLException e) {
+                last = e.getMessage();
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("timed out after " + timeout + " waiting for " + what + " (" + last
+                        + ")\nserver log (" + logFile() + "):\n" + Commands.tailOf(logFile()));
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + what, e);
+            }
+        }
     }
 
     @Override
@@ -247,7 +344,8 @@ public final class PostgresServer implements TestServer {
 
     @Override
     public String toString() {
-        return "PostgresServer[" + HOST + ":" + port + ", user=" + user + ", bin=" + binaries.binDir() + "]";
+        return "PostgresServer[" + HOST + ":" + port + ", user=" + user + ", bin=" + binaries.binDir()
+                + (primary == null ? "" : ", standby of " + HOST + ":" + primary.port) + "]";
     }
 
     private void initialize() {
@@ -292,6 +390,61 @@ public final class PostgresServer implements TestServer {
             }
         }
         writeConfiguration();
+    }
+
+    private void initializeStandby() {
+        if (!primary.isRunning()) {
+            throw new IllegalStateException("the primary " + primary + " must be running to start a standby of it");
+        }
+        Path base = Folders.createTemp("rollback-pg-standby-");
+        Cleanup.register(this);
+        baseDir = base;
+        port = FreePorts.next();
+        Folders.create(archiveDir());
+        Folders.create(base.resolve("run"));
+        Path passFile = base.resolve("primary.pgpass");
+        try {
+            Files.writeString(
+                    Files.createFile(
+                            passFile,
+                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
+                    HOST + ":" + primary.port() + ":*:" + pgpassEscaped(user) + ":" + pgpassEscaped(password) + "\n",
+                    StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the password file in " + base, e);
+        }
+        if (dropPrivileges) {
+            Folders.requireTraversableByOthers(base);
+            Folders.chownRecursively(base, osUid, osGid);
+        }
+        // -R writes standby.signal and a primary_conninfo naming the passfile, which stays for reconnects
+        run(
+                "pg_basebackup of " + primary,
+                Duration.ofMinutes(2),
+                List.of(
+                        "env",
+                        "PGPASSFILE=" + passFile,
+                        binaries.tool("pg_basebackup").toString(),
+                        "-h",
+                        HOST,
+                        "-p",
+                        Integer.toString(primary.port()),
+                        "-U",
+                        user,
+                        "-w",
+                        "-D",
+                        dataDir().toString(),
+                        "-R",
+                        "-X",
+                        "stream",
+                        "-c",
+                        "fast",
+                        "--no-sync"));
+        writeConfiguration();
+    }
+
+    private static String pgpassEscaped(String value) {
+        return value.replace("\\", "\\\\").replace(":", "\\:");
     }
 
     private void writeConfiguration() {
@@ -370,8 +523,21 @@ public final class PostgresServer implements TestServer {
         private Duration startTimeout = Duration.ofSeconds(60);
         private int osUid = 65534;
         private int osGid = 65534;
+        private PostgresServer primary;
 
         private Builder() {}
+
+        /**
+         * Makes the server a streaming standby of {@code primary}, which must be running when the
+         * standby first starts: {@code pg_basebackup -R -X stream} instead of {@code initdb}, the
+         * primary's superuser and password, its binaries unless {@link #binDir} says otherwise. The
+         * {@link #user} set here is ignored. {@link PostgresServer#start()} returns once the standby
+         * streams.
+         */
+        public Builder standbyOf(PostgresServer primary) {
+            this.primary = Objects.requireNonNull(primary, "primary");
+            return this;
+        }
 
         /** The folder of initdb, pg_ctl and postgres. Default: located, see {@link PostgresBinaries}. */
         public Builder binDir(Path binDir) {
