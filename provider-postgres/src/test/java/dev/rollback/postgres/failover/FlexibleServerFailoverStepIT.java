@@ -8,7 +8,6 @@ import com.azure.resourcemanager.postgresqlflexibleserver.models.Server;
 import com.azure.resourcemanager.postgresqlflexibleserver.models.ServerHAState;
 import dev.rollback.api.ErrorCode;
 import dev.rollback.api.EvidenceKey;
-import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.TransientFailureException;
@@ -17,6 +16,7 @@ import dev.rollback.api.report.RunOutcome;
 import dev.rollback.api.report.StepReport;
 import dev.rollback.core.RollbackExecutor;
 import dev.rollback.core.RunRequest;
+import dev.rollback.postgres.PostgresRollback;
 import dev.rollback.testkit.TestStepContext;
 import dev.rollback.testkit.azure.AzureControlPlaneSimulator;
 import dev.rollback.testkit.azure.AzureFault;
@@ -161,10 +161,7 @@ class FlexibleServerFailoverStepIT {
     @Test
     void aResetAfterTheServerAcceptedIsReconciledByReadingItAndTheReportAgreesWithTheServer() {
         simulator.inject(AzureOperation.FLEXIBLE_SERVER_RESTART, AzureFault.resetAfterAccepting());
-        RollbackPlan plan = RollbackPlan.builder(
-                        "database-failover", RecoveryObjectives.of(Duration.ofMinutes(15), Duration.ofMinutes(1)))
-                .step(step().build())
-                .build();
+        RollbackPlan plan = PostgresRollback.flexibleServerFailoverPlan(step().build());
 
         RollbackReport report;
         try (RollbackExecutor executor = RollbackExecutor.builder().build()) {
@@ -191,6 +188,7 @@ class FlexibleServerFailoverStepIT {
                         readBack.highAvailability().state().toString());
         assertThat(readBack.availabilityZone()).isEqualTo("2");
         assertThat(readBack.highAvailability().state()).isEqualTo(ServerHAState.HEALTHY);
+        assertThat(report.component("postgres").orElseThrow().dataLossWindow()).contains(Duration.ZERO);
     }
 
     @Test
