@@ -2,6 +2,7 @@ package dev.rollback.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.rollback.api.EvidenceKey;
 import dev.rollback.api.RollbackPlan;
@@ -13,11 +14,14 @@ import dev.rollback.api.report.StepReport;
 import dev.rollback.api.report.TargetStatus;
 import dev.rollback.core.RollbackExecutor;
 import dev.rollback.core.RunRequest;
+import dev.rollback.core.report.JsonReportRenderer;
 import dev.rollback.postgres.failover.OldPrimaryFenceStep;
 import dev.rollback.postgres.failover.ReplicaPromotionStep;
 import dev.rollback.postgres.failover.SelfHostedFailover;
 import dev.rollback.postgres.failover.TimelineFence;
 import dev.rollback.testkit.TestStepContext;
+import dev.rollback.testkit.fault.CanaryScanner;
+import dev.rollback.testkit.fault.SecretCanaries;
 import dev.rollback.testkit.postgres.PostgresServer;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -43,8 +47,15 @@ class DatabaseFailoverIT {
             try (PostgresServer standby =
                     PostgresServer.builder().standbyOf(primary).build()) {
                 standby.start();
-                PostgresEndpoint old = endpoint(primary);
-                PostgresEndpoint replica = endpoint(standby);
+                // the failover logs in with a canary password, which must never leave
+                SecretCanaries canaries = SecretCanaries.generate();
+                try (Connection c = primary.connect();
+                        Statement s = c.createStatement()) {
+                    s.execute("CREATE ROLE failover_admin LOGIN SUPERUSER PASSWORD '"
+                            + canaries.password().replace("'", "''") + "'");
+                }
+                PostgresEndpoint old = endpoint(primary, canaries.password());
+                PostgresEndpoint replica = endpoint(standby, canaries.password());
                 TimelineFence fence = TimelineFence.create();
                 SwitchableDataSource app = SwitchableDataSource.of(fence.guard(old.dataSource()), "primary");
                 write(app, "CREATE TABLE invoices(id serial PRIMARY KEY, amount int)");
@@ -105,9 +116,9 @@ class DatabaseFailoverIT {
                 // the old primary comes back: it was unreachable when fenced, so it starts writable,
                 // but the application's fence refuses its timeline, and a second fence makes it read-only
                 primary.start();
-                assertThatThrownBy(() -> fence.guard(old.dataSource()).getConnection())
-                        .isInstanceOf(SQLException.class)
-                        .hasMessageContaining("on timeline 1, below timeline 2 it was failed over to");
+                SQLException refused =
+                        catchThrowableOfType(() -> fence.guard(old.dataSource()).getConnection(), SQLException.class);
+                assertThat(refused.getMessage()).contains("on timeline 1, below timeline 2 it was failed over to");
                 TestStepContext again = TestStepContext.of("fence-old-primary", Duration.ofSeconds(30));
                 failover.fenceStep().execute(again);
                 assertThat(again.evidence())
@@ -116,17 +127,26 @@ class DatabaseFailoverIT {
                 assertThatThrownBy(() -> write(old.dataSource(), "INSERT INTO invoices(amount) VALUES (-1)"))
                         .hasMessageContaining("read-only transaction");
                 assertThat(query(app, "SELECT count(*)::text FROM invoices")).isEqualTo("101");
+
+                CanaryScanner scanner = CanaryScanner.of(canaries);
+                assertThat(scanner.scan("report", JsonReportRenderer.render(report)))
+                        .isEmpty();
+                assertThat(scanner.scan("report text", report.toString())).isEmpty();
+                assertThat(scanner.scan("fence evidence", again.evidence().toString()))
+                        .isEmpty();
+                assertThat(scanner.scan("refusal", refused.toString())).isEmpty();
+                assertThat(scanner.scanCommandLines()).isEmpty();
             }
         }
     }
 
-    private static PostgresEndpoint endpoint(PostgresServer server) {
+    private static PostgresEndpoint endpoint(PostgresServer server, String password) {
         return PostgresEndpoint.builder()
                 .host(server.host())
                 .port(server.port())
                 .database("postgres")
-                .user(server.user())
-                .password(Secret.of(server.password()))
+                .user("failover_admin")
+                .password(Secret.of(password))
                 .build();
     }
 
