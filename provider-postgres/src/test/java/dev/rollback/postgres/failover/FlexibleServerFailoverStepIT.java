@@ -192,6 +192,21 @@ class FlexibleServerFailoverStepIT {
     }
 
     @Test
+    void anAnswerSlowerThanTheRequestTimeoutIsReconciledByReadingTheServer() throws Exception {
+        simulator.inject(AzureOperation.FLEXIBLE_SERVER_RESTART, AzureFault.slowResponse(Duration.ofSeconds(3)));
+        TestStepContext context = context();
+
+        step().requestTimeout(Duration.ofMillis(500)).build().execute(context);
+
+        assertThat(context.evidence())
+                .containsEntry(FlexibleServerFailoverStep.RECONCILED, "true")
+                .containsEntry(FlexibleServerFailoverStep.AFTER_PRIMARY_ZONE, "2");
+        assertThat(context.evidence().get(FlexibleServerFailoverStep.ANSWER)).isEqualTo("no answer within PT0.5S");
+        assertThat(simulator.flexibleServer("rg1", server).failovers()).isEqualTo(1);
+        assertThat(failoverRequests()).isEqualTo(1);
+    }
+
+    @Test
     void aRequestLostBeforeTheServerSawItAsksAHumanAndIsNeverSentAgain() {
         simulator.inject(AzureOperation.FLEXIBLE_SERVER_RESTART, AzureFault.connectionReset());
         TestStepContext context = context();
