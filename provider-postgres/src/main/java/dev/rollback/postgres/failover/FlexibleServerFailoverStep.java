@@ -40,8 +40,10 @@ import java.util.Optional;
  *
  * <p>Waiting: each answered poll of the operation is reported with {@link StepContext#progress};
  * polls are {@link Builder#pollInterval(Duration)} apart, longer when Azure asks with
- * {@code Retry-After}; no wait runs past the deadline: when the next poll would come after it, the
- * step ends with {@code STEP_TIMED_OUT} saying the failover goes on in Azure and was not re-sent.
+ * {@code Retry-After}; no wait runs past the deadline: when the next poll would come too late to be
+ * answered before it (less than the wait plus one second, or plus {@link Builder#requestTimeout} if
+ * shorter, left), the step ends with {@code STEP_TIMED_OUT} saying the failover goes on in Azure and
+ * was not re-sent.
  *
  * <p>Evidence: the server before and after ({@value #BEFORE_PRIMARY_ZONE}, {@value
  * #BEFORE_STANDBY_ZONE}, {@value #BEFORE_HA_STATE}, {@value #BEFORE_STATE}, {@value #HA_MODE} and the
@@ -87,6 +89,9 @@ public final class FlexibleServerFailoverStep implements RollbackStep {
     public static final String POLLS = "failover.polls";
     /** Evidence key: why the data-loss window is what it is. */
     public static final String DATA_LOSS_BASIS = "failover.dataLossBasis";
+
+    /** The time a look at the failover (a poll, a read) is given to be answered before the deadline. */
+    private static final Duration ANSWER_MARGIN = Duration.ofSeconds(1);
 
     private final String id;
     private final String component;
@@ -160,7 +165,7 @@ public final class FlexibleServerFailoverStep implements RollbackStep {
         context.evidence(ANSWER, activation.detail());
         HaServer after;
         switch (activation.answer()) {
-            case COMPLETED -> after = read(context);
+            case COMPLETED -> after = awaitByReading(context, before);
             case ACCEPTED -> {
                 if (activation.pollUrl().isPresent()) {
                     pollUntilDone(context, activation);
@@ -316,14 +321,19 @@ public final class FlexibleServerFailoverStep implements RollbackStep {
         }
     }
 
+    /**
+     * Sleeps before the next look, unless that look could not be answered before the deadline: it
+     * needs the wait plus {@code ANSWER_MARGIN} (or {@code requestTimeout}, if shorter) to come back.
+     */
     private void sleepBeforeDeadline(StepContext context, Duration wait, String what) throws InterruptedException {
         Duration left = context.remaining();
-        if (left.compareTo(wait) <= 0 || context.stopRequested()) {
+        Duration margin = requestTimeout.compareTo(ANSWER_MARGIN) < 0 ? requestTimeout : ANSWER_MARGIN;
+        if (left.compareTo(wait.plus(margin)) <= 0 || context.stopRequested()) {
             throw new RollbackException(
                     ErrorCode.STEP_TIMED_OUT,
-                    what + " with " + left + " left before the step's deadline, and the next look would come"
-                            + " after it; it goes on in Azure and was not sent again (a resume reads the server to"
-                            + " learn whether it took effect)");
+                    what + " with " + left + " left before the step's deadline, too little for another look;"
+                            + " it goes on in Azure and was not sent again (a resume reads the server to learn"
+                            + " whether it took effect)");
         }
         context.clock().sleep(wait);
     }

@@ -253,7 +253,7 @@ class FlexibleServerFailoverStepIT {
             FlexibleServerFailoverStep step = step().controlPlane(slowPlane)
                     .pollInterval(Duration.ofMillis(100))
                     .build();
-            TestStepContext context = TestStepContext.of("flexible-server-failover", Duration.ofSeconds(2));
+            TestStepContext context = TestStepContext.of("flexible-server-failover", Duration.ofSeconds(4));
 
             assertThatThrownBy(() -> step.execute(context))
                     .isInstanceOfSatisfying(
