@@ -14,9 +14,16 @@ import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
 import dev.rollback.api.report.ComponentReport;
 import dev.rollback.api.report.RollbackReport;
+import dev.rollback.api.report.StepOutcome;
 import dev.rollback.api.report.StepReport;
 import dev.rollback.api.report.TargetStatus;
 import dev.rollback.core.RollbackExecutor;
+import dev.rollback.core.approval.ApprovalPath;
+import dev.rollback.core.approval.ChangeType;
+import dev.rollback.core.approval.InMemoryIdentityDirectory;
+import dev.rollback.core.approval.RollbackClassification;
+import dev.rollback.core.approval.RunbookApprovalPolicy;
+import dev.rollback.core.approval.RunbookRole;
 import dev.rollback.core.clock.ManualClock;
 import dev.rollback.core.report.MarkdownReportRenderer;
 import dev.rollback.core.response.IncidentHandle;
@@ -68,6 +75,8 @@ class DatabaseFailoverIncidentIT {
     private static final Instant START = Instant.parse("2026-12-03T09:00:00Z");
     /** Real application requests per simulated second: 120 a minute, above the error-rate rule's 100. */
     private static final int REQUESTS_PER_SECOND = 2;
+    /** How often the engine evaluates and the incident response ticks, in simulated time. */
+    private static final Duration TICK = Duration.ofSeconds(5);
     /** The application's users; each request belongs to one of them, in turn. */
     private static final int USERS = 40;
 
@@ -109,35 +118,10 @@ class DatabaseFailoverIncidentIT {
                 Instant lastWriteBeforeCrash;
                 Instant runEnded;
                 try (engine;
-                        RollbackExecutor executor =
-                                RollbackExecutor.builder().clock(clock).build();
-                        IncidentResponse response = IncidentResponse.custom()
-                                .catalog(PlanCatalog.forMatrix(engine.matrix())
-                                        .map(
-                                                DecisionMatrix.DATABASE_FAILOVER,
-                                                PostgresRollback.selfHostedFailoverPlan(failover))
-                                        .map(DecisionMatrix.APPLICATION_ROLLBACK, unused("application-rollback"))
-                                        .map(DecisionMatrix.POINT_IN_TIME_RECOVERY, unused("point-in-time-recovery"))
-                                        .map(DecisionMatrix.FULL_SYSTEM_LOCKDOWN, unused("full-system-lockdown"))
-                                        .build())
-                                .executor(executor)
-                                .triggers(engine)
-                                .verification(PostRollbackVerification.custom()
-                                        .add(
-                                                Check.HEALTH,
-                                                WritablePrimaryVerifier.of(db).named("database-writable"))
-                                        .add(Check.DATA_INTEGRITY, app.acknowledgedWritesPresent())
-                                        .watchRules(
-                                                DecisionMatrix.ERROR_RATE, DecisionMatrix.DATABASE_CONNECTION_FAILURES)
-                                        .settleFor(Duration.ofMinutes(1))
-                                        .timeout(Duration.ofMinutes(10))
-                                        .build())
-                                .heightenedMonitoring(HeightenedMonitoring.custom()
-                                        .duration(Duration.ofHours(4))
-                                        .tighten(DecisionMatrix.DATABASE_CONNECTION_FAILURES, 0.2)
-                                        .build())
-                                .build()) {
-                    replay(app, engine, response, clock, Duration.ofMinutes(1));
+                        RollbackExecutor executor = executor(clock);
+                        IncidentResponse response =
+                                respond(engine, executor, PostgresRollback.selfHostedFailoverPlan(failover), db, app)) {
+                    replay(app, engine, response, clock, Duration.ofSeconds(30));
                     assertThat(engine.state(DecisionMatrix.DATABASE_CONNECTION_FAILURES))
                             .isEqualTo(RuleState.HEALTHY);
                     lastWriteBeforeCrash = Instant.now();
@@ -150,7 +134,7 @@ class DatabaseFailoverIncidentIT {
                         assertThat(clock.instant())
                                 .as("no decision within 5 minutes")
                                 .isBefore(START.plus(Duration.ofMinutes(6)));
-                        replay(app, engine, response, clock, Duration.ofSeconds(1));
+                        replay(app, engine, response, clock, TICK);
                     }
                     IncidentHandle incident = response.incidents().get(0);
                     incident.run().orElseThrow().await();
@@ -161,7 +145,7 @@ class DatabaseFailoverIncidentIT {
                         assertThat(clock.instant())
                                 .as(incident.toString())
                                 .isBefore(START.plus(Duration.ofMinutes(20)));
-                        replay(app, engine, response, clock, Duration.ofSeconds(1));
+                        replay(app, engine, response, clock, TICK);
                     }
                     report = incident.report().get();
                     assertThat(engine.heightenedThreshold(DecisionMatrix.DATABASE_CONNECTION_FAILURES))
@@ -187,6 +171,7 @@ class DatabaseFailoverIncidentIT {
                         .ranExactlyOnce("switch-to-promoted-replica");
                 assertThat(run.planName()).isEqualTo(PostgresRollback.DATABASE_FAILOVER);
                 assertThat(run.authorization().preAuthorized()).isTrue();
+                assertThat(run.authorization().policy()).isEqualTo(RunbookApprovalPolicy.NAME);
                 assertThat(run.initiator().decision().orElseThrow().rule())
                         .isEqualTo(DecisionMatrix.DATABASE_CONNECTION_FAILURES);
                 assertThat(run.metrics().totalRecovery()).isPresent();
@@ -242,13 +227,103 @@ class DatabaseFailoverIncidentIT {
         }
     }
 
-    /** Each simulated second: the application's requests, then the engine evaluates and the response ticks. */
+    @Test
+    void aStandbyThatWouldLoseMoreThanTheRpoAllowsIsNotPromotedAndTheIncidentWaitsForAPerson() throws Exception {
+        try (PostgresServer primary = PostgresServer.builder().build()) {
+            primary.start();
+            try (PostgresServer standby =
+                    PostgresServer.builder().standbyOf(primary).build()) {
+                standby.start();
+                PostgresEndpoint old = endpoint(primary);
+                TimelineFence fence = TimelineFence.create();
+                SwitchableDataSource db = SwitchableDataSource.of(fence.guard(old.dataSource()), "primary");
+                try (Connection c = db.getConnection();
+                        Statement s = c.createStatement()) {
+                    s.execute("CREATE TABLE invoices(id bigserial PRIMARY KEY, customer int NOT NULL)");
+                }
+                ManualClock clock = ManualClock.startingAt(START);
+                TriggerEngine engine = TriggerEngine.builder()
+                        .matrix(DecisionMatrix.ofDefaults())
+                        .clock(clock)
+                        .build();
+                Application app = new Application(db, engine);
+                SelfHostedFailover failover = SelfHostedFailover.builder()
+                        .oldPrimary(old.toBuilder()
+                                .connectTimeout(Duration.ofSeconds(2))
+                                .build())
+                        .replica(endpoint(standby))
+                        .application(db)
+                        .fence(fence)
+                        .maxDataLoss(Duration.ofMillis(500))
+                        .build();
+
+                IncidentReport report;
+                try (engine;
+                        RollbackExecutor executor = executor(clock);
+                        IncidentResponse response =
+                                respond(engine, executor, PostgresRollback.selfHostedFailoverPlan(failover), db, app)) {
+                    replay(app, engine, response, clock, Duration.ofSeconds(30));
+                    // replication breaks: the standby stops receiving while the primary goes on taking writes
+                    try (Connection c = standby.connect();
+                            Statement s = c.createStatement()) {
+                        s.execute("ALTER SYSTEM SET primary_conninfo = ''");
+                        s.execute("SELECT pg_reload_conf()");
+                    }
+                    awaitNoWalReceiver(standby);
+                    app.serve(REQUESTS_PER_SECOND);
+                    Thread.sleep(600); // real time: the data loss is measured on the servers' clocks
+                    app.serve(REQUESTS_PER_SECOND);
+                    primary.crash();
+
+                    while (response.incidents().isEmpty()
+                            || !response.incidents().get(0).report().isDone()) {
+                        assertThat(clock.instant())
+                                .as("the incident ends within 10 minutes")
+                                .isBefore(START.plus(Duration.ofMinutes(10)));
+                        replay(app, engine, response, clock, TICK);
+                    }
+                    report = response.incidents().get(0).report().get();
+                }
+
+                assertThat(report.decision().action()).isEqualTo(DecisionMatrix.DATABASE_FAILOVER);
+                assertThat(report.state()).isEqualTo(IncidentState.NOT_RECOVERED);
+                assertThat(report.recoveredAt()).isEmpty();
+                assertThat(report.heightenedMonitoringUntil()).isEmpty();
+                assertThat(report.notes()).anySatisfy(n -> assertThat(n).contains("production is not recovered"));
+                RollbackReport run = report.run().orElseThrow();
+                assertThat(run).failed();
+                StepReport fenced = run.step("fence-old-primary").orElseThrow();
+                assertThat(fenced.reason().orElseThrow())
+                        .as(fenced.toString())
+                        .contains("more than the allowed data loss (RPO) of PT0.5S");
+                assertThat(run.step("promote-replica").orElseThrow().outcome()).isEqualTo(StepOutcome.SKIPPED);
+                assertThat(run.step("switch-to-promoted-replica").orElseThrow().outcome())
+                        .isEqualTo(StepOutcome.SKIPPED);
+                // nothing was promoted or switched: the standby still replays, the application still points at the
+                // primary
+                try (Connection c = standby.connect();
+                        Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery()")) {
+                    rs.next();
+                    assertThat(rs.getBoolean(1)).isTrue();
+                }
+                assertThat(db.currentLabel()).isEqualTo("primary");
+            }
+        }
+    }
+
+    /**
+     * Every {@link #TICK} of simulated time: the application's requests, spread over it, then the
+     * engine evaluates and the response ticks (its post-rollback checks run at each tick).
+     */
     private static void replay(
             Application app, TriggerEngine engine, IncidentResponse response, ManualClock clock, Duration duration)
             throws Exception {
-        for (long s = 0; s < duration.toSeconds(); s++) {
-            app.serve(REQUESTS_PER_SECOND);
-            clock.advance(Duration.ofSeconds(1));
+        for (long t = 0; t < duration.toSeconds(); t += TICK.toSeconds()) {
+            for (long r = 0; r < TICK.toSeconds() * REQUESTS_PER_SECOND; r++) {
+                app.serve(1);
+                clock.advance(Duration.ofSeconds(1).dividedBy(REQUESTS_PER_SECOND));
+            }
             engine.evaluate();
             response.tick();
             for (IncidentHandle h : response.incidents()) {
@@ -257,6 +332,67 @@ class DatabaseFailoverIncidentIT {
                 }
             }
         }
+    }
+
+    /**
+     * The incident response the application would configure: the failover plan for the DB-connection
+     * trigger's action; recovery needs the application to write to a primary, every acknowledged
+     * write in the database, and the error-rate and connection-failure rules healthy for 30 s.
+     */
+    private static IncidentResponse respond(
+            TriggerEngine engine,
+            RollbackExecutor executor,
+            RollbackPlan failoverPlan,
+            SwitchableDataSource db,
+            Application app) {
+        return IncidentResponse.custom()
+                .catalog(PlanCatalog.forMatrix(engine.matrix())
+                        .map(DecisionMatrix.DATABASE_FAILOVER, failoverPlan)
+                        .map(DecisionMatrix.APPLICATION_ROLLBACK, unused("application-rollback"))
+                        .map(DecisionMatrix.POINT_IN_TIME_RECOVERY, unused("point-in-time-recovery"))
+                        .map(DecisionMatrix.FULL_SYSTEM_LOCKDOWN, unused("full-system-lockdown"))
+                        .build())
+                .executor(executor)
+                .triggers(engine)
+                .verification(PostRollbackVerification.custom()
+                        .add(Check.HEALTH, WritablePrimaryVerifier.of(db).named("database-writable"))
+                        .add(Check.DATA_INTEGRITY, app.acknowledgedWritesPresent())
+                        .watchRules(DecisionMatrix.ERROR_RATE, DecisionMatrix.DATABASE_CONNECTION_FAILURES)
+                        .settleFor(Duration.ofSeconds(30))
+                        .timeout(Duration.ofMinutes(10))
+                        .build())
+                .heightenedMonitoring(HeightenedMonitoring.custom()
+                        .duration(Duration.ofHours(4))
+                        .tighten(DecisionMatrix.DATABASE_CONNECTION_FAILURES, 0.2)
+                        .build())
+                .build();
+    }
+
+    private static RollbackExecutor executor(ManualClock clock) {
+        return RollbackExecutor.builder()
+                .clock(clock)
+                .approvalPolicy(runbookApprovals())
+                .build();
+    }
+
+    /**
+     * The runbook's manual authorization: a person starting the failover by hand would need the
+     * approvals its matrix lists for database changes; the trigger's decision is pre-authorized.
+     */
+    private static RunbookApprovalPolicy runbookApprovals() {
+        return RunbookApprovalPolicy.custom()
+                .directory(InMemoryIdentityDirectory.custom()
+                        .addPerson("dana", RunbookRole.DBA)
+                        .addPerson("tom", RunbookRole.TECHNICAL_LEAD)
+                        .build())
+                .classification(
+                        PostgresRollback.DATABASE_FAILOVER,
+                        RollbackClassification.custom()
+                                .addChangeType(ChangeType.DATABASE_CHANGES)
+                                .affectedUsers(USERS)
+                                .path(ApprovalPath.PLANNED)
+                                .build())
+                .build();
     }
 
     private static RollbackPlan unused(String name) {
@@ -277,8 +413,22 @@ class DatabaseFailoverIncidentIT {
                 .build();
     }
 
+    private static void awaitNoWalReceiver(PostgresServer standby) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!"0".equals(query(standby.connect(), "SELECT count(*)::text FROM pg_stat_wal_receiver"))) {
+            assertThat(System.nanoTime() - deadline)
+                    .as("the WAL receiver stops")
+                    .isNegative();
+            Thread.sleep(20);
+        }
+    }
+
     private static String query(DataSource dataSource, String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection();
+        return query(dataSource.getConnection(), sql);
+    }
+
+    private static String query(Connection connection, String sql) throws SQLException {
+        try (Connection c = connection;
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery(sql)) {
             rs.next();
