@@ -29,6 +29,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -116,8 +117,8 @@ class DatabaseFailoverIT {
                 // the old primary comes back: it was unreachable when fenced, so it starts writable,
                 // but the application's fence refuses its timeline, and a second fence makes it read-only
                 primary.start();
-                SQLException refused =
-                        catchThrowableOfType(() -> fence.guard(old.dataSource()).getConnection(), SQLException.class);
+                SQLException refused = catchThrowableOfType(
+                        SQLException.class, () -> fence.guard(old.dataSource()).getConnection());
                 assertThat(refused.getMessage()).contains("on timeline 1, below timeline 2 it was failed over to");
                 TestStepContext again = TestStepContext.of("fence-old-primary", Duration.ofSeconds(30));
                 failover.fenceStep().execute(again);
@@ -150,14 +151,14 @@ class DatabaseFailoverIT {
                 .build();
     }
 
-    private static void write(javax.sql.DataSource dataSource, String sql) throws SQLException {
+    private static void write(DataSource dataSource, String sql) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }
 
-    private static String query(javax.sql.DataSource dataSource, String sql) throws SQLException {
+    private static String query(DataSource dataSource, String sql) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery(sql)) {

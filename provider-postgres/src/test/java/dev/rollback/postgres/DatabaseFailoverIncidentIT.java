@@ -125,6 +125,7 @@ class DatabaseFailoverIncidentIT {
                     assertThat(engine.state(DecisionMatrix.DATABASE_CONNECTION_FAILURES))
                             .isEqualTo(RuleState.HEALTHY);
                     lastWriteBeforeCrash = Instant.now();
+                    app.serve(1); // the last write the primary takes
                     standby.awaitCaughtUp(Duration.ofSeconds(30));
                     primary.crash();
 

@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
 import reactor.core.publisher.Flux;
 
 /**
@@ -264,7 +265,7 @@ final class HighAvailabilitySdk {
 
     private static boolean timedOut(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.util.concurrent.TimeoutException
+            if (t instanceof TimeoutException
                     || (t instanceof IllegalStateException
                             && Objects.toString(t.getMessage(), "").startsWith("Timeout on blocking read"))) {
                 return true;

@@ -1,5 +1,6 @@
 package dev.rollback.postgres.failover;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -42,7 +43,7 @@ record Lsn(long bytes) implements Comparable<Lsn> {
 
     @Override
     public String toString() {
-        return Long.toHexString(bytes >>> 32).toUpperCase(java.util.Locale.ROOT) + "/"
-                + Long.toHexString(bytes & 0xFFFFFFFFL).toUpperCase(java.util.Locale.ROOT);
+        return Long.toHexString(bytes >>> 32).toUpperCase(Locale.ROOT) + "/"
+                + Long.toHexString(bytes & 0xFFFFFFFFL).toUpperCase(Locale.ROOT);
     }
 }

@@ -4,6 +4,7 @@ import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
+import dev.rollback.api.StepInterruptedException;
 import dev.rollback.api.internal.Arguments;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.internal.Jdbc;
@@ -212,8 +213,7 @@ public final class OldPrimaryFenceStep implements RollbackStep {
                 context.clock().sleep(Duration.ofMillis(20));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new dev.rollback.api.StepInterruptedException(
-                        "interrupted while fencing " + oldPrimary.describe());
+                throw new StepInterruptedException("interrupted while fencing " + oldPrimary.describe());
             }
         }
     }

@@ -16,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -141,7 +142,7 @@ class FenceThenPromoteIT {
         }
     }
 
-    private static void write(javax.sql.DataSource dataSource, String sql) throws SQLException {
+    private static void write(DataSource dataSource, String sql) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 Statement s = c.createStatement()) {
             s.execute(sql);
