@@ -106,9 +106,8 @@ public final class KubernetesRollback implements AutoCloseable {
 
     private static KubernetesRollback fromKubeconfig(Path kubeconfig, Optional<String> context) {
         Objects.requireNonNull(kubeconfig, "kubeconfig");
-        String content;
         try {
-            content = Files.readString(kubeconfig);
+            Files.newInputStream(kubeconfig).close(); // only whether it can be read: the client reads it below
         } catch (IOException e) {
             throw new RollbackException(
                     ErrorCode.INVALID_CONFIGURATION,
@@ -117,7 +116,7 @@ public final class KubernetesRollback implements AutoCloseable {
         }
         Config config;
         try {
-            config = Config.fromKubeconfig(context.orElse(null), content, kubeconfig.toString());
+            config = Config.fromKubeconfig(context.orElse(null), kubeconfig.toFile());
         } catch (RuntimeException e) {
             // never the parser's message: it may quote the file, token included
             throw new RollbackException(

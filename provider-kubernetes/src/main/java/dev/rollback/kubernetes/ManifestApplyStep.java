@@ -9,8 +9,8 @@ import dev.rollback.api.internal.Arguments;
 import dev.rollback.kubernetes.internal.Kube;
 import dev.rollback.kubernetes.internal.KubeFailures;
 import dev.rollback.kubernetes.internal.Names;
+import dev.rollback.kubernetes.internal.Templates;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -212,12 +212,11 @@ public final class ManifestApplyStep implements RollbackStep {
      * Compared on content, not resourceVersion, which a controller moves at any time.
      */
     static boolean holds(HasMetadata live, HasMetadata manifest) {
-        var mapper = Serialization.jsonMapper();
-        JsonNode wanted = mapper.valueToTree(manifest);
+        JsonNode wanted = Templates.tree(manifest);
         if (wanted instanceof tools.jackson.databind.node.ObjectNode object) {
             object.remove("status");
         }
-        return subset(wanted, mapper.valueToTree(live));
+        return subset(wanted, Templates.tree(live));
     }
 
     private static boolean subset(JsonNode wanted, JsonNode live) {

@@ -154,7 +154,7 @@ public final class Kube {
     public Optional<HasMetadata> live(HasMetadata object) {
         return call(
                 "reading " + describe(object),
-                () -> Optional.ofNullable((HasMetadata) client.resource(object).get()));
+                () -> Optional.ofNullable(client.resource(object).get()));
     }
 
     /**
@@ -165,7 +165,7 @@ public final class Kube {
         return call((dryRun ? "dry-run applying " : "applying ") + describe(object), () -> {
             var resource = client.resource(object);
             var applicable = (dryRun ? resource.dryRun() : resource).fieldManager(fieldManager);
-            return (HasMetadata) (force ? applicable.forceConflicts().serverSideApply() : applicable.serverSideApply());
+            return force ? applicable.forceConflicts().serverSideApply() : applicable.serverSideApply();
         });
     }
 

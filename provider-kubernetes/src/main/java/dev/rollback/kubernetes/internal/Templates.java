@@ -4,12 +4,13 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
-import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Pod templates and the revision history of a Deployment, as {@code kubectl rollout undo} reads them:
@@ -17,6 +18,7 @@ import java.util.stream.Collectors;
  * the {@code pod-template-hash} label is the Deployment template of that revision. Stateless.
  */
 public final class Templates {
+    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
     /** The revision annotation on Deployments and ReplicaSets. */
     public static final String REVISION = "deployment.kubernetes.io/revision";
     /** The label the deployment controller adds to each ReplicaSet's template. */
@@ -26,7 +28,7 @@ public final class Templates {
 
     /** A deep copy of any model object. */
     public static <T> T copy(T object, Class<T> type) {
-        return Serialization.unmarshal(Serialization.asJson(object), type);
+        return SERIALIZATION.unmarshal(SERIALIZATION.asJson(object), type);
     }
 
     /** The template without the {@code pod-template-hash} label, as a Deployment carries it. */
@@ -40,9 +42,12 @@ public final class Templates {
 
     /** Whether two templates are the same, ignoring the {@code pod-template-hash} label. */
     public static boolean same(PodTemplateSpec a, PodTemplateSpec b) {
-        return Serialization.jsonMapper()
-                .valueToTree(withoutHash(a))
-                .equals(Serialization.jsonMapper().valueToTree(withoutHash(b)));
+        return tree(withoutHash(a)).equals(tree(withoutHash(b)));
+    }
+
+    /** {@code object} as a JSON tree, serialized as the client serializes the Kubernetes model. */
+    public static JsonNode tree(Object object) {
+        return SERIALIZATION.convertValue(object, JsonNode.class);
     }
 
     /** The revision of a ReplicaSet, 0 when it has none. */

@@ -79,8 +79,7 @@ public final class KubernetesMockApiServer implements AutoCloseable {
                 .withScope("Namespaced")
                 .build()));
         MockWebServer web = new MockWebServer();
-        this.server = new KubernetesMockServer(
-                new Context(Serialization.jsonMapper()), web, new HashMap<>(), dispatcher, true);
+        this.server = new KubernetesMockServer(new Context(kubernetesMapper()), web, new HashMap<>(), dispatcher, true);
         server.init(InetAddress.getLoopbackAddress(), 0);
         this.proxy = FaultProxy.start("127.0.0.1", server.getPort());
         dispatcher.onReset(proxy::resetConnections);
@@ -264,5 +263,15 @@ public final class KubernetesMockApiServer implements AutoCloseable {
         proxy.close();
         server.destroy();
         Cleanup.unregister(this);
+    }
+
+    /**
+     * The mapper that knows the Kubernetes model, as fabric8's own mock server builds its context: the
+     * mock web server's Context takes a Jackson mapper, and fabric8 offers no other public way to get
+     * the model-aware one.
+     */
+    @SuppressWarnings("deprecation")
+    private static tools.jackson.databind.ObjectMapper kubernetesMapper() {
+        return Serialization.jsonMapper();
     }
 }

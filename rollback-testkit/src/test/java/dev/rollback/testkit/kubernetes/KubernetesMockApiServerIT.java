@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
@@ -37,7 +36,7 @@ class KubernetesMockApiServerIT {
         k8s = KubernetesMockApiServer.start();
         k8s.controller().readyInterval(Duration.ofMillis(20));
         Path kubeconfig = k8s.writeKubeconfig(dir.resolve("config"), "test-token");
-        Config config = Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
+        Config config = Config.fromKubeconfig(kubeconfig.toFile());
         config.setRequestRetryBackoffLimit(0);
         client = new KubernetesClientBuilder().withConfig(config).build();
     }
