@@ -3,7 +3,6 @@ package dev.rollback.storage;
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.RollbackStep;
-import dev.rollback.api.internal.Arguments;
 import dev.rollback.storage.internal.Names;
 import java.time.Duration;
 import java.util.Objects;
@@ -21,6 +20,12 @@ import java.util.Optional;
  * RollbackPlan plan = storage.accountRollbackPlan();   // replication status -> failover
  * }</pre>
  *
+ * <pre>{@code
+ * StorageRollback files = StorageRollback.ofBlobs(BlobStorage.builder()
+ *         .connectionString(Secret.fromEnvironment("STORAGE_CONNECTION_STRING")).build());
+ * RollbackPlan plan = files.fileRecoveryPlan();        // sync documents-backup -> documents, verified
+ * }</pre>
+ *
  * <p>Register what you use explicitly in a {@link RollbackPlan}; nothing is discovered from the
  * class path. Immutable and thread-safe; {@code with...} methods return a new instance. It calls
  * nothing until a step or verifier runs, and never logs or reports a key, a SAS or a connection
@@ -33,12 +38,47 @@ public final class StorageRollback {
     public static final RecoveryObjectives ACCOUNT_OBJECTIVES =
             RecoveryObjectives.of(Duration.ofMinutes(2), Duration.ofMinutes(5));
 
+    /** The component of the runbook's "File Storage Recovery". */
+    public static final String FILES_COMPONENT = "file-storage";
+    /** The runbook's objectives for file storage recovery: RTO 15 minutes, RPO 10 minutes. */
+    public static final RecoveryObjectives FILE_STORAGE_OBJECTIVES =
+            RecoveryObjectives.of(Duration.ofMinutes(15), Duration.ofMinutes(10));
+    /** The runbook's source container of the file storage recovery. */
+    public static final String RUNBOOK_SOURCE_CONTAINER = "documents-backup";
+    /** The runbook's destination container of the file storage recovery. */
+    public static final String RUNBOOK_DESTINATION_CONTAINER = "documents";
+    /** The runbook's include pattern of the file storage recovery. */
+    public static final String RUNBOOK_INCLUDE_PATTERN = "*.pdf,*.docx,*.xlsx";
+
     private final Account account;
+    private final BlobStorage blobs;
 
     record Account(AzureStorageControlPlane controlPlane, String resourceGroup, String name) {}
 
-    private StorageRollback(Account account) {
+    private StorageRollback(Account account, BlobStorage blobs) {
         this.account = account;
+        this.blobs = blobs;
+    }
+
+    /**
+     * The Blob service {@code blobs}: what {@link BlobSyncStep}, {@link BlobIntegrityVerifier},
+     * {@code BackupUploadStep} and {@code BackupDownloadStep} act on.
+     */
+    public static StorageRollback ofBlobs(BlobStorage blobs) {
+        return new StorageRollback(null, Objects.requireNonNull(blobs, "blobs"));
+    }
+
+    /** The same account with its Blob service: for a {@code StorageRollback} made with {@link #ofAccount}. */
+    public StorageRollback withBlobs(BlobStorage blobs) {
+        return new StorageRollback(account, Objects.requireNonNull(blobs, "blobs"));
+    }
+
+    dev.rollback.storage.internal.Blobs requireBlobs(String what) {
+        if (blobs == null) {
+            throw new IllegalArgumentException("blobs is required for " + what + ", but was not set on " + this
+                    + "; use StorageRollback.ofBlobs(BlobStorage.builder()...build()) or withBlobs(..)");
+        }
+        return blobs.blobs();
     }
 
     /**
@@ -49,7 +89,7 @@ public final class StorageRollback {
      */
     public static StorageRollback ofAccount(
             AzureStorageControlPlane controlPlane, String resourceGroup, String accountName) {
-        return new StorageRollback(account(controlPlane, resourceGroup, accountName));
+        return new StorageRollback(account(controlPlane, resourceGroup, accountName), null);
     }
 
     private static Account account(AzureStorageControlPlane controlPlane, String resourceGroup, String accountName) {
@@ -131,17 +171,65 @@ public final class StorageRollback {
      */
     public StorageRollback withAccount(
             AzureStorageControlPlane controlPlane, String resourceGroup, String accountName) {
-        return new StorageRollback(account(controlPlane, resourceGroup, accountName));
+        return new StorageRollback(account(controlPlane, resourceGroup, accountName), blobs);
     }
 
-    static String id(String value, String field) {
-        return Arguments.requireId(value, field);
+    /** A builder of a {@link BlobSyncStep} on this Blob service. */
+    public BlobSyncStep.Builder blobSync() {
+        return BlobSyncStep.builder(this);
+    }
+
+    /** A builder of a {@link BlobIntegrityVerifier} on this Blob service. */
+    public BlobIntegrityVerifier.Builder integrityVerifier() {
+        return BlobIntegrityVerifier.builder(this);
+    }
+
+    /**
+     * Adds the runbook's "File Storage Recovery" to {@code plan}: component {@value #FILES_COMPONENT}
+     * with {@link #FILE_STORAGE_OBJECTIVES}; step {@code storage-blob-sync} from
+     * {@value #RUNBOOK_SOURCE_CONTAINER} to {@value #RUNBOOK_DESTINATION_CONTAINER} for
+     * {@value #RUNBOOK_INCLUDE_PATTERN} (no deletes; overwritten blobs kept as snapshots), verified by
+     * {@code storage-blob-integrity} (the runbook's "verify file integrity": names, sizes and MD5s of
+     * both sides compared).
+     *
+     * @return {@code plan}, for chaining
+     */
+    public RollbackPlan.Builder addFileRecovery(RollbackPlan.Builder plan) {
+        return addFileRecovery(
+                plan,
+                blobSync()
+                        .sourceContainer(RUNBOOK_SOURCE_CONTAINER)
+                        .destinationContainer(RUNBOOK_DESTINATION_CONTAINER)
+                        .include(RUNBOOK_INCLUDE_PATTERN)
+                        .build());
+    }
+
+    /**
+     * As {@link #addFileRecovery(RollbackPlan.Builder)} with a sync configured by the caller; the
+     * integrity check compares the same containers, prefix and patterns. A destructive sync (one that
+     * deletes, or overwrites without snapshots) needs a safeguard step before it: the plan's
+     * {@code build()} refuses it otherwise, naming the step.
+     *
+     * @return {@code plan}, for chaining
+     */
+    public RollbackPlan.Builder addFileRecovery(RollbackPlan.Builder plan, BlobSyncStep sync) {
+        Objects.requireNonNull(plan, "plan");
+        Objects.requireNonNull(sync, "sync");
+        BlobIntegrityVerifier integrity = integrityVerifier().sameAs(sync).build();
+        return plan.component(sync.component(), FILE_STORAGE_OBJECTIVES).step(sync, s -> s.verifier(integrity));
+    }
+
+    /** A plan {@code file-storage-recovery} holding only {@link #addFileRecovery the runbook fragment}. */
+    public RollbackPlan fileRecoveryPlan() {
+        return addFileRecovery(RollbackPlan.builder("file-storage-recovery", FILE_STORAGE_OBJECTIVES))
+                .build();
     }
 
     /** Where the account is; never a credential. */
     @Override
     public String toString() {
         return "StorageRollback["
-                + (account == null ? "no account" : "account " + account.resourceGroup() + "/" + account.name()) + "]";
+                + (account == null ? "no account" : "account " + account.resourceGroup() + "/" + account.name())
+                + (blobs == null ? ", no blobs" : ", " + blobs) + "]";
     }
 }

@@ -70,4 +70,60 @@ class ConfigValidationTest {
                 .extracting(s -> s.id())
                 .containsExactly("storage-replication-status", "storage-account-failover");
     }
+
+    @Test
+    void blobCredentialsAreCheckedWithoutShowingThem() {
+        String key = "c2VjcmV0LWtleS1jYW5hcnktMTIzNDU2Nzg5MA==";
+        assertThatThrownBy(() -> BlobStorage.builder()
+                        .connectionString(dev.rollback.api.Secret.of("AccountName=x;Password=" + key)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("connectionString must hold AccountKey= or SharedAccessSignature=")
+                .hasMessageNotContaining(key);
+        assertThatThrownBy(() -> BlobStorage.builder()
+                        .tokenCredential("https://x.blob.core.windows.net/?sv=1&sig=" + key, r -> Mono.empty()))
+                .hasMessageContaining("endpoint must be an http(s) URL with a host and no query")
+                .hasMessageNotContaining(key);
+        assertThatThrownBy(() -> BlobStorage.builder().tokenCredential("ftp://x", r -> Mono.empty()))
+                .hasMessageContaining("endpoint must be an http(s) URL");
+        assertThatThrownBy(() -> BlobStorage.builder().build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("a connectionString or a tokenCredential is required");
+        assertThatThrownBy(() -> BlobStorage.builder().maxTries(0))
+                .hasMessageContaining("maxTries must be between 1 and 10");
+        assertThatThrownBy(() -> BlobStorage.builder().tryTimeout(Duration.ofMillis(100)))
+                .hasMessageContaining("tryTimeout must be at least 1 s");
+    }
+
+    @Test
+    void syncSettingsAreCheckedAtTheSetter() {
+        StorageRollback blobs = StorageRollback.ofBlobs(BlobStorage.builder()
+                .connectionString(dev.rollback.api.Secret.of(
+                        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;"
+                                + "BlobEndpoint=http://127.0.0.1:1/devstoreaccount1;"))
+                .build());
+        assertThatThrownBy(() -> blobs.blobSync().concurrency(0))
+                .hasMessageContaining("concurrency must be between 1 and 256");
+        assertThatThrownBy(() -> blobs.blobSync().maxDeleteShare(1.5))
+                .hasMessageContaining("maxDeleteShare must be between 0 and 1, but was 1.5");
+        assertThatThrownBy(() -> blobs.blobSync().prefix("../etc")).hasMessageContaining("no '.' or '..' segment");
+        assertThatThrownBy(() -> blobs.blobSync().destinationContainer("ab")).hasMessageContaining("'ab'");
+        assertThatThrownBy(() -> blobs.blobSync().build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("sourceContainer and destinationContainer are required");
+        assertThatThrownBy(() -> StorageRollback.ofAccount(CONTROL_PLANE, "rg", "store1")
+                        .blobSync()
+                        .sourceContainer("a-b")
+                        .destinationContainer("c-d")
+                        .build())
+                .hasMessageContaining("blobs is required for a blob sync");
+        BlobSyncStep runbook = blobs.fileRecoveryPlan().steps().get(0).step() instanceof BlobSyncStep s ? s : null;
+        assertThat(runbook).isNotNull();
+        assertThat(runbook.idempotent()).isTrue();
+        assertThat(runbook.destructive()).isFalse();
+        assertThat(runbook.toString())
+                .contains("documents-backup/ -> documents/")
+                .contains("include=*.pdf,*.docx,*.xlsx");
+        assertThat(StorageRollback.FILE_STORAGE_OBJECTIVES.rto()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(StorageRollback.FILE_STORAGE_OBJECTIVES.rpo()).isEqualTo(Duration.ofMinutes(10));
+    }
 }
