@@ -18,7 +18,7 @@ import java.util.Optional;
 
 /**
  * The Blob service of a storage account (its data plane), as {@link BlobSyncStep},
- * {@link BlobIntegrityVerifier}, {@code BackupUploadStep} and {@code BackupDownloadStep} use it,
+ * {@link BlobIntegrityVerifier}, {@link BackupUploadStep} and {@link BackupDownloadStep} use it,
  * through {@code azure-storage-blob}.
  *
  * <pre>{@code

@@ -62,7 +62,7 @@ public final class StorageRollback {
 
     /**
      * The Blob service {@code blobs}: what {@link BlobSyncStep}, {@link BlobIntegrityVerifier},
-     * {@code BackupUploadStep} and {@code BackupDownloadStep} act on.
+     * {@link BackupUploadStep} and {@link BackupDownloadStep} act on.
      */
     public static StorageRollback ofBlobs(BlobStorage blobs) {
         return new StorageRollback(null, Objects.requireNonNull(blobs, "blobs"));
@@ -177,6 +177,16 @@ public final class StorageRollback {
     /** A builder of a {@link BlobSyncStep} on this Blob service. */
     public BlobSyncStep.Builder blobSync() {
         return BlobSyncStep.builder(this);
+    }
+
+    /** A builder of a {@link BackupUploadStep} on this Blob service. */
+    public BackupUploadStep.Builder backupUpload() {
+        return BackupUploadStep.builder(this);
+    }
+
+    /** A builder of a {@link BackupDownloadStep} on this Blob service. */
+    public BackupDownloadStep.Builder backupDownload() {
+        return BackupDownloadStep.builder(this);
     }
 
     /** A builder of a {@link BlobIntegrityVerifier} on this Blob service. */

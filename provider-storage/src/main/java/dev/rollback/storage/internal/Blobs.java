@@ -347,6 +347,27 @@ public final class Blobs {
     }
 
     /**
+     * Downloads the blob into {@code out} (the SDK resumes a broken download from where it stopped,
+     * up to 5 times).
+     */
+    public void download(String container, String name, OutputStream out, Duration timeout) {
+        try {
+            container(container)
+                    .getBlobClient(name)
+                    .downloadStreamWithResponse(
+                            out,
+                            null,
+                            new DownloadRetryOptions().setMaxRetryRequests(5),
+                            null,
+                            false,
+                            positive(timeout),
+                            Context.NONE);
+        } catch (RuntimeException e) {
+            throw AzureErrors.map("downloading blob " + name + " of " + container, e);
+        }
+    }
+
+    /**
      * Stores {@code md5} as the blob's {@code Content-MD5}, keeping its other headers, if it is still
      * the version listed.
      *
