@@ -4,6 +4,7 @@ import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpMethod;
 import com.azure.core.http.HttpRequest;
 import com.azure.core.http.HttpResponse;
+import com.azure.core.http.rest.PagedResponse;
 import com.azure.core.util.Context;
 import com.azure.storage.blob.BlobClient;
 import com.azure.storage.blob.BlobContainerClient;
@@ -30,7 +31,9 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -158,10 +161,15 @@ public final class Blobs {
                 headers);
     }
 
+    /** How many times a listing resumes from its last page after a broken connection. */
+    static final int LISTING_RESUMES = 3;
+
     /**
      * The blobs of {@code container} under {@code prefix} (empty: all), in the service's order (by
      * name), one page of {@link #PAGE_SIZE} at a time as the iterator is consumed: the listing is
-     * streamed, never held whole.
+     * streamed, never held whole. A page whose answer breaks (the SDK retries a request only until its
+     * headers arrive, not while its body is read) is asked again from the continuation token of the
+     * page before, up to {@value #LISTING_RESUMES} times in a row.
      */
     public Iterator<Iterable<Entry>> pages(String container, String prefix, Duration timeout) {
         ListBlobsOptions options = new ListBlobsOptions().setMaxResultsPerPage(PAGE_SIZE);
@@ -169,31 +177,65 @@ public final class Blobs {
             options.setPrefix(prefix);
         }
         String what = "listing container " + container + " of " + describe();
-        Iterator<com.azure.core.http.rest.PagedResponse<BlobItem>> pages;
-        try {
-            pages = container(container)
-                    .listBlobs(options, positive(timeout))
-                    .iterableByPage(PAGE_SIZE)
-                    .iterator();
-        } catch (RuntimeException e) {
-            throw AzureErrors.map(what, e);
-        }
         return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
+            private String token;
+            private int failures;
+            private Iterator<PagedResponse<BlobItem>> pages = open(null);
+
+            private Iterator<PagedResponse<BlobItem>> open(String continuation) {
                 try {
-                    return pages.hasNext();
+                    return container(container)
+                            .listBlobs(options, continuation, positive(timeout))
+                            .iterableByPage(PAGE_SIZE)
+                            .iterator();
                 } catch (RuntimeException e) {
                     throw AzureErrors.map(what, e);
                 }
             }
 
+            private void resume(RuntimeException e) {
+                if (!(AzureErrors.answerLost(e) || AzureErrors.transientStatus(AzureErrors.status(e)))
+                        || ++failures > LISTING_RESUMES) {
+                    throw AzureErrors.map(what, e);
+                }
+                try {
+                    Thread.sleep(50L * failures);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw AzureErrors.map(what, e);
+                }
+                pages = open(token);
+            }
+
+            @Override
+            public boolean hasNext() {
+                while (true) {
+                    try {
+                        return pages.hasNext();
+                    } catch (RuntimeException e) {
+                        resume(e);
+                    }
+                }
+            }
+
             @Override
             public Iterable<Entry> next() {
-                try {
-                    return pages.next().getValue().stream().map(Blobs::entry).toList();
-                } catch (RuntimeException e) {
-                    throw AzureErrors.map(what, e);
+                while (true) {
+                    try {
+                        PagedResponse<BlobItem> page = pages.next();
+                        List<Entry> entries =
+                                page.getValue().stream().map(Blobs::entry).toList();
+                        token = page.getContinuationToken();
+                        failures = 0;
+                        return entries;
+                    } catch (NoSuchElementException e) {
+                        throw e;
+                    } catch (RuntimeException e) {
+                        resume(e);
+                        if (!pages.hasNext()) {
+                            throw new NoSuchElementException();
+                        }
+                    }
                 }
             }
         };

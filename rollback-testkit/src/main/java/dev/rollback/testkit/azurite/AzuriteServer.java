@@ -16,7 +16,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -32,9 +35,13 @@ import java.util.Optional;
  * --inMemoryPersistence --loose --skipApiVersionCheck --disableTelemetry}.
  *
  * <p>It runs in a temporary folder (its working directory, since {@code --location} and in-memory
- * persistence exclude each other). The account is Azurite's well-known development account, whose key is public. Data lives in
- * memory, so {@link #stop()} and {@link #restart()} lose it; the port is kept. Thread-safe:
- * lifecycle methods are serialized.
+ * persistence exclude each other). The account is Azurite's well-known development account, whose
+ * key is public, unless {@link Builder#account(String, String)} names another (passed in Azurite's
+ * environment as {@code AZURITE_ACCOUNTS}, never on its command line; the development account is
+ * then gone). Data lives in memory, so {@link #stop()} and {@link #restart()} lose it, unless
+ * {@link Builder#persistent(boolean) persistent}: then it lives in the temporary folder
+ * ({@code --location}) and survives a stop and a start. The port is kept. Thread-safe: lifecycle
+ * methods are serialized.
  */
 public final class AzuriteServer implements TestServer {
     /** The Azurite version the kit installs. */
@@ -50,6 +57,9 @@ public final class AzuriteServer implements TestServer {
     private final Path installDir;
     private final Duration startTimeout;
     private final Duration installTimeout;
+    private final boolean persistent;
+    private final String accountName;
+    private final String accountKey;
 
     private Path baseDir;
     private Daemon daemon;
@@ -60,6 +70,9 @@ public final class AzuriteServer implements TestServer {
         this.installDir = b.installDir;
         this.startTimeout = b.startTimeout;
         this.installTimeout = b.installTimeout;
+        this.persistent = b.persistent;
+        this.accountName = b.accountName;
+        this.accountKey = b.accountKey;
     }
 
     /** A builder with the defaults. */
@@ -97,20 +110,18 @@ public final class AzuriteServer implements TestServer {
             port = FreePorts.next();
             daemon = new Daemon("azurite-blob", baseDir.resolve("azurite.log"));
         }
-        daemon.start(
-                List.of(
-                        executable.toString(),
-                        "--blobHost",
-                        HOST,
-                        "--blobPort",
-                        Integer.toString(port),
-                        "--inMemoryPersistence",
-                        "--loose",
-                        "--skipApiVersionCheck",
-                        "--disableTelemetry"),
-                baseDir,
-                port,
-                startTimeout);
+        List<String> command = new ArrayList<>(
+                List.of(executable.toString(), "--blobHost", HOST, "--blobPort", Integer.toString(port)));
+        if (persistent) {
+            command.addAll(List.of("--location", baseDir.resolve("data").toString()));
+        } else {
+            command.add("--inMemoryPersistence");
+        }
+        command.addAll(List.of("--loose", "--skipApiVersionCheck", "--disableTelemetry"));
+        Map<String, String> environment = accountName.equals(ACCOUNT_NAME)
+                ? Map.of()
+                : Map.of("AZURITE_ACCOUNTS", accountName + ":" + accountKey);
+        daemon.start(command, environment, baseDir, port, startTimeout);
     }
 
     @Override
@@ -152,17 +163,25 @@ public final class AzuriteServer implements TestServer {
         return port;
     }
 
-    /** The Blob service endpoint of the development account: {@code http://127.0.0.1:<port>/devstoreaccount1}. */
+    /**
+     * The Blob service endpoint of the account: {@code http://127.0.0.1:<port>/devstoreaccount1} for
+     * the development account.
+     */
     public String blobEndpoint() {
-        return "http://" + HOST + ":" + port() + "/" + ACCOUNT_NAME;
+        return "http://" + HOST + ":" + port() + "/" + accountName;
+    }
+
+    /** The account's name: {@value #ACCOUNT_NAME} unless {@link Builder#account} says otherwise. */
+    public String accountName() {
+        return accountName;
     }
 
     /**
      * The connection string for {@code new BlobServiceClientBuilder().connectionString(...)}. It
-     * holds the public development key only.
+     * holds the public development key, or the key given to {@link Builder#account}.
      */
     public String connectionString() {
-        return "DefaultEndpointsProtocol=http;AccountName=" + ACCOUNT_NAME + ";AccountKey=" + ACCOUNT_KEY
+        return "DefaultEndpointsProtocol=http;AccountName=" + accountName + ";AccountKey=" + accountKey
                 + ";BlobEndpoint=" + blobEndpoint() + ";";
     }
 
@@ -249,8 +268,48 @@ public final class AzuriteServer implements TestServer {
                 Path.of(System.getProperty("user.home"), ".cache", "rollback-testkit", "azurite-" + VERSION);
         private Duration startTimeout = Duration.ofSeconds(60);
         private Duration installTimeout = Duration.ofMinutes(5);
+        private boolean persistent;
+        private String accountName = ACCOUNT_NAME;
+        private String accountKey = ACCOUNT_KEY;
 
         private Builder() {}
+
+        /**
+         * Whether data is kept on disk in the server's temporary folder ({@code --location}), so that
+         * it survives {@link AzuriteServer#stop()} and a start; deleted by {@link AzuriteServer#close()}.
+         * Default: false (in memory).
+         */
+        public Builder persistent(boolean persistent) {
+            this.persistent = persistent;
+            return this;
+        }
+
+        /**
+         * Serves this account instead of the development account (Azurite's {@code AZURITE_ACCOUNTS},
+         * set in its environment, never on its command line): for tests that need a key nobody knows,
+         * such as a secret canary.
+         *
+         * @param name 3-24 lower-case letters and digits
+         * @param key the account key, Base64 (e.g. of 64 random bytes)
+         */
+        public Builder account(String name, String key) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(key, "key");
+            if (!name.matches("[a-z0-9]{3,24}")) {
+                throw new IllegalArgumentException(
+                        "name must be 3-24 lower-case letters and digits, but was '" + name + "'");
+            }
+            try {
+                if (Base64.getDecoder().decode(key).length == 0) {
+                    throw new IllegalArgumentException("empty");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("key must be Base64 (the value is not shown)");
+            }
+            this.accountName = name;
+            this.accountKey = key;
+            return this;
+        }
 
         /** Where Azurite is (or gets) installed. Default: {@code ~/.cache/rollback-testkit/azurite-3.37.0}. */
         public Builder installDir(Path installDir) {

@@ -52,8 +52,17 @@ public final class CanaryScanner {
 
     /** A scanner for {@code canaries}. */
     public static CanaryScanner of(SecretCanaries canaries) {
+        return of(canaries.byKind());
+    }
+
+    /**
+     * A scanner for any named secrets (a storage account key, a SAS token), kind to value, in the
+     * same forms as {@link #of(SecretCanaries)}.
+     */
+    public static CanaryScanner of(Map<String, String> secretsByKind) {
+        Objects.requireNonNull(secretsByKind, "secretsByKind");
         List<Needle> needles = new ArrayList<>();
-        canaries.byKind().forEach((kind, secret) -> {
+        secretsByKind.forEach((kind, secret) -> {
             needles.add(new Needle(kind, Encoding.RAW, secret));
             String form = URLEncoder.encode(secret, StandardCharsets.UTF_8);
             needles.add(new Needle(kind, Encoding.URL_ENCODED, form));

@@ -7,6 +7,7 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -33,12 +34,22 @@ public final class Daemon {
      *     holds the end of its log
      */
     public void start(List<String> command, Path directory, int port, Duration timeout) {
+        start(command, Map.of(), directory, port, timeout);
+    }
+
+    /**
+     * As {@link #start(List, Path, int, Duration)}, with {@code environment} added to the process's
+     * environment (where a secret goes rather than on its command line).
+     */
+    public void start(
+            List<String> command, Map<String, String> environment, Path directory, int port, Duration timeout) {
         try {
-            process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(directory.toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .start();
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().putAll(environment);
+            process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + " (" + command.get(0) + ")", e);
         }

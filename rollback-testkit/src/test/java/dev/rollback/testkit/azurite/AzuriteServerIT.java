@@ -59,4 +59,49 @@ class AzuriteServerIT {
         assertThat(Leftovers.processesMentioning(base)).isEmpty();
         assertThat(base).doesNotExist();
     }
+
+    @Test
+    void aPersistentServerKeepsItsDataAcrossAStopAndAStart() {
+        try (AzuriteServer server = AzuriteServer.builder().persistent(true).build()) {
+            server.start();
+            client(server)
+                    .createBlobContainer("kept")
+                    .getBlobClient("a.txt")
+                    .upload(BinaryData.fromString("still here"));
+            server.stop();
+            server.start();
+            assertThat(client(server)
+                            .getBlobContainerClient("kept")
+                            .getBlobClient("a.txt")
+                            .downloadContent()
+                            .toString())
+                    .isEqualTo("still here");
+        }
+    }
+
+    @Test
+    void servesAnAccountWhoseKeyIsNotOnItsCommandLine() {
+        String key = java.util.Base64.getEncoder()
+                .encodeToString("a key nobody knows, 64 bytes long, for the test.."
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        try (AzuriteServer server =
+                AzuriteServer.builder().account("canary1", key).build()) {
+            server.start();
+            assertThat(server.blobEndpoint()).endsWith("/canary1");
+            assertThat(server.connectionString()).contains("AccountName=canary1;AccountKey=" + key);
+            client(server)
+                    .createBlobContainer("canary-container")
+                    .getBlobClient("a.txt")
+                    .upload(BinaryData.fromString("x"));
+            assertThat(dev.rollback.testkit.fault.CanaryScanner.of(java.util.Map.of("account-key", key))
+                            .scanCommandLines())
+                    .isEmpty();
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> new BlobServiceClientBuilder()
+                            .connectionString(server.connectionString().replace(key, AzuriteServer.ACCOUNT_KEY))
+                            .buildClient()
+                            .createBlobContainer("refused")))
+                    .as("another key is refused")
+                    .isNotNull();
+        }
+    }
 }
