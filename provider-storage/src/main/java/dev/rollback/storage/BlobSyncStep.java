@@ -175,10 +175,14 @@ public final class BlobSyncStep implements RollbackStep {
         }
     }
 
+    /**
+     * Syncs. A missing container is found by its listing, whose first page arrives before anything
+     * is written (the merge needs the first page of both sides), so it fails before any write, as the
+     * preflight would.
+     */
     @Override
     public void execute(StepContext context) throws InterruptedException {
         context.checkpoint();
-        requireContainers(context);
         context.evidence(SOURCE, sourceContainer + "/" + prefix);
         context.evidence(DESTINATION, destinationContainer + "/" + prefix);
         context.evidence(PATTERNS, patterns.describe());

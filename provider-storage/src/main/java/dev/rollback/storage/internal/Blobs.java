@@ -169,7 +169,8 @@ public final class Blobs {
      * name), one page of {@link #PAGE_SIZE} at a time as the iterator is consumed: the listing is
      * streamed, never held whole. A page whose answer breaks (the SDK retries a request only until its
      * headers arrive, not while its body is read) is asked again from the continuation token of the
-     * page before, up to {@value #LISTING_RESUMES} times in a row.
+     * page before, up to {@value #LISTING_RESUMES} times in a row. A missing container is an
+     * {@code INVALID_CONFIGURATION} naming it.
      */
     public Iterator<Iterable<Entry>> pages(String container, String prefix, Duration timeout) {
         ListBlobsOptions options = new ListBlobsOptions().setMaxResultsPerPage(PAGE_SIZE);
@@ -180,20 +181,25 @@ public final class Blobs {
         return new Iterator<>() {
             private String token;
             private int failures;
-            private Iterator<PagedResponse<BlobItem>> pages = open(null);
+            /** Opened lazily, inside the retrying calls: the SDK asks for the first page when it is opened. */
+            private Iterator<PagedResponse<BlobItem>> pages;
 
             private Iterator<PagedResponse<BlobItem>> open(String continuation) {
-                try {
-                    return container(container)
-                            .listBlobs(options, continuation, positive(timeout))
-                            .iterableByPage(PAGE_SIZE)
-                            .iterator();
-                } catch (RuntimeException e) {
-                    throw AzureErrors.map(what, e);
-                }
+                return container(container)
+                        .listBlobs(options, continuation, positive(timeout))
+                        .iterableByPage(PAGE_SIZE)
+                        .iterator();
             }
 
             private void resume(RuntimeException e) {
+                if (AzureErrors.status(e) == 404
+                        && AzureErrors.errorCode(e)
+                                .filter("ContainerNotFound"::equals)
+                                .isPresent()) {
+                    throw new RollbackException(
+                            ErrorCode.INVALID_CONFIGURATION,
+                            "container " + container + " does not exist in " + describe() + "; nothing was copied");
+                }
                 if (!(AzureErrors.answerLost(e) || AzureErrors.transientStatus(AzureErrors.status(e)))
                         || ++failures > LISTING_RESUMES) {
                     throw AzureErrors.map(what, e);
@@ -204,13 +210,16 @@ public final class Blobs {
                     Thread.currentThread().interrupt();
                     throw AzureErrors.map(what, e);
                 }
-                pages = open(token);
+                pages = null;
             }
 
             @Override
             public boolean hasNext() {
                 while (true) {
                     try {
+                        if (pages == null) {
+                            pages = open(token);
+                        }
                         return pages.hasNext();
                     } catch (RuntimeException e) {
                         resume(e);
@@ -222,6 +231,9 @@ public final class Blobs {
             public Iterable<Entry> next() {
                 while (true) {
                     try {
+                        if (pages == null) {
+                            pages = open(token);
+                        }
                         PagedResponse<BlobItem> page = pages.next();
                         List<Entry> entries =
                                 page.getValue().stream().map(Blobs::entry).toList();
@@ -232,7 +244,7 @@ public final class Blobs {
                         throw e;
                     } catch (RuntimeException e) {
                         resume(e);
-                        if (!pages.hasNext()) {
+                        if (!hasNext()) {
                             throw new NoSuchElementException();
                         }
                     }
