@@ -358,6 +358,33 @@ class AccountFailoverIT {
     }
 
     @Test
+    void aPlannedFailoverSwapsTheRegionsLosesNothingAndIgnoresTheLag() {
+        account().geoReplication("Live", Instant.now().minus(Duration.ofHours(1)), true);
+        AccountFailoverStep planned = failover().type(FailoverType.PLANNED).build();
+
+        RollbackReport report = run(plan(planned));
+
+        assertThat(report.outcome()).as(JsonReportRenderer.render(report)).isEqualTo(RunOutcome.SUCCEEDED);
+        assertThat(simulator
+                        .requests()
+                        .forOperation(AzureOperation.STORAGE_ACCOUNT_FAILOVER)
+                        .last()
+                        .queryParameter("failoverType"))
+                .contains("Planned");
+        assertThat(account().primaryLocation()).isEqualTo("northeurope");
+        assertThat(account().secondaryLocation()).contains("westeurope");
+        StepReport step = report.step("storage-account-failover").orElseThrow();
+        assertThat(step.evidence())
+                .containsEntry(AccountFailoverStep.TYPE, "PLANNED")
+                .containsEntry(AccountFailoverStep.SECONDARY_AFTER, "westeurope")
+                .containsEntry(EvidenceKey.DATA_LOSS_WINDOW.name(), "PT0S");
+        assertThat(report.component(StorageRollback.ACCOUNT_COMPONENT)
+                        .orElseThrow()
+                        .rpo())
+                .isEqualTo(TargetStatus.MET);
+    }
+
+    @Test
     void aMissingAccountIsAClearConfigurationError() {
         StorageRollback missing = StorageRollback.ofAccount(controlPlane, RG, "nosuchaccount");
         AccountFailoverStep step = missing.accountFailover().build();

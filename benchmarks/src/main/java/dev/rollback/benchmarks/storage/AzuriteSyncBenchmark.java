@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -64,7 +65,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code resync}: the step against {@code synced} (nothing to copy);</li>
  *   <li>{@code integrity}: {@link BlobIntegrityVerifier} of {@code source} against {@code synced};</li>
  *   <li>{@code listBothSequential}, {@code listBothParallel}: list both containers once, touching
- *       every entry: what any comparison costs at least.</li>
+ *       every entry: what any comparison costs at least;</li>
+ *   <li>{@code pairedSync}, {@code pairedResync}, {@code pairedIntegrity}: the step and its peer
+ *       ({@code copyParallel}, {@code listBothParallel}) one right after the other in the same
+ *       invocation, in alternating order, each timed on its own: on a shared machine whose load
+ *       drifts between trials, the ratio inside one invocation is the fair comparison. The median
+ *       ratio is printed at the end of the trial.</li>
  * </ul>
  * After each invocation it prints (untimed) where the time went: Azurite's CPU time (from
  * {@code /proc/<pid>/stat}) and this JVM's.
@@ -92,7 +98,10 @@ public class AzuriteSyncBenchmark {
         "resync",
         "integrity",
         "listBothParallel",
-        "listBothSequential"
+        "listBothSequential",
+        "pairedSync",
+        "pairedResync",
+        "pairedIntegrity"
     })
     public String way;
 
@@ -109,6 +118,7 @@ public class AzuriteSyncBenchmark {
     private long azuriteCpuBefore;
     private long jvmCpuBefore;
     private long wallBefore;
+    private final List<Double> ratios = new ArrayList<>();
 
     @Setup(Level.Trial)
     public void start() throws Exception {
@@ -153,6 +163,12 @@ public class AzuriteSyncBenchmark {
 
     @TearDown(Level.Trial)
     public void stop() {
+        if (!ratios.isEmpty()) {
+            List<Double> sorted = new ArrayList<>(ratios);
+            sorted.sort(Double::compare);
+            System.out.printf(
+                    "%n[%s] step / peer ratios %s, median %.3f%n", way, sorted, sorted.get(sorted.size() / 2));
+        }
         pool.shutdownNow();
         azurite.close();
     }
@@ -162,6 +178,9 @@ public class AzuriteSyncBenchmark {
         destination = "destination-" + (++invocation);
         if (writes()) {
             client.createBlobContainer(destination);
+        }
+        if (way.equals("pairedSync")) {
+            client.createBlobContainer(destination + "-peer");
         }
         azuriteCpuBefore = azuriteCpuMillis();
         jvmCpuBefore = jvmCpuMillis();
@@ -179,10 +198,95 @@ public class AzuriteSyncBenchmark {
         if (writes()) {
             client.getBlobContainerClient(destination).delete();
         }
+        if (way.equals("pairedSync")) {
+            client.getBlobContainerClient(destination + "-peer").delete();
+        }
     }
 
     private boolean writes() {
-        return !(way.equals("resync") || way.equals("integrity") || way.startsWith("listBoth"));
+        return !(way.equals("resync")
+                || way.equals("integrity")
+                || way.startsWith("listBoth")
+                || way.equals("pairedResync")
+                || way.equals("pairedIntegrity"));
+    }
+
+    /** Runs {@code step} and {@code peer}, in an order that alternates per invocation; records step / peer. */
+    private long paired(String stepName, Callable<Long> step, String peerName, Callable<Long> peer) throws Exception {
+        boolean stepFirst = invocation % 2 == 0;
+        long[] took = new long[2];
+        long result = 0;
+        for (int i = 0; i < 2; i++) {
+            boolean runStep = (i == 0) == stepFirst;
+            long t = System.nanoTime();
+            result += (runStep ? step : peer).call();
+            took[runStep ? 0 : 1] = System.nanoTime() - t;
+        }
+        double ratio = took[0] / (double) took[1];
+        ratios.add(Math.round(ratio * 1000) / 1000.0);
+        System.out.printf(
+                "%n[%s] %s %d ms, %s %d ms, ratio %.3f (%s first)%n",
+                way,
+                stepName,
+                took[0] / 1_000_000,
+                peerName,
+                took[1] / 1_000_000,
+                ratio,
+                stepFirst ? stepName : peerName);
+        return result;
+    }
+
+    private long sync(String target) throws InterruptedException {
+        BenchContext context = new BenchContext();
+        storage.blobSync()
+                .sourceContainer(SOURCE)
+                .destinationContainer(target)
+                .concurrency(concurrency)
+                .build()
+                .execute(context);
+        return Long.parseLong(context.evidence().get(BlobSyncStep.COPIED));
+    }
+
+    private long resync() throws InterruptedException {
+        BenchContext context = new BenchContext();
+        storage.blobSync()
+                .sourceContainer(SOURCE)
+                .destinationContainer(SYNCED)
+                .concurrency(concurrency)
+                .build()
+                .execute(context);
+        if (!context.evidence().get(BlobSyncStep.UNCHANGED).equals(Integer.toString(blobs))) {
+            throw new IllegalStateException("the re-sync found work: " + context.evidence());
+        }
+        return Long.parseLong(context.evidence().get(BlobSyncStep.UNCHANGED));
+    }
+
+    private long integrity() throws InterruptedException {
+        Verification v = storage.integrityVerifier()
+                .sourceContainer(SOURCE)
+                .destinationContainer(SYNCED)
+                .build()
+                .verify(new BenchContext());
+        if (!v.passed()) {
+            throw new IllegalStateException("the integrity check failed: " + v);
+        }
+        return Long.parseLong(v.details().get(BlobIntegrityVerifier.MATCHED));
+    }
+
+    private long listBothParallel() throws Exception {
+        CompletableFuture<Long> source = CompletableFuture.supplyAsync(() -> count(SOURCE), pool);
+        long synced = count(SYNCED);
+        return source.get() + synced;
+    }
+
+    private long copyParallelInto(String target) throws Exception {
+        String saved = destination;
+        destination = target;
+        try {
+            return parallel(this::copy);
+        } finally {
+            destination = saved;
+        }
     }
 
     private long azuriteCpuMillis() throws IOException {
@@ -274,51 +378,20 @@ public class AzuriteSyncBenchmark {
     @Benchmark
     public long run() throws Exception {
         return switch (way) {
-            case "sync" -> {
-                BenchContext context = new BenchContext();
-                storage.blobSync()
-                        .sourceContainer(SOURCE)
-                        .destinationContainer(destination)
-                        .concurrency(concurrency)
-                        .build()
-                        .execute(context);
-                yield Long.parseLong(context.evidence().get(BlobSyncStep.COPIED));
-            }
+            case "sync" -> sync(destination);
             case "copySequential" -> sequential(this::copy);
             case "copyParallel" -> parallel(this::copy);
             case "sdkCopyParallel" -> parallel(this::sdkCopy);
             case "downloadUploadSequential" -> sequential(this::downloadUpload);
             case "downloadUploadParallel" -> parallel(this::downloadUpload);
-            case "resync" -> {
-                BenchContext context = new BenchContext();
-                storage.blobSync()
-                        .sourceContainer(SOURCE)
-                        .destinationContainer(SYNCED)
-                        .concurrency(concurrency)
-                        .build()
-                        .execute(context);
-                if (!context.evidence().get(BlobSyncStep.UNCHANGED).equals(Integer.toString(blobs))) {
-                    throw new IllegalStateException("the re-sync found work: " + context.evidence());
-                }
-                yield Long.parseLong(context.evidence().get(BlobSyncStep.UNCHANGED));
-            }
-            case "integrity" -> {
-                Verification v = storage.integrityVerifier()
-                        .sourceContainer(SOURCE)
-                        .destinationContainer(SYNCED)
-                        .build()
-                        .verify(new BenchContext());
-                if (!v.passed()) {
-                    throw new IllegalStateException("the integrity check failed: " + v);
-                }
-                yield Long.parseLong(v.details().get(BlobIntegrityVerifier.MATCHED));
-            }
+            case "resync" -> resync();
+            case "integrity" -> integrity();
             case "listBothSequential" -> count(SOURCE) + count(SYNCED);
-            case "listBothParallel" -> {
-                CompletableFuture<Long> source = CompletableFuture.supplyAsync(() -> count(SOURCE), pool);
-                long synced = count(SYNCED);
-                yield source.get() + synced;
-            }
+            case "listBothParallel" -> listBothParallel();
+            case "pairedSync" ->
+                paired("sync", () -> sync(destination), "copyParallel", () -> copyParallelInto(destination + "-peer"));
+            case "pairedResync" -> paired("resync", this::resync, "listBothParallel", this::listBothParallel);
+            case "pairedIntegrity" -> paired("integrity", this::integrity, "listBothParallel", this::listBothParallel);
             default -> throw new IllegalArgumentException("unknown way " + way);
         };
     }
