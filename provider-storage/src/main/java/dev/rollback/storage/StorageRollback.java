@@ -3,6 +3,7 @@ package dev.rollback.storage;
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.RollbackStep;
+import dev.rollback.storage.internal.Blobs;
 import dev.rollback.storage.internal.Names;
 import java.time.Duration;
 import java.util.Objects;
@@ -73,7 +74,7 @@ public final class StorageRollback {
         return new StorageRollback(account, Objects.requireNonNull(blobs, "blobs"));
     }
 
-    dev.rollback.storage.internal.Blobs requireBlobs(String what) {
+    Blobs requireBlobs(String what) {
         if (blobs == null) {
             throw new IllegalArgumentException("blobs is required for " + what + ", but was not set on " + this
                     + "; use StorageRollback.ofBlobs(BlobStorage.builder()...build()) or withBlobs(..)");

@@ -7,6 +7,7 @@ import com.azure.core.credential.AccessToken;
 import com.azure.core.management.AzureEnvironment;
 import com.azure.core.management.profile.AzureProfile;
 import com.azure.resourcemanager.storage.StorageManager;
+import dev.rollback.api.Secret;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import org.junit.jupiter.api.Test;
@@ -74,8 +75,7 @@ class ConfigValidationTest {
     @Test
     void blobCredentialsAreCheckedWithoutShowingThem() {
         String key = "c2VjcmV0LWtleS1jYW5hcnktMTIzNDU2Nzg5MA==";
-        assertThatThrownBy(() -> BlobStorage.builder()
-                        .connectionString(dev.rollback.api.Secret.of("AccountName=x;Password=" + key)))
+        assertThatThrownBy(() -> BlobStorage.builder().connectionString(Secret.of("AccountName=x;Password=" + key)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("connectionString must hold AccountKey= or SharedAccessSignature=")
                 .hasMessageNotContaining(key);
@@ -97,8 +97,8 @@ class ConfigValidationTest {
     @Test
     void syncSettingsAreCheckedAtTheSetter() {
         StorageRollback blobs = StorageRollback.ofBlobs(BlobStorage.builder()
-                .connectionString(dev.rollback.api.Secret.of(
-                        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;"
+                .connectionString(
+                        Secret.of("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;"
                                 + "BlobEndpoint=http://127.0.0.1:1/devstoreaccount1;"))
                 .build());
         assertThatThrownBy(() -> blobs.blobSync().concurrency(0))

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
- * Secret canaries (FAULTS.md, invariant 6): an account key nobody knows (Azurite serves an account
+ * Secret canaries (the fault model, docs/fault-model.md, invariant 6): an account key nobody knows (Azurite serves an account
  * made for the test) and a SAS signed with it, used for a sync, an integrity check, a backup upload
  * and download, and a refused credential; neither is found, raw or encoded, in the reports, the
  * exception messages, the descriptions, the test log or any process's command line.

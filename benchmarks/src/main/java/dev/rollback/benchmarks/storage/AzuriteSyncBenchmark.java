@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -355,7 +356,7 @@ public class AzuriteSyncBenchmark {
         client.getBlobContainerClient(destination).getBlobClient(e.name()).upload(data, true);
     }
 
-    private long parallel(java.util.function.Consumer<Blobs.Entry> op) throws Exception {
+    private long parallel(Consumer<Blobs.Entry> op) throws Exception {
         List<Future<?>> all = new ArrayList<>();
         for (Blobs.Entry e : listSource()) {
             all.add(pool.submit(() -> op.accept(e)));
@@ -366,7 +367,7 @@ public class AzuriteSyncBenchmark {
         return all.size();
     }
 
-    private long sequential(java.util.function.Consumer<Blobs.Entry> op) {
+    private long sequential(Consumer<Blobs.Entry> op) {
         long n = 0;
         for (Blobs.Entry e : listSource()) {
             op.accept(e);

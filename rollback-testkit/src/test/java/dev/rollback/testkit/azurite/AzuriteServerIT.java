@@ -1,6 +1,7 @@
 package dev.rollback.testkit.azurite;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.azure.core.util.BinaryData;
 import com.azure.storage.blob.BlobContainerClient;
@@ -8,7 +9,11 @@ import com.azure.storage.blob.BlobServiceClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
 import dev.rollback.testkit.Leftovers;
 import dev.rollback.testkit.ServerExtension;
+import dev.rollback.testkit.fault.CanaryScanner;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -81,9 +86,9 @@ class AzuriteServerIT {
 
     @Test
     void servesAnAccountWhoseKeyIsNotOnItsCommandLine() {
-        String key = java.util.Base64.getEncoder()
-                .encodeToString("a key nobody knows, 64 bytes long, for the test.."
-                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        String key = Base64.getEncoder()
+                .encodeToString(
+                        "a key nobody knows, 64 bytes long, for the test..".getBytes(StandardCharsets.US_ASCII));
         try (AzuriteServer server =
                 AzuriteServer.builder().account("canary1", key).build()) {
             server.start();
@@ -93,10 +98,9 @@ class AzuriteServerIT {
                     .createBlobContainer("canary-container")
                     .getBlobClient("a.txt")
                     .upload(BinaryData.fromString("x"));
-            assertThat(dev.rollback.testkit.fault.CanaryScanner.of(java.util.Map.of("account-key", key))
-                            .scanCommandLines())
+            assertThat(CanaryScanner.of(Map.of("account-key", key)).scanCommandLines())
                     .isEmpty();
-            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> new BlobServiceClientBuilder()
+            assertThat(catchThrowable(() -> new BlobServiceClientBuilder()
                             .connectionString(server.connectionString().replace(key, AzuriteServer.ACCOUNT_KEY))
                             .buildClient()
                             .createBlobContainer("refused")))
