@@ -23,5 +23,11 @@ public enum ErrorCode {
     /** A credential is missing or was refused. */
     CREDENTIAL_PROBLEM,
     /** An external system (a server, an API) failed. */
-    EXTERNAL_FAILURE
+    EXTERNAL_FAILURE,
+    /**
+     * A call may or may not have taken effect (its answer was lost, the connection was reset after the
+     * request was sent, it timed out): neither a failure nor a transient error. See
+     * {@link IndeterminateOutcomeException}.
+     */
+    OUTCOME_INDETERMINATE
 }

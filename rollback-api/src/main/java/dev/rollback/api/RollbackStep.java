@@ -17,6 +17,10 @@ import java.util.Optional;
  *   <li>A step that is not {@link #idempotent() idempotent} is never retried after a failure
  *       it did not mark {@link #isTransient(Throwable) transient}, and is never re-run on resume
  *       unless {@link #tookEffect(StepContext)} says it did not take effect.</li>
+ *   <li>A call whose outcome is unknown (its answer lost, the connection reset after sending, a
+ *       timeout) is neither a failure nor transient: throw {@link IndeterminateOutcomeException}
+ *       (or settle it yourself by reading state). The executor never re-sends it blindly: it asks
+ *       {@link #tookEffect(StepContext)}, exactly as a resume does.</li>
  *   <li>A {@link #destructive() destructive} step only runs after a {@link #safeguard()
  *       safeguard} step (an emergency backup, verified) before it in the plan has succeeded.</li>
  *   <li>{@link #preflight(StepContext)} changes nothing; a dry run calls only it.</li>
@@ -35,7 +39,10 @@ public interface RollbackStep {
      * Does the rollback action. Returns normally when the action took effect; throws otherwise.
      *
      * @throws Exception any failure; the executor records it (redacted) and, if
-     *     {@link #isTransient(Throwable)} says so, retries within the step's deadline
+     *     {@link #isTransient(Throwable)} says so, retries within the step's deadline; an
+     *     {@link IndeterminateOutcomeException} is settled with {@link #tookEffect(StepContext)};
+     *     a {@link RollbackException} with {@link ErrorCode#HUMAN_DECISION_REQUIRED} ends the step
+     *     {@code HUMAN_DECISION_REQUIRED}, never retried
      */
     void execute(StepContext context) throws Exception;
 
@@ -73,9 +80,16 @@ public interface RollbackStep {
     }
 
     /**
-     * After a crash, whether this step's effect is in place. Used on resume for a step that started
-     * and has no end record: {@code Optional.of(false)} lets a non-idempotent step run again;
-     * empty means "cannot tell", and the run then stops for a human. Default: cannot tell.
+     * Whether this step's effect is in place, read from the resource (never from memory of what was
+     * sent). Asked in two places, with one meaning: on resume, for a step that started and has no end
+     * record; and during a run, after an attempt threw an {@link IndeterminateOutcomeException}.
+     * {@code Optional.of(true)}: the effect is there, the step is not run again and counts as done
+     * (in a run its verifiers still run); {@code Optional.of(false)}: it is not, and will not appear
+     * later (no operation of it is still in flight), so the step may run again; empty: "cannot tell",
+     * and the step ends {@code HUMAN_DECISION_REQUIRED} (on resume, the run refuses to continue). A
+     * step that is idempotent and not destructive is not asked: it simply runs again. It may read for
+     * a while (an operation landing late) but must honour the context's deadline and interruption.
+     * Default: cannot tell.
      */
     default Optional<Boolean> tookEffect(StepContext context) throws Exception {
         return Optional.empty();

@@ -10,6 +10,7 @@ public sealed interface RollbackEvent
                 StepStarted,
                 StepRetrying,
                 StepStalled,
+                StepReconciled,
                 StepSucceeded,
                 StepFailed,
                 StepTimedOut,

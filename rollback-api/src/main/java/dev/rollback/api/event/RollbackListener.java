@@ -41,6 +41,11 @@ public interface RollbackListener {
         onEvent(event);
     }
 
+    /** See {@link StepReconciled}. */
+    default void onStepReconciled(StepReconciled event) {
+        onEvent(event);
+    }
+
     /** See {@link StepSucceeded}. */
     default void onStepSucceeded(StepSucceeded event) {
         onEvent(event);
@@ -96,6 +101,8 @@ public interface RollbackListener {
             onStepRetrying(e);
         } else if (event instanceof StepStalled e) {
             onStepStalled(e);
+        } else if (event instanceof StepReconciled e) {
+            onStepReconciled(e);
         } else if (event instanceof StepSucceeded e) {
             onStepSucceeded(e);
         } else if (event instanceof StepFailed e) {

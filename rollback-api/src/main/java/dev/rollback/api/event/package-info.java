@@ -6,9 +6,10 @@
  * RunStarted
  * ├── StepStarted (attempt 1)
  * │   ├── StepStalled (attempt n reported no progress for its stall timeout; it is interrupted)
- * │   ├── StepRetrying (attempt n failed transiently; attempt n+1 follows after a wait)
+ * │   ├── StepReconciled (attempt n's outcome was indeterminate; the step's check settled it)
+ * │   ├── StepRetrying (attempt n failed transiently, or did not take effect; attempt n+1 follows after a wait)
  * │   ├── VerificationPassed | VerificationFailed   (per-step verifiers)
- * │   └── StepSucceeded | StepFailed | StepTimedOut
+ * │   └── StepSucceeded | StepFailed (also for HUMAN_DECISION_REQUIRED) | StepTimedOut
  * ├── StepSkipped                                   (never started)
  * ├── BudgetExceeded                                (a component's RTO ran out)
  * ├── RunAborted                                    (someone called abort)

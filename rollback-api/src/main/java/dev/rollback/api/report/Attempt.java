@@ -12,7 +12,8 @@ import java.util.Optional;
  * @param startedAt when it started
  * @param duration how long it took (monotonic)
  * @param outcome how it ended
- * @param failure the failure, redacted, if it failed
+ * @param failure the failure, redacted, if it failed; for an attempt whose outcome was indeterminate,
+ *     what happened to its call and how the executor settled it (even when it took effect)
  */
 public record Attempt(int number, Instant startedAt, Duration duration, StepOutcome outcome, Optional<String> failure) {
 

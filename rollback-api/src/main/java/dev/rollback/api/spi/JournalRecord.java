@@ -59,6 +59,12 @@ public record JournalRecord(
         STEP_FINISHED,
         /** A step was skipped, with the reason. */
         STEP_SKIPPED,
+        /**
+         * The outcome of a step's attempt was indeterminate and the executor settled it by the step's
+         * own reading of state: took effect, did not, a repeat is safe, or cannot tell (attempt,
+         * verdict, why). Written before whatever the verdict leads to.
+         */
+        STEP_RECONCILED,
         /** A verification ended. */
         VERIFICATION,
         /** The run was aborted: who and why. */

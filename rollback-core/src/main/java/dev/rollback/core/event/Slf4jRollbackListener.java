@@ -7,6 +7,7 @@ import dev.rollback.api.event.RunAborted;
 import dev.rollback.api.event.RunFinished;
 import dev.rollback.api.event.RunStarted;
 import dev.rollback.api.event.StepFailed;
+import dev.rollback.api.event.StepReconciled;
 import dev.rollback.api.event.StepRetrying;
 import dev.rollback.api.event.StepSkipped;
 import dev.rollback.api.event.StepStalled;
@@ -88,6 +89,14 @@ public final class Slf4jRollbackListener implements RollbackListener {
                     e.attempt(),
                     e.silentFor(),
                     e.lastProgress().map(p -> " since '" + p + "'").orElse(", none reported"));
+        } else if (event instanceof StepReconciled e) {
+            log.warn(
+                    "step '{}' attempt {}: outcome indeterminate ({}); reconciled by reading state: {} ({})",
+                    e.stepId(),
+                    e.attempt(),
+                    e.indeterminate(),
+                    e.verdict(),
+                    e.explanation());
         } else if (event instanceof StepSucceeded e) {
             log.info("step '{}' succeeded in {} after {} attempt(s)", e.stepId(), e.duration(), e.attempts());
         } else if (event instanceof StepFailed e) {
@@ -130,6 +139,8 @@ public final class Slf4jRollbackListener implements RollbackListener {
         } else if (event instanceof StepTimedOut e) {
             return e.stepId();
         } else if (event instanceof StepStalled e) {
+            return e.stepId();
+        } else if (event instanceof StepReconciled e) {
             return e.stepId();
         } else if (event instanceof StepSkipped e) {
             return e.stepId();

@@ -102,6 +102,7 @@ final class ReportAssembler {
             case TIMED_OUT -> StepOutcome.TIMED_OUT;
             case SKIPPED, PENDING -> StepOutcome.SKIPPED;
             case ABORTED -> StepOutcome.ABORTED;
+            case HUMAN_DECISION_REQUIRED -> StepOutcome.HUMAN_DECISION_REQUIRED;
             case FAILED, RUNNING -> StepOutcome.FAILED;
         };
     }

@@ -1,10 +1,10 @@
 package dev.rollback.core.internal;
 
 import dev.rollback.api.ErrorCode;
-import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.RollbackStep;
+import dev.rollback.api.event.StepReconciled;
 import dev.rollback.api.report.Attempt;
 import dev.rollback.api.spi.Journal;
 import dev.rollback.api.spi.JournalRecord;
@@ -127,26 +127,28 @@ final class Resumption {
         for (StepHistory sh : history.inDoubt()) {
             StepState s = stateOf(sh);
             RollbackStep step = s.planned.step();
-            if (step.idempotent() && !step.destructive()) {
-                rerun.add(s.id());
-                continue;
-            }
-            Optional<Boolean> effect;
+            Reconciliation r;
             try {
-                effect = step.tookEffect(new AttemptContext(
-                        context, s, s.id(), step.component(), sh.attemptsStarted(), context.planDeadlineNanos()));
-            } catch (Exception e) {
+                r = Reconciliation.settle(
+                        step,
+                        new AttemptContext(
+                                context,
+                                s,
+                                s.id(),
+                                step.component(),
+                                sh.attemptsStarted(),
+                                context.planDeadlineNanos()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 throw new RollbackException(
                         ErrorCode.HUMAN_DECISION_REQUIRED,
-                        humanNeeded(sh, step) + "; its check of whether it took effect failed: "
-                                + Redaction.describe(e));
+                        humanNeeded(sh, step) + "; its check of whether it took effect was interrupted");
             }
-            if (effect.isEmpty()) {
+            if (r.verdict() == StepReconciled.Verdict.CANNOT_TELL) {
                 throw new RollbackException(
-                        ErrorCode.HUMAN_DECISION_REQUIRED,
-                        humanNeeded(sh, step) + " and cannot tell whether it took effect");
+                        ErrorCode.HUMAN_DECISION_REQUIRED, humanNeeded(sh, step) + "; " + r.explanation());
             }
-            if (effect.get()) {
+            if (r.verdict() == StepReconciled.Verdict.TOOK_EFFECT) {
                 s.markStarted(
                         nanosAt(sh.lastStart().orElseThrow().at()),
                         sh.lastStart().get().at(),

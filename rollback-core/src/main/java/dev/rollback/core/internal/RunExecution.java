@@ -495,6 +495,7 @@ public final class RunExecution implements RollbackRun {
         StepOutcome attemptOutcome = switch (status) {
             case TIMED_OUT -> StepOutcome.TIMED_OUT;
             case ABORTED -> StepOutcome.ABORTED;
+            case HUMAN_DECISION_REQUIRED -> StepOutcome.HUMAN_DECISION_REQUIRED;
             default -> StepOutcome.FAILED;
         };
         s.finalAttempts = s.closeAttempts(now, attemptOutcome, reason);
@@ -516,8 +517,10 @@ public final class RunExecution implements RollbackRun {
         if (!journaled && stopReason == null) {
             stopReason = journal.stopReason();
         }
-        if (status == StepStatus.FAILED && context.plan().failFast() && stopReason == null) {
-            stopReason = "fail-fast: step '" + s.id() + "' failed";
+        if ((status == StepStatus.FAILED || status == StepStatus.HUMAN_DECISION_REQUIRED)
+                && context.plan().failFast()
+                && stopReason == null) {
+            stopReason = "fail-fast: step '" + s.id() + "' " + describe(status);
         }
         if (status != StepStatus.SUCCEEDED) {
             for (StepState d : s.dependents) {
@@ -534,6 +537,7 @@ public final class RunExecution implements RollbackRun {
             case TIMED_OUT -> "timed out";
             case SKIPPED -> "was skipped";
             case ABORTED -> "was aborted";
+            case HUMAN_DECISION_REQUIRED -> "needs a human decision";
             default -> status.name().toLowerCase(Locale.ROOT);
         };
     }

@@ -96,6 +96,14 @@ final class RunJournal implements StepJournal {
         append(JournalRecord.Type.VERIFICATION, Optional.of(stepId), RunRecords.verification(verification));
     }
 
+    @Override
+    public void reconciled(String stepId, int attempt, Reconciliation reconciliation, String indeterminate) {
+        append(
+                JournalRecord.Type.STEP_RECONCILED,
+                Optional.of(stepId),
+                RunRecords.stepReconciled(attempt, reconciliation, indeterminate));
+    }
+
     /**
      * Called before an attempt's start record: a run that no longer holds its run lock (the lock's
      * database session died with a server restart, its lock file was replaced) must not start another

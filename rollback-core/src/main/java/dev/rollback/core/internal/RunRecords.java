@@ -132,6 +132,16 @@ public final class RunRecords {
         return data;
     }
 
+    /** STEP_RECONCILED: the attempt whose outcome was indeterminate, the verdict, why, and what happened to the call. */
+    static Map<String, String> stepReconciled(int attempt, Reconciliation reconciliation, String indeterminate) {
+        Map<String, String> data = new LinkedHashMap<>();
+        data.put("attempt", Integer.toString(attempt));
+        data.put("verdict", reconciliation.verdict().name());
+        data.put("explanation", reconciliation.explanation());
+        data.put("indeterminate", indeterminate);
+        return data;
+    }
+
     /** The outcome a step's end record gives; FAILED when it gives none. */
     static StepStatus outcome(JournalRecord end) {
         return StepStatus.valueOf(end.data().getOrDefault(OUTCOME, StepStatus.FAILED.name()));

@@ -25,6 +25,14 @@ interface StepJournal {
      */
     void verified(String stepId, Verification verification);
 
+    /**
+     * Journals how an attempt whose outcome was indeterminate was settled, before whatever the
+     * verdict leads to (a success, another attempt, a human decision).
+     *
+     * @throws JournalWriteException when the journal refuses: the step must not go on
+     */
+    void reconciled(String stepId, int attempt, Reconciliation reconciliation, String indeterminate);
+
     /** Whether the run stopped because it lost its run lock. */
     boolean lockLost();
 }

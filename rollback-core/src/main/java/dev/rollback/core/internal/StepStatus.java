@@ -8,7 +8,9 @@ enum StepStatus {
     FAILED,
     TIMED_OUT,
     SKIPPED,
-    ABORTED;
+    ABORTED,
+    /** It may have taken effect and cannot tell: never retried; a human decides. */
+    HUMAN_DECISION_REQUIRED;
 
     boolean isFinal() {
         return this != PENDING && this != RUNNING;

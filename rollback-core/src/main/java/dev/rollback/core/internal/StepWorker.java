@@ -1,6 +1,7 @@
 package dev.rollback.core.internal;
 
 import dev.rollback.api.ErrorCode;
+import dev.rollback.api.IndeterminateOutcomeException;
 import dev.rollback.api.PlannedStep;
 import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
@@ -9,6 +10,7 @@ import dev.rollback.api.StepContext;
 import dev.rollback.api.StepInterruptedException;
 import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
+import dev.rollback.api.event.StepReconciled;
 import dev.rollback.api.event.StepRetrying;
 import dev.rollback.api.event.StepStarted;
 import dev.rollback.api.event.VerificationFailed;
@@ -138,28 +140,53 @@ final class StepWorker implements Runnable {
             if (ctx.aborted().getAsBoolean() || end >= deadline || !stalled && isInterruption(thrown)) {
                 return Completion.interrupted(state);
             }
-            Throwable cause = stalled ? new StepInterruptedException(stallReason(planned)) : thrown;
-            String failure = stalled ? cause.getMessage() : Redaction.describe(thrown);
-            state.attemptEnded(new Attempt(
-                    attempt, at, Duration.ofNanos(end - attemptStart), StepOutcome.FAILED, Optional.of(failure)));
+            if (!stalled && needsHuman(thrown)) {
+                String why = Redaction.describe(thrown);
+                state.attemptEnded(new Attempt(
+                        attempt,
+                        at,
+                        Duration.ofNanos(end - attemptStart),
+                        StepOutcome.HUMAN_DECISION_REQUIRED,
+                        Optional.of(why)));
+                return Completion.of(state, StepStatus.HUMAN_DECISION_REQUIRED, why);
+            }
+            Optional<IndeterminateOutcomeException> indeterminate =
+                    stalled ? Optional.empty() : IndeterminateOutcomeException.in(thrown);
             if (backoff == null) {
                 backoff = new RetryBackoff(planned.retry().orElse(ctx.plan().defaultRetry()), step::isTransient);
             }
-            if (stalled && !step.idempotent()) {
-                return Completion.of(
-                        state,
-                        StepStatus.FAILED,
-                        failure + "; not retried: the step is not idempotent," + " so its effect may have happened");
+            Throwable cause = stalled ? new StepInterruptedException(stallReason(planned)) : thrown;
+            String failure;
+            boolean retries;
+            if (indeterminate.isPresent()) {
+                Settled settled = settle(step, planned, actx, attempt, at, attemptStart, indeterminate.get());
+                if (settled.completion() != null) {
+                    return settled.completion();
+                }
+                failure = settled.failure();
+                retries = attempt < backoff.maxAttempts();
+            } else {
+                failure = stalled ? cause.getMessage() : Redaction.describe(thrown);
+                state.attemptEnded(new Attempt(
+                        attempt, at, Duration.ofNanos(end - attemptStart), StepOutcome.FAILED, Optional.of(failure)));
+                if (stalled && !step.idempotent()) {
+                    return Completion.of(
+                            state,
+                            StepStatus.FAILED,
+                            failure + "; not retried: the step is not idempotent,"
+                                    + " so its effect may have happened");
+                }
+                retries = stalled ? attempt < backoff.maxAttempts() : backoff.retries(attempt, thrown);
             }
-            boolean retries = stalled ? attempt < backoff.maxAttempts() : backoff.retries(attempt, thrown);
             if (!retries) {
                 String suffix = thrown instanceof Error
                         ? " (an Error: never retried)"
                         : attempt > 1 ? " (after " + attempt + " attempts)" : "";
                 return Completion.of(state, StepStatus.FAILED, failure + suffix);
             }
+            long retryAt = ctx.clock().monotonicNanos();
             Duration wait = backoff.waitAfter(attempt, cause);
-            long left = deadline - end;
+            long left = deadline - retryAt;
             if (wait.toNanos() >= left) {
                 return Completion.of(
                         state,
@@ -167,9 +194,9 @@ final class StepWorker implements Runnable {
                         failure + " (attempt " + attempt + " of "
                                 + backoff.maxAttempts() + "; the next attempt would start " + wait
                                 + " later, past the deadline "
-                                + Duration.ofNanos(left) + " away, so retries stopped)");
+                                + Duration.ofNanos(Math.max(0, left)) + " away, so retries stopped)");
             }
-            events.emit(new StepRetrying(ctx.runId(), ctx.instantOf(end), step.id(), attempt, wait, failure));
+            events.emit(new StepRetrying(ctx.runId(), ctx.instantOf(retryAt), step.id(), attempt, wait, failure));
             try {
                 ctx.clock().sleep(wait);
             } catch (InterruptedException e) {
@@ -177,6 +204,117 @@ final class StepWorker implements Runnable {
                 return Completion.interrupted(state);
             }
         }
+    }
+
+    /**
+     * How an attempt whose call had an indeterminate outcome was settled: either the step's end
+     * ({@code completion}), or a repeat is allowed and {@code failure} says why the attempt failed.
+     */
+    private record Settled(Completion completion, String failure) {}
+
+    /**
+     * Settles an indeterminate outcome by the step's own reading of state ({@link Reconciliation},
+     * the rule resume uses too), journals and announces the verdict, and acts on it: took effect,
+     * the step's verifiers run and it succeeds; cannot tell, it ends for a human; otherwise the
+     * attempt failed and the caller may repeat it.
+     */
+    private Settled settle(
+            RollbackStep step,
+            PlannedStep planned,
+            AttemptContext actx,
+            int attempt,
+            Instant at,
+            long attemptStart,
+            IndeterminateOutcomeException indeterminate) {
+        String what = indeterminate.getMessage() == null
+                ? Redaction.describe(indeterminate)
+                : Redaction.redact(indeterminate.getMessage());
+        Reconciliation verdict;
+        try {
+            verdict = Reconciliation.settle(step, actx);
+        } catch (InterruptedException e) {
+            return new Settled(Completion.interrupted(state), null);
+        }
+        if (ctx.aborted().getAsBoolean() || Thread.currentThread().isInterrupted()) {
+            return new Settled(Completion.interrupted(state), null);
+        }
+        String account = "outcome indeterminate: " + what + "; reconciled by reading state: " + verdict.explanation();
+        try {
+            journal.reconciled(step.id(), attempt, verdict, what);
+        } catch (JournalWriteException e) {
+            long now = ctx.clock().monotonicNanos();
+            state.attemptEnded(new Attempt(
+                    attempt,
+                    at,
+                    Duration.ofNanos(now - attemptStart),
+                    StepOutcome.HUMAN_DECISION_REQUIRED,
+                    Optional.of(account)));
+            return new Settled(
+                    new Completion(
+                            state,
+                            StepStatus.HUMAN_DECISION_REQUIRED,
+                            account + "; the journal refused to record that verdict ("
+                                    + Redaction.describe(e.getCause()) + "), so the step stops here",
+                            true),
+                    null);
+        }
+        long now = ctx.clock().monotonicNanos();
+        events.emit(new StepReconciled(
+                ctx.runId(), ctx.instantOf(now), step.id(), attempt, verdict.verdict(), what, verdict.explanation()));
+        switch (verdict.verdict()) {
+            case TOOK_EFFECT -> {
+                Optional<Verification> failed;
+                try {
+                    failed = verify(actx, planned);
+                } catch (InterruptedException e) {
+                    return new Settled(Completion.interrupted(state), null);
+                }
+                long end = ctx.clock().monotonicNanos();
+                if (failed.isPresent()) {
+                    String why =
+                            account + "; then verification '" + failed.get().name() + "' failed: expected "
+                                    + failed.get().checked() + ", observed "
+                                    + failed.get().observed();
+                    state.attemptEnded(new Attempt(
+                            attempt, at, Duration.ofNanos(end - attemptStart), StepOutcome.FAILED, Optional.of(why)));
+                    return new Settled(Completion.of(state, StepStatus.FAILED, why), null);
+                }
+                state.attemptEnded(new Attempt(
+                        attempt,
+                        at,
+                        Duration.ofNanos(end - attemptStart),
+                        StepOutcome.SUCCEEDED,
+                        Optional.of(account)));
+                return new Settled(Completion.of(state, StepStatus.SUCCEEDED, ""), null);
+            }
+            case CANNOT_TELL -> {
+                String why = "step '" + step.id() + "' of plan '" + ctx.plan().name()
+                        + "' needs a human decision: " + account + "; it was not tried again, so look at component '"
+                        + step.component() + "' before anything acts on it again";
+                state.attemptEnded(new Attempt(
+                        attempt,
+                        at,
+                        Duration.ofNanos(now - attemptStart),
+                        StepOutcome.HUMAN_DECISION_REQUIRED,
+                        Optional.of(account)));
+                return new Settled(Completion.of(state, StepStatus.HUMAN_DECISION_REQUIRED, why), null);
+            }
+            default -> {
+                state.attemptEnded(new Attempt(
+                        attempt, at, Duration.ofNanos(now - attemptStart), StepOutcome.FAILED, Optional.of(account)));
+                return new Settled(null, account);
+            }
+        }
+    }
+
+    /** Whether the step said itself that a human must decide (never retried). */
+    private static boolean needsHuman(Throwable thrown) {
+        for (Throwable c = thrown; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof RollbackException r) {
+                return r.code() == ErrorCode.HUMAN_DECISION_REQUIRED;
+            }
+        }
+        return false;
     }
 
     /** Why a stalled attempt failed: the stall timeout and the last progress it reported. */
@@ -237,7 +375,7 @@ final class StepWorker implements Runnable {
         return out;
     }
 
-    private static boolean isInterruption(Throwable t) {
+    static boolean isInterruption(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if (c instanceof InterruptedException
                     || c instanceof StepInterruptedException

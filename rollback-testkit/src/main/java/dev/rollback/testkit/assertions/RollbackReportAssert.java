@@ -91,6 +91,21 @@ public final class RollbackReportAssert extends AbstractAssert<RollbackReportAss
     }
 
     /**
+     * The step ended {@link StepOutcome#HUMAN_DECISION_REQUIRED} (it may have taken effect and could
+     * not tell), and its reason names it.
+     */
+    public RollbackReportAssert needsHumanDecision(String stepId) {
+        stepHasOutcome(stepId, StepOutcome.HUMAN_DECISION_REQUIRED);
+        String reason = step(stepId).reason().orElse("");
+        if (!reason.contains(stepId)) {
+            failWithMessage(
+                    "expected the reason of step '%s' of run %s to name the step but it was '%s'",
+                    stepId, actual.runId(), reason);
+        }
+        return this;
+    }
+
+    /**
      * Assertions on the verification named {@code name}, looked up among the plan's verifications
      * and then every step's, in plan order.
      */

@@ -104,6 +104,13 @@ class RollbackAssertionsTest {
     }
 
     @Test
+    void needsHumanDecisionFailsOnAStepThatEndedOtherwiseAndShowsHowItEnded() {
+        assertThatThrownBy(() -> assertThat(report(RunOutcome.SUCCEEDED, 1)).needsHumanDecision("swap"))
+                .hasMessageContaining(
+                        "expected step 'swap' of run run-1 to end HUMAN_DECISION_REQUIRED but it ended" + " SUCCEEDED");
+    }
+
+    @Test
     void failsWithMessagesThatShowWhatTheReportHolds() {
         assertThatThrownBy(() -> assertThat(report(RunOutcome.PARTIAL, 1)).succeeded())
                 .hasMessageContaining("expected run run-1 of plan 'advisoros' to end SUCCEEDED but it ended PARTIAL")
