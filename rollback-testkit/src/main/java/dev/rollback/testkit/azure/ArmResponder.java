@@ -174,10 +174,18 @@ final class ArmResponder implements ResponseDefinitionTransformerV2 {
             return error;
         }
         // The date is on the system clock, not the simulator's: the client compares it with its own.
-        String retryAfter = fault.retryAfterAsHttpDate()
-                ? HTTP_DATE.format(Instant.now().plus(fault.duration()))
-                : Long.toString(fault.duration().getSeconds());
-        return new ArmResponse(error.status(), Map.of("Retry-After", retryAfter), error.body());
+        String header = switch (fault.retryAfterForm()) {
+            case SECONDS, HTTP_DATE -> "Retry-After";
+            case RETRY_AFTER_MS -> "retry-after-ms";
+            case X_MS_RETRY_AFTER_MS -> "x-ms-retry-after-ms";
+        };
+        String retryAfter = switch (fault.retryAfterForm()) {
+            case SECONDS -> Long.toString(fault.duration().getSeconds());
+            case HTTP_DATE -> HTTP_DATE.format(Instant.now().plus(fault.duration()));
+            case RETRY_AFTER_MS, X_MS_RETRY_AFTER_MS ->
+                Long.toString(fault.duration().toMillis());
+        };
+        return new ArmResponse(error.status(), Map.of(header, retryAfter), error.body());
     }
 
     private static ResponseDefinitionBuilder render(ArmResponse response) {

@@ -39,7 +39,7 @@ public final class AzureFault {
     private final String code;
     private final String message;
     private final Duration duration;
-    private final boolean retryAfterAsHttpDate;
+    private final RetryAfterForm retryAfterForm;
     private final Fault networkFault;
     private final int times;
 
@@ -49,7 +49,7 @@ public final class AzureFault {
             String code,
             String message,
             Duration duration,
-            boolean retryAfterAsHttpDate,
+            RetryAfterForm retryAfterForm,
             Fault networkFault,
             int times) {
         this.kind = kind;
@@ -57,7 +57,7 @@ public final class AzureFault {
         this.code = code;
         this.message = message;
         this.duration = duration;
-        this.retryAfterAsHttpDate = retryAfterAsHttpDate;
+        this.retryAfterForm = retryAfterForm;
         this.networkFault = networkFault;
         this.times = times;
     }
@@ -77,7 +77,23 @@ public final class AzureFault {
             throw new IllegalArgumentException("status must be 400..599, was " + status);
         }
         return new AzureFault(
-                Kind.STATUS, status, codeOf(status), "Injected fault: HTTP " + status + ".", null, false, null, 1);
+                Kind.STATUS, status, codeOf(status), "Injected fault: HTTP " + status + ".", null, null, null, 1);
+    }
+
+    /** The header, and the form of its value, in which a throttling answer asks the client to wait. */
+    public enum RetryAfterForm {
+        /** {@code Retry-After: 2}: delta-seconds (whole seconds only). */
+        SECONDS,
+        /**
+         * {@code Retry-After: Wed, 21 Oct 2015 07:28:00 GMT}: the moment of the answer plus the wait on
+         * the system clock, cut to whole seconds (a client counts it against its own wall clock, so it
+         * may wait up to a second less). Whole seconds only.
+         */
+        HTTP_DATE,
+        /** {@code retry-after-ms: 2500}: milliseconds, as Azure sends it. */
+        RETRY_AFTER_MS,
+        /** {@code x-ms-retry-after-ms: 2500}: milliseconds, as Azure sends it. */
+        X_MS_RETRY_AFTER_MS
     }
 
     /**
@@ -88,7 +104,7 @@ public final class AzureFault {
      * @throws IllegalArgumentException if {@code retryAfter} is negative or not whole seconds
      */
     public static AzureFault tooManyRequests(Duration retryAfter) {
-        return throttled(retryAfter, false);
+        return throttled(429, retryAfter, RetryAfterForm.SECONDS);
     }
 
     /**
@@ -103,16 +119,53 @@ public final class AzureFault {
      * @throws IllegalArgumentException if {@code retryAfter} is negative or not whole seconds
      */
     public static AzureFault tooManyRequestsUntilDate(Duration retryAfter) {
-        return throttled(retryAfter, true);
+        return throttled(429, retryAfter, RetryAfterForm.HTTP_DATE);
     }
 
-    private static AzureFault throttled(Duration retryAfter, boolean asHttpDate) {
+    /**
+     * Answers 429 asking the client to wait {@code retryAfter}, in the given form.
+     *
+     * @param retryAfter the wait, zero or more; whole seconds for {@link RetryAfterForm#SECONDS} and
+     *     {@link RetryAfterForm#HTTP_DATE}, whole milliseconds for the others
+     * @param form the header and the form of its value
+     * @return the fault
+     * @throws IllegalArgumentException if {@code retryAfter} is negative or finer than its form
+     */
+    public static AzureFault tooManyRequests(Duration retryAfter, RetryAfterForm form) {
+        return throttled(429, retryAfter, form);
+    }
+
+    /**
+     * Answers an error status that asks the client to wait (429, 503), in the given form.
+     *
+     * @param status 429 or 503
+     * @param retryAfter the wait, zero or more; see {@link #tooManyRequests(Duration, RetryAfterForm)}
+     * @param form the header and the form of its value
+     * @return the fault
+     * @throws IllegalArgumentException if the status is neither, or the wait is negative or finer than its form
+     */
+    public static AzureFault throttled(int status, Duration retryAfter, RetryAfterForm form) {
         Objects.requireNonNull(retryAfter, "retryAfter");
-        if (retryAfter.isNegative() || retryAfter.getNano() != 0) {
-            throw new IllegalArgumentException("retryAfter must be whole seconds, zero or more, was " + retryAfter);
+        Objects.requireNonNull(form, "form");
+        if (status != 429 && status != 503) {
+            throw new IllegalArgumentException("status must be 429 or 503, was " + status);
+        }
+        boolean seconds = form == RetryAfterForm.SECONDS || form == RetryAfterForm.HTTP_DATE;
+        if (retryAfter.isNegative()
+                || seconds && retryAfter.getNano() != 0
+                || !seconds && retryAfter.getNano() % 1_000_000 != 0) {
+            throw new IllegalArgumentException("retryAfter must be whole " + (seconds ? "seconds" : "milliseconds")
+                    + ", zero or more, for " + form + ", was " + retryAfter);
         }
         return new AzureFault(
-                Kind.STATUS, 429, codeOf(429), "Injected fault: throttled.", retryAfter, asHttpDate, null, 1);
+                Kind.STATUS,
+                status,
+                codeOf(status),
+                status == 429 ? "Injected fault: throttled." : "Injected fault: HTTP 503.",
+                retryAfter,
+                form,
+                null,
+                1);
     }
 
     /**
@@ -134,7 +187,7 @@ public final class AzureFault {
      */
     public static AzureFault network(Fault fault) {
         Objects.requireNonNull(fault, "fault");
-        return new AzureFault(Kind.NETWORK, 0, null, null, null, false, fault, 1);
+        return new AzureFault(Kind.NETWORK, 0, null, null, null, null, fault, 1);
     }
 
     /**
@@ -150,7 +203,7 @@ public final class AzureFault {
         if (delay.isZero() || delay.isNegative()) {
             throw new IllegalArgumentException("delay must be positive, was " + delay);
         }
-        return new AzureFault(Kind.SLOW, 0, null, null, delay, false, null, 1);
+        return new AzureFault(Kind.SLOW, 0, null, null, delay, null, null, 1);
     }
 
     /**
@@ -160,7 +213,7 @@ public final class AzureFault {
      * @return the fault
      */
     public static AzureFault resetAfterAccepting() {
-        return new AzureFault(Kind.RESET_AFTER_ACCEPTING, 0, null, null, null, false, null, 1);
+        return new AzureFault(Kind.RESET_AFTER_ACCEPTING, 0, null, null, null, null, null, 1);
     }
 
     /**
@@ -177,7 +230,7 @@ public final class AzureFault {
     public static AzureFault operationFailed(String code, String message) {
         Objects.requireNonNull(code, "code");
         Objects.requireNonNull(message, "message");
-        return new AzureFault(Kind.OPERATION_FAILED, 0, code, message, null, false, null, 1);
+        return new AzureFault(Kind.OPERATION_FAILED, 0, code, message, null, null, null, 1);
     }
 
     /**
@@ -191,7 +244,7 @@ public final class AzureFault {
         if (times < 1) {
             throw new IllegalArgumentException("times must be at least 1, was " + times);
         }
-        return new AzureFault(kind, status, code, message, duration, retryAfterAsHttpDate, networkFault, times);
+        return new AzureFault(kind, status, code, message, duration, retryAfterForm, networkFault, times);
     }
 
     Kind kind() {
@@ -215,8 +268,9 @@ public final class AzureFault {
         return duration;
     }
 
-    boolean retryAfterAsHttpDate() {
-        return retryAfterAsHttpDate;
+    /** The form of the wait a throttling answer asks for; null for other faults. */
+    RetryAfterForm retryAfterForm() {
+        return retryAfterForm;
     }
 
     Fault networkFault() {
@@ -247,8 +301,12 @@ public final class AzureFault {
                 "HTTP " + status
                         + (duration == null
                                 ? ""
-                                : ", Retry-After " + duration.getSeconds() + " s"
-                                        + (retryAfterAsHttpDate ? " as HTTP-date" : ""));
+                                : switch (retryAfterForm) {
+                                    case SECONDS -> ", Retry-After " + duration.getSeconds() + " s";
+                                    case HTTP_DATE -> ", Retry-After " + duration.getSeconds() + " s as HTTP-date";
+                                    case RETRY_AFTER_MS -> ", retry-after-ms " + duration.toMillis();
+                                    case X_MS_RETRY_AFTER_MS -> ", x-ms-retry-after-ms " + duration.toMillis();
+                                });
             case NETWORK -> networkFault.name();
             case SLOW -> "slow response after " + duration;
             case RESET_AFTER_ACCEPTING -> "connection reset after accepting";

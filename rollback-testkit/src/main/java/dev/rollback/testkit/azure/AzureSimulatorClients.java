@@ -6,6 +6,7 @@ import com.azure.core.http.HttpClient;
 import com.azure.core.http.netty.NettyAsyncHttpClientBuilder;
 import com.azure.core.http.policy.FixedDelayOptions;
 import com.azure.core.http.policy.RetryOptions;
+import com.azure.core.http.policy.RetryPolicy;
 import com.azure.core.management.AzureEnvironment;
 import com.azure.core.management.profile.AzureProfile;
 import com.azure.resourcemanager.AzureResourceManager;
@@ -72,6 +73,26 @@ public final class AzureSimulatorClients {
     }
 
     /**
+     * An {@code AzureResourceManager} as {@link #resourceManager(AzureControlPlaneSimulator)} builds
+     * it, but retrying with {@code retryPolicy} in its pipeline's retry slot (for example Rollback's
+     * {@code DeadlineAwareRetryPolicy}, which the Azure providers require) instead of
+     * {@link #retryOptions()}.
+     *
+     * @param simulator the running simulator
+     * @param retryPolicy the retry policy
+     * @return the client
+     */
+    public static AzureResourceManager resourceManager(AzureControlPlaneSimulator simulator, RetryPolicy retryPolicy) {
+        Objects.requireNonNull(retryPolicy, "retryPolicy");
+        ResourceManagerUtils.InternalRuntimeContext.setDelayProvider(delay -> POLL_INTERVAL);
+        return AzureResourceManager.configure()
+                .withHttpClient(httpClient(simulator))
+                .withRetryPolicy(retryPolicy)
+                .authenticate(credential(), profile(simulator))
+                .withSubscription(simulator.subscriptionId());
+    }
+
+    /**
      * A {@code PostgreSqlManager} (flexible servers) on the simulator's subscription.
      *
      * @param simulator the running simulator
@@ -81,6 +102,23 @@ public final class AzureSimulatorClients {
         return PostgreSqlManager.configure()
                 .withHttpClient(httpClient(simulator))
                 .withRetryOptions(retryOptions())
+                .withDefaultPollInterval(POLL_INTERVAL)
+                .authenticate(credential(), profile(simulator));
+    }
+
+    /**
+     * A {@code PostgreSqlManager} as {@link #postgreSqlManager(AzureControlPlaneSimulator)} builds
+     * it, but retrying with {@code retryPolicy} instead of {@link #retryOptions()}.
+     *
+     * @param simulator the running simulator
+     * @param retryPolicy the retry policy
+     * @return the client
+     */
+    public static PostgreSqlManager postgreSqlManager(AzureControlPlaneSimulator simulator, RetryPolicy retryPolicy) {
+        Objects.requireNonNull(retryPolicy, "retryPolicy");
+        return PostgreSqlManager.configure()
+                .withHttpClient(httpClient(simulator))
+                .withRetryPolicy(retryPolicy)
                 .withDefaultPollInterval(POLL_INTERVAL)
                 .authenticate(credential(), profile(simulator));
     }

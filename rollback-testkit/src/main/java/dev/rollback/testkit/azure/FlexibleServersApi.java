@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -129,7 +131,8 @@ final class FlexibleServersApi {
                 .put("type", TYPE)
                 .put("location", server.location());
         body.putObject("sku").put("name", "Standard_D2ds_v4").put("tier", "GeneralPurpose");
-        body.putObject("tags");
+        ObjectNode tags = body.putObject("tags");
+        server.tags().forEach(tags::put);
         ObjectNode properties = body.putObject("properties")
                 .put("state", server.state())
                 .put("version", server.version())
@@ -205,6 +208,11 @@ final class FlexibleServersApi {
                 .version(sourceServer.version())
                 .earliestRestoreDate(now);
         restored.restoring(sourceId, pointInTime);
+        Map<String, String> tags = new LinkedHashMap<>();
+        body.path("tags")
+                .properties()
+                .forEach(tag -> tags.put(tag.getKey(), tag.getValue().asText()));
+        restored.tags(tags);
         return operations.start(
                 request,
                 NAMESPACE,

@@ -1,6 +1,7 @@
 package dev.rollback.testkit.azure;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -47,6 +48,7 @@ public final class SimulatedFlexibleServer {
     private Instant earliestRestoreDate;
     private String sourceServerResourceId;
     private Instant pointInTime;
+    private Map<String, String> tags = Map.of();
     private String availabilityZone = "1";
     private String highAvailabilityMode = HA_DISABLED;
     private String highAvailabilityState = HA_NOT_ENABLED;
@@ -328,6 +330,49 @@ public final class SimulatedFlexibleServer {
         synchronized (lock) {
             return restarts;
         }
+    }
+
+    /**
+     * Seeds the server's tags ({@code tags} of the ARM resource), as a restore request sets them.
+     *
+     * @param tags the tags; replaces any there were
+     * @return this server
+     */
+    public SimulatedFlexibleServer tags(Map<String, String> tags) {
+        Objects.requireNonNull(tags, "tags");
+        synchronized (lock) {
+            this.tags = Map.copyOf(tags);
+        }
+        return this;
+    }
+
+    /**
+     * The server's tags.
+     *
+     * @return the tags, as the restore request (or the seed) set them
+     */
+    public Map<String, String> tags() {
+        synchronized (lock) {
+            return tags;
+        }
+    }
+
+    /**
+     * Seeds this server as one restored from {@code sourceServerResourceId} to {@code pointInTime},
+     * in state {@code Ready}: a server that exists before a step runs, to test whether it is adopted.
+     *
+     * @param sourceServerResourceId the resource id of the server it was restored from
+     * @param pointInTime the point in time it was restored to
+     * @return this server
+     */
+    public SimulatedFlexibleServer restoredFrom(String sourceServerResourceId, Instant pointInTime) {
+        Objects.requireNonNull(sourceServerResourceId, "sourceServerResourceId");
+        Objects.requireNonNull(pointInTime, "pointInTime");
+        synchronized (lock) {
+            this.sourceServerResourceId = sourceServerResourceId;
+            this.pointInTime = pointInTime;
+        }
+        return this;
     }
 
     /** Marks this new server as restored from a source; must hold the lock. */

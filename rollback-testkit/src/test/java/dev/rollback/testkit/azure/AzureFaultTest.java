@@ -48,4 +48,21 @@ class AzureFaultTest {
         assertThat(AzureFault.tooManyRequestsUntilDate(Duration.ofSeconds(2)))
                 .hasToString("HTTP 429, Retry-After 2 s as HTTP-date (1x)");
     }
+
+    @Test
+    void throttlingAsksToWaitInEachOfItsFormsAndRefusesAWaitFinerThanItsForm() {
+        assertThat(AzureFault.tooManyRequests(Duration.ofMillis(2500), AzureFault.RetryAfterForm.RETRY_AFTER_MS))
+                .hasToString("HTTP 429, retry-after-ms 2500 (1x)");
+        assertThat(AzureFault.throttled(503, Duration.ofSeconds(3), AzureFault.RetryAfterForm.X_MS_RETRY_AFTER_MS))
+                .hasToString("HTTP 503, x-ms-retry-after-ms 3000 (1x)");
+        assertThat(AzureFault.tooManyRequests(Duration.ofSeconds(2), AzureFault.RetryAfterForm.SECONDS))
+                .hasToString("HTTP 429, Retry-After 2 s (1x)");
+        assertThatThrownBy(() -> AzureFault.tooManyRequests(
+                        Duration.ofNanos(1_500_000), AzureFault.RetryAfterForm.RETRY_AFTER_MS))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("whole milliseconds");
+        assertThatThrownBy(() -> AzureFault.throttled(500, Duration.ZERO, AzureFault.RetryAfterForm.SECONDS))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("429 or 503, was 500");
+    }
 }
