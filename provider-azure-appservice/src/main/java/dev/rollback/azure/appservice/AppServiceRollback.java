@@ -13,12 +13,16 @@ import java.util.Objects;
  * this package use, and a builder of the runbook's App Service plan fragment.
  *
  * <p>{@link #ofAppServiceManager(AppServiceManager)} is the only public method of this provider that
- * takes an Azure SDK type. Build the manager yourself (credential, {@code AzureProfile}, HTTP client,
- * retry options); with an {@code AzureResourceManager} pass {@code azure.webApps().manager()}. The
- * SDK retries 429, 5xx and connection failures itself (by default 3 retries with exponential
- * backoff, honouring {@code Retry-After}); what is still failing after those retries reaches the
- * steps, which report it as a transient failure for the executor to retry within the step's
- * deadline. Keep the client's own retries short so the step's deadline stays the one that counts.
+ * takes an Azure SDK type. Build the manager yourself (credential, {@code AzureProfile}, HTTP client)
+ * with rollback-azure's {@code DeadlineAwareRetryPolicy} as its retry policy:
+ * {@code AppServiceManager.configure().withRetryPolicy(DeadlineAwareRetryPolicy.ofDefaults()).authenticate(credential, profile)}
+ * (with an {@code AzureResourceManager} built the same way, pass {@code azure.webApps().manager()}).
+ * The factory refuses a manager that retries with azure-core's own policy, which would send a swap
+ * again after a lost answer and wait whatever {@code Retry-After} a server sends. Every call of a
+ * step carries the step's deadline to that policy: no try, retry or server-asked wait outlives it,
+ * and the swap is never re-sent (see {@link SlotSwapStep} for how its unknown outcomes are settled).
+ * The manager's poll interval (the fluent libraries' delay provider) paces the swap's polls when
+ * Azure sends no {@code Retry-After}.
  *
  * <p>Immutable and thread-safe; one instance may serve many plans and runs. It never creates,
  * deletes, stops or starts a web app or a slot.
@@ -39,6 +43,8 @@ public final class AppServiceRollback {
      * @param manager the manager, with its credential and pipeline already configured; with an
      *     {@code AzureResourceManager}, {@code azure.webApps().manager()}
      * @return the entry point of this provider
+     * @throws IllegalArgumentException if the manager's pipeline does not retry with exactly one
+     *     {@code DeadlineAwareRetryPolicy}, naming what to change
      */
     public static AppServiceRollback ofAppServiceManager(AppServiceManager manager) {
         return new AppServiceRollback(WebApps.of(Objects.requireNonNull(manager, "manager")));
@@ -76,7 +82,7 @@ public final class AppServiceRollback {
     /**
      * Adds the runbook's App Service steps to {@code plan}, in the runbook's order: route traffic to
      * the backup slot ({@code route-traffic}; its preflight refuses a backup slot that is not
-     * running), check the backup slot is running ({@code check-backup-slot}), swap it into
+     * running, and it routes nothing when production already serves the right version), check the backup slot is running ({@code check-backup-slot}), swap it into
      * production ({@code swap-slots}, preflight: the same check), then clear the traffic routing
      * ({@code clear-traffic-routing}: after the swap the backup slot serves the version being rolled
      * back, so leaving 100 % routed to it would undo the rollback), and verify the health endpoint
@@ -94,14 +100,16 @@ public final class AppServiceRollback {
                 .app(runbook.app())
                 .slot(runbook.backupSlot())
                 .build();
-        TrafficRoutingStep route = trafficRouting()
+        TrafficRoutingStep.Builder routeBuilder = trafficRouting()
                 .id(p + "route-traffic")
                 .component(c)
                 .resourceGroup(runbook.resourceGroup())
                 .app(runbook.app())
                 .slot(runbook.backupSlot())
-                .percentage(runbook.percentage())
-                .build();
+                .percentage(runbook.percentage());
+        runbook.expectedVersion().ifPresent(routeBuilder::expectedVersion);
+        runbook.brokenVersion().ifPresent(routeBuilder::brokenVersion);
+        TrafficRoutingStep route = routeBuilder.build();
         SlotSwapStep.Builder swapBuilder = slotSwap()
                 .id(p + "swap-slots")
                 .component(c)
@@ -109,6 +117,7 @@ public final class AppServiceRollback {
                 .app(runbook.app())
                 .slot(runbook.backupSlot());
         runbook.expectedVersion().ifPresent(swapBuilder::expectedVersion);
+        runbook.brokenVersion().ifPresent(swapBuilder::brokenVersion);
         SlotSwapStep swap = swapBuilder.build();
         TrafficRoutingStep clear = trafficRouting()
                 .id(p + "clear-traffic-routing")

@@ -23,6 +23,7 @@ public final class AppServiceRunbook {
     private final String backupSlot;
     private final double percentage;
     private final Optional<String> expectedVersion;
+    private final Optional<String> brokenVersion;
     private final HealthCheckVerifier healthCheck;
 
     private AppServiceRunbook(Builder b) {
@@ -34,6 +35,7 @@ public final class AppServiceRunbook {
         this.backupSlot = b.backupSlot;
         this.percentage = b.percentage;
         this.expectedVersion = Optional.ofNullable(b.expectedVersion);
+        this.brokenVersion = Optional.ofNullable(b.brokenVersion);
         this.healthCheck = b.healthCheck;
     }
 
@@ -77,9 +79,14 @@ public final class AppServiceRunbook {
         return percentage;
     }
 
-    /** What production must serve after the swap, if known. */
+    /** What production must serve after the swap, if configured. */
     public Optional<String> expectedVersion() {
         return expectedVersion;
+    }
+
+    /** What production must stop serving, if configured. */
+    public Optional<String> brokenVersion() {
+        return brokenVersion;
     }
 
     /** The health check run after the last step. */
@@ -100,6 +107,7 @@ public final class AppServiceRunbook {
         private String backupSlot = "blue-previous";
         private double percentage = 100;
         private String expectedVersion;
+        private String brokenVersion;
         private HealthCheckVerifier healthCheck;
 
         private Builder() {}
@@ -150,9 +158,21 @@ public final class AppServiceRunbook {
             return this;
         }
 
-        /** What production must serve after the swap; see {@link SlotSwapStep.Builder#expectedVersion(String)}. */
+        /**
+         * What production must serve after the swap; see {@link SlotSwapStep.Builder#expectedVersion(String)}.
+         * This or {@link #brokenVersion(String)} (or both) is required.
+         */
         public Builder expectedVersion(String expectedVersion) {
             this.expectedVersion = Arguments.requireText(expectedVersion, "expectedVersion");
+            return this;
+        }
+
+        /**
+         * What production must stop serving; see {@link SlotSwapStep.Builder#brokenVersion(String)}.
+         * This or {@link #expectedVersion(String)} (or both) is required.
+         */
+        public Builder brokenVersion(String brokenVersion) {
+            this.brokenVersion = Arguments.requireText(brokenVersion, "brokenVersion");
             return this;
         }
 
@@ -165,11 +185,21 @@ public final class AppServiceRunbook {
         /**
          * The runbook configuration.
          *
-         * @throws IllegalStateException if resourceGroup, app or healthCheck is missing
+         * @throws IllegalStateException if resourceGroup, app or healthCheck is missing, or neither
+         *     expectedVersion nor brokenVersion is set (a swap is a toggle: it must know which way it goes)
          */
         public AppServiceRunbook build() {
             if (resourceGroup == null || app == null || healthCheck == null) {
                 throw new IllegalStateException("resourceGroup, app and healthCheck are required");
+            }
+            if (expectedVersion == null && brokenVersion == null) {
+                throw new IllegalStateException("expectedVersion or brokenVersion is required: the runbook swaps"
+                        + " slots, a toggle, and without knowing which version production must serve a second run"
+                        + " would swap the broken build back in");
+            }
+            if (expectedVersion != null && expectedVersion.equals(brokenVersion)) {
+                throw new IllegalStateException(
+                        "expectedVersion and brokenVersion must differ, but both were '" + expectedVersion + "'");
             }
             return new AppServiceRunbook(this);
         }

@@ -58,7 +58,7 @@ public final class SlotStateCheck implements Verifier {
     public Verification verify(StepContext context) {
         String checked =
                 "slot " + slot + " of web app " + resourceGroup + "/" + app + " exists and is " + expectedState;
-        Optional<WebApps.Slot> found = appService.webApps().slot(resourceGroup, app, slot);
+        Optional<WebApps.Slot> found = appService.webApps().slot(context, resourceGroup, app, slot);
         if (found.isEmpty()) {
             return Verification.failed(name, checked, "slot not found")
                     .withDetail("slot", slot)

@@ -1,6 +1,7 @@
 package dev.rollback.azure.appservice;
 
 import dev.rollback.api.ErrorCode;
+import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
@@ -9,6 +10,7 @@ import dev.rollback.azure.appservice.internal.Args;
 import dev.rollback.azure.appservice.internal.WebApps;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -21,10 +23,19 @@ import java.util.stream.Collectors;
  *
  * <p>Preflight (read-only): for a percentage above 0, the slot must exist and be {@code Running}
  * ({@link SlotStateCheck}), so traffic is never sent to a stopped slot. Idempotent: when the rules
- * already are the wanted ones nothing is written. Evidence: {@value #DISTRIBUTION} (what was set,
- * {@code blue-previous=100}, empty when cleared), {@value #PREVIOUS} (what was there before) and
- * {@value #CHANGED}. Immutable and thread-safe. It never swaps, stops or starts a slot and never
- * changes anything but the routing rules.
+ * already are the wanted ones nothing is written, and the rule set is sent whole (a PATCH sent twice
+ * has the effect of one). Evidence: {@value #DISTRIBUTION} (what was set, {@code blue-previous=100},
+ * empty when cleared), {@value #PREVIOUS} (what was there before) and {@value #CHANGED}.
+ *
+ * <p>Built with the version production must serve ({@link Builder#expectedVersion(String)}) or must
+ * stop serving ({@link Builder#brokenVersion(String)}), as the runbook's plan builds it, it routes to
+ * the slot only while that is a rollback: when production already serves the right version (a plan
+ * run a second time, after the swap) it routes nothing to the slot, which then holds the broken build
+ * (evidence {@value #SKIPPED}), and it refuses, before any change, a slot that does not serve the
+ * right version either.
+ *
+ * <p>Immutable and thread-safe. It never swaps, stops or starts a slot and never changes anything but
+ * the routing rules.
  */
 public final class TrafficRoutingStep implements RollbackStep {
     /** Evidence key: the distribution set, as {@code slot=percent} ({@code ""} when cleared). */
@@ -33,6 +44,8 @@ public final class TrafficRoutingStep implements RollbackStep {
     public static final String PREVIOUS = "routing.previous";
     /** Evidence key: whether the rules were written ({@code false} when already as wanted). */
     public static final String CHANGED = "routing.changed";
+    /** Evidence key: why no traffic was routed to the slot, when production already serves the right version. */
+    public static final String SKIPPED = "routing.skipped";
 
     private final AppServiceRollback appService;
     private final String id;
@@ -42,6 +55,8 @@ public final class TrafficRoutingStep implements RollbackStep {
     private final String slot;
     private final double percentage;
     private final boolean requireRunningSlot;
+    private final Optional<String> expectedVersion;
+    private final Optional<String> brokenVersion;
 
     private TrafficRoutingStep(Builder b) {
         this.appService = b.appService;
@@ -52,6 +67,8 @@ public final class TrafficRoutingStep implements RollbackStep {
         this.slot = b.slot;
         this.percentage = b.percentage;
         this.requireRunningSlot = b.requireRunningSlot;
+        this.expectedVersion = Optional.ofNullable(b.expectedVersion);
+        this.brokenVersion = Optional.ofNullable(b.brokenVersion);
     }
 
     /** A builder on {@code appService}. */
@@ -94,12 +111,28 @@ public final class TrafficRoutingStep implements RollbackStep {
                 .build();
     }
 
+    /** Whether a direction is configured: route only while the slot, not production, serves the right version. */
+    private boolean directed() {
+        return expectedVersion.isPresent() || brokenVersion.isPresent();
+    }
+
+    private boolean right(String version) {
+        return expectedVersion.map(version::equals).orElse(true)
+                && brokenVersion.map(b -> !b.equals(version)).orElse(true);
+    }
+
     @Override
     public void execute(StepContext context) {
         WebApps webApps = appService.webApps();
         List<WebApps.Route> wanted;
-        if (percentage > 0) {
-            WebApps.Slot s = webApps.slot(resourceGroup, app, slot)
+        if (percentage > 0 && directed() && right(webApps.served(context, resourceGroup, app, Optional.empty()))) {
+            // Production already serves the right version: the slot holds the broken build now.
+            wanted = List.of();
+            context.evidence(
+                    SKIPPED,
+                    "production already serves the version to roll back to, so no traffic is routed to " + slot);
+        } else if (percentage > 0) {
+            WebApps.Slot s = webApps.slot(context, resourceGroup, app, slot)
                     .orElseThrow(() -> new RollbackException(
                             ErrorCode.STEP_FAILED,
                             "slot " + slot + " of web app " + resourceGroup + "/" + app
@@ -110,11 +143,21 @@ public final class TrafficRoutingStep implements RollbackStep {
                         "slot " + slot + " of web app " + resourceGroup + "/" + app
                                 + " reports no host name; no traffic was routed");
             }
+            if (directed()) {
+                String slotServes = webApps.served(context, resourceGroup, app, Optional.of(slot));
+                if (!right(slotServes)) {
+                    throw new RollbackException(
+                            ErrorCode.STEP_FAILED,
+                            "slot " + slot + " of web app " + resourceGroup + "/" + app + " serves '"
+                                    + Redaction.redact(slotServes)
+                                    + "', not the version to roll back to; no traffic was routed");
+                }
+            }
             wanted = List.of(new WebApps.Route(slot, s.defaultHostName(), percentage));
         } else {
             wanted = List.of();
         }
-        List<WebApps.Route> current = webApps.routes(resourceGroup, app);
+        List<WebApps.Route> current = webApps.routes(context, resourceGroup, app);
         context.evidence(PREVIOUS, describe(current));
         boolean same = current.size() == wanted.size()
                 && current.stream()
@@ -124,7 +167,7 @@ public final class TrafficRoutingStep implements RollbackStep {
                                         && Double.compare(w.percentage(), c.percentage()) == 0));
         if (!same) {
             context.checkpoint();
-            webApps.setRoutes(resourceGroup, app, wanted);
+            webApps.setRoutes(context, resourceGroup, app, wanted);
         }
         context.evidence(DISTRIBUTION, describe(wanted));
         context.evidence(CHANGED, Boolean.toString(!same));
@@ -134,7 +177,7 @@ public final class TrafficRoutingStep implements RollbackStep {
         return routes.stream().map(r -> r.slot() + "=" + format(r.percentage())).collect(Collectors.joining(","));
     }
 
-    private static String format(double percentage) {
+    static String format(double percentage) {
         return percentage == Math.rint(percentage) ? Long.toString((long) percentage) : Double.toString(percentage);
     }
 
@@ -157,6 +200,8 @@ public final class TrafficRoutingStep implements RollbackStep {
         private String slot = "blue-previous";
         private double percentage = 100;
         private boolean requireRunningSlot = true;
+        private String expectedVersion;
+        private String brokenVersion;
 
         private Builder(AppServiceRollback appService) {
             this.appService = Objects.requireNonNull(appService, "appService");
@@ -209,6 +254,24 @@ public final class TrafficRoutingStep implements RollbackStep {
          */
         public Builder requireRunningSlot(boolean requireRunningSlot) {
             this.requireRunningSlot = requireRunningSlot;
+            return this;
+        }
+
+        /**
+         * The version production must serve after the rollback: traffic is routed to the slot only
+         * while the slot serves it and production does not. Default: none (route as told).
+         */
+        public Builder expectedVersion(String expectedVersion) {
+            this.expectedVersion = Arguments.requireText(expectedVersion, "expectedVersion");
+            return this;
+        }
+
+        /**
+         * The version production must stop serving: traffic is routed to the slot only while
+         * production serves it and the slot does not. Default: none (route as told).
+         */
+        public Builder brokenVersion(String brokenVersion) {
+            this.brokenVersion = Arguments.requireText(brokenVersion, "brokenVersion");
             return this;
         }
 

@@ -3,23 +3,72 @@ package dev.rollback.azure.appservice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.azure.core.http.HttpPipeline;
 import com.azure.core.http.HttpPipelineBuilder;
 import com.azure.core.management.AzureEnvironment;
 import com.azure.core.management.profile.AzureProfile;
 import com.azure.resourcemanager.appservice.AppServiceManager;
-import dev.rollback.azure.appservice.internal.AzureFailures;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import dev.rollback.azure.DeadlineAwareRetryPolicy;
 import org.junit.jupiter.api.Test;
 
 class ConfigValidationTest {
-    /** A manager over an empty pipeline: building it calls nothing, and these tests send nothing. */
+    /** A manager over a pipeline that holds only the retry policy: building it calls nothing, and these tests send nothing. */
     private static final AppServiceRollback AZURE =
-            AppServiceRollback.ofAppServiceManager(AppServiceManager.authenticate(
-                    new HttpPipelineBuilder().build(),
-                    new AzureProfile("tenant", "subscription", AzureEnvironment.AZURE)));
+            AppServiceRollback.ofAppServiceManager(manager(new HttpPipelineBuilder()
+                    .policies(DeadlineAwareRetryPolicy.ofDefaults())
+                    .build()));
+
+    private static AppServiceManager manager(HttpPipeline pipeline) {
+        return AppServiceManager.authenticate(
+                pipeline, new AzureProfile("tenant", "subscription", AzureEnvironment.AZURE));
+    }
+
+    @Test
+    void aManagerThatDoesNotRetryWithTheDeadlineAwarePolicyIsRefusedSayingWhatToChange() {
+        assertThatThrownBy(() -> AppServiceRollback.ofAppServiceManager(manager(new HttpPipelineBuilder().build())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the AppServiceManager's HTTP pipeline holds 0 DeadlineAwareRetryPolicy")
+                .hasMessageContaining(".withRetryPolicy(DeadlineAwareRetryPolicy.ofDefaults())");
+        assertThatThrownBy(() -> AppServiceRollback.ofAppServiceManager(manager(new HttpPipelineBuilder()
+                        .policies(new com.azure.core.http.policy.RetryPolicy())
+                        .build())))
+                .hasMessageContaining("re-sends a request after an I/O error whatever its method");
+    }
+
+    @Test
+    void aSwapMustKnowWhichWayItGoes() {
+        assertThatThrownBy(
+                        () -> AZURE.slotSwap().resourceGroup("rg").app("shop").build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("expectedVersion or brokenVersion is required for the swap of slot blue-previous")
+                .hasMessageContaining("swap the broken build back in");
+        assertThatThrownBy(() -> AZURE.slotSwap()
+                        .resourceGroup("rg")
+                        .app("shop")
+                        .expectedVersion("v41")
+                        .brokenVersion("v41")
+                        .build())
+                .hasMessageContaining("must differ")
+                .hasMessageContaining("'v41'");
+        assertThatThrownBy(() -> AppServiceRunbook.builder()
+                        .resourceGroup("rg")
+                        .app("shop")
+                        .healthCheck(dev.rollback.http.HealthCheckVerifier.builder()
+                                .url("https://shop.example/health")
+                                .build())
+                        .build())
+                .hasMessageContaining("expectedVersion or brokenVersion is required");
+        assertThat(AZURE.slotSwap()
+                        .resourceGroup("rg")
+                        .app("shop")
+                        .brokenVersion("v42")
+                        .build()
+                        .brokenVersion())
+                .contains("v42");
+        assertThatThrownBy(() -> AZURE.slotSwap().reconcileWindow(java.time.Duration.ofMinutes(31)))
+                .hasMessageContaining("reconcileWindow")
+                .hasMessageContaining("PT31M");
+    }
 
     @Test
     void trafficRoutingRefusesAPercentageOutsideZeroToHundredNamingIt() {
@@ -55,6 +104,7 @@ class ConfigValidationTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("resourceGroup");
         assertThatThrownBy(() -> AZURE.slotSwap().resourceGroup("rg").build()).hasMessageContaining("app");
+        assertThatThrownBy(() -> AZURE.trafficRouting().brokenVersion("")).hasMessageContaining("brokenVersion");
         assertThatThrownBy(() -> AppServiceRunbook.builder()
                         .resourceGroup("rg")
                         .app("shop")
@@ -72,7 +122,12 @@ class ConfigValidationTest {
         assertThat(first.id()).isEqualTo("route-traffic");
         assertThat(second.percentage()).isZero();
         assertThat(first.idempotent()).isTrue();
-        assertThat(AZURE.slotSwap().resourceGroup("rg").app("shop").build().idempotent())
+        assertThat(AZURE.slotSwap()
+                        .resourceGroup("rg")
+                        .app("shop")
+                        .expectedVersion("v41")
+                        .build()
+                        .idempotent())
                 .isFalse();
     }
 
@@ -81,20 +136,5 @@ class ConfigValidationTest {
         assertThatThrownBy(() -> AppServiceRunbook.builder().percentage(0))
                 .hasMessageContaining("percentage")
                 .hasMessageContaining("0.0");
-    }
-
-    @Test
-    void retryAfterIsReadInSecondsAndAsAnHttpDate() {
-        Instant now = Instant.parse("2026-01-01T12:00:00Z");
-        assertThat(AzureFailures.parseRetryAfter("3", now)).contains(Duration.ofSeconds(3));
-        String date =
-                DateTimeFormatter.RFC_1123_DATE_TIME.format(now.plusSeconds(7).atOffset(ZoneOffset.UTC));
-        assertThat(AzureFailures.parseRetryAfter(date, now)).contains(Duration.ofSeconds(7));
-        String past =
-                DateTimeFormatter.RFC_1123_DATE_TIME.format(now.minusSeconds(7).atOffset(ZoneOffset.UTC));
-        assertThat(AzureFailures.parseRetryAfter(past, now)).contains(Duration.ZERO);
-        assertThat(AzureFailures.parseRetryAfter("soon", now)).isEmpty();
-        assertThat(AzureFailures.parseRetryAfter("-1", now)).isEmpty();
-        assertThat(AzureFailures.parseRetryAfter(null, now)).isEmpty();
     }
 }

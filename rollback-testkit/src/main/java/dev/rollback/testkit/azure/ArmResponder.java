@@ -92,10 +92,8 @@ final class ArmResponder implements ResponseDefinitionTransformerV2 {
             if (fault != null && fault.kind() == AzureFault.Kind.STATUS) {
                 return render(rejection(fault)).build();
             }
-            ArmResponse response = handle(armRequest(
-                    operation,
-                    request,
-                    fault != null && fault.kind() == AzureFault.Kind.OPERATION_FAILED ? fault : null));
+            ArmResponse response = handle(
+                    armRequest(operation, request, fault != null && fault.kind().onOperation() ? fault : null));
             ResponseDefinitionBuilder answer = render(response);
             if (fault != null && fault.kind() == AzureFault.Kind.SLOW) {
                 answer.withFixedDelay(Math.toIntExact(fault.duration().toMillis()));

@@ -249,13 +249,14 @@ public final class AzureControlPlaneSimulator implements TestServer {
      * @param operation the operation
      * @param fault the fault
      * @return this simulator
-     * @throws IllegalArgumentException if the fault is {@link AzureFault#operationFailed} and the
-     *     operation is not {@linkplain AzureOperation#longRunning() long-running}
+     * @throws IllegalArgumentException if the fault is {@link AzureFault#operationFailed} or
+     *     {@link AzureFault#operationFailedAfterEffect} and the operation is not
+     *     {@linkplain AzureOperation#longRunning() long-running}
      */
     public AzureControlPlaneSimulator inject(AzureOperation operation, AzureFault fault) {
         Objects.requireNonNull(operation, "operation");
         Objects.requireNonNull(fault, "fault");
-        if (fault.kind() == AzureFault.Kind.OPERATION_FAILED && !operation.longRunning()) {
+        if (fault.kind().onOperation() && !operation.longRunning()) {
             throw new IllegalArgumentException(
                     "operationFailed applies to long-running operations only, not " + operation);
         }

@@ -13,7 +13,8 @@ import java.util.Objects;
  * {@link #tooManyRequests(Duration)}, {@link #connectionReset()}, {@link #network(Fault)}); it
  * takes effect and then the answer is spoiled ({@link #slowResponse(Duration)},
  * {@link #resetAfterAccepting()}); or a long-running operation is accepted and then fails
- * ({@link #operationFailed(String, String)}). Each fault applies to {@link #times(int) one}
+ * ({@link #operationFailed(String, String)}), or it takes effect and is still reported failed
+ * ({@link #operationFailedAfterEffect(String, String)}). Each fault applies to {@link #times(int) one}
  * request by default, after which the operation behaves normally again.
  *
  * <p>Immutable and thread-safe; {@link #times(int)} returns a copy.
@@ -31,7 +32,14 @@ public final class AzureFault {
         /** Apply the request, then reset the connection instead of answering. */
         RESET_AFTER_ACCEPTING,
         /** Accept a long-running operation, then report it failed when polled; it has no effect. */
-        OPERATION_FAILED
+        OPERATION_FAILED,
+        /** Accept a long-running operation, apply its effect when it completes, and report it failed. */
+        OPERATION_FAILED_AFTER_EFFECT;
+
+        /** Whether the fault rides on the long-running operation the request starts. */
+        boolean onOperation() {
+            return this == OPERATION_FAILED || this == OPERATION_FAILED_AFTER_EFFECT;
+        }
     }
 
     private final Kind kind;
@@ -234,6 +242,23 @@ public final class AzureFault {
     }
 
     /**
+     * Accepts a long-running operation normally and, when it completes, applies its effect and then
+     * reports it {@code Failed} with this error: a late phase of the operation failed after its effect
+     * was in place (a swap that exchanged the slots, then failed). A client that believes the report
+     * and not the resource is wrong. Applies only to long-running operations, as
+     * {@link #operationFailed(String, String)}.
+     *
+     * @param code the ARM error code, e.g. {@code SwapFailed}
+     * @param message the error message
+     * @return the fault
+     */
+    public static AzureFault operationFailedAfterEffect(String code, String message) {
+        Objects.requireNonNull(code, "code");
+        Objects.requireNonNull(message, "message");
+        return new AzureFault(Kind.OPERATION_FAILED_AFTER_EFFECT, 0, code, message, null, null, null, 1);
+    }
+
+    /**
      * The same fault for the next {@code times} requests of its operation instead of one.
      *
      * @param times how many requests it applies to, at least 1
@@ -311,6 +336,7 @@ public final class AzureFault {
             case SLOW -> "slow response after " + duration;
             case RESET_AFTER_ACCEPTING -> "connection reset after accepting";
             case OPERATION_FAILED -> "operation failed with " + code;
+            case OPERATION_FAILED_AFTER_EFFECT -> "operation failed with " + code + " after its effect";
         };
         return what + " (" + times + "x)";
     }

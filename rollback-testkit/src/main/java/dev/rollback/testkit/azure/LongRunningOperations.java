@@ -175,6 +175,9 @@ final class LongRunningOperations {
             if (failure == null) {
                 effect.run();
                 status = SUCCEEDED;
+            } else if (failure.kind() == AzureFault.Kind.OPERATION_FAILED_AFTER_EFFECT) {
+                effect.run();
+                status = FAILED;
             } else {
                 undo.run();
                 status = FAILED;
