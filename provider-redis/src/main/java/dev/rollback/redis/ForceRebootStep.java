@@ -1,6 +1,7 @@
 package dev.rollback.redis;
 
 import dev.rollback.api.ErrorCode;
+import dev.rollback.api.IndeterminateOutcomeException;
 import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackStep;
@@ -10,6 +11,7 @@ import dev.rollback.redis.internal.Commands;
 import dev.rollback.redis.internal.RedisFailures;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The runbook's "clear cache if corrupted": {@code az redis force-reboot --reboot-type AllNodes}
@@ -20,16 +22,31 @@ import java.util.Objects;
  * primary) it also waits until the server's {@code run_id} differs from the one seen before the
  * reboot, so a cache that has not yet gone down is not mistaken for one that came back.
  *
- * <p>Failures: 429 and 5xx answers and broken connections are transient (with Azure's
- * Retry-After when given) and retried by the executor; 401/403 fail at once with
- * {@code CREDENTIAL_PROBLEM} ("credential problem", never the credential); other 4xx fail.
- * Evidence: {@code azure.provisioningState} (preflight), {@code reboot.type},
- * {@code reboot.message}, {@code reboot.restartObserved}, {@code reboot.servingAfterMs}.
+ * <p>Failures: 429 and 503 answers (refusals: nothing was rebooted) are transient (with Azure's
+ * wait in any of its forms) and retried by the executor, within the deadline; 401/403 fail at once
+ * with {@code CREDENTIAL_PROBLEM} ("credential problem", never the credential); other 4xx fail.
+ *
+ * <p><b>Never sent twice.</b> The reboot goes through the manager's deadline-aware pipeline, which
+ * never re-sends it. When its answer is lost (the connection reset after it was sent, no answer in
+ * time, a 500/502/504) the outcome is unknown, and the step settles it by watching the cache: with
+ * {@code confirmRestart} and the run id read before, a restart seen before the deadline means the
+ * reboot took effect (evidence {@value #RECONCILED}), and the step goes on as if answered; none seen
+ * ends the step {@code HUMAN_DECISION_REQUIRED} (Azure may still reboot it), never a second reboot.
+ * Without a run id to compare (a secondary-node reboot, INFO unreadable) the step cannot tell and says
+ * so to the executor ({@link #tookEffect(StepContext)} compares run ids; empty means a human decides).
+ * Within one run, a reboot Azure answered is never sent again by a later attempt
+ * ({@value #ACCEPTED}).
+ *
+ * <p>Evidence: {@code azure.provisioningState} (preflight), {@value #RUN_ID_BEFORE},
+ * {@code reboot.runIdUnreadable} (when it could not be read), {@code reboot.type}, {@code reboot.message},
+ * {@value #ACCEPTED}, {@value #RECONCILED},
+ * {@code reboot.restartObserved}, {@code reboot.servingAfterMs}.
  *
  * <p><b>Not idempotent</b> (a second run reboots again) and <b>destructive</b> (a reboot drops
  * what the rebooted nodes held in memory): a plan declares
  * {@code withoutSafeguard("a cache holds no data of record")}. Immutable and thread-safe. It never
- * creates, scales or deletes a cache and never reports a credential or the cache's password.
+ * creates, scales or deletes a cache, never reports a credential or the cache's password, and never
+ * sends a reboot twice in a run.
  */
 public final class ForceRebootStep implements RollbackStep {
     /** Evidence key: the cache's provisioning state, read by the preflight. */
@@ -42,6 +59,12 @@ public final class ForceRebootStep implements RollbackStep {
     public static final String RESTART_OBSERVED = "reboot.restartObserved";
     /** Evidence key: milliseconds from the reboot request to the first good PING. */
     public static final String SERVING_AFTER_MS = "reboot.servingAfterMs";
+    /** Evidence key: the server's run id before the reboot (what a restart is told by). */
+    public static final String RUN_ID_BEFORE = "reboot.runIdBefore";
+    /** Evidence key: {@code true} once Azure answered the reboot: no later attempt of the run sends it again. */
+    public static final String ACCEPTED = "reboot.accepted";
+    /** Evidence key: how a reboot whose answer was lost was settled by watching the cache. */
+    public static final String RECONCILED = "reboot.reconciled";
 
     private final RedisRollback redis;
     private final RedisRollback.AzureCache azure;
@@ -100,17 +123,52 @@ public final class ForceRebootStep implements RollbackStep {
     @Override
     public void preflight(StepContext context) {
         context.evidence(
-                PROVISIONING_STATE, azure.controlPlane().provisioningState(azure.resourceGroup(), azure.name()));
+                PROVISIONING_STATE,
+                azure.controlPlane().provisioningState(context, azure.resourceGroup(), azure.name()));
     }
 
     @Override
     public void execute(StepContext context) throws InterruptedException {
         context.checkpoint();
-        String runIdBefore = confirmRestart ? runId(context) : "";
         long sent = context.clock().monotonicNanos();
-        String message = azure.controlPlane().forceReboot(azure.resourceGroup(), azure.name(), type);
         context.evidence(TYPE, type.azureName());
+        if (context.evidenceOf(id, ACCEPTED).isPresent()) {
+            // An earlier attempt of this run got Azure's answer: wait for the cache, never reboot again.
+            awaitServing(context, context.evidenceOf(id, RUN_ID_BEFORE).orElse(""), sent, Optional.empty());
+            return;
+        }
+        String runIdBefore = confirmRestart ? runId(context) : "";
+        if (!runIdBefore.isEmpty()) {
+            context.evidence(RUN_ID_BEFORE, runIdBefore);
+        }
+        String message;
+        try {
+            message = azure.controlPlane().forceReboot(context, azure.resourceGroup(), azure.name(), type);
+        } catch (IndeterminateOutcomeException e) {
+            if (runIdBefore.isEmpty()) {
+                throw e; // nothing to tell a restart by: the executor asks tookEffect, which cannot tell either
+            }
+            context.evidence(RECONCILED, "the answer was lost; watching the cache for a restart");
+            awaitServing(context, runIdBefore, sent, Optional.of(e));
+            context.evidence(
+                    RECONCILED,
+                    Redaction.redact("the answer was lost (" + e.getMessage()
+                            + "); the cache restarted (a new run id), so the reboot took effect"));
+            return;
+        }
+        context.evidence(ACCEPTED, "true");
         context.evidence(MESSAGE, Redaction.redact(message));
+        awaitServing(context, runIdBefore, sent, Optional.empty());
+    }
+
+    /**
+     * Waits until the cache answers PING (after a restart, when {@code runIdBefore} is known). When
+     * {@code unknownOutcome} is present the reboot's answer was lost: the wait stops a little before
+     * the deadline and ends for a human if no restart was seen.
+     */
+    private void awaitServing(
+            StepContext context, String runIdBefore, long sent, Optional<IndeterminateOutcomeException> unknownOutcome)
+            throws InterruptedException {
         String lastProblem = "no PING tried yet";
         while (true) {
             context.checkpoint();
@@ -141,7 +199,38 @@ public final class ForceRebootStep implements RollbackStep {
                 lastProblem = Redaction.describe(e);
             }
             context.evidence("reboot.waiting", lastProblem);
+            context.progress("waiting for the cache after the force reboot: " + lastProblem);
+            if (unknownOutcome.isPresent()
+                    && context.remaining().compareTo(pollInterval.plus(Duration.ofSeconds(1))) < 0) {
+                throw new RollbackException(
+                        ErrorCode.HUMAN_DECISION_REQUIRED,
+                        "step '" + id + "': the force reboot (" + type.azureName() + ") of Azure Cache for Redis "
+                                + azure.resourceGroup() + "/" + azure.name() + " may have been accepted ("
+                                + unknownOutcome.get().getMessage() + "), and no restart of "
+                                + redis.connections().describe() + " was seen before the deadline (" + lastProblem
+                                + "); it was not sent again, and Azure may still reboot the cache: look at the"
+                                + " cache before rebooting it again");
+            }
             context.clock().sleep(shortest(pollInterval, context.remaining()));
+        }
+    }
+
+    /**
+     * Whether the cache restarted since the run id this run recorded before sending the reboot: true
+     * when its run id differs now; empty ("cannot tell") when none was recorded, the cache cannot be
+     * read, or it has not restarted yet (Azure may still reboot it).
+     */
+    @Override
+    public Optional<Boolean> tookEffect(StepContext context) {
+        Optional<String> before = context.evidenceOf(id, RUN_ID_BEFORE).filter(r -> !r.isEmpty());
+        if (before.isEmpty()) {
+            return Optional.empty();
+        }
+        try (Commands jedis = redis.connections().open(shortest(context.remaining(), Duration.ofSeconds(2)))) {
+            String now = RedisFailures.infoField(jedis.info("server"), "run_id");
+            return !now.isEmpty() && !now.equals(before.get()) ? Optional.of(true) : Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.empty();
         }
     }
 
@@ -150,7 +239,7 @@ public final class ForceRebootStep implements RollbackStep {
         try (Commands jedis = redis.connections().open(shortest(context.remaining(), Duration.ofSeconds(1)))) {
             return RedisFailures.infoField(jedis.info("server"), "run_id");
         } catch (RuntimeException e) {
-            context.evidence("reboot.runIdBefore", "unreadable: " + Redaction.describe(e));
+            context.evidence("reboot.runIdUnreadable", Redaction.describe(e));
             return "";
         }
     }

@@ -4,7 +4,9 @@ import static dev.rollback.testkit.assertions.RollbackAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.azure.resourcemanager.redis.fluent.RedisClient;
 import dev.rollback.api.ErrorCode;
+import dev.rollback.api.IndeterminateOutcomeException;
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RetrySettings;
 import dev.rollback.api.RollbackException;
@@ -12,7 +14,9 @@ import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.TransientFailureException;
 import dev.rollback.api.report.Attempt;
 import dev.rollback.api.report.RollbackReport;
+import dev.rollback.api.report.StepOutcome;
 import dev.rollback.api.report.StepReport;
+import dev.rollback.azure.DeadlineAwareRetryPolicy;
 import dev.rollback.core.RollbackExecutor;
 import dev.rollback.core.RunRequest;
 import dev.rollback.core.report.JsonReportRenderer;
@@ -32,6 +36,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.Jedis;
 
 /** Force reboot through the real Azure SDK against the testkit's control-plane simulator; the "cache" is a local RedisServer. */
 class ForceRebootStepIT {
@@ -39,15 +44,42 @@ class ForceRebootStepIT {
     static final ServerExtension<RedisServer> REDIS = RedisServer.extension();
 
     private static final AtomicInteger COUNTER = new AtomicInteger();
+    /** Tries per request in the provider's pipeline. */
+    private static final int TRIES = 4;
+
+    private static final DeadlineAwareRetryPolicy POLICY = DeadlineAwareRetryPolicy.builder()
+            .retry(RetrySettings.custom()
+                    .maxAttempts(TRIES)
+                    .initialBackoff(Duration.ofMillis(10))
+                    .maxBackoff(Duration.ofMillis(50))
+                    .jitter(0)
+                    .build())
+            .build();
     private static AzureControlPlaneSimulator azure;
     private static AzureRedisControlPlane controlPlane;
+    /** An independent SDK client that reads the cache after a run. */
+    private static RedisClient sdk;
+
     private String cache;
 
     @BeforeAll
     static void simulator() {
         azure = AzureControlPlaneSimulator.builder().start();
-        controlPlane = AzureRedisControlPlane.ofRedisManager(
-                AzureSimulatorClients.resourceManager(azure).redisCaches().manager());
+        controlPlane = AzureRedisControlPlane.ofRedisManager(AzureSimulatorClients.resourceManager(azure, POLICY)
+                .redisCaches()
+                .manager());
+        sdk = AzureSimulatorClients.resourceManager(azure)
+                .redisCaches()
+                .manager()
+                .serviceClient()
+                .getRedis();
+    }
+
+    /** The server's run id now, read on the data plane. */
+    private static String runIdNow() {
+        try (Jedis jedis = Servers.client(REDIS.server())) {
+            return dev.rollback.redis.internal.RedisFailures.infoField(jedis.info("server"), "run_id");
+        }
     }
 
     @AfterAll
@@ -150,10 +182,10 @@ class ForceRebootStepIT {
 
     @Test
     void aThrottledRebootWaitsForRetryAfterAndThenSucceeds() {
-        // The SDK's own retries (1 + 3) all get 429; the step then says "transient, Retry-After 1 s" to the executor.
+        // The pipeline's 4 tries all get 429; the step then says "transient, Retry-After 1 s" to the executor.
         azure.inject(
                 AzureOperation.REDIS_FORCE_REBOOT,
-                AzureFault.tooManyRequests(Duration.ofSeconds(1)).times(4));
+                AzureFault.tooManyRequests(Duration.ofSeconds(1)).times(TRIES));
         RollbackReport report =
                 run(plan(redis().forceReboot().confirmRestart(false).build()));
 
@@ -192,21 +224,97 @@ class ForceRebootStepIT {
     }
 
     @Test
-    void aResetOrA503StormThatOutlastsTheSdksRetriesIsTransientAndNothingIsRebooted() {
+    void a503StormThatOutlastsThePipelinesTriesIsTransientAndNothingIsRebooted() {
         ForceRebootStep step = redis().forceReboot().confirmRestart(false).build();
-        azure.inject(
-                AzureOperation.REDIS_FORCE_REBOOT, AzureFault.connectionReset().times(4));
-        assertThatThrownBy(() -> step.execute(TestStepContext.of("redis-force-reboot", Duration.ofSeconds(10))))
-                .isInstanceOfSatisfying(
-                        TransientFailureException.class,
-                        e -> assertThat(e.retryAfter()).isEmpty())
-                .hasMessageContaining("force reboot (AllNodes) of Azure Cache for Redis rg1/" + cache);
+        azure.inject(AzureOperation.REDIS_FORCE_REBOOT, AzureFault.status(503).times(TRIES));
 
-        azure.inject(AzureOperation.REDIS_FORCE_REBOOT, AzureFault.status(503).times(4));
         assertThatThrownBy(() -> step.execute(TestStepContext.of("redis-force-reboot", Duration.ofSeconds(10))))
                 .isInstanceOf(TransientFailureException.class)
+                .hasMessageContaining("force reboot (AllNodes) of Azure Cache for Redis rg1/" + cache)
                 .hasMessageContaining("HTTP 503");
+        assertThat(reboots().count()).isEqualTo(TRIES);
         assertThat(azure.redisCache("rg1", cache).reboots()).isEmpty();
+    }
+
+    @Test
+    void aConnectionResetOnTheRebootIsIndeterminateNotTransientAndIsSentOnce() {
+        // The pipeline cannot know whether the reset came before Azure acted: the reboot is not sent again.
+        ForceRebootStep step = redis().forceReboot().confirmRestart(false).build();
+        azure.inject(
+                AzureOperation.REDIS_FORCE_REBOOT, AzureFault.connectionReset().times(TRIES));
+
+        assertThatThrownBy(() -> step.execute(TestStepContext.of("redis-force-reboot", Duration.ofSeconds(10))))
+                .isInstanceOf(IndeterminateOutcomeException.class)
+                .hasMessageContaining("force reboot (AllNodes) of Azure Cache for Redis rg1/" + cache)
+                .hasMessageContaining("not sent again");
+        assertThat(reboots().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aRebootWhoseAnswerIsLostAfterAzureAcceptedItIsNotSentAgainAndTheRestartSettlesIt() throws Exception {
+        // The fault model's "reset after accept": Azure reboots the cache, the answer never arrives.
+        azure.inject(AzureOperation.REDIS_FORCE_REBOOT, AzureFault.resetAfterAccepting());
+        String runIdBefore = runIdNow();
+        Thread azureReboots = restartTheServerWhenAzureReboots();
+
+        RollbackReport report = run(
+                plan(redis().forceReboot().pollInterval(Duration.ofMillis(50)).build()));
+        azureReboots.join();
+
+        assertThat(report).succeeded().ranExactlyOnce("redis-force-reboot");
+        assertThat(reboots().count()).as("the pipeline never sent it again").isEqualTo(1);
+        assertThat(azure.redisCache("rg1", cache).reboots()).containsExactly("AllNodes");
+        StepReport step = report.step("redis-force-reboot").orElseThrow();
+        assertThat(step.evidence())
+                .containsEntry(ForceRebootStep.RUN_ID_BEFORE, runIdBefore)
+                .containsEntry(ForceRebootStep.RESTART_OBSERVED, "true")
+                .doesNotContainKey(ForceRebootStep.ACCEPTED)
+                .hasEntrySatisfying(
+                        ForceRebootStep.RECONCILED,
+                        r -> assertThat(r)
+                                .contains("the answer was lost")
+                                .contains("after the request was sent")
+                                .contains("the reboot took effect"));
+        // The report agrees with the cache, read again: it restarted once, and the control plane says Succeeded.
+        assertThat(runIdNow()).isNotEqualTo(runIdBefore);
+        assertThat(sdk.getByResourceGroup("rg1", cache).provisioningState().toString())
+                .isEqualTo(step.evidence().get(ForceRebootStep.PROVISIONING_STATE));
+    }
+
+    @Test
+    void aRebootWhoseAnswerIsLostAndNoRestartIsSeenEndsForAHumanAndIsNeverSentAgain() {
+        // Azure accepted it but the cache has not restarted (yet): nothing tells that it happened.
+        azure.inject(AzureOperation.REDIS_FORCE_REBOOT, AzureFault.resetAfterAccepting());
+        String runIdBefore = runIdNow();
+        RollbackPlan plan = RollbackPlan.builder(
+                        "redis-reboot", RecoveryObjectives.of(Duration.ofMinutes(1), Duration.ofMinutes(5)))
+                .step(
+                        redis().forceReboot()
+                                .pollInterval(Duration.ofMillis(100))
+                                .build(),
+                        s -> s.withoutSafeguard(RedisRollback.NO_SAFEGUARD_REASON)
+                                .timeout(Duration.ofSeconds(8))
+                                .retry(RetrySettings.custom()
+                                        .maxAttempts(3)
+                                        .initialBackoff(Duration.ofMillis(50))
+                                        .build()))
+                .build();
+
+        RollbackReport report = run(plan);
+
+        assertThat(report).needsHumanDecision("redis-force-reboot").ranExactlyOnce("redis-force-reboot");
+        StepReport step = report.step("redis-force-reboot").orElseThrow();
+        assertThat(step.outcome()).isEqualTo(StepOutcome.HUMAN_DECISION_REQUIRED);
+        assertThat(step.reason())
+                .hasValueSatisfying(r -> assertThat(r)
+                        .contains("may have been accepted")
+                        .contains("no restart of")
+                        .contains("it was not sent again")
+                        .contains("look at the cache before rebooting it again"));
+        assertThat(reboots().count()).isEqualTo(1);
+        assertThat(runIdNow())
+                .as("the report says no restart was seen: none happened")
+                .isEqualTo(runIdBefore);
     }
 
     @Test
