@@ -1,14 +1,18 @@
 package dev.rollback.postgres.restore;
 
 import dev.rollback.api.ErrorCode;
+import dev.rollback.api.IndeterminateOutcomeException;
+import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
 import dev.rollback.api.StepInterruptedException;
 import dev.rollback.api.internal.Arguments;
+import dev.rollback.azure.AzureFailures;
 import dev.rollback.postgres.internal.ToolArguments;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -17,15 +21,26 @@ import java.util.regex.Pattern;
  * The runbook's {@code az postgres flexible-server restore}: creates a NEW Azure Database for
  * PostgreSQL flexible server from a source server as it was at a UTC instant ({@code createMode
  * PointInTimeRestore}), in the source's region, and waits for the long-running operation within the
- * step's deadline. The source is only read; the target name must differ from it.
+ * step's deadline, one poll at a time. The source is only read; the target name must differ from it.
  *
  * <p>Before any call it refuses an instant in the future; before any change it refuses (after one
  * read of the source) an instant before the source's earliest restore date or older than its
- * backup retention, naming the window. If the target server already exists as a restore of the same
- * source (a retry after a lost response or a timeout), it is adopted, never created twice; any other
- * existing server of that name is refused.
+ * backup retention, naming the window.
  *
- * <p>Evidence: {@value #SERVER_NAME}, {@value #FQDN}, {@value #SERVER_ID}, {@value #STATE}, and
+ * <p><b>Never created twice; a lost answer is adopted.</b> The restore request tags the new server
+ * with its source and restore point. The create is never sent again by the pipeline once it may have
+ * reached Azure: when its answer is lost (reset after sending, no answer in time, a 5xx, a lost poll)
+ * or Azure answers {@code 409 ServerAlreadyExists}, the step reads the target and, if it is
+ * <b>this</b> restore, adopts it in the same attempt and waits until it is {@code Ready}. The same
+ * holds when the target already exists before the call (a retry, a re-run, a resume). "This restore"
+ * means restored from this source (its {@code sourceServerResourceId}, or its source tag) <b>and to
+ * this point in time</b> (its restore-point tag, or {@code pointInTimeUTC} when Azure returns it): a
+ * server restored from the same source to another point, or one that cannot be shown to be this
+ * restore, is never adopted and never overwritten; the step fails naming what it found. A target that
+ * does not exist after a lost answer was not created: the executor may send the restore again.
+ *
+ * <p>Evidence: {@value #SERVER_NAME}, {@value #FQDN}, {@value #SERVER_ID}, {@value #STATE},
+ * {@value #ADOPTED}, {@value #RECONCILED} (how a lost answer was settled), and
  * {@code restore.targetTime} (as {@link SelfHostedPointInTimeRestoreStep#TARGET_TIME}, so the
  * restore verifiers find it). Idempotent through adoption; not destructive. Immutable and
  * thread-safe.
@@ -39,6 +54,12 @@ public final class FlexibleServerPointInTimeRestoreStep implements RollbackStep 
     public static final String SERVER_ID = "restore.serverId";
     /** Evidence key: the new server's state ({@code Ready}). */
     public static final String STATE = "restore.state";
+    /** Evidence key: {@code true} when an existing server was found to be this restore and adopted. */
+    public static final String ADOPTED = "restore.adopted";
+    /** Evidence key: how an unknown outcome of the create (a lost answer, a 409) was settled by reading the target. */
+    public static final String RECONCILED = "restore.reconciled";
+
+    private static final Duration LONGEST_RESERVE = Duration.ofSeconds(15);
 
     private static final Pattern SERVER_NAME_RULE = Pattern.compile("[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])");
     private static final Pattern RESOURCE_GROUP_RULE = Pattern.compile("[A-Za-z0-9_.()-]{1,90}");
@@ -82,12 +103,14 @@ public final class FlexibleServerPointInTimeRestoreStep implements RollbackStep 
     }
 
     /**
-     * The window of the source: [max(earliest restore date, now − retention), now].
+     * The window of the source: [max(earliest restore date, now − retention), now], now being the
+     * context's clock; one read of the source, bounded by the context's deadline.
      *
      * @throws RollbackException if the source does not exist
      */
-    public RestoreWindow window(Instant now) {
-        return window(source(), now);
+    public RestoreWindow window(StepContext context) {
+        Instant now = context.clock().instant();
+        return window(source(context), now);
     }
 
     private RestoreWindow window(FlexibleServerControlPlane.ServerInfo source, Instant now) {
@@ -101,16 +124,17 @@ public final class FlexibleServerPointInTimeRestoreStep implements RollbackStep 
 
     @Override
     public void preflight(StepContext context) {
-        check(context.clock().instant());
+        check(context);
     }
 
-    private FlexibleServerControlPlane.ServerInfo check(Instant now) {
+    private FlexibleServerControlPlane.ServerInfo check(StepContext context) {
+        Instant now = context.clock().instant();
         if (pointInTime.isAfter(now)) {
             throw new RollbackException(
                     ErrorCode.INVALID_CONFIGURATION,
                     "restore point " + pointInTime + " is in the future (now " + now + "); nothing was called");
         }
-        FlexibleServerControlPlane.ServerInfo source = source();
+        FlexibleServerControlPlane.ServerInfo source = source(context);
         RestoreWindow window = window(source, now);
         if (!window.contains(pointInTime)) {
             throw new RollbackException(
@@ -127,23 +151,30 @@ public final class FlexibleServerPointInTimeRestoreStep implements RollbackStep 
 
     @Override
     public void execute(StepContext context) {
-        FlexibleServerControlPlane.ServerInfo source = check(context.clock().instant());
-        Optional<FlexibleServerControlPlane.ServerInfo> existing = controlPlane.find(resourceGroup, targetServer);
+        FlexibleServerControlPlane.ServerInfo source = check(context);
+        Optional<FlexibleServerControlPlane.ServerInfo> existing =
+                controlPlane.find(context, resourceGroup, targetServer);
         FlexibleServerControlPlane.ServerInfo restored;
         if (existing.isPresent()) {
-            if (!existing.get()
-                    .restoredFrom()
-                    .map(source.id()::equalsIgnoreCase)
-                    .orElse(false)) {
-                throw new RollbackException(
-                        ErrorCode.STEP_FAILED,
-                        "a server named " + targetServer + " already exists in " + resourceGroup
-                                + " and is not a restore of " + sourceServer + "; it is never overwritten");
-            }
-            restored = awaitReady(context, existing.get());
-            context.evidence("restore.adopted", "true");
+            restored = adopt(context, source, existing.get(), "it existed before the restore was sent");
         } else {
-            restored = controlPlane.restore(source, resourceGroup, targetServer, pointInTime, context.remaining());
+            context.checkpoint();
+            try {
+                restored = controlPlane.restore(
+                        context, source, resourceGroup, targetServer, pointInTime, reserve(context));
+            } catch (IndeterminateOutcomeException e) {
+                restored = reconcile(context, source, e, "the create's outcome is unknown (" + e.getMessage() + ")");
+            } catch (RollbackException e) {
+                if (AzureFailures.status(e) != 409) {
+                    throw e;
+                }
+                restored = reconcile(
+                        context,
+                        source,
+                        e,
+                        "Azure answered 409 " + AzureFailures.armCode(e)
+                                + " (a create of this name was accepted before)");
+            }
         }
         context.evidence(SERVER_NAME, restored.name());
         context.evidence(FQDN, restored.fqdn());
@@ -152,44 +183,132 @@ public final class FlexibleServerPointInTimeRestoreStep implements RollbackStep 
         context.evidence(SelfHostedPointInTimeRestoreStep.TARGET_TIME, pointInTime.toString());
     }
 
+    /**
+     * After a create whose outcome is unknown: reads the target; this restore is adopted and awaited,
+     * none means the create did not take effect (the executor may send it again), another server is refused.
+     */
+    private FlexibleServerControlPlane.ServerInfo reconcile(
+            StepContext context, FlexibleServerControlPlane.ServerInfo source, RollbackException cause, String why) {
+        Optional<FlexibleServerControlPlane.ServerInfo> found = controlPlane.find(context, resourceGroup, targetServer);
+        if (found.isEmpty()) {
+            throw new IndeterminateOutcomeException(
+                    "the restore of " + sourceServer + " into " + resourceGroup + "/" + targetServer + ": " + why
+                            + "; the server does not exist, so the create did not take effect and may be sent again",
+                    cause);
+        }
+        FlexibleServerControlPlane.ServerInfo adopted = adopt(context, source, found.get(), why);
+        context.evidence(RECONCILED, Redaction.redact(why + "; the server exists as this restore: adopted"));
+        return adopted;
+    }
+
+    /** Adopts {@code server} if it is this restore (source and restore point), waiting until it is Ready; refuses any other. */
+    private FlexibleServerControlPlane.ServerInfo adopt(
+            StepContext context,
+            FlexibleServerControlPlane.ServerInfo source,
+            FlexibleServerControlPlane.ServerInfo server,
+            String why) {
+        Optional<String> notThisRestore = notThisRestore(source, server);
+        if (notThisRestore.isPresent()) {
+            throw new RollbackException(
+                    ErrorCode.STEP_FAILED,
+                    "a server named " + targetServer + " already exists in " + resourceGroup + " (" + why
+                            + ") and is not the restore of " + sourceServer + " to " + pointInTime + ": "
+                            + notThisRestore.get() + "; it is never adopted nor overwritten");
+        }
+        FlexibleServerControlPlane.ServerInfo ready = awaitReady(context, server);
+        context.evidence(ADOPTED, "true");
+        return ready;
+    }
+
+    /** Why {@code server} is not this restore, or empty if it is: same source, same restore point. */
+    private Optional<String> notThisRestore(
+            FlexibleServerControlPlane.ServerInfo source, FlexibleServerControlPlane.ServerInfo server) {
+        Optional<String> from = server.restoredFrom()
+                .or(() -> Optional.ofNullable(server.tags().get(FlexibleServerControlPlane.SOURCE_TAG)));
+        if (from.isEmpty()) {
+            return Optional.of("it says nothing of a source (not a restore)");
+        }
+        if (!from.get().equalsIgnoreCase(source.id())) {
+            return Optional.of("it was restored from " + from.get());
+        }
+        Optional<Instant> point = server.pointInTime()
+                .or(() -> Optional.ofNullable(server.tags().get(FlexibleServerControlPlane.POINT_TAG))
+                        .flatMap(FlexibleServerPointInTimeRestoreStep::instant));
+        if (point.isEmpty()) {
+            return Optional.of("nothing shows which point in time it was restored to (no "
+                    + FlexibleServerControlPlane.POINT_TAG + " tag, no pointInTimeUTC)");
+        }
+        if (!point.get().equals(pointInTime)) {
+            return Optional.of("it was restored to " + point.get());
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Instant> instant(String text) {
+        try {
+            return Optional.of(Instant.parse(text));
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Whether this restore is in place, read from Azure: true when the target is this restore (source
+     * and restore point) and {@code Ready}; false when no server of that name exists; empty ("cannot
+     * tell") while it is still being restored or when another server holds the name.
+     */
     @Override
     public Optional<Boolean> tookEffect(StepContext context) {
-        return Optional.of(controlPlane.find(resourceGroup, targetServer).isPresent());
+        Optional<FlexibleServerControlPlane.ServerInfo> found = controlPlane.find(context, resourceGroup, targetServer);
+        if (found.isEmpty()) {
+            return Optional.of(false);
+        }
+        FlexibleServerControlPlane.ServerInfo source = source(context);
+        return notThisRestore(source, found.get()).isEmpty()
+                        && "Ready".equalsIgnoreCase(found.get().state())
+                ? Optional.of(true)
+                : Optional.empty();
     }
 
     private FlexibleServerControlPlane.ServerInfo awaitReady(
             StepContext context, FlexibleServerControlPlane.ServerInfo server) {
         FlexibleServerControlPlane.ServerInfo current = server;
-        while (!"Ready".equalsIgnoreCase(current.state())) {
-            if (context.stopRequested()) {
+        Duration pause = controlPlane.pollInterval().compareTo(Duration.ofSeconds(5)) < 0
+                ? controlPlane.pollInterval()
+                : Duration.ofSeconds(5);
+        for (int reads = 1; !"Ready".equalsIgnoreCase(current.state()); reads++) {
+            // the control plane answered: a poll that hangs is what a stall timeout is there to catch
+            context.progress("the restore " + targetServer + " is " + current.state() + " (read " + reads + ")");
+            if (context.remaining().compareTo(pause.plus(Duration.ofSeconds(1))) < 0) {
                 throw new RollbackException(
                         ErrorCode.STEP_TIMED_OUT,
-                        "the adopted restore " + targetServer + " is still " + current.state() + " at the deadline");
+                        "the restore " + targetServer + " of " + sourceServer + " to " + pointInTime + " is still "
+                                + current.state() + " at the deadline; it goes on in Azure, and a re-run adopts it");
             }
             try {
-                context.clock()
-                        .sleep(
-                                Duration.ofSeconds(1).compareTo(context.remaining()) < 0
-                                        ? Duration.ofSeconds(1)
-                                        : context.remaining());
+                context.clock().sleep(pause);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new StepInterruptedException("interrupted while waiting for " + targetServer);
             }
             current = controlPlane
-                    .find(resourceGroup, targetServer)
+                    .find(context, resourceGroup, targetServer)
                     .orElseThrow(() -> new RollbackException(
                             ErrorCode.STEP_FAILED,
                             "the restore " + targetServer + " disappeared while it was awaited"));
-            // the control plane answered: a poll that hangs is what a stall timeout is there to catch
-            context.progress("the restore " + targetServer + " is " + current.state());
         }
         return current;
     }
 
-    private FlexibleServerControlPlane.ServerInfo source() {
+    /** What the restore's wait leaves for reading the target afterwards. */
+    private static Duration reserve(StepContext context) {
+        Duration quarter = context.remaining().dividedBy(4);
+        return quarter.compareTo(LONGEST_RESERVE) < 0 ? quarter : LONGEST_RESERVE;
+    }
+
+    private FlexibleServerControlPlane.ServerInfo source(StepContext context) {
         return controlPlane
-                .find(resourceGroup, sourceServer)
+                .find(context, resourceGroup, sourceServer)
                 .orElseThrow(() -> new RollbackException(
                         ErrorCode.INVALID_CONFIGURATION,
                         "source server " + resourceGroup + "/" + sourceServer + " not found"));
