@@ -269,4 +269,56 @@ class ResumeTest {
             assertThatThrownBy(() -> executor.resume(plan, report.runId())).hasMessageContaining("already finished");
         }
     }
+
+    @Test
+    void aRunResumedAfterItsRtoRanOutStillGivesTheCheckOfAnInDoubtStepTimeToRead() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Duration> checkHad =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        RollbackStep restore = new RollbackStep() {
+            @Override
+            public String id() {
+                return "restore";
+            }
+
+            @Override
+            public String component() {
+                return "db";
+            }
+
+            @Override
+            public boolean destructive() {
+                return true;
+            }
+
+            @Override
+            public void execute(StepContext context) {
+                executions.computeIfAbsent("restore", k -> new AtomicInteger()).incrementAndGet();
+            }
+
+            @Override
+            public Optional<Boolean> tookEffect(StepContext context) {
+                checkHad.set(context.remaining());
+                return Optional.of(true);
+            }
+        };
+        RollbackPlan plan = RollbackPlan.builder(
+                        "db-rollback", RecoveryObjectives.of(Duration.ofMinutes(30), Duration.ofMinutes(5)))
+                .component("db", RecoveryObjectives.of(Duration.ofMinutes(15), Duration.ofMinutes(1)))
+                .step(counted("backup", false, false, true, Optional.empty()))
+                .step(restore, s -> s.dependsOn("backup"))
+                .step(counted("switch", true, false, false, Optional.empty()), s -> s.dependsOn("restore"))
+                .build();
+        try (FileJournal journal = FileJournal.of(dir);
+                RollbackExecutor executor = executor(journal)) {
+            journalACrashInRestore(journal);
+            clock.advance(Duration.ofMinutes(45)); // dead past the plan's 30 minutes
+
+            executor.resume(plan, RUN).await();
+
+            assertThat(checkHad.get())
+                    .as("a check gets a minute even past the RTO")
+                    .isEqualTo(Duration.ofMinutes(1));
+            assertThat(executions.get("restore")).isNull();
+        }
+    }
 }

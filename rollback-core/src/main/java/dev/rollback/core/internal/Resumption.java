@@ -25,6 +25,9 @@ import java.util.Optional;
  * done if the check says it did; otherwise a human decides. Used by one thread, before the run starts.
  */
 final class Resumption {
+    /** The least time a check of an in-doubt step is given, even when the plan's RTO has run out. */
+    private static final Duration CHECK_BUDGET = Duration.ofMinutes(1);
+
     private final RunContext context;
     private final RunHistory history;
     private final List<StepState> tookEffect = new ArrayList<>();
@@ -132,12 +135,7 @@ final class Resumption {
                 r = Reconciliation.settle(
                         step,
                         new AttemptContext(
-                                context,
-                                s,
-                                s.id(),
-                                step.component(),
-                                sh.attemptsStarted(),
-                                context.planDeadlineNanos()));
+                                context, s, s.id(), step.component(), sh.attemptsStarted(), checkDeadline()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new RollbackException(
@@ -159,6 +157,17 @@ final class Resumption {
             }
         }
         return rerun;
+    }
+
+    /**
+     * The deadline of a check of an in-doubt step: the plan's, but at least {@link #CHECK_BUDGET}
+     * from now, so that a run resumed after its RTO ran out can still read whether its step took
+     * effect (its calls carry this deadline, and a deadline-aware client sends nothing past it).
+     */
+    private long checkDeadline() {
+        return Math.max(
+                context.planDeadlineNanos(),
+                RunContext.saturatedAdd(context.clock().monotonicNanos(), CHECK_BUDGET));
     }
 
     /** The in-doubt steps whose own check said they took effect: they count as succeeded. */
