@@ -52,7 +52,7 @@ class AppServiceRollbackIT {
     private static final AtomicInteger COUNTER = new AtomicInteger();
     /** Tries per request in the provider's pipeline. */
     private static final int TRIES = 4;
-    /** The deadline-aware policy the provider requires, with quick backoff and 2 s tries for the tests. */
+    /** The deadline-aware policy the provider requires, with quick backoff and 5 s tries for the tests. */
     static final DeadlineAwareRetryPolicy POLICY = DeadlineAwareRetryPolicy.builder()
             .retry(RetrySettings.custom()
                     .maxAttempts(TRIES)
@@ -60,7 +60,7 @@ class AppServiceRollbackIT {
                     .maxBackoff(Duration.ofMillis(50))
                     .jitter(0)
                     .build())
-            .tryTimeout(Duration.ofSeconds(2))
+            .tryTimeout(Duration.ofSeconds(5))
             .build();
 
     private static AzureControlPlaneSimulator simulator;
@@ -506,8 +506,8 @@ class AppServiceRollbackIT {
 
     @Test
     void aSwapAnsweredLaterThanTheTryTimeoutIsATimeoutThatIsSettledByReadingProductionNeverASuccessOnItsOwn() {
-        // Azure applies the swap and answers 5 s later, after the 2 s try timeout.
-        simulator.inject(AzureOperation.SLOT_SWAP, AzureFault.slowResponse(Duration.ofSeconds(5)));
+        // Azure applies the swap and answers 8 s later, after the 5 s try timeout.
+        simulator.inject(AzureOperation.SLOT_SWAP, AzureFault.slowResponse(Duration.ofSeconds(8)));
 
         RollbackReport report =
                 run(swapPlan("swap-slow-answer", swap().expectedVersion(V41).build(), Duration.ofSeconds(30)));
@@ -515,7 +515,7 @@ class AppServiceRollbackIT {
         StepReport step = report.step("swap-slots").orElseThrow();
         assertThat(step.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
         assertThat(step.evidence())
-                .hasEntrySatisfying(SlotSwapStep.RECONCILED, r -> assertThat(r).contains("no answer within PT2S"));
+                .hasEntrySatisfying(SlotSwapStep.RECONCILED, r -> assertThat(r).contains("no answer within PT5S"));
         assertThat(simulator.webApp(RG, app).slot(SLOT).swapCount()).isEqualTo(1);
         assertThat(productionServesPerSdk()).isEqualTo(V41);
         reportAgreesWithProduction(report, "swap-slots");
