@@ -33,7 +33,8 @@ import java.util.Optional;
  */
 public final class FlexibleServerControlPlane {
     static {
-        // The Azure SDK and rollback-azure are optional dependencies of provider-postgres: say which artifact is missing.
+        // The Azure SDK and rollback-azure are optional dependencies of provider-postgres: say which artifact is
+        // missing.
         OptionalDependencies.require(
                 FlexibleServerControlPlane.class,
                 "The Azure flexible-server point-in-time restore (FlexibleServerControlPlane)",
