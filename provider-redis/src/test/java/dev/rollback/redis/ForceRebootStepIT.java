@@ -20,6 +20,7 @@ import dev.rollback.azure.DeadlineAwareRetryPolicy;
 import dev.rollback.core.RollbackExecutor;
 import dev.rollback.core.RunRequest;
 import dev.rollback.core.report.JsonReportRenderer;
+import dev.rollback.redis.internal.RedisFailures;
 import dev.rollback.testkit.ServerExtension;
 import dev.rollback.testkit.TestStepContext;
 import dev.rollback.testkit.azure.AzureControlPlaneSimulator;
@@ -78,7 +79,7 @@ class ForceRebootStepIT {
     /** The server's run id now, read on the data plane. */
     private static String runIdNow() {
         try (Jedis jedis = Servers.client(REDIS.server())) {
-            return dev.rollback.redis.internal.RedisFailures.infoField(jedis.info("server"), "run_id");
+            return RedisFailures.infoField(jedis.info("server"), "run_id");
         }
     }
 

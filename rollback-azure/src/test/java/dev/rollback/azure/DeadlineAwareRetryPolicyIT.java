@@ -26,6 +26,7 @@ import dev.rollback.testkit.azure.RecordedRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -301,7 +302,7 @@ class DeadlineAwareRetryPolicyIT {
      * The value once it reaches {@code expected}, or after 5 s: WireMock journals a request only once
      * its (late) answer went out.
      */
-    private static int eventually(java.util.function.IntSupplier value, int expected) {
+    private static int eventually(IntSupplier value, int expected) {
         long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         int v = value.getAsInt();
         while (v < expected && System.nanoTime() < until) {

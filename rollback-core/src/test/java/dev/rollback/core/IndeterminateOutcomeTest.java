@@ -23,6 +23,7 @@ import dev.rollback.api.report.StepReport;
 import dev.rollback.api.spi.JournalRecord;
 import dev.rollback.core.clock.ManualClock;
 import dev.rollback.core.journal.FileJournal;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketException;
 import java.nio.file.Path;
@@ -115,7 +116,7 @@ class IndeterminateOutcomeTest {
                 // wrapped, as an SDK or a step's own mapping may wrap it
                 throw new UncheckedIOException(
                         "swap call failed",
-                        new java.io.IOException(new IndeterminateOutcomeException(
+                        new IOException(new IndeterminateOutcomeException(
                                 "POST /swap: the answer was lost after the request was sent")));
             }
         }

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -272,8 +273,7 @@ class ResumeTest {
 
     @Test
     void aRunResumedAfterItsRtoRanOutStillGivesTheCheckOfAnInDoubtStepTimeToRead() throws Exception {
-        java.util.concurrent.atomic.AtomicReference<Duration> checkHad =
-                new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<Duration> checkHad = new AtomicReference<>();
         RollbackStep restore = new RollbackStep() {
             @Override
             public String id() {

@@ -9,6 +9,8 @@ import com.azure.core.management.AzureEnvironment;
 import com.azure.core.management.profile.AzureProfile;
 import com.azure.resourcemanager.appservice.AppServiceManager;
 import dev.rollback.azure.DeadlineAwareRetryPolicy;
+import dev.rollback.http.HealthCheckVerifier;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class ConfigValidationTest {
@@ -53,7 +55,7 @@ class ConfigValidationTest {
         assertThatThrownBy(() -> AppServiceRunbook.builder()
                         .resourceGroup("rg")
                         .app("shop")
-                        .healthCheck(dev.rollback.http.HealthCheckVerifier.builder()
+                        .healthCheck(HealthCheckVerifier.builder()
                                 .url("https://shop.example/health")
                                 .build())
                         .build())
@@ -65,7 +67,7 @@ class ConfigValidationTest {
                         .build()
                         .brokenVersion())
                 .contains("v42");
-        assertThatThrownBy(() -> AZURE.slotSwap().reconcileWindow(java.time.Duration.ofMinutes(31)))
+        assertThatThrownBy(() -> AZURE.slotSwap().reconcileWindow(Duration.ofMinutes(31)))
                 .hasMessageContaining("reconcileWindow")
                 .hasMessageContaining("PT31M");
     }
