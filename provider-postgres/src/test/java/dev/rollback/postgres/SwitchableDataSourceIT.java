@@ -113,6 +113,11 @@ class SwitchableDataSourceIT {
         Thread.sleep(200);
         app.switchTo(restored.dataSource(), "restored", Duration.ofSeconds(5));
         switched.set(true);
+        // Until the readers have had connections after the switch (a loaded machine may need more than a moment).
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (afterSwitch.isEmpty() && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
         Thread.sleep(300);
         stop.set(true);
         pool.shutdown();
