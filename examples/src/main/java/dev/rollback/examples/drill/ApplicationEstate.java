@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.azure.appservice.AppServiceRollback;
+import dev.rollback.azure.DeadlineAwareRetryPolicy;
 import dev.rollback.azure.appservice.AppServiceRunbook;
 import dev.rollback.http.HealthCheckVerifier;
 import dev.rollback.kubernetes.ApiServerRunbook;
@@ -70,7 +71,11 @@ final class ApplicationEstate implements AutoCloseable {
         kubernetes = KubernetesRollback.fromKubeconfig(kubeconfig);
         say.accept("connecting the Azure SDK");
         var manager = AzureSimulatorClients.resourceManager(azure);
-        appService = AppServiceRollback.ofAppServiceManager(manager.webApps().manager());
+        // The App Service provider requires its manager's pipeline to be deadline-aware (never re-send a swap).
+        appService = AppServiceRollback.ofAppServiceManager(
+                AzureSimulatorClients.resourceManager(azure, DeadlineAwareRetryPolicy.ofDefaults())
+                        .webApps()
+                        .manager());
         cdn = AzureCdnControlPlane.ofCdnManager(manager.cdnProfiles().manager());
         health = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         health.createContext("/api/health", exchange -> answer(exchange, this::appServiceHealthy));
