@@ -7,6 +7,7 @@ import dev.rollback.api.event.RunAborted;
 import dev.rollback.api.event.RunFinished;
 import dev.rollback.api.event.RunStarted;
 import dev.rollback.api.event.StepFailed;
+import dev.rollback.api.event.StepProgress;
 import dev.rollback.api.event.StepRetrying;
 import dev.rollback.api.event.StepSkipped;
 import dev.rollback.api.event.StepStalled;
@@ -31,7 +32,9 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Each event is also described in one short line ({@link #describe(RollbackEvent)}): its type,
- * then its step id (or the run's outcome, or the verification's name). Thread-safe.
+ * then its step id (or the run's outcome, or the verification's name). Progress reports are events
+ * too ({@code "StepProgress dump"}, one per {@code StepContext.progress} call; read what they said
+ * with {@code eventsOf(StepProgress.class)}). Thread-safe.
  */
 public final class RecordingListener implements RollbackListener {
     private final List<RollbackEvent> events = new ArrayList<>();
@@ -77,7 +80,7 @@ public final class RecordingListener implements RollbackListener {
     /**
      * Asserts that events pair up as the listener contract says: every run start has one end
      * (finished) and every step attempt that started ended (succeeded, failed, timed out or retrying)
-     * before the run finished.
+     * before the run finished; a step's progress and stall come only while one of its attempts is open.
      *
      * @throws AssertionError naming the first unpaired event
      */
@@ -102,6 +105,8 @@ public final class RecordingListener implements RollbackListener {
             } else if (e instanceof StepTimedOut s) {
                 close(openSteps, s.stepId(), e);
             } else if (e instanceof StepStalled s && !openSteps.contains(s.stepId())) {
+                throw new AssertionError(e + " came while step '" + s.stepId() + "' had no open attempt");
+            } else if (e instanceof StepProgress s && !openSteps.contains(s.stepId())) {
                 throw new AssertionError(e + " came while step '" + s.stepId() + "' had no open attempt");
             } else if (e instanceof StepRetrying s) {
                 close(openSteps, s.stepId(), e);
@@ -135,6 +140,8 @@ public final class RecordingListener implements RollbackListener {
         } else if (event instanceof StepTimedOut e) {
             return type + " " + e.stepId();
         } else if (event instanceof StepRetrying e) {
+            return type + " " + e.stepId();
+        } else if (event instanceof StepProgress e) {
             return type + " " + e.stepId();
         } else if (event instanceof StepSkipped e) {
             return type + " " + e.stepId();

@@ -8,6 +8,7 @@ public sealed interface RollbackEvent
                 RunFinished,
                 RunAborted,
                 StepStarted,
+                StepProgress,
                 StepRetrying,
                 StepStalled,
                 StepReconciled,

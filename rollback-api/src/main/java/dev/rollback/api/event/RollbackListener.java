@@ -31,6 +31,11 @@ public interface RollbackListener {
         onEvent(event);
     }
 
+    /** See {@link StepProgress}. Called on the thread that reported the progress, as often as the step reports it. */
+    default void onStepProgress(StepProgress event) {
+        onEvent(event);
+    }
+
     /** See {@link StepRetrying}. */
     default void onStepRetrying(StepRetrying event) {
         onEvent(event);
@@ -97,6 +102,8 @@ public interface RollbackListener {
             onRunStarted(e);
         } else if (event instanceof StepStarted e) {
             onStepStarted(e);
+        } else if (event instanceof StepProgress e) {
+            onStepProgress(e);
         } else if (event instanceof StepRetrying e) {
             onStepRetrying(e);
         } else if (event instanceof StepStalled e) {

@@ -5,6 +5,7 @@
  * <pre>
  * RunStarted
  * ├── StepStarted (attempt 1)
+ * │   ├── StepProgress (any number: what the attempt reported it did, on its own thread)
  * │   ├── StepStalled (attempt n reported no progress for its stall timeout; it is interrupted)
  * │   ├── StepReconciled (attempt n's outcome was indeterminate; the step's check settled it)
  * │   ├── StepRetrying (attempt n failed transiently, or did not take effect; attempt n+1 follows after a wait)

@@ -5,22 +5,38 @@ import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackClock;
 import dev.rollback.api.StepContext;
 import dev.rollback.api.StepInterruptedException;
+import dev.rollback.api.event.StepProgress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 
-/** The {@link StepContext} of one attempt of one step (or of a plan verifier, with no state). */
+/**
+ * The {@link StepContext} of one attempt of one step (or of a plan verifier, with no state). Its
+ * progress reports become {@link StepProgress} events until the worker {@link #close() closes} it when
+ * the attempt ends; a report that comes later (from a thread the step left behind) is dropped, so it
+ * can neither follow the step's end event nor count as progress of the next attempt.
+ */
 final class AttemptContext implements StepContext {
     private final RunContext run;
+    private final EventDispatcher events;
     private final StepState state;
     private final String stepId;
     private final String component;
     private final int attempt;
     private final long deadlineNanos;
+    private volatile boolean closed;
 
-    AttemptContext(RunContext run, StepState state, String stepId, String component, int attempt, long deadlineNanos) {
+    AttemptContext(
+            RunContext run,
+            EventDispatcher events,
+            StepState state,
+            String stepId,
+            String component,
+            int attempt,
+            long deadlineNanos) {
         this.run = run;
+        this.events = events;
         this.state = state;
         this.stepId = stepId;
         this.component = component;
@@ -101,9 +117,17 @@ final class AttemptContext implements StepContext {
     @Override
     public void progress(String what) {
         Objects.requireNonNull(what, "what");
-        if (state != null) {
-            state.progress(run.clock().monotonicNanos(), Redaction.redact(what));
+        if (state != null && !closed) {
+            long now = run.clock().monotonicNanos();
+            String redacted = Redaction.redact(what);
+            state.progress(now, redacted);
+            events.emit(new StepProgress(run.runId(), run.instantOf(now), stepId, attempt, redacted));
         }
+    }
+
+    /** The attempt ended: later progress reports are dropped. */
+    void close() {
+        closed = true;
     }
 
     @Override

@@ -56,6 +56,7 @@ public final class DryRunWalk {
             StepState state = states.get(planned.id());
             AttemptContext actx = new AttemptContext(
                     ctx,
+                    EventDispatcher.NONE, // a dry run has no step attempts, so no progress events either
                     state,
                     planned.id(),
                     planned.component(),

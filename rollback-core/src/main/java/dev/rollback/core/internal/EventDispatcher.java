@@ -10,6 +10,9 @@ import org.slf4j.LoggerFactory;
 public final class EventDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(EventDispatcher.class);
 
+    /** Delivers to no listener (for contexts whose progress no listener may hear: dry runs, resumption checks). */
+    static final EventDispatcher NONE = new EventDispatcher(List.of());
+
     private final List<RollbackListener> listeners;
 
     /** Dispatches to {@code listeners}, in order. */

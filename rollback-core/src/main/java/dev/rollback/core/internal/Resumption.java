@@ -135,7 +135,13 @@ final class Resumption {
                 r = Reconciliation.settle(
                         step,
                         new AttemptContext(
-                                context, s, s.id(), step.component(), sh.attemptsStarted(), checkDeadline()));
+                                context,
+                                EventDispatcher.NONE,
+                                s,
+                                s.id(),
+                                step.component(),
+                                sh.attemptsStarted(),
+                                checkDeadline()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new RollbackException(

@@ -552,8 +552,12 @@ public final class RunExecution implements RollbackRun {
         List<Verification> out = new ArrayList<>();
         for (Verifier verifier : context.plan().verifiers()) {
             long deadline = context.planDeadlineNanos();
-            AttemptContext actx = new AttemptContext(context, null, "plan", "plan", 1, deadline);
-            Future<Verification> f = pool.submit(() -> StepWorker.runVerifier(verifier, actx));
+            AttemptContext actx = new AttemptContext(context, events, null, "plan", "plan", 1, deadline);
+            Future<Verification> f = pool.submit(() -> {
+                try (StepMdc mdc = StepMdc.enter(context.runId(), "plan", 1)) {
+                    return StepWorker.runVerifier(verifier, actx);
+                }
+            });
             Verification v = awaitVerification(verifier, f, deadline);
             out.add(v);
             Instant at = context.clock().instant();

@@ -101,107 +101,124 @@ final class StepWorker implements Runnable {
             if (attemptStart >= deadline) {
                 return Completion.interrupted(state);
             }
-            Instant at = ctx.instantOf(attemptStart);
-            journal.attemptStarting(step, attempt, ctx.instantOf(deadline));
-            CrashPoints.reach("step.after-start-record");
-            state.attemptStarted(attempt, attemptStart, at);
-            events.emit(
-                    new StepStarted(ctx.runId(), at, step.id(), step.component(), attempt, ctx.instantOf(deadline)));
-            AttemptContext actx = new AttemptContext(ctx, state, step.id(), step.component(), attempt, deadline);
-            Optional<Verification> failed = Optional.empty();
-            Throwable thrown = null;
-            state.runnerEntered(Thread.currentThread(), attemptStart);
-            try {
-                if (attempt == 1) {
-                    step.preflight(actx);
+            // the attempt's run, step and attempt are in the MDC until it ends, for the step's own logs
+            try (StepMdc mdc = StepMdc.enter(ctx.runId(), step.id(), attempt)) {
+                Instant at = ctx.instantOf(attemptStart);
+                journal.attemptStarting(step, attempt, ctx.instantOf(deadline));
+                CrashPoints.reach("step.after-start-record");
+                state.attemptStarted(attempt, attemptStart, at);
+                events.emit(new StepStarted(
+                        ctx.runId(), at, step.id(), step.component(), attempt, ctx.instantOf(deadline)));
+                AttemptContext actx =
+                        new AttemptContext(ctx, events, state, step.id(), step.component(), attempt, deadline);
+                Optional<Verification> failed = Optional.empty();
+                Throwable thrown = null;
+                state.runnerEntered(Thread.currentThread(), attemptStart);
+                try {
+                    if (attempt == 1) {
+                        step.preflight(actx);
+                    }
+                    step.execute(actx);
+                    CrashPoints.reach("step.after-effect");
+                    failed = verify(actx, planned);
+                } catch (Throwable t) {
+                    thrown = t;
                 }
-                step.execute(actx);
-                CrashPoints.reach("step.after-effect");
-                failed = verify(actx, planned);
-            } catch (Throwable t) {
-                thrown = t;
-            }
-            // a stall declared after the attempt finished cleanly changes nothing: its work is done
-            boolean stalled = state.runnerLeft(attempt) && (thrown != null || failed.isPresent());
-            long end = ctx.clock().monotonicNanos();
-            if (thrown == null && !stalled) {
-                if (failed.isPresent()) {
-                    String why = "verification '" + failed.get().name() + "' failed: expected "
-                            + failed.get().checked() + ", observed "
-                            + failed.get().observed();
+                // a stall declared after the attempt finished cleanly changes nothing: its work is done
+                boolean stalled = state.runnerLeft(attempt) && (thrown != null || failed.isPresent());
+                actx.close();
+                long end = ctx.clock().monotonicNanos();
+                if (thrown == null && !stalled) {
+                    if (failed.isPresent()) {
+                        String why = "verification '" + failed.get().name() + "' failed: expected "
+                                + failed.get().checked() + ", observed "
+                                + failed.get().observed();
+                        state.attemptEnded(new Attempt(
+                                attempt,
+                                at,
+                                Duration.ofNanos(end - attemptStart),
+                                StepOutcome.FAILED,
+                                Optional.of(why)));
+                        return Completion.of(state, StepStatus.FAILED, why);
+                    }
                     state.attemptEnded(new Attempt(
-                            attempt, at, Duration.ofNanos(end - attemptStart), StepOutcome.FAILED, Optional.of(why)));
-                    return Completion.of(state, StepStatus.FAILED, why);
+                            attempt,
+                            at,
+                            Duration.ofNanos(end - attemptStart),
+                            StepOutcome.SUCCEEDED,
+                            Optional.empty()));
+                    return Completion.of(state, StepStatus.SUCCEEDED, "");
                 }
-                state.attemptEnded(new Attempt(
-                        attempt, at, Duration.ofNanos(end - attemptStart), StepOutcome.SUCCEEDED, Optional.empty()));
-                return Completion.of(state, StepStatus.SUCCEEDED, "");
-            }
-            if (ctx.aborted().getAsBoolean() || end >= deadline || !stalled && isInterruption(thrown)) {
-                return Completion.interrupted(state);
-            }
-            if (!stalled && needsHuman(thrown)) {
-                String why = Redaction.describe(thrown);
-                state.attemptEnded(new Attempt(
-                        attempt,
-                        at,
-                        Duration.ofNanos(end - attemptStart),
-                        StepOutcome.HUMAN_DECISION_REQUIRED,
-                        Optional.of(why)));
-                return Completion.of(state, StepStatus.HUMAN_DECISION_REQUIRED, why);
-            }
-            Optional<IndeterminateOutcomeException> indeterminate =
-                    stalled ? Optional.empty() : IndeterminateOutcomeException.in(thrown);
-            if (backoff == null) {
-                backoff = new RetryBackoff(planned.retry().orElse(ctx.plan().defaultRetry()), step::isTransient);
-            }
-            Throwable cause = stalled ? new StepInterruptedException(stallReason(planned)) : thrown;
-            String failure;
-            boolean retries;
-            if (indeterminate.isPresent()) {
-                Settled settled = settle(step, planned, actx, attempt, at, attemptStart, indeterminate.get());
-                if (settled.completion() != null) {
-                    return settled.completion();
+                if (ctx.aborted().getAsBoolean() || end >= deadline || !stalled && isInterruption(thrown)) {
+                    return Completion.interrupted(state);
                 }
-                failure = settled.failure();
-                retries = attempt < backoff.maxAttempts();
-            } else {
-                failure = stalled ? cause.getMessage() : Redaction.describe(thrown);
-                state.attemptEnded(new Attempt(
-                        attempt, at, Duration.ofNanos(end - attemptStart), StepOutcome.FAILED, Optional.of(failure)));
-                if (stalled && !step.idempotent()) {
+                if (!stalled && needsHuman(thrown)) {
+                    String why = Redaction.describe(thrown);
+                    state.attemptEnded(new Attempt(
+                            attempt,
+                            at,
+                            Duration.ofNanos(end - attemptStart),
+                            StepOutcome.HUMAN_DECISION_REQUIRED,
+                            Optional.of(why)));
+                    return Completion.of(state, StepStatus.HUMAN_DECISION_REQUIRED, why);
+                }
+                Optional<IndeterminateOutcomeException> indeterminate =
+                        stalled ? Optional.empty() : IndeterminateOutcomeException.in(thrown);
+                if (backoff == null) {
+                    backoff = new RetryBackoff(planned.retry().orElse(ctx.plan().defaultRetry()), step::isTransient);
+                }
+                Throwable cause = stalled ? new StepInterruptedException(stallReason(planned)) : thrown;
+                String failure;
+                boolean retries;
+                if (indeterminate.isPresent()) {
+                    Settled settled = settle(step, planned, actx, attempt, at, attemptStart, indeterminate.get());
+                    if (settled.completion() != null) {
+                        return settled.completion();
+                    }
+                    failure = settled.failure();
+                    retries = attempt < backoff.maxAttempts();
+                } else {
+                    failure = stalled ? cause.getMessage() : Redaction.describe(thrown);
+                    state.attemptEnded(new Attempt(
+                            attempt,
+                            at,
+                            Duration.ofNanos(end - attemptStart),
+                            StepOutcome.FAILED,
+                            Optional.of(failure)));
+                    if (stalled && !step.idempotent()) {
+                        return Completion.of(
+                                state,
+                                StepStatus.FAILED,
+                                failure + "; not retried: the step is not idempotent,"
+                                        + " so its effect may have happened");
+                    }
+                    retries = stalled ? attempt < backoff.maxAttempts() : backoff.retries(attempt, thrown);
+                }
+                if (!retries) {
+                    String suffix = thrown instanceof Error
+                            ? " (an Error: never retried)"
+                            : attempt > 1 ? " (after " + attempt + " attempts)" : "";
+                    return Completion.of(state, StepStatus.FAILED, failure + suffix);
+                }
+                long retryAt = ctx.clock().monotonicNanos();
+                Duration wait = backoff.waitAfter(attempt, cause);
+                long left = deadline - retryAt;
+                if (wait.toNanos() >= left) {
                     return Completion.of(
                             state,
                             StepStatus.FAILED,
-                            failure + "; not retried: the step is not idempotent,"
-                                    + " so its effect may have happened");
+                            failure + " (attempt " + attempt + " of "
+                                    + backoff.maxAttempts() + "; the next attempt would start " + wait
+                                    + " later, past the deadline "
+                                    + Duration.ofNanos(Math.max(0, left)) + " away, so retries stopped)");
                 }
-                retries = stalled ? attempt < backoff.maxAttempts() : backoff.retries(attempt, thrown);
-            }
-            if (!retries) {
-                String suffix = thrown instanceof Error
-                        ? " (an Error: never retried)"
-                        : attempt > 1 ? " (after " + attempt + " attempts)" : "";
-                return Completion.of(state, StepStatus.FAILED, failure + suffix);
-            }
-            long retryAt = ctx.clock().monotonicNanos();
-            Duration wait = backoff.waitAfter(attempt, cause);
-            long left = deadline - retryAt;
-            if (wait.toNanos() >= left) {
-                return Completion.of(
-                        state,
-                        StepStatus.FAILED,
-                        failure + " (attempt " + attempt + " of "
-                                + backoff.maxAttempts() + "; the next attempt would start " + wait
-                                + " later, past the deadline "
-                                + Duration.ofNanos(Math.max(0, left)) + " away, so retries stopped)");
-            }
-            events.emit(new StepRetrying(ctx.runId(), ctx.instantOf(retryAt), step.id(), attempt, wait, failure));
-            try {
-                ctx.clock().sleep(wait);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Completion.interrupted(state);
+                events.emit(new StepRetrying(ctx.runId(), ctx.instantOf(retryAt), step.id(), attempt, wait, failure));
+                try {
+                    ctx.clock().sleep(wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Completion.interrupted(state);
+                }
             }
         }
     }

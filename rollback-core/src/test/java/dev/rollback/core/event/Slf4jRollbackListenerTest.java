@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.RollbackStep;
+import dev.rollback.api.event.StepProgress;
+import dev.rollback.api.event.StepSucceeded;
 import dev.rollback.core.RollbackExecutor;
 import dev.rollback.core.RunRequest;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -20,10 +23,8 @@ class Slf4jRollbackListenerTest {
     /** What one log call saw: its level, its MDC, and its message pattern. */
     record Line(String level, String runId, String stepId, String pattern) {}
 
-    @Test
-    void logsEveryEventWithTheRunAndStepInTheMdc() {
-        List<Line> lines = new CopyOnWriteArrayList<>();
-        Logger logger = (Logger) Proxy.newProxyInstance(
+    private static Logger recording(List<Line> lines) {
+        return (Logger) Proxy.newProxyInstance(
                 Logger.class.getClassLoader(), new Class<?>[] {Logger.class}, (proxy, method, args) -> {
                     String name = method.getName();
                     if (List.of("info", "warn").contains(name) && args != null && args[0] instanceof String pattern) {
@@ -35,6 +36,12 @@ class Slf4jRollbackListenerTest {
                     }
                     return method.getReturnType() == boolean.class ? Boolean.TRUE : null;
                 });
+    }
+
+    @Test
+    void logsEveryEventWithTheRunAndStepInTheMdc() {
+        List<Line> lines = new CopyOnWriteArrayList<>();
+        Logger logger = recording(lines);
         RollbackPlan plan = RollbackPlan.builder("logged", RecoveryObjectives.stateless(Duration.ofMinutes(5)))
                 .step(RollbackStep.builder("swap", "app").build())
                 .step(
@@ -71,5 +78,57 @@ class Slf4jRollbackListenerTest {
         assertThat(MDC.get(Slf4jRollbackListener.MDC_RUN_ID))
                 .as("the MDC is cleaned up")
                 .isNull();
+    }
+
+    @Test
+    void logsTheFirstProgressOfAnAttemptThenAtMostOneLinePerIntervalSayingHowManyItStandsFor() {
+        List<Line> lines = new CopyOnWriteArrayList<>();
+        Slf4jRollbackListener listener = new Slf4jRollbackListener(recording(lines), Duration.ofSeconds(10));
+        Instant t0 = Instant.parse("2026-11-25T12:00:00Z");
+        for (int second = 0; second <= 25; second++) { // one report a second for 25 s
+            listener.dispatch(new StepProgress("run-1", t0.plusSeconds(second), "dump", 1, "wrote " + second + " MB"));
+        }
+        // attempt 2 starts over: its first report is written at once
+        listener.dispatch(new StepProgress("run-1", t0.plusSeconds(26), "dump", 2, "wrote 0 MB"));
+
+        assertThat(lines)
+                .extracting(Line::pattern)
+                .containsExactly(
+                        "step '{}' attempt {}: {}",
+                        "step '{}' attempt {}: {} ({} progress reports since the last line)",
+                        "step '{}' attempt {}: {} ({} progress reports since the last line)",
+                        "step '{}' attempt {}: {}");
+        assertThat(lines).extracting(Line::stepId).containsOnly("dump");
+    }
+
+    @Test
+    void forgetsAStepsProgressWhenItEnds() {
+        List<Line> lines = new CopyOnWriteArrayList<>();
+        Slf4jRollbackListener listener = new Slf4jRollbackListener(recording(lines), Duration.ofMinutes(1));
+        Instant t0 = Instant.parse("2026-11-25T12:00:00Z");
+        listener.dispatch(new StepProgress("run-1", t0, "dump", 1, "started"));
+        listener.dispatch(new StepSucceeded("run-1", t0.plusSeconds(1), "dump", 1, Duration.ofSeconds(1)));
+        listener.dispatch(new StepProgress("run-1", t0.plusSeconds(2), "dump", 1, "a late report"));
+
+        assertThat(lines)
+                .filteredOn(l -> l.pattern().contains("attempt {}: {}"))
+                .hasSize(2);
+    }
+
+    @Test
+    void putsBackWhatTheCallingThreadHadInTheMdc() {
+        Slf4jRollbackListener listener = new Slf4jRollbackListener(recording(new CopyOnWriteArrayList<>()));
+        MDC.put(Slf4jRollbackListener.MDC_RUN_ID, "run-1");
+        MDC.put(Slf4jRollbackListener.MDC_STEP_ID, "dump");
+        MDC.put(Slf4jRollbackListener.MDC_ATTEMPT, "2");
+        try {
+            listener.dispatch(new dev.rollback.api.event.RunAborted("run-9", Instant.EPOCH, "ops", "drill over"));
+
+            assertThat(MDC.get(Slf4jRollbackListener.MDC_RUN_ID)).isEqualTo("run-1");
+            assertThat(MDC.get(Slf4jRollbackListener.MDC_STEP_ID)).isEqualTo("dump");
+            assertThat(MDC.get(Slf4jRollbackListener.MDC_ATTEMPT)).isEqualTo("2");
+        } finally {
+            MDC.clear();
+        }
     }
 }
