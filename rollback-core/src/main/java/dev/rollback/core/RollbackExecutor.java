@@ -367,6 +367,11 @@ public final class RollbackExecutor implements AutoCloseable {
             }
 
             @Override
+            public Map<String, Duration> budgetLeft() {
+                return running.budgetLeft();
+            }
+
+            @Override
             public String toString() {
                 return "RollbackRun[" + runId() + " joined by "
                         + request.initiator().principal() + "]";

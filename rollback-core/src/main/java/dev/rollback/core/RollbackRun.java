@@ -2,6 +2,7 @@ package dev.rollback.core;
 
 import dev.rollback.api.report.RollbackReport;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -36,4 +37,14 @@ public interface RollbackRun {
 
     /** Waits at most {@code timeout}; empty if the run has not finished by then. */
     Optional<RollbackReport> await(Duration timeout) throws InterruptedException;
+
+    /**
+     * The RTO budget left now, on the executor's clock, for the plan (under the key {@code "plan"})
+     * and each of its components, in the plan's order: negative once a budget is overrun. Counted
+     * from the run's first start, so a resumed run's budgets include the time it was dead. Empty
+     * once the run is done, and by default.
+     */
+    default Map<String, Duration> budgetLeft() {
+        return Map.of();
+    }
 }

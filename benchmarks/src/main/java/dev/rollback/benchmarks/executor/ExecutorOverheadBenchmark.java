@@ -7,6 +7,8 @@ import dev.rollback.api.report.RollbackReport;
 import dev.rollback.api.report.RunOutcome;
 import dev.rollback.core.RollbackExecutor;
 import dev.rollback.core.RunRequest;
+import dev.rollback.micrometer.RollbackMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -28,7 +30,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Executor overhead per no-op step: one operation is one step of a 1,000-step plan, either a
  * chain (each step after the previous: pure scheduling latency) or 1,000 independent steps (the
  * pool kept busy). Includes everything a run does per step: deadline, journal call (to
- * Journal.NONE), events (no listener), attempt records and the report.
+ * Journal.NONE), events, attempt records and the report. {@code listener}: {@code none}, or
+ * {@code metrics} ({@link RollbackMetrics} bound to a {@link SimpleMeterRegistry}: a run counter, a
+ * budget gauge, and per step a timer and a summary), measured beside each other in one run.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,12 +46,21 @@ public class ExecutorOverheadBenchmark {
     @Param({"chain", "independent"})
     public String shape;
 
+    @Param({"none", "metrics"})
+    public String listener;
+
     private RollbackExecutor executor;
     private RollbackPlan plan;
 
     @Setup(Level.Trial)
     public void setUp() {
-        executor = RollbackExecutor.builder().parallelism(2).build();
+        RollbackExecutor.Builder builder = RollbackExecutor.builder().parallelism(2);
+        if ("metrics".equals(listener)) {
+            RollbackMetrics metrics = RollbackMetrics.ofDefaults();
+            metrics.bindTo(new SimpleMeterRegistry());
+            builder.listener(metrics);
+        }
+        executor = builder.build();
         RollbackPlan.Builder b =
                 RollbackPlan.builder("overhead-" + shape, RecoveryObjectives.stateless(Duration.ofHours(1)));
         for (int i = 0; i < STEPS; i++) {

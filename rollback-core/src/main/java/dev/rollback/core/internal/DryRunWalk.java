@@ -45,7 +45,8 @@ public final class DryRunWalk {
         plan.steps().forEach(s -> states.put(s.id(), new StepState(s)));
         RunContext ctx = new RunContext(
                 runId, plan, request.initiator(), clock, start, clock.instant(), 0L, true, states, () -> false);
-        events.emit(new RunStarted(runId, ctx.startedAt(), plan.name(), request.initiator(), true));
+        events.emit(new RunStarted(
+                runId, ctx.startedAt(), plan.name(), request.initiator(), true, RunRecords.budgets(plan)));
         List<StepReport> steps = new ArrayList<>();
         List<String> order = new ArrayList<>();
         for (PlannedStep planned : plan.steps()) {

@@ -305,6 +305,20 @@ public final class RunExecution implements RollbackRun {
         }
     }
 
+    @Override
+    public Map<String, Duration> budgetLeft() {
+        if (isDone()) {
+            return Map.of();
+        }
+        long now = context.clock().monotonicNanos();
+        Map<String, Duration> left = new LinkedHashMap<>();
+        left.put("plan", Duration.ofNanos(context.planDeadlineNanos() - now));
+        for (String component : context.plan().componentNames()) {
+            left.put(component, Duration.ofNanos(context.componentDeadlineNanos(component) - now));
+        }
+        return left;
+    }
+
     private static RuntimeException rethrow(ExecutionException e) {
         Throwable c = e.getCause();
         if (c instanceof RuntimeException r) {
@@ -321,7 +335,12 @@ public final class RunExecution implements RollbackRun {
     private void coordinate() {
         try {
             events.emit(new RunStarted(
-                    context.runId(), context.startedAt(), context.plan().name(), request.initiator(), false));
+                    context.runId(),
+                    context.startedAt(),
+                    context.plan().name(),
+                    request.initiator(),
+                    false,
+                    RunRecords.budgets(context.plan())));
             for (StepState s : resumption.map(Resumption::tookEffect).orElse(List.of())) {
                 finalize(s, StepStatus.SUCCEEDED, "", context.clock().monotonicNanos());
                 s.dependents.forEach(d -> d.unfinishedDependencies--);

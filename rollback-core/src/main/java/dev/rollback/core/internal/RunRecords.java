@@ -201,4 +201,14 @@ public final class RunRecords {
         data.put("duration", report.duration().toString());
         return data;
     }
+
+    /** The RTO budget of the plan (under "plan") and of each of its components, for the start event. */
+    public static Map<String, Duration> budgets(RollbackPlan plan) {
+        Map<String, Duration> budgets = new LinkedHashMap<>();
+        budgets.put("plan", plan.objectives().rto());
+        for (String component : plan.componentNames()) {
+            budgets.put(component, plan.objectivesOf(component).rto());
+        }
+        return budgets;
+    }
 }
