@@ -9,6 +9,7 @@ import dev.rollback.core.escalation.EscalationPolicy;
 import dev.rollback.core.escalation.EscalationRole;
 import dev.rollback.core.escalation.EscalationTier;
 import dev.rollback.core.notification.StakeholderGroup;
+import dev.rollback.core.trigger.CustomSignal;
 import dev.rollback.core.trigger.DecisionMatrix;
 import dev.rollback.core.trigger.LatencyStatistic;
 import dev.rollback.core.trigger.NoDataPolicy;
@@ -25,7 +26,7 @@ import java.util.Set;
 /** Reads the sections of a configuration file into a {@link RollbackConfiguration.Builder}. Stateless. */
 final class ConfigurationReader {
     private static final Set<String> SECTIONS =
-            Set.of("matrix", "components", "success-metrics", "escalation", "stakeholders");
+            Set.of("signals", "matrix", "components", "success-metrics", "escalation", "stakeholders");
     private static final Set<String> RULE_KEYS = Set.of(
             "name",
             "signal",
@@ -50,7 +51,10 @@ final class ConfigurationReader {
             return b.build();
         }
         root.allowOnly(SECTIONS);
-        root.optional("matrix").ifPresent(n -> b.matrix(matrix(n)));
+        root.optional("signals").ifPresent(n -> b.signals(signals(n)));
+        Map<String, CustomSignal> customs = new LinkedHashMap<>();
+        b.signals().forEach(c -> customs.put(c.name(), c));
+        root.optional("matrix").ifPresent(n -> b.matrix(matrix(n, customs)));
         root.optional("components").ifPresent(n -> b.components(components(n)));
         root.optional("success-metrics").ifPresent(n -> b.successTargets(successTargets(n, b.successTargets())));
         root.optional("escalation").ifPresent(n -> escalation(n, b));
@@ -58,9 +62,32 @@ final class ConfigurationReader {
         return b.build();
     }
 
+    // ---- custom signals ----
+
+    private static List<CustomSignal> signals(ConfigNode node) {
+        List<CustomSignal> signals = new java.util.ArrayList<>();
+        node.fields().forEach((name, signal) -> {
+            signal.allowOnly(Set.of("kind", "unit"));
+            CustomSignal.Kind kind = signal.required("kind").constant(CustomSignal.Kind.class);
+            Optional<ConfigNode> unit = signal.optional("unit");
+            if (unit.isPresent() && kind != CustomSignal.Kind.GAUGE) {
+                throw unit.get()
+                        .bad("allowed for a " + kind.name().toLowerCase(Locale.ROOT)
+                                + ": only a gauge has a unit of its own (a rate is a ratio, a latency in seconds)");
+            }
+            signals.add(signal.check(() -> switch (kind) {
+                case RATE -> CustomSignal.rate(name);
+                case LATENCY -> CustomSignal.latency(name);
+                case GAUGE ->
+                    CustomSignal.gauge(name, unit.map(ConfigNode::nonBlank).orElse("value"));
+            }));
+        });
+        return signals;
+    }
+
     // ---- matrix ----
 
-    private static DecisionMatrix matrix(ConfigNode node) {
+    private static DecisionMatrix matrix(ConfigNode node, Map<String, CustomSignal> customs) {
         node.allowOnly(Set.of("name", "rules"));
         DecisionMatrix.Builder matrix = DecisionMatrix.custom();
         node.optional("name").ifPresent(n -> n.check(() -> matrix.name(n.nonBlank())));
@@ -69,33 +96,41 @@ final class ConfigurationReader {
             throw node.required("rules").bad("a list of at least one rule");
         }
         for (ConfigNode rule : rules) {
-            TriggerRule built = rule(rule);
+            TriggerRule built = rule(rule, customs);
             rule.check(() -> matrix.addRule(built));
         }
         return matrix.build();
     }
 
-    private static TriggerRule rule(ConfigNode node) {
+    private static TriggerRule rule(ConfigNode node, Map<String, CustomSignal> customs) {
         node.allowOnly(RULE_KEYS);
         TriggerRule.Builder rule = TriggerRule.custom();
         ConfigNode name = node.required("name");
         name.check(() -> rule.name(name.nonBlank()));
         ConfigNode signalNode = node.required("signal");
-        Signal signal = signalNode.constant(Signal.class);
-        rule.signal(signal);
+        CustomSignal custom = customs.get(signalNode.text());
+        String unit;
+        if (custom != null) {
+            rule.signal(custom);
+            unit = custom.unit();
+        } else {
+            Signal builtIn = builtIn(signalNode, customs);
+            rule.signal(builtIn);
+            unit = builtIn.unit();
+        }
         Optional<ConfigNode> above = node.optional("above");
         Optional<ConfigNode> between = node.optional("between");
         if (above.isPresent() && between.isPresent()) {
             throw between.get().bad("allowed beside 'above': a rule has one threshold");
         }
-        above.ifPresent(n -> n.check(() -> rule.above(threshold(n, signal))));
+        above.ifPresent(n -> n.check(() -> rule.above(threshold(n, unit))));
         between.ifPresent(n -> {
             List<ConfigNode> band = n.list();
             if (band.size() != 2) {
                 throw n.bad("a band of two values, [low, high]");
             }
-            double low = threshold(band.get(0), signal);
-            double high = threshold(band.get(1), signal);
+            double low = threshold(band.get(0), unit);
+            double high = threshold(band.get(1), unit);
             n.check(() -> rule.between(low, high));
         });
         node.optional("statistic").ifPresent(n -> rule.statistic(n.constant(LatencyStatistic.class)));
@@ -111,7 +146,7 @@ final class ConfigurationReader {
             int total = (int) kn.get(1).integer(1);
             n.check(() -> rule.kOfN(k, total));
         });
-        node.optional("clear-threshold").ifPresent(n -> n.check(() -> rule.clearThreshold(threshold(n, signal))));
+        node.optional("clear-threshold").ifPresent(n -> n.check(() -> rule.clearThreshold(threshold(n, unit))));
         node.optional("hold-time").ifPresent(n -> n.check(() -> rule.holdTime(n.duration())));
         node.optional("no-data").ifPresent(n -> rule.noData(n.constant(NoDataPolicy.class)));
         ConfigNode action = node.required("action");
@@ -121,9 +156,24 @@ final class ConfigurationReader {
         return node.check(rule::build);
     }
 
-    /** A threshold in the signal's unit: a ratio (0.01 or 1%), percent (90 or 90%), seconds (5s or 5), or a count. */
-    private static double threshold(ConfigNode node, Signal signal) {
-        return switch (signal.unit()) {
+    private static Signal builtIn(ConfigNode node, Map<String, CustomSignal> customs) {
+        for (Signal s : Signal.values()) {
+            if (!s.isCustom()
+                    && s.id().equals(node.text().toLowerCase(Locale.ROOT).replace('_', '-'))) {
+                return s;
+            }
+        }
+        throw node.bad("a built-in signal "
+                + java.util.Arrays.stream(Signal.values())
+                        .filter(s -> !s.isCustom())
+                        .map(Signal::id)
+                        .toList()
+                + " or one declared under 'signals' " + customs.keySet());
+    }
+
+    /** A threshold in the signal's unit: a ratio (0.01 or 1%), percent (90 or 90%), seconds (5s or 5), or a number. */
+    private static double threshold(ConfigNode node, String unit) {
+        return switch (unit) {
             case "ratio" -> node.ratio();
             case "percent" -> node.percent();
             case "seconds" -> node.durationOrSeconds().toNanos() / 1e9;

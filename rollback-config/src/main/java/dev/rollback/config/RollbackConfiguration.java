@@ -15,7 +15,9 @@ import dev.rollback.core.escalation.EscalationContacts;
 import dev.rollback.core.escalation.EscalationPolicy;
 import dev.rollback.core.notification.StakeholderGroup;
 import dev.rollback.core.notification.StakeholderNotices;
+import dev.rollback.core.trigger.CustomSignal;
 import dev.rollback.core.trigger.DecisionMatrix;
+import dev.rollback.core.trigger.TriggerEngine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -25,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -35,7 +38,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The runbook's numbers as configuration: the decision matrix (every threshold), each component's
+ * The runbook's numbers as configuration: the application's own signals, the decision matrix (every
+ * threshold, on built-in or own signals), each component's
  * recovery objectives, the success metrics' limits and targets, the escalation ladder with its
  * contacts, and how each stakeholder group is informed. Read from YAML or properties
  * ({@link #load(Path)}), or built in code ({@link #custom()}); {@link #ofDefaults()} reads the
@@ -55,6 +59,7 @@ public final class RollbackConfiguration {
     /** The classpath resource of the shipped runbook file. */
     public static final String RUNBOOK_RESOURCE = "dev/rollback/config/runbook.yaml";
 
+    private final List<CustomSignal> signals;
     private final DecisionMatrix matrix;
     private final Map<String, RecoveryObjectives> components;
     private final SuccessTargets successTargets;
@@ -63,6 +68,7 @@ public final class RollbackConfiguration {
     private final Map<StakeholderGroup, StakeholderSettings> stakeholders;
 
     private RollbackConfiguration(Builder b) {
+        this.signals = List.copyOf(b.signals);
         this.matrix = b.matrix;
         this.components = Collections.unmodifiableMap(new LinkedHashMap<>(b.components));
         this.successTargets = b.successTargets;
@@ -161,6 +167,21 @@ public final class RollbackConfiguration {
         return new Builder(Objects.requireNonNull(base, "base"));
     }
 
+    /** The application's own signals declared (rules on them register them too). */
+    public List<CustomSignal> signals() {
+        return signals;
+    }
+
+    /**
+     * A {@link TriggerEngine} builder with this matrix and these custom signals; add a clock,
+     * listeners and the rest, and build it.
+     */
+    public TriggerEngine.Builder triggerEngine() {
+        TriggerEngine.Builder engine = TriggerEngine.builder().matrix(matrix);
+        signals.forEach(engine::signal);
+        return engine;
+    }
+
     /** The trigger rules: thresholds, windows, sustains, actions. */
     public DecisionMatrix matrix() {
         return matrix;
@@ -216,6 +237,7 @@ public final class RollbackConfiguration {
 
     /** Builds a {@link RollbackConfiguration}. Not thread-safe; reusable. */
     public static final class Builder {
+        private final List<CustomSignal> signals = new ArrayList<>();
         private DecisionMatrix matrix = DecisionMatrix.ofDefaults();
         private final Map<String, RecoveryObjectives> components = new LinkedHashMap<>();
         private SuccessTargets successTargets = SuccessTargets.runbook();
@@ -235,12 +257,21 @@ public final class RollbackConfiguration {
         }
 
         private Builder(RollbackConfiguration base) {
+            signals.addAll(base.signals);
             matrix = base.matrix;
             components.putAll(base.components);
             successTargets = base.successTargets;
             escalationPolicy = base.escalationPolicy;
             escalationContacts = base.escalationContacts;
             stakeholders.putAll(base.stakeholders);
+        }
+
+        /** Replaces the application's own signals declared. Default: none. */
+        public Builder signals(List<CustomSignal> signals) {
+            List<CustomSignal> copy = List.copyOf(signals);
+            this.signals.clear();
+            this.signals.addAll(copy);
+            return this;
         }
 
         /** The decision matrix. Default: {@link DecisionMatrix#ofDefaults()}. */
@@ -327,6 +358,10 @@ public final class RollbackConfiguration {
         }
 
         // for the reader: what a file sets, section by section
+        List<CustomSignal> signals() {
+            return signals;
+        }
+
         Map<StakeholderGroup, StakeholderSettings> stakeholders() {
             return stakeholders;
         }

@@ -170,7 +170,8 @@ class RollbackConfigurationTest {
                         """))
                 .hasMessageContaining("matrix.rules[1] '(a section)' is refused: rule 'a' is already in the matrix");
         assertThatThrownBy(() -> yaml("matrix: { rules: [ { name: a, signal: heat, above: 1, action: x } ] }"))
-                .hasMessageContaining("matrix.rules[0].signal 'heat' is not one of [error-rate, response-time,");
+                .hasMessageContaining(
+                        "matrix.rules[0].signal 'heat' is not a built-in signal [error-rate, response-time,");
     }
 
     @Test
@@ -194,5 +195,42 @@ class RollbackConfigurationTest {
 
         assertThat(config.matrix().rule("slow").orElseThrow().threshold()).isEqualTo(2.5);
         assertThat(config.matrix().rule("slower").orElseThrow().threshold()).isEqualTo(5.0);
+    }
+
+    @Test
+    void rulesOnTheApplicationsOwnSignalsReadTheirThresholdsInTheSignalsUnit() {
+        RollbackConfiguration config = yaml("""
+                signals:
+                  payment-failures: { kind: rate }
+                  checkout-latency: { kind: latency }
+                  queue-depth: { kind: gauge, unit: messages }
+                  refunds: { kind: rate }
+                matrix:
+                  rules:
+                    - { name: payments, signal: payment-failures, above: 5%, action: application-rollback }
+                    - { name: checkout, signal: checkout-latency, above: 1500ms, statistic: p99, action: x }
+                    - { name: backlog, signal: queue-depth, above: 10000, window: 30s, action: manual-review }
+                """);
+
+        assertThat(config.matrix().rule("payments").orElseThrow().customSignal())
+                .contains(dev.rollback.core.trigger.CustomSignal.rate("payment-failures"));
+        assertThat(config.matrix().rule("payments").orElseThrow().threshold()).isEqualTo(0.05);
+        assertThat(config.matrix().rule("checkout").orElseThrow().threshold()).isEqualTo(1.5);
+        assertThat(config.matrix().rule("backlog").orElseThrow().unit()).isEqualTo("messages");
+        try (var engine = config.triggerEngine().build()) {
+            engine.rate("refunds").record(true);
+            engine.gauge("queue-depth").record(12000);
+            assertThat(engine.evaluate()).extracting(d -> d.rule()).containsExactly("backlog");
+        }
+        assertThatThrownBy(() -> yaml("""
+                        matrix:
+                          rules: [ { name: a, signal: payment-failures, above: 1%, action: x } ]
+                        """))
+                .hasMessageContaining("matrix.rules[0].signal 'payment-failures' is not a built-in signal")
+                .hasMessageContaining("or one declared under 'signals' []");
+        assertThatThrownBy(() -> yaml("signals: { lag: { kind: rate, unit: seconds } }"))
+                .hasMessageContaining("signals.lag.unit 'seconds' is not allowed for a rate");
+        assertThatThrownBy(() -> yaml("signals: { lag: { kind: counter } }"))
+                .hasMessageContaining("signals.lag.kind 'counter' is not one of [rate, latency, gauge]");
     }
 }

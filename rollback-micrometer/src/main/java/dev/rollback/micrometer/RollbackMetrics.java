@@ -138,7 +138,7 @@ public final class RollbackMetrics implements MeterBinder, RollbackListener, Dec
                             engine,
                             e -> e.observed(name).orElse(Double.NaN))
                     .description("What the latest evaluation of the trigger rule saw, in its unit")
-                    .tags("rule", name, "unit", rule.signal().unit())
+                    .tags("rule", name, "unit", rule.unit())
                     .strongReference(true)
                     .register(registry);
         }

@@ -22,7 +22,7 @@ public final class PresetFootprint {
             ManualClock clock = ManualClock.startingAt(Instant.parse("2024-05-01T00:00:00Z"));
             TriggerEngine engine =
                     TriggerEngine.builder().clock(clock).stripes(stripes).build();
-            EvaluationBenchmark.fill(engine, clock);
+            EvaluationBenchmark.fill(engine, clock, new EvaluationBenchmark.BuiltInTraffic(engine));
             GraphLayout layout = engineOnly(engine);
             System.out.printf(
                     "preset matrix, %d stripe(s), every recording thread owns its stripe: %,d bytes in %,d objects%n",

@@ -14,7 +14,7 @@ final class Descriptions {
         if (rule.signal().isAlarm()) {
             return words(rule) + ": " + alarm;
         }
-        String seen = Double.isNaN(observed) ? "no data (treated as failing)" : value(rule.signal(), observed);
+        String seen = Double.isNaN(observed) ? "no data (treated as failing)" : value(rule.unit(), observed);
         String sustained = rule.sustain().isZero() ? "" : " for " + duration(rule.sustain());
         String kOfN = rule.evaluationsConsidered() == 1
                 ? ""
@@ -30,10 +30,10 @@ final class Descriptions {
 
     private static String comparison(TriggerRule rule, double threshold) {
         if (rule.upperBound().isPresent()) {
-            return "in (" + value(rule.signal(), threshold) + ", "
-                    + value(rule.signal(), rule.upperBound().getAsDouble()) + "]";
+            return "in (" + value(rule.unit(), threshold) + ", "
+                    + value(rule.unit(), rule.upperBound().getAsDouble()) + "]";
         }
-        return "> " + value(rule.signal(), threshold);
+        return "> " + value(rule.unit(), threshold);
     }
 
     /** "5m", "90s", "1h30m". */
@@ -55,16 +55,21 @@ final class Descriptions {
     }
 
     private static String words(TriggerRule rule) {
+        if (rule.customSignal().isPresent()) {
+            String custom = rule.customSignal().get().name();
+            return rule.signal() == Signal.CUSTOM_LATENCY ? rule.statistic().label() + " " + custom : custom;
+        }
         String words = rule.signal().name().toLowerCase(Locale.ROOT).replace('_', ' ');
         return rule.signal() == Signal.RESPONSE_TIME ? rule.statistic().label() + " " + words : words;
     }
 
-    private static String value(Signal signal, double v) {
-        return switch (signal.unit()) {
+    private static String value(String unit, double v) {
+        return switch (unit) {
             case "ratio" -> plain(v * 100) + "%";
             case "seconds" -> plain(v) + " s";
             case "percent" -> plain(v) + "%";
-            default -> plain(v);
+            case "count", "value" -> plain(v);
+            default -> plain(v) + " " + unit; // a custom gauge's own unit: "1200 messages"
         };
     }
 

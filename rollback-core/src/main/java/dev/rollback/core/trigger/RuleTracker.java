@@ -103,7 +103,7 @@ final class RuleTracker {
                 rule.name(),
                 observed,
                 threshold,
-                rule.signal().unit(),
+                rule.unit(),
                 Descriptions.decision(rule, observed, threshold, alarm),
                 began,
                 now));

@@ -2,8 +2,10 @@ package dev.rollback.core.trigger;
 
 /**
  * What a {@link TriggerRule} watches, in the runbook's words, with the unit its thresholds and
- * observed values are written in. The {@link TriggerEngine} records each of them through its own
+ * observed values are written in. The {@link TriggerEngine} records each built-in one through its own
  * method ({@link TriggerEngine#recordRequest}, {@link TriggerEngine#recordConnectionAttempt}, ...).
+ * The three {@code CUSTOM_} constants stand for an application's own signals ({@link CustomSignal}):
+ * a rule on one names it in {@link TriggerRule#customSignal()}, and its unit is the custom signal's.
  */
 public enum Signal {
     /** The share of failed requests over the rule's window: a ratio in [0, 1] (0.01 is 1%). */
@@ -21,7 +23,13 @@ public enum Signal {
     /** A security breach was detected and not yet cleared: an alarm, 1 while present. */
     SECURITY_BREACH("alarm"),
     /** A data corruption indicator was raised and not yet cleared: an alarm, 1 while present. */
-    DATA_CORRUPTION("alarm");
+    DATA_CORRUPTION("alarm"),
+    /** An application's {@linkplain CustomSignal#rate(String) own rate}: a ratio in [0, 1] over the rule's window. */
+    CUSTOM_RATE("ratio"),
+    /** An application's {@linkplain CustomSignal#latency(String) own latency}: a statistic, in seconds. */
+    CUSTOM_LATENCY("seconds"),
+    /** An application's {@linkplain CustomSignal#gauge(String, String) own gauge}: its latest sample, in its unit. */
+    CUSTOM_GAUGE("value");
 
     private final String unit;
 
@@ -29,7 +37,10 @@ public enum Signal {
         this.unit = unit;
     }
 
-    /** The unit of thresholds and observed values: "ratio", "seconds", "percent", "count" or "alarm". */
+    /**
+     * The unit of thresholds and observed values: "ratio", "seconds", "percent", "count" or "alarm";
+     * "value" for a custom gauge, whose own unit {@link TriggerRule#unit()} gives.
+     */
     public String unit() {
         return unit;
     }
@@ -41,6 +52,20 @@ public enum Signal {
 
     /** Whether this signal is computed over a sliding window of events (and so has a minimum). */
     public boolean isWindowed() {
-        return this == ERROR_RATE || this == RESPONSE_TIME || this == DATABASE_CONNECTION_FAILURES;
+        return this == ERROR_RATE
+                || this == RESPONSE_TIME
+                || this == DATABASE_CONNECTION_FAILURES
+                || this == CUSTOM_RATE
+                || this == CUSTOM_LATENCY;
+    }
+
+    /** Whether this stands for an application's own signal ({@link CustomSignal}). */
+    public boolean isCustom() {
+        return this == CUSTOM_RATE || this == CUSTOM_LATENCY || this == CUSTOM_GAUGE;
+    }
+
+    /** The signal's id in configuration files: its name in lower case with '-' for '_' ("error-rate"). */
+    public String id() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 }

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * Decides when to roll back: records live signals, evaluates a {@link DecisionMatrix} over them
  * and hands each {@link Decision} to its {@link DecisionListener}s, one per episode of a rule.
  *
- * <p><b>Recording</b> ({@link #recordRequest}, {@link #recordConnectionAttempt}, ...) is
+ * <p><b>Recording</b> ({@link #recordRequest}, {@link #recordConnectionAttempt}, ..., and an application's own
+ * signals through {@link #rate(String)}, {@link #latency(String)}, {@link #gauge(String)}) is
  * thread-safe, lock-free and allocation-free: requests and connection attempts go into striped
  * sliding windows on the clock's monotonic time (so a wall clock that jumps never corrupts a
  * window), latencies into a log-bucket histogram (see {@link LatencyStatistic}). A started engine on
@@ -66,7 +67,8 @@ public final class TriggerEngine implements AutoCloseable {
         this.evaluationInterval = b.evaluationInterval;
         this.resolution = b.resolution;
         this.listeners = new CopyOnWriteArrayList<>(b.listeners);
-        this.signals = new Signals(matrix.rules(), clock.monotonicNanos(), b.resolution.toNanos(), b.stripes);
+        this.signals =
+                new Signals(matrix.rules(), b.customSignals, clock.monotonicNanos(), b.resolution.toNanos(), b.stripes);
         this.trackers = matrix.rules().stream().map(RuleTracker::new).toArray(RuleTracker[]::new);
         this.overrideThresholds = new double[trackers.length];
         this.overridesUntil = new long[trackers.length];
@@ -96,6 +98,46 @@ public final class TriggerEngine implements AutoCloseable {
      */
     public void recordRequest(long latency, TimeUnit unit, boolean success) {
         signals.recordRequest(clock, unit.toNanos(latency), success);
+    }
+
+    /**
+     * The recorder of the custom rate {@code name} (declared with {@link Builder#signal(CustomSignal)} or
+     * watched by a rule); get it once and keep it: recording through it costs what
+     * {@link #recordRequest} costs.
+     *
+     * @throws IllegalArgumentException if this engine has no custom rate of that name
+     */
+    public RateRecorder rate(String name) {
+        Objects.requireNonNull(name, "name");
+        Signals.Custom c = signals.custom(name, CustomSignal.Kind.RATE);
+        return new RateRecorder(c.signal, c.window, clock);
+    }
+
+    /**
+     * The recorder of the custom latency {@code name}; as {@link #rate(String)}.
+     *
+     * @throws IllegalArgumentException if this engine has no custom latency of that name
+     */
+    public LatencyRecorder latency(String name) {
+        Objects.requireNonNull(name, "name");
+        Signals.Custom c = signals.custom(name, CustomSignal.Kind.LATENCY);
+        return new LatencyRecorder(c.signal, c.window, clock);
+    }
+
+    /**
+     * The recorder of the custom gauge {@code name}; as {@link #rate(String)}.
+     *
+     * @throws IllegalArgumentException if this engine has no custom gauge of that name
+     */
+    public GaugeRecorder gauge(String name) {
+        Objects.requireNonNull(name, "name");
+        Signals.Custom c = signals.custom(name, CustomSignal.Kind.GAUGE);
+        return new GaugeRecorder(c.signal, c.gauge, clock);
+    }
+
+    /** The application's own signals this engine records: those declared and those its rules watch. */
+    public List<CustomSignal> customSignals() {
+        return signals.customSignals();
     }
 
     /** Records one database connection attempt. Lock-free and allocation-free. */
@@ -377,6 +419,7 @@ public final class TriggerEngine implements AutoCloseable {
         private Duration resolution = Duration.ofSeconds(1);
         private int stripes = Runtime.getRuntime().availableProcessors() > 1 ? 2 : 1;
         private final List<DecisionListener> listeners = new ArrayList<>();
+        private final List<CustomSignal> customSignals = new ArrayList<>();
 
         private Builder() {}
 
@@ -426,13 +469,28 @@ public final class TriggerEngine implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Registers one of the application's own signals, so that it can be recorded
+         * ({@link TriggerEngine#rate(String)}, ...) even before a rule watches it; signals rules of the
+         * matrix watch are registered without this. A name registered twice must mean the same signal.
+         */
+        public Builder signal(CustomSignal signal) {
+            customSignals.add(Objects.requireNonNull(signal, "signal"));
+            return this;
+        }
+
         /** Adds a listener for decisions. */
         public Builder onDecision(DecisionListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
-        /** Builds the engine; it does not evaluate until {@link TriggerEngine#start()} or {@link TriggerEngine#evaluate()}. */
+        /**
+         * Builds the engine; it does not evaluate until {@link TriggerEngine#start()} or
+         * {@link TriggerEngine#evaluate()}.
+         *
+         * @throws IllegalArgumentException if one custom signal name stands for two different signals
+         */
         public TriggerEngine build() {
             return new TriggerEngine(this);
         }

@@ -5,6 +5,7 @@ import dev.rollback.api.Policy;
 import dev.rollback.api.Severity;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.regex.Pattern;
 
@@ -38,6 +39,7 @@ public final class TriggerRule implements Policy {
 
     private final String name;
     private final Signal signal;
+    private final CustomSignal customSignal; // null for a built-in signal
     private final double threshold;
     private final double upperBound;
     private final LatencyStatistic statistic;
@@ -56,6 +58,7 @@ public final class TriggerRule implements Policy {
     private TriggerRule(Builder b) {
         this.name = b.name;
         this.signal = b.signal;
+        this.customSignal = b.customSignal;
         this.threshold = b.threshold;
         this.upperBound = b.upperBound;
         this.statistic = b.statistic;
@@ -88,9 +91,19 @@ public final class TriggerRule implements Policy {
         return name;
     }
 
-    /** The signal this rule watches. */
+    /** The signal this rule watches; one of the {@code CUSTOM_} constants for an application's own. */
     public Signal signal() {
         return signal;
+    }
+
+    /** The application's own signal this rule watches, when {@link #signal()} is a {@code CUSTOM_} one. */
+    public Optional<CustomSignal> customSignal() {
+        return Optional.ofNullable(customSignal);
+    }
+
+    /** The unit of the threshold and the observed value: the signal's, or the custom signal's. */
+    public String unit() {
+        return customSignal != null ? customSignal.unit() : signal.unit();
     }
 
     /** The threshold, in the signal's unit: the value must be above it. */
@@ -188,6 +201,7 @@ public final class TriggerRule implements Policy {
     public static final class Builder {
         private String name;
         private Signal signal;
+        private CustomSignal customSignal;
         private double threshold = Double.NaN;
         private double upperBound = Double.POSITIVE_INFINITY;
         private LatencyStatistic statistic = LatencyStatistic.P95;
@@ -208,6 +222,7 @@ public final class TriggerRule implements Policy {
         private Builder(TriggerRule base) {
             name = base.name;
             signal = base.signal;
+            customSignal = base.customSignal;
             threshold = base.threshold;
             upperBound = base.upperBound;
             statistic = base.statistic;
@@ -235,9 +250,21 @@ public final class TriggerRule implements Policy {
             return this;
         }
 
-        /** Required: the signal this rule watches. */
+        /** Required (this or {@link #signal(CustomSignal)}): the built-in signal this rule watches. */
         public Builder signal(Signal signal) {
             this.signal = Objects.requireNonNull(signal, "signal");
+            this.customSignal = null;
+            return this;
+        }
+
+        /**
+         * The application's own signal this rule watches, instead of a built-in one; the engine that
+         * evaluates the rule registers it.
+         */
+        public Builder signal(CustomSignal signal) {
+            Objects.requireNonNull(signal, "signal");
+            this.signal = signal.kind().signal();
+            this.customSignal = signal;
             return this;
         }
 
@@ -381,6 +408,10 @@ public final class TriggerRule implements Policy {
             if (action == null) {
                 throw new IllegalArgumentException("action is required (rule '" + name + "')");
             }
+            if (signal.isCustom() && customSignal == null) {
+                throw new IllegalArgumentException("signal " + signal + " of rule '" + name
+                        + "' needs the custom signal it stands for: call signal(CustomSignal...)");
+            }
             if (signal.isAlarm()) {
                 if (!Double.isNaN(threshold) && (threshold != 0 || isBand())) {
                     throw new IllegalArgumentException(
@@ -391,14 +422,11 @@ public final class TriggerRule implements Policy {
                 throw new IllegalArgumentException(
                         "threshold is required: call above(...) or between(...) (rule '" + name + "')");
             }
-            double max = switch (signal.unit()) {
-                case "ratio" -> 1;
-                case "percent" -> 100;
-                default -> Double.POSITIVE_INFINITY;
-            };
+            String unit = customSignal != null ? customSignal.unit() : signal.unit();
+            double max = Signals.maxOf(unit);
             if (threshold > max || (isBand() && upperBound > max)) {
                 throw new IllegalArgumentException("threshold of rule '" + name + "' must be at most " + max + " "
-                        + signal.unit() + ", but was " + threshold + (isBand() ? "-" + upperBound : ""));
+                        + unit + ", but was " + threshold + (isBand() ? "-" + upperBound : ""));
             }
             if (!Double.isNaN(clearThreshold) && clearThreshold > threshold) {
                 throw new IllegalArgumentException("clearThreshold of rule '" + name
