@@ -390,6 +390,31 @@ public final class FileJournal implements Journal, AutoCloseable {
         }
     }
 
+    /**
+     * Every run this directory holds a journal file for, finished or not, in the order of their file
+     * names; reads no record, so it works on a damaged journal too (for tools that verify or list
+     * them one by one).
+     *
+     * @return the run ids
+     * @throws RollbackException with {@link ErrorCode#JOURNAL_FAILURE} if the directory cannot be
+     *     listed or holds a journal file no journal wrote
+     */
+    public List<String> runs() {
+        List<String> runs = new ArrayList<>();
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : (Iterable<Path>) files.sorted()::iterator) {
+                String name = file.getFileName().toString();
+                if (name.endsWith(JOURNAL_SUFFIX)) {
+                    runs.add(runIdOf(file, name));
+                }
+            }
+        } catch (IOException e) {
+            throw new RollbackException(
+                    ErrorCode.JOURNAL_FAILURE, "cannot list journal directory " + directory + ": " + e, e);
+        }
+        return List.copyOf(runs);
+    }
+
     @Override
     public List<String> unfinishedRuns() {
         List<String> runs = new ArrayList<>();

@@ -4,6 +4,7 @@ import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.spi.Journal;
 import dev.rollback.api.spi.JournalRecord;
+import dev.rollback.core.internal.RunRecords;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -102,6 +103,16 @@ public record RunHistory(String runId, List<JournalRecord> records, Map<String, 
     /** The RUN_STARTED record's data (plan, plan key, initiator, authorization), empty if none. */
     public Map<String, String> startData() {
         return first(JournalRecord.Type.RUN_STARTED).map(JournalRecord::data).orElse(Map.of());
+    }
+
+    /** The name of the plan the run ran, from its RUN_STARTED record, if it has one. */
+    public Optional<String> planName() {
+        return Optional.ofNullable(startData().get(RunRecords.PLAN));
+    }
+
+    /** How the run ended ({@code SUCCEEDED}, {@code FAILED}, ...), from its RUN_FINISHED record, if it ended. */
+    public Optional<String> outcome() {
+        return finish().flatMap(f -> Optional.ofNullable(f.data().get(RunRecords.OUTCOME)));
     }
 
     /** The RUN_FINISHED record, if the run ended: a finished run is never resumed. */

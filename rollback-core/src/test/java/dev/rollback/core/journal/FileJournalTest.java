@@ -77,6 +77,7 @@ class FileJournalTest {
                     7,
                     Map.of("outcome", "SUCCEEDED")));
             assertThat(journal.unfinishedRuns()).containsExactly("open-run");
+            assertThat(journal.runs()).containsExactly("done-run", "open-run");
             journal.append(record("done-run", 3));
             assertThat(journal.records("done-run")).hasSize(4);
         }

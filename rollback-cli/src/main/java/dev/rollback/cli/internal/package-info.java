@@ -1,0 +1,2 @@
+/** Internal: the commands of the command line. */
+package dev.rollback.cli.internal;
