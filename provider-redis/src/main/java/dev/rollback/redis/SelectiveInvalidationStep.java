@@ -14,7 +14,8 @@ import redis.clients.jedis.resps.ScanResult;
  * Deletes the keys that match configured glob patterns ({@code session:*}, {@code price:v41:*}) in
  * the endpoint's database, and no others: {@code SCAN cursor MATCH pattern COUNT batchSize}, then
  * {@code UNLINK} of each batch found, with {@link StepContext#checkpoint()} between batches so an
- * abort or the deadline stops it cleanly. Evidence: {@code keys.deleted} (total),
+ * abort or the deadline stops it cleanly, and {@link StepContext#progress(String) progress} (keys
+ * unlinked so far) after each batch that unlinked keys. Evidence: {@code keys.deleted} (total),
  * {@code keys.deleted.byPattern} and {@code scan.batches}.
  *
  * <p><b>Idempotent</b>: a re-run deletes whatever still matches (nothing, after a complete run).
@@ -112,6 +113,8 @@ public final class SelectiveInvalidationStep implements RollbackStep {
                     List<String> keys = page.getResult();
                     if (!keys.isEmpty()) {
                         n += jedis.unlink(keys.toArray(new String[0]));
+                        context.progress("unlinked " + n + " keys matching '" + pattern + "' so far (" + batches[0]
+                                + " SCAN batches)");
                     }
                     cursor = page.getCursor();
                 } while (!ScanParams.SCAN_POINTER_START.equals(cursor));

@@ -85,6 +85,13 @@ class SelectiveInvalidationStepIT {
                 .containsEntry(SelectiveInvalidationStep.KEYS_DELETED_BY_PATTERN, "session:*=3000; price:v41:*=500");
         assertThat(Long.parseLong(context.evidence().get(SelectiveInvalidationStep.SCAN_BATCHES)))
                 .isGreaterThan(2);
+        assertThat(context.progress())
+                .as("a report per batch that unlinked keys")
+                .hasSizeGreaterThan(2)
+                .anyMatch(p -> p.contains("keys matching 'session:*'"))
+                .last()
+                .asString()
+                .startsWith("unlinked 500 keys matching 'price:v41:*'");
     }
 
     @Test

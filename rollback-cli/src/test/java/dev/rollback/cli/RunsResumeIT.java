@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * FAULTS.md, process death: a run's JVM is killed (halted, as SIGKILL) right after the second step's
+ * The fault model (docs/fault-model.md), process death: a run's JVM is killed (halted, as SIGKILL) right after the second step's
  * start was journaled; an operator lists the runs, sees it in doubt, and resumes it with the command
  * line and the application's catalog. Invariant: every step took effect exactly once.
  */

@@ -16,6 +16,8 @@ import dev.rollback.core.trigger.NoDataPolicy;
 import dev.rollback.core.trigger.Signal;
 import dev.rollback.core.trigger.TriggerRule;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -65,7 +67,7 @@ final class ConfigurationReader {
     // ---- custom signals ----
 
     private static List<CustomSignal> signals(ConfigNode node) {
-        List<CustomSignal> signals = new java.util.ArrayList<>();
+        List<CustomSignal> signals = new ArrayList<>();
         node.fields().forEach((name, signal) -> {
             signal.allowOnly(Set.of("kind", "unit"));
             CustomSignal.Kind kind = signal.required("kind").constant(CustomSignal.Kind.class);
@@ -164,7 +166,7 @@ final class ConfigurationReader {
             }
         }
         throw node.bad("a built-in signal "
-                + java.util.Arrays.stream(Signal.values())
+                + Arrays.stream(Signal.values())
                         .filter(s -> !s.isCustom())
                         .map(Signal::id)
                         .toList()
@@ -302,7 +304,7 @@ final class ConfigurationReader {
         node.fields().forEach((id, group) -> {
             StakeholderGroup g = StakeholderGroup.byId(id)
                     .orElseThrow(() -> group.bad("a stakeholder group: the key must be one of "
-                            + java.util.Arrays.stream(StakeholderGroup.values())
+                            + Arrays.stream(StakeholderGroup.values())
                                     .map(StakeholderGroup::id)
                                     .toList()));
             group.allowOnly(Set.of("limit", "target", "reached-from", "after", "contacts"));
@@ -327,7 +329,7 @@ final class ConfigurationReader {
             }
         }
         throw node.bad(what + ": the key must be one of "
-                + java.util.Arrays.stream(values)
+                + Arrays.stream(values)
                         .map(v -> v.name().toLowerCase(Locale.ROOT).replace('_', '-'))
                         .toList());
     }

@@ -45,7 +45,7 @@ import java.util.Optional;
  * ({@link #load(Path)}), or built in code ({@link #custom()}); {@link #ofDefaults()} reads the
  * shipped file of the runbook's values, {@link #runbook()} builds the same in code.
  *
- * <p><b>Files.</b> The format and every key are in {@code docs/configuration.md} and in the shipped
+ * <p><b>Files.</b> The format and every key are in {@code docs/operations.md} and in the shipped
  * {@code dev/rollback/config/runbook.yaml}. A top-level section left out of a file keeps the
  * runbook's values; the {@code matrix} and {@code components} sections given replace the runbook's
  * whole; in {@code success-metrics}, {@code escalation.tiers} and {@code stakeholders} each entry

@@ -8,6 +8,7 @@ import dev.rollback.api.Severity;
 import dev.rollback.core.escalation.EscalationRole;
 import dev.rollback.core.escalation.EscalationTier;
 import dev.rollback.core.notification.StakeholderGroup;
+import dev.rollback.core.trigger.CustomSignal;
 import dev.rollback.core.trigger.DecisionMatrix;
 import dev.rollback.core.trigger.TriggerRule;
 import java.io.StringReader;
@@ -213,7 +214,7 @@ class RollbackConfigurationTest {
                 """);
 
         assertThat(config.matrix().rule("payments").orElseThrow().customSignal())
-                .contains(dev.rollback.core.trigger.CustomSignal.rate("payment-failures"));
+                .contains(CustomSignal.rate("payment-failures"));
         assertThat(config.matrix().rule("payments").orElseThrow().threshold()).isEqualTo(0.05);
         assertThat(config.matrix().rule("checkout").orElseThrow().threshold()).isEqualTo(1.5);
         assertThat(config.matrix().rule("backlog").orElseThrow().unit()).isEqualTo("messages");

@@ -9,6 +9,7 @@ import dev.rollback.api.RetrySettings;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.TransientFailureException;
+import dev.rollback.api.event.RunStarted;
 import dev.rollback.api.report.RollbackReport;
 import dev.rollback.api.spi.Journal;
 import dev.rollback.api.spi.JournalRecord;
@@ -166,7 +167,7 @@ class RollbackMetricsTest {
     @Test
     void aRegistryBoundDuringARunGetsItsBudgetGauges() {
         RollbackMetrics metrics = RollbackMetrics.custom().clock(clock).build();
-        metrics.onRunStarted(new dev.rollback.api.event.RunStarted(
+        metrics.onRunStarted(new RunStarted(
                 "run-1",
                 clock.instant(),
                 "app-rollback",

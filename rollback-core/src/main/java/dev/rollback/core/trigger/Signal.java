@@ -1,5 +1,7 @@
 package dev.rollback.core.trigger;
 
+import java.util.Locale;
+
 /**
  * What a {@link TriggerRule} watches, in the runbook's words, with the unit its thresholds and
  * observed values are written in. The {@link TriggerEngine} records each built-in one through its own
@@ -66,6 +68,6 @@ public enum Signal {
 
     /** The signal's id in configuration files: its name in lower case with '-' for '_' ("error-rate"). */
     public String id() {
-        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -128,7 +129,7 @@ final class Signals {
         Custom c = customs.get(name);
         if (c == null || c.signal.kind() != kind) {
             throw new IllegalArgumentException(
-                    "'" + name + "' is not a custom " + kind.name().toLowerCase(java.util.Locale.ROOT)
+                    "'" + name + "' is not a custom " + kind.name().toLowerCase(Locale.ROOT)
                             + " of this engine; its custom signals are " + customSignals()
                             + " (declare one with TriggerEngine.Builder.signal, or a rule on it)");
         }

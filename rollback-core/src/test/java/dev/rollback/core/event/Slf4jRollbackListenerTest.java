@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.RollbackStep;
+import dev.rollback.api.event.RunAborted;
 import dev.rollback.api.event.StepProgress;
 import dev.rollback.api.event.StepSucceeded;
 import dev.rollback.core.RollbackExecutor;
@@ -122,7 +123,7 @@ class Slf4jRollbackListenerTest {
         MDC.put(Slf4jRollbackListener.MDC_STEP_ID, "dump");
         MDC.put(Slf4jRollbackListener.MDC_ATTEMPT, "2");
         try {
-            listener.dispatch(new dev.rollback.api.event.RunAborted("run-9", Instant.EPOCH, "ops", "drill over"));
+            listener.dispatch(new RunAborted("run-9", Instant.EPOCH, "ops", "drill over"));
 
             assertThat(MDC.get(Slf4jRollbackListener.MDC_RUN_ID)).isEqualTo("run-1");
             assertThat(MDC.get(Slf4jRollbackListener.MDC_STEP_ID)).isEqualTo("dump");

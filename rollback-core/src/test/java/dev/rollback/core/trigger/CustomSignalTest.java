@@ -7,6 +7,7 @@ import dev.rollback.api.Decision;
 import dev.rollback.core.clock.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class CustomSignalTest {
                 .sustain(Duration.ofSeconds(3))
                 .build());
         RateRecorder payments = engine.rate("payment-failures");
-        List<Decision> decisions = new java.util.ArrayList<>();
+        List<Decision> decisions = new ArrayList<>();
         for (int second = 0; second < 5; second++) {
             for (int i = 0; i < 100; i++) {
                 payments.record(i >= 10); // 10% fail

@@ -13,6 +13,8 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -364,7 +366,7 @@ public final class RecordCodec {
                 || month < 1
                 || month > 12
                 || day < 1
-                || day > 28 && day > java.time.YearMonth.of(year, month).lengthOfMonth()
+                || day > 28 && day > YearMonth.of(year, month).lengthOfMonth()
                 || hour < 0
                 || hour > 23
                 || minute < 0
@@ -378,7 +380,7 @@ public final class RecordCodec {
         for (int i = n - 1 - 20; i < 9; i++) {
             nanos *= 10;
         }
-        long epochDay = java.time.LocalDate.of(year, month, day).toEpochDay();
+        long epochDay = LocalDate.of(year, month, day).toEpochDay();
         return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
     }
 
