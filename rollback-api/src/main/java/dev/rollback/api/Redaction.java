@@ -1,5 +1,6 @@
 package dev.rollback.api;
 
+import dev.rollback.api.internal.SafeText;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -65,7 +66,10 @@ public final class Redaction {
         return out;
     }
 
-    /** A throwable's message chain ("Type: message; caused by Type: message"), redacted. */
+    /**
+     * A throwable's message chain ("Type: message; caused by Type: message"), redacted and on one
+     * line: control characters (a driver's multi-line message, an echoed CR/LF) are escaped.
+     */
     public static String describe(Throwable failure) {
         StringBuilder sb = new StringBuilder();
         Throwable t = failure;
@@ -81,7 +85,7 @@ public final class Redaction {
             t = t.getCause() == t ? null : t.getCause();
             depth++;
         }
-        return redact(sb.toString());
+        return SafeText.escape(redact(sb.toString()));
     }
 
     /** Registers a secret value so that every later redaction masks it. */

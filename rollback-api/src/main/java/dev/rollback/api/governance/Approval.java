@@ -1,10 +1,13 @@
 package dev.rollback.api.governance;
 
+import dev.rollback.api.internal.Arguments;
 import java.time.Instant;
 import java.util.Objects;
 
 /**
- * One person's approval of one plan, in one role, at one time, for a reason. Immutable.
+ * One person's approval of one plan, in one role, at one time, for a reason. Immutable. Person,
+ * role and plan name are one non-blank line each (a CR or LF is refused, so a name can never forge
+ * a log line); the reason is free text, escaped wherever it is shown.
  *
  * @param person who approved (an identity from the application's directory)
  * @param role the role they approved in ("technical-lead", "dba")
@@ -16,13 +19,10 @@ public record Approval(String person, String role, String planName, Instant give
 
     /** Validates. */
     public Approval {
-        Objects.requireNonNull(person, "person");
-        Objects.requireNonNull(role, "role");
-        Objects.requireNonNull(planName, "planName");
+        Arguments.requireText(person, "person");
+        Arguments.requireText(role, "role");
+        Arguments.requireText(planName, "planName");
         Objects.requireNonNull(givenAt, "givenAt");
         Objects.requireNonNull(reason, "reason");
-        if (person.isBlank() || role.isBlank()) {
-            throw new IllegalArgumentException("an approval needs a person and a role");
-        }
     }
 }

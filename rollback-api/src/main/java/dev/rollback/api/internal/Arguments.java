@@ -90,7 +90,8 @@ public final class Arguments {
 
     /**
      * {@code value} made safe to show in a message or a log line: line breaks and other control
-     * characters escaped ({@code \n}, {@code \r}, {@code \u001b}), cut to 120 characters.
+     * characters escaped by the rule of {@link SafeText#escape} ({@code \n}, {@code \r},
+     * {@code \u001b}), cut to 120 characters.
      */
     public static String printable(String value) {
         StringBuilder sb = new StringBuilder(Math.min(value.length(), SHOWN) + 8);
@@ -99,18 +100,7 @@ public final class Arguments {
                 sb.append("...");
                 break;
             }
-            char c = value.charAt(i);
-            if (c == '\n') {
-                sb.append("\\n");
-            } else if (c == '\r') {
-                sb.append("\\r");
-            } else if (c == '\t') {
-                sb.append("\\t");
-            } else if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
+            SafeText.appendEscaped(sb, value.charAt(i));
         }
         return sb.toString();
     }

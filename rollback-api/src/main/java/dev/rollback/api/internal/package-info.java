@@ -1,5 +1,6 @@
 /**
- * Internal tier shared by Rollback's own modules: argument rules, the crash-point injector and the
+ * Internal tier shared by Rollback's own modules: argument rules, the one escaping rule for free
+ * text in logs, reports and notifications ({@code SafeText}), the crash-point injector and the
  * check for an optional dependency.
  *
  * <p>Not for users: nothing here is API, it may change in any release, and it is left out of the

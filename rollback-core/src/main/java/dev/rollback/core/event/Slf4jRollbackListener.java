@@ -17,6 +17,7 @@ import dev.rollback.api.event.StepSucceeded;
 import dev.rollback.api.event.StepTimedOut;
 import dev.rollback.api.event.VerificationFailed;
 import dev.rollback.api.event.VerificationPassed;
+import dev.rollback.api.internal.SafeText;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -31,8 +32,9 @@ import org.slf4j.MDC;
  * in the MDC key {@value #MDC_RUN_ID}, the step id in {@value #MDC_STEP_ID} and the attempt in
  * {@value #MDC_ATTEMPT} while the line is written; what the thread had under those keys before (the
  * executor puts them there for the whole attempt on the step's thread) is put back after. Failures,
- * time-outs, exhausted budgets and aborts log at WARN, the rest at INFO. Messages come from events,
- * whose texts are already redacted.
+ * time-outs, exhausted budgets and aborts log at WARN, the rest at INFO. Every free text (principal,
+ * reason, failure, observation) is redacted and has its control characters escaped by the library's
+ * one escaping rule before it reaches the line, so no input can forge a log line.
  *
  * <p><b>Progress</b> ({@link StepProgress}) is thinned out: the first report of each attempt is
  * logged, then at most one line per step every {@link #Slf4jRollbackListener(Logger, Duration)
@@ -88,9 +90,9 @@ public final class Slf4jRollbackListener implements RollbackListener {
         String previousRun = MDC.get(MDC_RUN_ID);
         String previousStep = MDC.get(MDC_STEP_ID);
         String previousAttempt = MDC.get(MDC_ATTEMPT);
-        MDC.put(MDC_RUN_ID, event.runId());
+        MDC.put(MDC_RUN_ID, SafeText.escape(event.runId()));
         if (step != null) {
-            MDC.put(MDC_STEP_ID, step);
+            MDC.put(MDC_STEP_ID, SafeText.escape(step));
         } else {
             MDC.remove(MDC_STEP_ID);
         }
@@ -123,14 +125,14 @@ public final class Slf4jRollbackListener implements RollbackListener {
             log.info(
                     "{} of plan '{}' started by {} {}",
                     e.dryRun() ? "dry run" : "run",
-                    e.planName(),
+                    t(e.planName()),
                     e.initiator().kind(),
-                    e.initiator().principal());
+                    t(e.initiator().principal()));
         } else if (event instanceof StepStarted e) {
             log.info(
                     "step '{}' ({}) attempt {} started; deadline {}",
                     e.stepId(),
-                    e.component(),
+                    t(e.component()),
                     e.attempt(),
                     e.deadline());
         } else if (event instanceof StepRetrying e) {
@@ -138,7 +140,7 @@ public final class Slf4jRollbackListener implements RollbackListener {
                     "step '{}' attempt {} failed transiently ({}); retrying in {}",
                     e.stepId(),
                     e.failedAttempt(),
-                    e.failure(),
+                    t(e.failure()),
                     e.backoff());
         } else if (event instanceof StepStalled e) {
             log.warn(
@@ -146,40 +148,40 @@ public final class Slf4jRollbackListener implements RollbackListener {
                     e.stepId(),
                     e.attempt(),
                     e.silentFor(),
-                    e.lastProgress().map(p -> " since '" + p + "'").orElse(", none reported"));
+                    e.lastProgress().map(p -> " since '" + t(p) + "'").orElse(", none reported"));
         } else if (event instanceof StepReconciled e) {
             log.warn(
                     "step '{}' attempt {}: outcome indeterminate ({}); reconciled by reading state: {} ({})",
                     e.stepId(),
                     e.attempt(),
-                    e.indeterminate(),
+                    t(e.indeterminate()),
                     e.verdict(),
-                    e.explanation());
+                    t(e.explanation()));
         } else if (event instanceof StepSucceeded e) {
             log.info("step '{}' succeeded in {} after {} attempt(s)", e.stepId(), e.duration(), e.attempts());
         } else if (event instanceof StepFailed e) {
-            log.warn("step '{}' failed after {} attempt(s): {}", e.stepId(), e.attempts(), e.failure());
+            log.warn("step '{}' failed after {} attempt(s): {}", e.stepId(), e.attempts(), t(e.failure()));
         } else if (event instanceof StepTimedOut e) {
             log.warn("step '{}' timed out after its budget of {}", e.stepId(), e.budget());
         } else if (event instanceof StepSkipped e) {
-            log.info("step '{}' skipped: {}", e.stepId(), e.reason());
+            log.info("step '{}' skipped: {}", e.stepId(), t(e.reason()));
         } else if (event instanceof VerificationPassed e) {
             log.info(
                     "verification '{}' of {} passed: {}",
-                    e.verification().name(),
+                    t(e.verification().name()),
                     e.stepId(),
-                    e.verification().observed());
+                    t(e.verification().observed()));
         } else if (event instanceof VerificationFailed e) {
             log.warn(
                     "verification '{}' of {} failed: expected {}, observed {}",
-                    e.verification().name(),
+                    t(e.verification().name()),
                     e.stepId(),
-                    e.verification().checked(),
-                    e.verification().observed());
+                    t(e.verification().checked()),
+                    t(e.verification().observed()));
         } else if (event instanceof BudgetExceeded e) {
-            log.warn("RTO budget of {} ({}) exceeded", e.component(), e.budget());
+            log.warn("RTO budget of {} ({}) exceeded", t(e.component()), e.budget());
         } else if (event instanceof RunAborted e) {
-            log.warn("run aborted by {}: {}", e.who(), e.reason());
+            log.warn("run aborted by {}: {}", t(e.who()), t(e.reason()));
         } else if (event instanceof RunFinished e) {
             progress.keySet().removeIf(key -> key.startsWith(e.runId() + '\u0000'));
             log.info("run finished {} in {}", e.outcome(), e.duration());
@@ -244,6 +246,11 @@ public final class Slf4jRollbackListener implements RollbackListener {
             return e.failedAttempt();
         }
         return 0;
+    }
+
+    /** A free text for a log line: redacted, control characters escaped. */
+    private static String t(String text) {
+        return SafeText.of(text);
     }
 
     private static String stepOf(RollbackEvent event) {

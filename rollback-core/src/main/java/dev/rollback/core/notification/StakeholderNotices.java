@@ -4,6 +4,7 @@ import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackClock;
 import dev.rollback.api.Severity;
 import dev.rollback.api.internal.Arguments;
+import dev.rollback.api.internal.SafeText;
 import dev.rollback.api.spi.Notification;
 import dev.rollback.core.incident.Incident;
 import java.time.Duration;
@@ -130,7 +131,7 @@ public final class StakeholderNotices {
         Instant now = clock.instant();
         List<Notification> out = new ArrayList<>();
         for (StakeholderGroup group : w.told) {
-            out.add(send(incident, group, "resolved", "Resolved: " + summary, now));
+            out.add(send(incident, group, "resolved", "Resolved: " + SafeText.escape(summary), now));
         }
         return out;
     }
@@ -169,9 +170,9 @@ public final class StakeholderNotices {
     }
 
     private static String body(Incident incident) {
-        return "Incident " + incident.id() + " opened at " + incident.openedAt() + " by "
-                + incident.openedBy() + ".\nClassification: "
-                + incident.classification().explanation() + "\nWe will tell you when it is resolved.";
+        return "Incident " + SafeText.escape(incident.id()) + " opened at " + incident.openedAt() + " by "
+                + SafeText.escape(incident.openedBy()) + ".\nClassification: "
+                + SafeText.escape(incident.classification().explanation()) + "\nWe will tell you when it is resolved.";
     }
 
     private static final class Watched {

@@ -123,8 +123,8 @@ public final class WebhookNotifier implements Notifier {
         n.recipients().forEach(body.putArray("recipients")::add);
         body.put("severity", n.severity().name())
                 .put("severityLabel", n.severity().label())
-                .put("subject", n.subject())
-                .put("body", n.body())
+                .put("subject", Redaction.redact(n.subject()))
+                .put("body", Redaction.redact(n.body()))
                 .put("incidentOpenedAt", n.incidentOpenedAt().toString())
                 .put("createdAt", n.createdAt().toString());
         try {

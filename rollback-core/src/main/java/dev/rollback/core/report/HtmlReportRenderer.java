@@ -1,6 +1,7 @@
 package dev.rollback.core.report;
 
 import dev.rollback.api.Verification;
+import dev.rollback.api.internal.SafeText;
 import dev.rollback.api.report.ComponentReport;
 import dev.rollback.api.report.NotificationLatency;
 import dev.rollback.api.report.RollbackReport;
@@ -498,24 +499,22 @@ public final class HtmlReportRenderer {
         return a.isAfter(b) ? a : b;
     }
 
-    /** {@code text} with the five HTML special characters escaped and control characters dropped. */
+    /**
+     * {@code text} with control characters escaped by the shared rule ({@link SafeText#escape}) and
+     * then the five HTML special characters escaped.
+     */
     static String esc(String text) {
-        StringBuilder out = new StringBuilder(text.length() + 16);
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
+        String safe = SafeText.escape(text);
+        StringBuilder out = new StringBuilder(safe.length() + 16);
+        for (int i = 0; i < safe.length(); i++) {
+            char c = safe.charAt(i);
             switch (c) {
                 case '&' -> out.append("&amp;");
                 case '<' -> out.append("&lt;");
                 case '>' -> out.append("&gt;");
                 case '"' -> out.append("&quot;");
                 case '\'' -> out.append("&#39;");
-                default -> {
-                    if (!Character.isISOControl(c)) {
-                        out.append(c);
-                    } else if (c == '\n' || c == '\t') {
-                        out.append(' ');
-                    }
-                }
+                default -> out.append(c);
             }
         }
         return out.toString();

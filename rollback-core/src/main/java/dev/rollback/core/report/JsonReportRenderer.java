@@ -1,13 +1,16 @@
 package dev.rollback.core.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.rollback.api.Verification;
 import dev.rollback.api.governance.Approval;
 import dev.rollback.api.governance.Authorization;
+import dev.rollback.api.internal.SafeText;
 import dev.rollback.api.report.Attempt;
 import dev.rollback.api.report.ComponentReport;
 import dev.rollback.api.report.NotificationLatency;
@@ -16,6 +19,7 @@ import dev.rollback.api.report.StepReport;
 import dev.rollback.api.report.SuccessMetrics;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,7 +27,9 @@ import java.util.Optional;
  * Renders a report as JSON, schema version {@value #SCHEMA_VERSION} (documented in
  * {@code docs/report-schema.md}): fields are written in a fixed order, instants as ISO-8601 UTC
  * strings, durations as ISO-8601 durations plus milliseconds, absent values as {@code null}. A
- * field is never renamed or removed within a schema version; new fields may be added.
+ * field is never renamed or removed within a schema version; new fields may be added. Control
+ * characters in every text (a line break in a reason, an escape sequence in a principal) are
+ * written as visible escapes ({@code \\n}, {@code \\u001b}) by the library's one escaping rule.
  *
  * <p>Stateless and thread-safe.
  */
@@ -94,7 +100,34 @@ public final class JsonReportRenderer {
         metrics(root.putObject("metrics"), r.metrics());
         ArrayNode notes = root.putArray("notes");
         r.notes().forEach(notes::add);
+        escapeTexts(root);
         return root;
+    }
+
+    /**
+     * Escapes, in place, the control characters of every text value and every field name under
+     * {@code node} by the shared rule ({@link SafeText#escape}): JSON itself would carry a line
+     * break safely, but a reader that prints a field (a principal, a reason, evidence) must not be
+     * able to forge a line with it.
+     */
+    private static void escapeTexts(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            Map<String, JsonNode> fields = new LinkedHashMap<>();
+            object.fields().forEachRemaining(e -> fields.put(SafeText.escape(e.getKey()), e.getValue()));
+            object.removeAll();
+            fields.forEach((key, value) -> {
+                escapeTexts(value);
+                object.set(key, value.isTextual() ? TextNode.valueOf(SafeText.escape(value.asText())) : value);
+            });
+        } else if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                JsonNode value = array.get(i);
+                escapeTexts(value);
+                if (value.isTextual()) {
+                    array.set(i, TextNode.valueOf(SafeText.escape(value.asText())));
+                }
+            }
+        }
     }
 
     private static void authorization(ObjectNode n, Authorization a) {

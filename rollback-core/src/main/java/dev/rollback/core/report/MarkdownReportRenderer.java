@@ -1,6 +1,7 @@
 package dev.rollback.core.report;
 
 import dev.rollback.api.Verification;
+import dev.rollback.api.internal.SafeText;
 import dev.rollback.api.report.ComponentReport;
 import dev.rollback.api.report.NotificationLatency;
 import dev.rollback.api.report.RollbackReport;
@@ -40,7 +41,7 @@ public final class MarkdownReportRenderer {
         r.initiator()
                 .decision()
                 .ifPresent(d -> md.append(" (rule `")
-                        .append(d.rule())
+                        .append(esc(d.rule()))
                         .append("`: ")
                         .append(esc(d.description()))
                         .append(", ")
@@ -50,7 +51,7 @@ public final class MarkdownReportRenderer {
         md.append("- **Authorization:** ")
                 .append(r.authorization().preAuthorized() ? "pre-authorized" : "approved")
                 .append(" by policy `")
-                .append(r.authorization().policy())
+                .append(esc(r.authorization().policy()))
                 .append("`");
         r.authorization()
                 .approvals()
@@ -158,7 +159,7 @@ public final class MarkdownReportRenderer {
                 md.append(String.join(
                         ", ",
                         s.evidence().entrySet().stream()
-                                .map(e -> e.getKey() + " = " + esc(e.getValue()))
+                                .map(e -> esc(e.getKey()) + " = " + esc(e.getValue()))
                                 .toList()));
                 md.append('\n');
                 any = true;
@@ -306,14 +307,16 @@ public final class MarkdownReportRenderer {
         md.append("- ")
                 .append(v.passed() ? "PASSED" : "FAILED")
                 .append(" `")
-                .append(v.name())
+                .append(esc(v.name()))
                 .append("` (")
                 .append(where)
                 .append("): expected ")
                 .append(esc(v.checked()))
                 .append("; observed ")
                 .append(esc(v.observed()));
-        v.details().forEach((k, val) -> md.append("; ").append(k).append(" = ").append(esc(val)));
+        v.details()
+                .forEach(
+                        (k, val) -> md.append("; ").append(esc(k)).append(" = ").append(esc(val)));
         md.append('\n');
     }
 
@@ -357,7 +360,11 @@ public final class MarkdownReportRenderer {
         return String.format(Locale.ROOT, "%d h %02d min", ms / 3_600_000, (ms / 60_000) % 60);
     }
 
+    /**
+     * {@code text} for a Markdown line or table cell: control characters escaped by the shared rule
+     * ({@link SafeText#escape}), so no text can start a line, then backslashes and pipes escaped.
+     */
     static String esc(String text) {
-        return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ");
+        return SafeText.escape(text).replace("\\", "\\\\").replace("|", "\\|");
     }
 }

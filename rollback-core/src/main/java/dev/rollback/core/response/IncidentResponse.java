@@ -10,6 +10,7 @@ import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
 import dev.rollback.api.internal.Arguments;
+import dev.rollback.api.internal.SafeText;
 import dev.rollback.api.report.RollbackReport;
 import dev.rollback.api.report.RunOutcome;
 import dev.rollback.api.spi.Journal;
@@ -354,10 +355,10 @@ public final class IncidentResponse implements DecisionListener, AutoCloseable {
         watch(h, incident);
         LOG.warn(
                 "incident {} opened at {} by rule '{}': {}",
-                incident.id(),
+                SafeText.escape(incident.id()),
                 incident.severity(),
-                decision.rule(),
-                decision.description());
+                SafeText.of(decision.rule()),
+                SafeText.of(decision.description()));
         if (decision.kind() == Decision.Kind.MANUAL_REVIEW) {
             h.state(IncidentState.AWAITING_APPROVAL);
             h.notes.add("manual review opened by rule '" + decision.rule() + "': nothing runs until approved");
@@ -584,8 +585,8 @@ public final class IncidentResponse implements DecisionListener, AutoCloseable {
         h.report().complete(report);
         LOG.warn(
                 "incident {} is not recovered: {}",
-                h.incident().map(Incident::id).orElse(h.key()),
-                h.notes);
+                SafeText.escape(h.incident().map(Incident::id).orElse(h.key())),
+                SafeText.of(h.notes));
         return report;
     }
 

@@ -2,6 +2,7 @@ package dev.rollback.core.trigger;
 
 import dev.rollback.api.Decision;
 import dev.rollback.api.RollbackClock;
+import dev.rollback.api.internal.SafeText;
 import dev.rollback.core.trigger.internal.SlotTicker;
 import java.time.Duration;
 import java.time.Instant;
@@ -280,11 +281,11 @@ public final class TriggerEngine implements AutoCloseable {
         for (Decision decision : decisions) {
             LOG.warn(
                     "Decision: {} ({}, {}) by rule '{}': {}",
-                    decision.action(),
+                    SafeText.of(decision.action()),
                     decision.kind(),
                     decision.severity(),
-                    decision.rule(),
-                    decision.description());
+                    SafeText.of(decision.rule()),
+                    SafeText.of(decision.description()));
             for (DecisionListener listener : listeners) {
                 try {
                     listener.onDecision(decision);
