@@ -1,5 +1,6 @@
 package dev.rollback.api;
 
+import java.lang.ref.Cleaner;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -12,10 +13,15 @@ import java.util.Objects;
  * also masked by {@link Redaction} wherever it shows up later. Immutable and thread-safe.
  */
 public final class Secret {
+    /** Takes a value out of the {@link Redaction} registry when the last Secret holding it is gone. */
+    private static final Cleaner CLEANER = Cleaner.create();
+
     private final char[] value;
 
-    private Secret(char[] value) {
-        this.value = value;
+    private Secret(String value) {
+        this.value = value.toCharArray();
+        Redaction.register(value);
+        CLEANER.register(this, () -> Redaction.release(value));
     }
 
     /** Wraps a secret value; it must not be empty. */
@@ -24,8 +30,7 @@ public final class Secret {
         if (value.isEmpty()) {
             throw new IllegalArgumentException("a secret must not be empty");
         }
-        Redaction.register(value);
-        return new Secret(value.toCharArray());
+        return new Secret(value);
     }
 
     /**
@@ -39,8 +44,7 @@ public final class Secret {
                     ErrorCode.CREDENTIAL_PROBLEM,
                     "missing credential: environment variable " + variable + " is not set");
         }
-        Redaction.register(value);
-        return new Secret(value.toCharArray());
+        return new Secret(value);
     }
 
     /** The value, for the one call that needs it. Never log it. */
