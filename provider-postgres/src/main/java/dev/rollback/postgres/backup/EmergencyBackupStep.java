@@ -6,6 +6,7 @@ import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
 import dev.rollback.api.internal.Arguments;
 import dev.rollback.api.internal.CrashPoints;
+import dev.rollback.api.internal.PrivateFiles;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.internal.Hashing;
 import dev.rollback.postgres.internal.Jdbc;
@@ -14,7 +15,6 @@ import dev.rollback.postgres.internal.PgTool;
 import dev.rollback.postgres.internal.ToolArguments;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -72,6 +72,8 @@ public final class EmergencyBackupStep implements RollbackStep {
     public static final String PG_DUMP_MILLIS = "backup.pgDumpMillis";
     /** Evidence key: pg_dump's stderr, redacted. */
     public static final String STDERR = "backup.stderr";
+    /** Evidence: how a backup directory that group or others could reach was made private. */
+    public static final String DIR_MADE_PRIVATE = "backup.dirMadePrivate";
     /** The crash point between a finished dump and its rename (armed by {@code -Drollback.crashpoint}). */
     public static final String CRASH_BEFORE_RENAME = "postgres.backup.before-rename";
 
@@ -141,6 +143,7 @@ public final class EmergencyBackupStep implements RollbackStep {
             throw new RollbackException(
                     ErrorCode.INVALID_CONFIGURATION, "backupDir " + backupDir + " does not exist or is not writable");
         }
+        checkPrivate(context);
         int tool = toolMajorVersion(pgDump);
         int server = serverMajorVersion();
         if (tool < server) {
@@ -153,9 +156,37 @@ public final class EmergencyBackupStep implements RollbackStep {
         }
     }
 
+    /**
+     * A backup holds the whole database: its directory must be private (0700). One that group or
+     * others can reach is made private by {@link #execute} (and said so in the evidence) when the
+     * runner owns it, and refused otherwise.
+     */
+    private void checkPrivate(StepContext context) {
+        try {
+            var problem = PrivateFiles.problem(backupDir);
+            if (problem.isEmpty()) {
+                return;
+            }
+            if (!PrivateFiles.ownedByRunner(backupDir)) {
+                throw new RollbackException(
+                        ErrorCode.INVALID_CONFIGURATION,
+                        "backupDir " + backupDir + " is " + problem.get()
+                                + ", and it belongs to another user, so it cannot be made private; make it rwx------");
+            }
+            context.progress("backupDir " + backupDir + " is " + problem.get() + "; the backup makes it rwx------");
+        } catch (IOException e) {
+            throw new RollbackException(
+                    ErrorCode.INVALID_CONFIGURATION, "cannot read the permissions of backupDir " + backupDir, e);
+        }
+    }
+
     @Override
     public void execute(StepContext context) throws IOException {
         preflight(context);
+        PrivateFiles.tighten(backupDir).ifPresent(change -> {
+            context.evidence(DIR_MADE_PRIVATE, change);
+            context.progress("backupDir " + backupDir + " could be reached by group or others (" + change + ")");
+        });
         String name = endpoint.database() + "-" + STAMP.format(context.clock().instant()) + format.extension();
         Path target = backupDir.resolve(name);
         if (Files.exists(target)) {
@@ -200,12 +231,12 @@ public final class EmergencyBackupStep implements RollbackStep {
             CrashPoints.reach(CRASH_BEFORE_RENAME);
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
             renamed = true;
+            PrivateFiles.restrict(target);
             Hashing.Digest digest = follower != null ? Hashing.digest(target, hashedEarly) : Hashing.digest(target);
             Path sidecar = backupDir.resolve(name + CHECKSUM_SUFFIX);
-            Files.writeString(
+            PrivateFiles.writeString(
                     sidecar,
                     digest.sidecarLine(),
-                    StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE,
                     StandardOpenOption.SYNC);

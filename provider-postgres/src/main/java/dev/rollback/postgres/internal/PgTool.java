@@ -4,6 +4,7 @@ import dev.rollback.api.ErrorCode;
 import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.StepInterruptedException;
+import dev.rollback.api.internal.ChildEnvironment;
 import dev.rollback.postgres.PostgresEndpoint;
 import java.io.File;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -97,8 +99,9 @@ public final class PgTool {
         Process process = null;
         long started = System.nanoTime();
         try {
+            sweepStaleWorkDirectories();
             work = Files.createTempDirectory(
-                    "rollback-pgtool-",
+                    WORK_PREFIX + ProcessHandle.current().pid() + "-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path stdout = work.resolve("stdout");
             Path stderr = work.resolve("stderr");
@@ -107,7 +110,7 @@ public final class PgTool {
                     .redirectError(stderr.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             Map<String, String> env = builder.environment();
-            env.keySet().removeIf(k -> k.startsWith("PG"));
+            ChildEnvironment.restrict(env);
             env.putAll(extraEnvironment);
             if (login.isPresent()) {
                 env.put("PGPASSFILE", writePassFile(work, login.get()).toString());
@@ -242,6 +245,54 @@ public final class PgTool {
         } catch (IOException | UncheckedIOException e) {
             throw new UncheckedIOException(
                     "cannot delete " + root, e instanceof IOException io ? io : ((UncheckedIOException) e).getCause());
+        }
+    }
+
+    /** Work directories are {@code rollback-pgtool-<pid>-<random>} under the temporary directory. */
+    static final String WORK_PREFIX = "rollback-pgtool-";
+
+    private static final AtomicBoolean SWEPT = new AtomicBoolean();
+
+    /**
+     * Once per JVM, before the first tool starts: removes the work directories (with the password
+     * file in them) that a runner killed before its cleanup left behind, that is those whose
+     * process no longer lives. A live runner's directories are never touched.
+     */
+    static void sweepStaleWorkDirectories() {
+        if (SWEPT.compareAndSet(false, true)) {
+            sweepStaleWorkDirectories(Path.of(System.getProperty("java.io.tmpdir")));
+        }
+    }
+
+    /** Removes the work directories under {@code temp} whose runner process no longer lives. */
+    static void sweepStaleWorkDirectories(Path temp) {
+        try (java.util.stream.Stream<Path> entries = Files.list(temp)) {
+            entries.filter(p -> p.getFileName().toString().startsWith(WORK_PREFIX))
+                    .filter(p -> ownerGone(p.getFileName().toString()))
+                    .forEach(p -> {
+                        try {
+                            deleteRecursively(p);
+                        } catch (UncheckedIOException e) {
+                            // another runner's, or already gone: leave it
+                        }
+                    });
+        } catch (IOException | UncheckedIOException e) {
+            // the sweep is best effort; the next start tries again in a new JVM
+        }
+    }
+
+    private static boolean ownerGone(String name) {
+        String rest = name.substring(WORK_PREFIX.length());
+        int dash = rest.indexOf('-');
+        if (dash <= 0) {
+            return false;
+        }
+        try {
+            long pid = Long.parseLong(rest.substring(0, dash));
+            return pid != ProcessHandle.current().pid()
+                    && ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true);
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 

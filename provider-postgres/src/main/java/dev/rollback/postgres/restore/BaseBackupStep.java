@@ -4,15 +4,16 @@ import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
+import dev.rollback.api.internal.PrivateFiles;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.internal.PgBinaries;
 import dev.rollback.postgres.internal.PgTool;
 import dev.rollback.postgres.internal.ToolArguments;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -127,10 +128,13 @@ public final class BaseBackupStep implements RollbackStep {
             Instant finishedAt = context.clock().instant();
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
             renamed = true;
-            Files.writeString(
+            PrivateFiles.restrict(target);
+            PrivateFiles.writeString(
                     backupDir.resolve(name + METADATA_SUFFIX),
                     FINISHED_AT_PROPERTY + "=" + finishedAt + "\n",
-                    StandardCharsets.UTF_8);
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
             context.evidence(PATH, target.toString());
             context.evidence(FINISHED_AT, finishedAt.toString());
         } finally {

@@ -3,6 +3,7 @@ package dev.rollback.core.journal;
 import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.internal.CrashPoints;
+import dev.rollback.api.internal.PrivateFiles;
 import dev.rollback.api.spi.Journal;
 import dev.rollback.api.spi.JournalRecord;
 import dev.rollback.api.spi.JournalVerification;
@@ -574,7 +575,7 @@ public final class FileJournal implements Journal, AutoCloseable {
             try {
                 boolean created = !Files.exists(path);
                 anchor = AnchorFile.open(anchorPath);
-                channel = FileChannel.open(
+                channel = PrivateFiles.open(
                         path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
                 if (tryLock(channel) == null) {
                     throw new RollbackException(
@@ -781,7 +782,11 @@ public final class FileJournal implements Journal, AutoCloseable {
                 throw new IllegalStateException("directory is required");
             }
             try {
-                Files.createDirectories(directory);
+                PrivateFiles.createDirectories(directory)
+                        .ifPresent(change -> LOG.warn(
+                                "journal directory {} could be read by group or others ({}): made private",
+                                directory,
+                                change));
             } catch (IOException e) {
                 throw new RollbackException(
                         ErrorCode.JOURNAL_FAILURE, "cannot create journal directory " + directory + ": " + e, e);

@@ -2,6 +2,7 @@ package dev.rollback.core.lock;
 
 import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackException;
+import dev.rollback.api.internal.PrivateFiles;
 import dev.rollback.api.spi.RunLease;
 import dev.rollback.api.spi.RunLock;
 import dev.rollback.core.journal.internal.FileNames;
@@ -109,7 +110,7 @@ public final class FileRunLock implements RunLock {
         }
         FileChannel channel = null;
         try {
-            channel = FileChannel.open(
+            channel = PrivateFiles.open(
                     lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock lock;
             try {
@@ -148,7 +149,7 @@ public final class FileRunLock implements RunLock {
         long next = Math.addExact(last, 1);
         byte[] text = (next + "\n").getBytes(StandardCharsets.US_ASCII);
         Path temporary = tokenFile.resolveSibling(tokenFile.getFileName() + ".tmp");
-        try (FileChannel out = FileChannel.open(
+        try (FileChannel out = PrivateFiles.open(
                 temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             writeFully(out, ByteBuffer.wrap(text), 0);
             out.force(true);
@@ -199,7 +200,7 @@ public final class FileRunLock implements RunLock {
 
     private void ensureDirectory() {
         try {
-            Files.createDirectories(directory);
+            PrivateFiles.createDirectories(directory);
         } catch (IOException e) {
             throw new RollbackException(
                     ErrorCode.LOCK_UNAVAILABLE, "lock directory " + directory + " is unreachable: " + e, e);
