@@ -6,19 +6,24 @@ import dev.rollback.api.StepInterruptedException;
 import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
 import dev.rollback.api.internal.Arguments;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -31,12 +36,18 @@ import java.util.concurrent.TimeoutException;
  * <p>Everything else is a failed {@link Verification} with evidence, never a pass: another status
  * (401/403 say "credential problem"), a reset or refused connection, a malformed or random response, a
  * response slower than the timeout. Evidence details: {@code url}, {@code status}, {@code elapsedMs},
- * {@code body} (the first 200 characters, redacted) or {@code error}. Read-only and idempotent;
+ * {@code body} (the first 200 characters, redacted) or {@code error}. At most the first 64 KiB of a
+ * body are read (a huge or endless answer costs neither memory nor the budget); the expected text
+ * must appear in them. Read-only and idempotent;
  * immutable and thread-safe. It never follows redirects, never sends a credential and never retries
  * (the plan's retry settings decide that).
  */
 public final class HealthCheckVerifier implements Verifier {
     private static final int BODY_EVIDENCE = 200;
+
+    /** At most this many bytes of a body are read (64 KiB); the rest is not downloaded. */
+    static final int MAX_BODY_BYTES = 64 * 1024;
+
     private static final HttpClient DEFAULT_CLIENT = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .followRedirects(HttpClient.Redirect.NEVER)
@@ -94,7 +105,7 @@ public final class HealthCheckVerifier implements Verifier {
                 .build();
         long started = System.nanoTime();
         CompletableFuture<HttpResponse<byte[]>> future =
-                client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+                client.sendAsync(request, info -> new BoundedBody(MAX_BODY_BYTES));
         HttpResponse<byte[]> response;
         try {
             response = future.get(budget.toNanos(), TimeUnit.NANOSECONDS);
@@ -162,6 +173,58 @@ public final class HealthCheckVerifier implements Verifier {
      * Builds a {@link HealthCheckVerifier}. Setters check their argument at once (IllegalArgumentException
      * naming the field and value); not thread-safe; {@link #build()} may be called again.
      */
+    /**
+     * Collects at most {@code max} bytes of a body, then cancels the rest of the download and
+     * completes with what it has.
+     */
+    static final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
+        private final int max;
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+        private Flow.Subscription subscription;
+
+        BoundedBody(int max) {
+            this.max = max;
+        }
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return result;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            this.subscription = s;
+            s.request(1);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> items) {
+            for (ByteBuffer item : items) {
+                int take = Math.min(item.remaining(), max - out.size());
+                byte[] chunk = new byte[take];
+                item.get(chunk);
+                out.write(chunk, 0, take);
+                if (out.size() >= max) {
+                    subscription.cancel();
+                    result.complete(out.toByteArray());
+                    return;
+                }
+            }
+            subscription.request(1);
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            result.completeExceptionally(failure);
+        }
+
+        @Override
+        public void onComplete() {
+            result.complete(out.toByteArray());
+        }
+    }
+
     public static final class Builder {
         private String name = "health-endpoint";
         private URI url;

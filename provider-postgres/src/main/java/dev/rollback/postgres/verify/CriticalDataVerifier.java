@@ -5,6 +5,7 @@ import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
 import dev.rollback.api.internal.Arguments;
 import dev.rollback.postgres.internal.Jdbc;
+import dev.rollback.postgres.internal.SingleStatement;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -26,14 +27,15 @@ public final class CriticalDataVerifier implements Verifier {
      * One configured check.
      *
      * @param label what it counts ("users")
-     * @param sql a query returning one number
+     * @param sql a query returning one number: one statement, run in a read-only transaction (a
+     *     second statement, which could end that transaction, is refused)
      * @param minimum the least acceptable value
      */
     public record Check(String label, String sql, long minimum) {
         /** Validates. */
         public Check {
             Arguments.requireText(label, "label");
-            Arguments.requireText(sql, "sql");
+            SingleStatement.require(Arguments.requireText(sql, "sql"), "sql");
         }
     }
 
