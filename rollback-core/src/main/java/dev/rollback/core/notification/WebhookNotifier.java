@@ -18,14 +18,19 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A {@link Notifier} that POSTs each notification as JSON (built with Jackson) to a webhook with the
@@ -42,11 +47,30 @@ import java.util.UUID;
  * <p>JSON body: {@code incidentId, stakeholder, recipients[], severity, severityLabel, subject, body,
  * incidentOpenedAt, createdAt} (instants in ISO-8601).
  *
+ * <p>Security: whenever a bearer token or a signing key is configured the endpoint must be
+ * {@code https} (plain {@code http} is accepted only to a loopback address, where nothing leaves
+ * the machine). With a {@linkplain Builder#signingKey signing key} every request carries
+ * {@value #TIMESTAMP_HEADER} (Unix seconds) and {@value #SIGNATURE_HEADER} ({@code v1=} and the
+ * lower-case hex HMAC-SHA256, keyed with the signing key, of the timestamp, a {@code .} and the
+ * exact body bytes). A receiver recomputes it ({@link #signatureValid}), compares in constant time,
+ * rejects a timestamp more than {@link #REPLAY_WINDOW} (5 minutes) away from its clock, and drops a
+ * repeated {@code Idempotency-Key} seen within that window: a captured request replayed later is
+ * refused. Subject and body are redacted before they are sent.
+ *
  * <p>Immutable and thread-safe; build with {@link #custom()}. It never logs or puts in a message the
  * endpoint's path, query or user info (they may hold a token) nor the bearer token: only scheme,
  * host and port.
  */
 public final class WebhookNotifier implements Notifier {
+    /** The header with the Unix time (seconds) the request was signed at. */
+    public static final String TIMESTAMP_HEADER = "X-Rollback-Timestamp";
+
+    /** The header with the signature: {@code v1=<hex HMAC-SHA256 of timestamp + "." + body>}. */
+    public static final String SIGNATURE_HEADER = "X-Rollback-Signature";
+
+    /** How far a receiver should accept a signed timestamp from its own clock, either way. */
+    public static final Duration REPLAY_WINDOW = Duration.ofMinutes(5);
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String name;
@@ -54,6 +78,7 @@ public final class WebhookNotifier implements Notifier {
     private final String safeTarget;
     private final Duration requestTimeout;
     private final Optional<Secret> bearerToken;
+    private final Optional<Secret> signingKey;
     private final RollbackClock clock;
     private final HttpClient client;
 
@@ -64,6 +89,7 @@ public final class WebhookNotifier implements Notifier {
                 + (endpoint.getPort() == -1 ? "" : ":" + endpoint.getPort());
         this.requestTimeout = b.requestTimeout;
         this.bearerToken = b.bearerToken;
+        this.signingKey = b.signingKey;
         this.clock = b.clock;
         this.client = HttpClient.newBuilder()
                 .connectTimeout(b.connectTimeout)
@@ -87,12 +113,18 @@ public final class WebhookNotifier implements Notifier {
 
     @Override
     public void send(Notification notification) throws InterruptedException {
+        byte[] body = toJson(notification);
         HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
                 .timeout(requestTimeout)
                 .header("Content-Type", "application/json")
                 .header("Idempotency-Key", idempotencyKey(notification))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(toJson(notification)));
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         bearerToken.ifPresent(token -> request.header("Authorization", "Bearer " + token.reveal()));
+        if (signingKey.isPresent()) {
+            String timestamp = Long.toString(clock.instant().getEpochSecond());
+            request.header(TIMESTAMP_HEADER, timestamp);
+            request.header(SIGNATURE_HEADER, "v1=" + sign(signingKey.get(), timestamp, body));
+        }
         HttpResponse<Void> response;
         try {
             response = client.send(request.build(), HttpResponse.BodyHandlers.discarding());
@@ -134,6 +166,47 @@ public final class WebhookNotifier implements Notifier {
         }
     }
 
+    /** The lower-case hex HMAC-SHA256, keyed with {@code key}, of {@code timestamp + "." + body}. */
+    static String sign(Secret key, String timestamp, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.reveal().getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            mac.update(timestamp.getBytes(StandardCharsets.US_ASCII));
+            mac.update((byte) '.');
+            return HexFormat.of().formatHex(mac.doFinal(body));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
+        }
+    }
+
+    /**
+     * For a receiver: whether {@code signature} (the {@value #SIGNATURE_HEADER} header) is the
+     * signature of {@code body} at {@code timestamp} (the {@value #TIMESTAMP_HEADER} header) with
+     * {@code key}, and the timestamp is within {@link #REPLAY_WINDOW} of {@code now}. Compares in
+     * constant time; false for anything malformed.
+     */
+    public static boolean signatureValid(Secret key, String timestamp, byte[] body, String signature, Instant now) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(now, "now");
+        if (timestamp == null || signature == null || !signature.startsWith("v1=")) {
+            return false;
+        }
+        long seconds;
+        try {
+            seconds = Long.parseLong(timestamp);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        Duration skew = Duration.between(Instant.ofEpochSecond(seconds), now).abs();
+        if (skew.compareTo(REPLAY_WINDOW) > 0) {
+            return false;
+        }
+        byte[] expected = sign(key, timestamp, body).getBytes(StandardCharsets.US_ASCII);
+        byte[] given = signature.substring(3).getBytes(StandardCharsets.US_ASCII);
+        return MessageDigest.isEqual(expected, given);
+    }
+
     private static String idempotencyKey(Notification n) {
         String identity = n.incidentId() + '\n' + n.stakeholder() + '\n' + n.createdAt() + '\n' + n.subject();
         return UUID.nameUUIDFromBytes(identity.getBytes(StandardCharsets.UTF_8)).toString();
@@ -172,6 +245,14 @@ public final class WebhookNotifier implements Notifier {
         }
     }
 
+    private static boolean loopback(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return h.equalsIgnoreCase("localhost")
+                || h.startsWith("127.")
+                || h.equals("::1")
+                || h.equals("0:0:0:0:0:0:0:1");
+    }
+
     @Override
     public String toString() {
         return "WebhookNotifier[" + name + ", " + safeTarget + "]";
@@ -184,6 +265,7 @@ public final class WebhookNotifier implements Notifier {
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration requestTimeout = Duration.ofSeconds(10);
         private Optional<Secret> bearerToken = Optional.empty();
+        private Optional<Secret> signingKey = Optional.empty();
         private RollbackClock clock = RollbackClock.system();
 
         private Builder() {}
@@ -219,7 +301,21 @@ public final class WebhookNotifier implements Notifier {
             return this;
         }
 
-        /** A bearer token for the Authorization header. Default: none. */
+        /**
+         * A key to sign every request with (HMAC-SHA256 over the timestamp and the body, see the
+         * class description); at least 16 characters. Needs an https endpoint (or loopback http).
+         * Default: none, requests are not signed.
+         */
+        public Builder signingKey(Secret signingKey) {
+            Objects.requireNonNull(signingKey, "signingKey");
+            if (signingKey.reveal().length() < 16) {
+                throw new IllegalArgumentException("signingKey must be at least 16 characters, but was shorter");
+            }
+            this.signingKey = Optional.of(signingKey);
+            return this;
+        }
+
+        /** A bearer token for the Authorization header. Needs an https endpoint (or loopback http). Default: none. */
         public Builder bearerToken(Secret bearerToken) {
             this.bearerToken = Optional.of(Objects.requireNonNull(bearerToken, "bearerToken"));
             return this;
@@ -239,6 +335,14 @@ public final class WebhookNotifier implements Notifier {
             if (name == null || endpoint == null) {
                 throw new IllegalArgumentException(
                         "name and endpoint are required, but " + (name == null ? "name" : "endpoint") + " was not set");
+            }
+            if ((bearerToken.isPresent() || signingKey.isPresent())
+                    && !"https".equalsIgnoreCase(endpoint.getScheme())
+                    && !loopback(endpoint.getHost())) {
+                throw new IllegalArgumentException(
+                        "endpoint must be https when a bearerToken or signingKey is configured,"
+                                + " but was " + endpoint.getScheme() + "://" + Arguments.printable(endpoint.getHost())
+                                + (endpoint.getPort() == -1 ? "" : ":" + endpoint.getPort()));
             }
             return new WebhookNotifier(this);
         }
