@@ -58,6 +58,7 @@ public final class RollbackExecutor implements AutoCloseable {
     private final Journal journal;
     private final Optional<RunLock> runLock;
     private final Duration lockWait;
+    private final Duration leaseCheck;
     private final ApprovalPolicy approvalPolicy;
     private final ThreadPoolExecutor pool;
     private final Map<String, RunExecution> active = new ConcurrentHashMap<>();
@@ -69,6 +70,7 @@ public final class RollbackExecutor implements AutoCloseable {
         this.journal = b.journal;
         this.runLock = Optional.ofNullable(b.runLock);
         this.lockWait = b.lockWait;
+        this.leaseCheck = b.leaseCheck;
         this.approvalPolicy = b.approvalPolicy;
         AtomicInteger n = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(
@@ -154,6 +156,7 @@ public final class RollbackExecutor implements AutoCloseable {
                     events,
                     journal,
                     acquire(runId, plan, request),
+                    leaseCheck,
                     () -> active.remove(plan.key(), created[0]));
             return created[0];
         });
@@ -219,6 +222,7 @@ public final class RollbackExecutor implements AutoCloseable {
                     events,
                     journal,
                     acquire(runId, plan, request),
+                    leaseCheck,
                     () -> active.remove(plan.key(), created[0]),
                     Optional.of(history));
             return created[0];
@@ -390,6 +394,7 @@ public final class RollbackExecutor implements AutoCloseable {
         private Journal journal = Journal.NONE;
         private RunLock runLock;
         private Duration lockWait = Duration.ZERO;
+        private Duration leaseCheck = Duration.ofSeconds(1);
         private ApprovalPolicy approvalPolicy = ApprovalPolicy.none();
 
         private Builder() {}
@@ -434,6 +439,19 @@ public final class RollbackExecutor implements AutoCloseable {
                 throw new IllegalArgumentException("lockWait must not be negative, but was " + lockWait);
             }
             this.lockWait = lockWait;
+            return this;
+        }
+
+        /**
+         * How often a run asks its run lock's lease whether it is still held, on a watchdog thread of its
+         * own. When the lease is lost while a step runs (a database session that died, a lease that expired),
+         * the run journals nothing more and its running steps are interrupted at once, so a node that lost
+         * its lock stops within this interval plus the time the lease takes to answer; the next holder
+         * resumes the run. Default: 1 second; positive, at most a minute.
+         */
+        public Builder leaseCheck(Duration leaseCheck) {
+            this.leaseCheck = dev.rollback.api.internal.Arguments.requirePositive(
+                    leaseCheck, "leaseCheck", Duration.ofMinutes(1));
             return this;
         }
 

@@ -87,8 +87,12 @@ class LostRunLockTest {
                 .build();
         try (FileJournal journal = FileJournal.of(dir)) {
             RollbackReport report;
-            try (RollbackExecutor executor =
-                    RollbackExecutor.builder().journal(journal).runLock(lock).build()) {
+            // the check before each attempt finds the loss here, not the watchdog
+            try (RollbackExecutor executor = RollbackExecutor.builder()
+                    .journal(journal)
+                    .runLock(lock)
+                    .leaseCheck(Duration.ofMinutes(1))
+                    .build()) {
                 report = executor.run(plan, RunRequest.drill("test"));
             }
 
@@ -124,6 +128,81 @@ class LostRunLockTest {
             assertThat(RunHistory.replay(journal, report.runId()).highestFencingToken())
                     .isEqualTo(2);
             assertThat(journal.verify(report.runId()).orElseThrow().verified()).isTrue();
+        }
+    }
+
+    /**
+     * Fault: the lease is lost while a step runs (its store freed the key: a dead session, an expired
+     * lease). Invariants: the watchdog interrupts the running step within 5 s, the run journals nothing
+     * after the loss (the step stays in doubt, the run unfinished), and the next holder resumes it,
+     * running the in-doubt step once more and the rest once.
+     */
+    @Test
+    void aLeaseLostWhileAStepRunsInterruptsTheStepWithinSecondsAndTheNextHolderResumesOnce() throws Exception {
+        FlakyLock lock = new FlakyLock();
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+        AtomicLong interruptedAt = new AtomicLong();
+        AtomicBoolean firstAttempt = new AtomicBoolean(true);
+        RollbackPlan plan = RollbackPlan.builder(
+                        "lost-mid-step", RecoveryObjectives.of(Duration.ofMinutes(5), Duration.ofMinutes(1)))
+                .step(RollbackStep.builder("long", "db")
+                        .idempotent(true)
+                        .action(c -> {
+                            executions
+                                    .computeIfAbsent("long", k -> new AtomicInteger())
+                                    .incrementAndGet();
+                            if (firstAttempt.getAndSet(false)) {
+                                running.countDown();
+                                try {
+                                    Thread.sleep(60_000);
+                                } catch (InterruptedException e) {
+                                    interruptedAt.set(System.nanoTime());
+                                    throw e;
+                                }
+                            }
+                        })
+                        .build())
+                .step(step("after", () -> {}), s -> s.dependsOn("long"))
+                .build();
+        try (FileJournal journal = FileJournal.of(dir)) {
+            RollbackReport report;
+            try (RollbackExecutor executor = RollbackExecutor.builder()
+                    .journal(journal)
+                    .runLock(lock)
+                    .leaseCheck(Duration.ofMillis(200))
+                    .build()) {
+                RollbackRun run = executor.start(plan, RunRequest.drill("test"));
+                assertThat(running.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                        .isTrue();
+                long lostAt = System.nanoTime();
+                lock.held.set(false);
+                report = run.await(Duration.ofSeconds(30)).orElseThrow();
+                assertThat(interruptedAt.get())
+                        .as("the running step was interrupted")
+                        .isNotZero();
+                assertThat(Duration.ofNanos(interruptedAt.get() - lostAt)).isLessThan(Duration.ofSeconds(5));
+            }
+            assertThat(report.step("long").orElseThrow().outcome()).isEqualTo(StepOutcome.FAILED);
+            assertThat(report.step("long").orElseThrow().reason().orElseThrow())
+                    .contains("lost its run lock while the step ran");
+            assertThat(report.step("after").orElseThrow().outcome()).isEqualTo(StepOutcome.SKIPPED);
+            assertThat(journal.records(report.runId()))
+                    .as("nothing journaled after the loss")
+                    .extracting(r -> r.type() + " " + r.stepId().orElse("-"))
+                    .containsExactly("RUN_STARTED -", "STEP_STARTED long");
+            assertThat(journal.unfinishedRuns()).contains(report.runId());
+
+            RollbackReport resumed;
+            try (RollbackExecutor executor =
+                    RollbackExecutor.builder().journal(journal).runLock(lock).build()) {
+                resumed = executor.resume(plan, report.runId()).await();
+            }
+            assertThat(resumed.outcome()).isEqualTo(RunOutcome.SUCCEEDED);
+            assertThat(executions.get("long"))
+                    .as("interrupted once, then run once by the resumer")
+                    .hasValue(2);
+            assertThat(executions.get("after")).hasValue(1);
+            assertThat(journal.unfinishedRuns()).doesNotContain(report.runId());
         }
     }
 }

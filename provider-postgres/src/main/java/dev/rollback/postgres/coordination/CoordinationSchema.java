@@ -21,12 +21,21 @@ final class CoordinationSchema {
     private static final long MIGRATION_LOCK = 0x726f6c6c6261636bL;
 
     /** Version n is {@code MIGRATIONS.get(n - 1)}; statements use {@code %s} for the schema. */
-    private static final List<List<String>> MIGRATIONS = List.of(List.of(
-            "CREATE TABLE %s.journal (run_id text NOT NULL, sequence bigint NOT NULL CHECK (sequence >= 0),"
-                    + " type text NOT NULL, at timestamptz NOT NULL, step_id text, fencing_token bigint NOT NULL,"
-                    + " data_keys text[] NOT NULL, data_values text[] NOT NULL, prev_hash text NOT NULL,"
-                    + " hash text NOT NULL, PRIMARY KEY (run_id, sequence))",
-            "CREATE TABLE %s.lock_tokens (lock_key text PRIMARY KEY, token bigint NOT NULL CHECK (token > 0))"));
+    private static final List<List<String>> MIGRATIONS = List.of(
+            List.of(
+                    "CREATE TABLE %s.journal (run_id text NOT NULL, sequence bigint NOT NULL CHECK (sequence >= 0),"
+                            + " type text NOT NULL, at timestamptz NOT NULL, step_id text, fencing_token bigint NOT NULL,"
+                            + " data_keys text[] NOT NULL, data_values text[] NOT NULL, prev_hash text NOT NULL,"
+                            + " hash text NOT NULL, PRIMARY KEY (run_id, sequence))",
+                    "CREATE TABLE %s.lock_tokens (lock_key text PRIMARY KEY, token bigint NOT NULL CHECK (token > 0))"),
+            // 2: one token sequence for both lock modes (continuing above every token version 1 handed out)
+            // and the lease rows of LockMode.LEASE.
+            List.of(
+                    "CREATE SEQUENCE %1$s.lock_token_seq",
+                    "SELECT setval('%1$s.lock_token_seq',"
+                            + " coalesce((SELECT max(token) FROM %1$s.lock_tokens), 0) + 1, false)",
+                    "CREATE TABLE %1$s.run_leases (lock_key text PRIMARY KEY, token bigint NOT NULL CHECK (token > 0),"
+                            + " holder text NOT NULL, expires_at timestamptz NOT NULL)"));
 
     /** The version this code writes. */
     static final int VERSION = MIGRATIONS.size();
@@ -82,6 +91,9 @@ final class CoordinationSchema {
     static Connection connect(PostgresEndpoint endpoint, Duration readTimeout) throws SQLException {
         Connection c = endpoint.connect();
         try {
+            // Unnamed statements only: through a transaction-mode pooler each transaction may reach another
+            // server connection, where a named prepared statement would be missing (or already there).
+            c.unwrap(org.postgresql.PGConnection.class).setPrepareThreshold(0);
             c.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, readTimeout.toMillis()));
             return c;
         } catch (SQLException | RuntimeException e) {

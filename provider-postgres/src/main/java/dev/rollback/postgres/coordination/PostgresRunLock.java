@@ -2,6 +2,7 @@ package dev.rollback.postgres.coordination;
 
 import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackException;
+import dev.rollback.api.internal.Arguments;
 import dev.rollback.api.spi.RunLease;
 import dev.rollback.api.spi.RunLock;
 import dev.rollback.postgres.PostgresEndpoint;
@@ -11,57 +12,106 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * A {@link RunLock} shared by every node that reaches one PostgreSQL database: a session-level
- * advisory lock ({@code pg_try_advisory_lock}) on a 64-bit key derived from the plan key, held on a
- * dedicated connection for as long as the lease lives. The fencing token comes from
- * {@code <schema>.lock_tokens}, incremented in the same database on every acquisition, so it only
- * grows, across restarts and nodes.
+ * A {@link RunLock} shared by every node that reaches one PostgreSQL database, in one of two
+ * {@link LockMode modes}:
  *
- * <p>When the holder's process dies or its session is killed, PostgreSQL releases the lock and the
- * next node acquires it with a higher token; the old lease's {@link RunLease#isHeld()} turns false
- * as soon as its session is gone, and stays false (also after a check that got no answer within 5
- * seconds: the lease cannot tell, so it counts as lost). These are the rules of the {@link RunLock}
- * contract; the store is the database, tokens are kept in it for as long as it lives. An unreachable store fails closed: {@link #tryAcquire} throws
- * {@code LOCK_UNAVAILABLE} naming host and database, never the password.
+ * <ul>
+ *   <li>{@link LockMode#SESSION} (the default, {@link #open(PostgresEndpoint)}): a session-level advisory
+ *       lock ({@code pg_try_advisory_lock}) on a 64-bit key derived from the plan key, held on a dedicated
+ *       connection for as long as the lease lives. At every acquisition it refuses, with
+ *       {@code INVALID_CONFIGURATION} saying what to change, a connection a session lock cannot trust: one
+ *       that goes through a connection pooler (the backend pid differs from the one announced at login,
+ *       or changes between transactions), a read-only standby or read-only sessions, a server older
+ *       than 14.
+ *   <li>{@link LockMode#LEASE}: a row per key whose expiry is renewed on the database's clock, every
+ *       statement its own transaction, no session state: it works through a transaction-mode pooler
+ *       (PgBouncer) and directly.
+ * </ul>
  *
- * <p>Thread-safe. One connection per held lease; none while waiting between attempts.
+ * <p><b>Takeover bound.</b> A held key is renewed (its session pinged) every {@code leaseTimeout/5}.
+ * When its holder dies, freezes, or its connection goes silent (a host gone without closing its
+ * sockets, a proxy that stops forwarding), the store frees the key at most {@link
+ * Builder#leaseTimeout(Duration) leaseTimeout} after the holder's last renewal: the server ends the
+ * idle session ({@code idle_session_timeout}, with TCP keepalives and {@code tcp_user_timeout} set on
+ * the session), or the lease row expires on the database's clock. A node that keeps trying takes it
+ * within {@link #takeoverBound()} ({@code leaseTimeout + retryInterval}, plus one acquisition round
+ * trip) of the holder's last renewal. The old holder's {@link RunLease#isHeld()} turns false
+ * {@code leaseTimeout/5} before the store frees the key (its own clock, from when its last renewal
+ * was sent), so it has stopped before another can start; its fencing token is below the new one, so
+ * a journal or a provider refuses whatever it still sends.
+ *
+ * <p>Fencing tokens come from the sequence {@code <schema>.lock_token_seq} in both modes, so they only
+ * grow across releases, restarts, nodes and a change of mode. These are the rules of the
+ * {@link RunLock} contract; the store is the database. An unreachable store fails closed:
+ * {@link #tryAcquire} throws {@code LOCK_UNAVAILABLE} naming host and database, never the password.
+ *
+ * <p>Thread-safe. Session mode: one connection per held lease, none while waiting between attempts.
+ * Lease mode: one connection per lock instance, shared by its leases. Renewals run on JVM-wide
+ * daemon threads.
  */
 public final class PostgresRunLock implements RunLock {
-    private static final Duration RETRY = Duration.ofMillis(50);
-
     private final PostgresEndpoint endpoint;
-    private final String tokens;
+    private final LockMode mode;
+    private final LeaseTiming timing;
+    private final Duration retryInterval;
+    private final Strategy strategy;
 
-    private PostgresRunLock(PostgresEndpoint endpoint, String schema) {
-        this.endpoint = endpoint;
-        this.tokens = Jdbc.quoteIdentifier(schema) + ".lock_tokens";
+    /** One acquisition attempt of a mode. */
+    interface Strategy {
+        /** The lease, or empty if another holder has the key. */
+        Optional<RunLease> attempt(String key) throws SQLException;
     }
 
-    /** A lock over schema {@code rollback} of {@code endpoint}'s database, creating its tables. */
+    private PostgresRunLock(Builder b) {
+        this.endpoint = b.endpoint;
+        this.mode = b.mode;
+        this.timing = new LeaseTiming(b.leaseTimeout);
+        this.retryInterval = b.retryInterval;
+        String schema = Jdbc.quoteIdentifier(b.schema);
+        String sequence = schema + ".lock_token_seq";
+        this.strategy = mode == LockMode.SESSION
+                ? new SessionLocks(endpoint, sequence, timing)
+                : new LeaseRows(endpoint, schema + ".run_leases", sequence, timing);
+    }
+
+    /** A session-mode lock over schema {@code rollback} of {@code endpoint}'s database, creating its tables. */
     public static PostgresRunLock open(PostgresEndpoint endpoint) {
-        return open(endpoint, "rollback");
+        return builder(endpoint).build();
     }
 
-    /** A lock over {@code schema} (letters, digits, '_', '$', '-'). */
+    /** A session-mode lock over {@code schema} (letters, digits, '_', '$', '-'). */
     public static PostgresRunLock open(PostgresEndpoint endpoint, String schema) {
-        Objects.requireNonNull(endpoint, "endpoint");
-        ToolArguments.requireName(schema, "schema");
-        try {
-            CoordinationSchema.migrate(endpoint, schema);
-        } catch (RollbackException e) {
-            throw new RollbackException(ErrorCode.LOCK_UNAVAILABLE, e.getMessage(), e);
-        }
-        return new PostgresRunLock(endpoint, schema);
+        return builder(endpoint).schema(schema).build();
+    }
+
+    /** A builder for a lock on {@code endpoint}: session mode, schema {@code rollback}, lease timeout 15 s. */
+    public static Builder builder(PostgresEndpoint endpoint) {
+        return new Builder(Objects.requireNonNull(endpoint, "endpoint"));
+    }
+
+    /** The mode of this lock. */
+    public LockMode mode() {
+        return mode;
+    }
+
+    /** The lease timeout: how long after its holder's last renewal the store frees a key. */
+    public Duration leaseTimeout() {
+        return timing.leaseTimeout();
+    }
+
+    /**
+     * How long after a silent holder's last renewal a node that keeps trying takes the key, at most:
+     * {@code leaseTimeout + retryInterval}, plus one acquisition round trip.
+     */
+    public Duration takeoverBound() {
+        return timing.leaseTimeout().plus(retryInterval);
     }
 
     @Override
@@ -71,20 +121,15 @@ public final class PostgresRunLock implements RunLock {
         if (wait.isNegative()) {
             throw new IllegalArgumentException("wait must not be negative, but was " + wait);
         }
-        long lockId = lockId(key);
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
-            Connection c = null;
+            if (Thread.interrupted()) {
+                throw new InterruptedException("interrupted while acquiring the run lock " + key);
+            }
             try {
-                c = CoordinationSchema.connect(endpoint);
-                try (Statement s = c.createStatement()) {
-                    s.execute("SET application_name = 'rollback-run-lock'");
-                }
-                if (tryLock(c, lockId)) {
-                    long token = nextToken(c, key);
-                    Lease lease = new Lease(key, token, lockId, c);
-                    c = null;
-                    return Optional.of(lease);
+                Optional<RunLease> lease = strategy.attempt(key);
+                if (lease.isPresent()) {
+                    return lease;
                 }
             } catch (SQLException e) {
                 if (Thread.interrupted()) {
@@ -96,35 +141,15 @@ public final class PostgresRunLock implements RunLock {
                 }
                 throw CoordinationSchema.unreachable(
                         ErrorCode.LOCK_UNAVAILABLE, "acquiring the run lock " + key, endpoint, e);
-            } finally {
-                closeQuietly(c);
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return Optional.empty();
             }
-            Thread.sleep(Math.max(1, Math.min(RETRY.toMillis(), left / 1_000_000)));
-        }
-    }
-
-    private static boolean tryLock(Connection c, long lockId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
-            ps.setLong(1, lockId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        }
-    }
-
-    private long nextToken(Connection c, String key) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + tokens + " (lock_key, token) VALUES (?, 1)"
-                + " ON CONFLICT (lock_key) DO UPDATE SET token = " + tokens + ".token + 1 RETURNING token")) {
-            ps.setString(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
+            // Jittered, so that many nodes waiting for one key do not all ask at the same moment.
+            long pause =
+                    retryInterval.toNanos() / 2 + ThreadLocalRandom.current().nextLong(retryInterval.toNanos() / 2 + 1);
+            java.util.concurrent.TimeUnit.NANOSECONDS.sleep(Math.max(1, Math.min(pause, left)));
         }
     }
 
@@ -139,92 +164,82 @@ public final class PostgresRunLock implements RunLock {
         }
     }
 
-    private static void closeQuietly(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException e) {
-                // closing a broken connection; nothing to keep
-            }
-        }
-    }
-
     @Override
     public String toString() {
-        return "PostgresRunLock[" + endpoint.describe() + "]";
+        return "PostgresRunLock[" + endpoint.describe() + ", " + mode + ", lease timeout " + timing.leaseTimeout()
+                + "]";
     }
 
-    /** A held advisory lock and its connection. */
-    private static final class Lease implements RunLease {
-        private final String key;
-        private final long token;
-        private final long lockId;
-        private final Connection connection;
-        private boolean closed;
-        /** Set once {@link #isHeld()} answered false: a lease that was lost is never held again. */
-        private boolean lost;
+    /**
+     * Settings of a {@link PostgresRunLock}; {@link #build()} opens it. Not thread-safe; reusable.
+     */
+    public static final class Builder {
+        private final PostgresEndpoint endpoint;
+        private String schema = "rollback";
+        private LockMode mode = LockMode.SESSION;
+        private Duration leaseTimeout = Duration.ofSeconds(15);
+        private Duration retryInterval = Duration.ofMillis(50);
 
-        Lease(String key, long token, long lockId, Connection connection) {
-            this.key = key;
-            this.token = token;
-            this.lockId = lockId;
-            this.connection = connection;
+        private Builder(PostgresEndpoint endpoint) {
+            this.endpoint = endpoint;
         }
 
-        @Override
-        public String key() {
-            return key;
+        /** The schema of the tables (letters, digits, '_', '$', '-'). Default: {@code rollback}. */
+        public Builder schema(String schema) {
+            this.schema = ToolArguments.requireName(schema, "schema");
+            return this;
         }
 
-        @Override
-        public long fencingToken() {
-            return token;
+        /**
+         * How keys are held: {@link LockMode#SESSION} for direct connections, {@link LockMode#LEASE} through
+         * a transaction-mode pooler. Default: {@code SESSION}. Every node sharing the schema uses one mode.
+         */
+        public Builder mode(LockMode mode) {
+            this.mode = Objects.requireNonNull(mode, "mode");
+            return this;
         }
 
-        @Override
-        public synchronized boolean isHeld() {
-            if (closed || lost) {
-                return false;
+        /**
+         * How long after its holder's last renewal the store frees a key: the server's idle-session
+         * timeout of the lock's session, or the lease row's life on the database's clock. Keys are
+         * renewed every fifth of it; a holder counts a key as lost a fifth of it before the store
+         * frees it. Shorter means a faster takeover after a silent death and more renewals. Default: 15
+         * seconds; 1 second to 1 hour.
+         */
+        public Builder leaseTimeout(Duration leaseTimeout) {
+            Arguments.requirePositive(leaseTimeout, "leaseTimeout");
+            if (leaseTimeout.compareTo(Duration.ofSeconds(1)) < 0 || leaseTimeout.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("leaseTimeout must be 1 s to 1 h, but was " + leaseTimeout);
             }
-            lost = !askStore();
-            return !lost;
+            this.leaseTimeout = leaseTimeout;
+            return this;
         }
 
-        /** Whether the session still holds the advisory lock; false when the store does not answer. */
-        private boolean askStore() {
-            try (PreparedStatement ps = connection.prepareStatement(
-                    "SELECT count(*) FROM pg_locks WHERE locktype ="
-                            + " 'advisory' AND pid = pg_backend_pid() AND granted AND ((classid::bigint << 32) | objid::bigint) = ?")) {
-                ps.setLong(1, lockId);
-                ps.setQueryTimeout(5);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1) > 0;
-                }
-            } catch (SQLException e) {
-                return false;
+        /**
+         * How long a waiting {@link #tryAcquire} pauses between attempts (jittered to half to all of it).
+         * Default: 50 ms; positive, at most a minute.
+         */
+        public Builder retryInterval(Duration retryInterval) {
+            Arguments.requirePositive(retryInterval, "retryInterval");
+            if (retryInterval.compareTo(Duration.ofMinutes(1)) > 0) {
+                throw new IllegalArgumentException("retryInterval must be at most 1 min, but was " + retryInterval);
             }
+            this.retryInterval = retryInterval;
+            return this;
         }
 
-        @Override
-        public synchronized void close() {
-            if (closed) {
-                return;
+        /**
+         * Opens the lock, creating or upgrading its tables.
+         *
+         * @throws RollbackException {@code LOCK_UNAVAILABLE} if the store is unreachable
+         */
+        public PostgresRunLock build() {
+            try {
+                CoordinationSchema.migrate(endpoint, schema);
+            } catch (RollbackException e) {
+                throw new RollbackException(ErrorCode.LOCK_UNAVAILABLE, e.getMessage(), e);
             }
-            closed = true;
-            try (PreparedStatement ps = connection.prepareStatement("SELECT pg_advisory_unlock(?)")) {
-                ps.setLong(1, lockId);
-                ps.execute();
-            } catch (SQLException e) {
-                // a lost session released the lock already
-            } finally {
-                closeQuietly(connection);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "RunLease[" + key + ", token " + token + "]";
+            return new PostgresRunLock(this);
         }
     }
 }

@@ -66,6 +66,8 @@ public final class RunExecution implements RollbackRun {
     private static final Logger LOG = LoggerFactory.getLogger(RunExecution.class);
     /** How often the coordinator re-reads the clock while steps run (a test clock moves without notice). */
     private static final long DEADLINE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** What the lease watchdog tells the coordinator when the run lock was found lost. */
+    private static final Object LEASE_LOST = new Object();
 
     private final RunContext context;
     private final RunRequest request;
@@ -82,6 +84,8 @@ public final class RunExecution implements RollbackRun {
     private final Set<String> exhaustedBudgets = new HashSet<>();
     private final List<String> notes = new CopyOnWriteArrayList<>();
     private final Optional<Resumption> resumption;
+    private final Optional<RunLease> lease;
+    private final Duration leaseCheck;
 
     private final Set<StepState> runningSteps = new LinkedHashSet<>();
     private final Map<String, Integer> unfinishedByComponent = new LinkedHashMap<>();
@@ -102,6 +106,7 @@ public final class RunExecution implements RollbackRun {
             EventDispatcher events,
             Journal journal,
             Optional<RunLease> lease,
+            Duration leaseCheck,
             Runnable onFinish) {
         this(
                 runId,
@@ -114,6 +119,7 @@ public final class RunExecution implements RollbackRun {
                 events,
                 journal,
                 lease,
+                leaseCheck,
                 onFinish,
                 Optional.empty());
     }
@@ -134,6 +140,7 @@ public final class RunExecution implements RollbackRun {
             EventDispatcher events,
             Journal journal,
             Optional<RunLease> lease,
+            Duration leaseCheck,
             Runnable onFinish,
             Optional<RunHistory> history) {
         Map<String, StepState> byId = new LinkedHashMap<>();
@@ -169,6 +176,8 @@ public final class RunExecution implements RollbackRun {
                 journal,
                 lease,
                 resumption.map(Resumption::nextSequence).orElse(0L));
+        this.lease = lease;
+        this.leaseCheck = leaseCheck;
         this.request = request;
         this.authorization = authorization;
         this.pool = pool;
@@ -236,6 +245,34 @@ public final class RunExecution implements RollbackRun {
                     e.getCause());
         }
         threads.start("rollback-run-" + context.runId(), this::coordinate);
+        lease.ifPresent(l -> threads.start("rollback-lease-watchdog-" + context.runId(), () -> watch(l)));
+    }
+
+    /**
+     * The lease watchdog: asks the lease every {@code leaseCheck} whether it is still held, on its own
+     * thread (a lease may ask its store, which may be slow), until the run is done. On a loss it stops
+     * the run's journal at once (no record from any thread after that) and tells the coordinator,
+     * which interrupts the running steps: a node that lost its lock stops its effects within
+     * {@code leaseCheck} plus the time the lease takes to answer, and the next holder resumes the run.
+     */
+    private void watch(RunLease l) {
+        while (!result.isDone()) {
+            java.util.concurrent.locks.LockSupport.parkNanos(leaseCheck.toNanos());
+            if (result.isDone()) {
+                return;
+            }
+            boolean held;
+            try {
+                held = l.isHeld();
+            } catch (RuntimeException e) {
+                held = false; // a lease that cannot tell counts as lost
+            }
+            if (!held) {
+                journal.leaseLost();
+                inbox.add(LEASE_LOST);
+                return;
+            }
+        }
     }
 
     /** What every step of this run shares (ids, clock, fencing token). */
@@ -381,7 +418,7 @@ public final class RunExecution implements RollbackRun {
                     throw new IllegalStateException("no step can start but " + unfinished + " are unfinished");
                 }
             }
-            List<Verification> planVerifications = abort == null ? verifyPlan() : List.of();
+            List<Verification> planVerifications = abort == null && !journal.lockLost() ? verifyPlan() : List.of();
             finish(planVerifications);
         } catch (Throwable t) {
             LOG.error(
@@ -406,6 +443,10 @@ public final class RunExecution implements RollbackRun {
     private void handle(Object message, Deque<StepState> ready) {
         if (message instanceof Abort a) {
             onAbort(a);
+            return;
+        }
+        if (message == LEASE_LOST) {
+            onLeaseLost();
             return;
         }
         Completion c = (Completion) message;
@@ -452,6 +493,28 @@ public final class RunExecution implements RollbackRun {
             s.future.cancel(true);
             running--;
             finalize(s, StepStatus.ABORTED, stopReason, now);
+        }
+    }
+
+    /**
+     * The run lock was lost while steps ran: no further step starts, and each running step is
+     * interrupted now; the journal already refuses every record, so nothing of this ends the run in
+     * the journal, and the next holder resumes it (the interrupted steps are in doubt there).
+     */
+    private void onLeaseLost() {
+        if (stopReason == null) {
+            stopReason = journal.stopReason();
+        }
+        long now = context.clock().monotonicNanos();
+        for (StepState s : List.copyOf(runningSteps)) {
+            s.future.cancel(true);
+            running--;
+            finalize(
+                    s,
+                    StepStatus.FAILED,
+                    "interrupted: the run lost its run lock while the step ran, so this node journals nothing more"
+                            + " and the next holder of the lock resumes the run",
+                    now);
         }
     }
 

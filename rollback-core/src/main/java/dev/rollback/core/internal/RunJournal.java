@@ -111,20 +111,31 @@ final class RunJournal implements StepJournal {
      * records (steps skipped, RUN_FINISHED) would end, for good, the run the new holder must resume.
      */
     private void checkLease() {
-        RollbackException lost = lockLost;
-        if (lost == null && lease.isPresent() && !lease.get().isHeld()) {
-            lost = new RollbackException(
-                    ErrorCode.LOCK_UNAVAILABLE,
-                    "run '" + context.runId() + "' lost its run lock '"
-                            + lease.get().key() + "' (fencing token "
-                            + lease.get().fencingToken() + "), so it starts and journals"
-                            + " nothing more; resume it: the next holder gets a higher token");
-            lockLost = lost;
-            LOG.warn("{}", lost.getMessage());
+        if (lockLost == null && lease.isPresent() && !lease.get().isHeld()) {
+            leaseLost();
         }
+        RollbackException lost = lockLost;
         if (lost != null) {
             throw new JournalWriteException(lost);
         }
+    }
+
+    /**
+     * Records that the run lock was found lost (by the check before an attempt, or the lease watchdog):
+     * from now on the run starts and journals nothing.
+     */
+    synchronized void leaseLost() {
+        if (lockLost != null || lease.isEmpty()) {
+            return;
+        }
+        RollbackException lost = new RollbackException(
+                ErrorCode.LOCK_UNAVAILABLE,
+                "run '" + context.runId() + "' lost its run lock '"
+                        + lease.get().key() + "' (fencing token "
+                        + lease.get().fencingToken() + "), so it starts and journals"
+                        + " nothing more; resume it: the next holder gets a higher token");
+        lockLost = lost;
+        LOG.warn("{}", lost.getMessage());
     }
 
     @Override

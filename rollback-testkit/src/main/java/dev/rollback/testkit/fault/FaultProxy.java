@@ -19,7 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * injects network faults on demand, as Toxiproxy does:
  * <ul>
  *   <li>{@link #resetConnections()}: every open connection is reset (RST) on both sides, now;</li>
- *   <li>{@link #blackhole()}: bytes in both directions are read and dropped; connections stay open;</li>
+ *   <li>{@link #blackhole()}: bytes in both directions are read and dropped, and so is a side's close or
+ *       reset: the other side sees silence, as from a host that died without closing its sockets;
+ *       connections stay open;</li>
  *   <li>{@link #freeze()}: bytes in both directions are held, then delivered on {@link #heal()};</li>
  *   <li>{@link #latency(Duration)}: every chunk is delayed in both directions;</li>
  *   <li>{@link #heal()}: back to passing bytes through (latency kept until set to zero).</li>
@@ -80,7 +82,10 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    /** Drops every byte in both directions from now on, keeping the connections open. */
+    /**
+     * Drops every byte in both directions from now on, keeping the connections open: a side that closes
+     * or resets its connection meanwhile is not seen by the other side either (a silent, half-open peer).
+     */
     public void blackhole() {
         setMode(Mode.BLACKHOLE);
     }
@@ -180,6 +185,9 @@ public final class FaultProxy implements AutoCloseable {
                 out.write(buffer, 0, n);
                 out.flush();
             }
+            if (!awaitPassage()) {
+                return; // blackholed: the other side never learns that this one closed
+            }
             to.shutdownOutput();
             if (from.isOutputShutdown()) {
                 abort(from);
@@ -187,7 +195,9 @@ public final class FaultProxy implements AutoCloseable {
             }
         } catch (IOException e) {
             abort(from);
-            abort(to);
+            if (mode != Mode.BLACKHOLE) {
+                abort(to); // blackholed: the other side never learns of the reset
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             abort(from);
