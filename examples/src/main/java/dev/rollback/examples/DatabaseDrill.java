@@ -78,8 +78,9 @@ public final class DatabaseDrill {
                     decision.action(), decision.severity(), decision.rule(), decision.description());
 
             RollbackPlan plan = database.addPointInTimeRecoveryLosingLateWrites(RollbackPlan.builder(
-                            "point-in-time-recovery",
-                            RecoveryObjectives.of(Duration.ofMinutes(30), Duration.ofMinutes(5))))
+                                    "point-in-time-recovery",
+                                    RecoveryObjectives.of(Duration.ofMinutes(30), Duration.ofMinutes(5)))
+                            .carriesOut(DecisionMatrix.POINT_IN_TIME_RECOVERY))
                     .build();
             RollbackReport report;
             try (RollbackExecutor executor =

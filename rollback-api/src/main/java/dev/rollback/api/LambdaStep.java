@@ -8,7 +8,8 @@ record LambdaStep(
         RollbackStep.Action check,
         boolean idempotent,
         boolean destructive,
-        boolean safeguard)
+        boolean safeguard,
+        java.util.Optional<String> target)
         implements RollbackStep {
 
     @Override

@@ -33,6 +33,8 @@ public final class RollbackPlan {
     private final List<Verifier> verifiers;
     private final boolean failFast;
     private final RetrySettings defaultRetry;
+    private final java.util.Set<String> carriesOut;
+    private final String digest;
 
     private RollbackPlan(Builder b, List<PlannedStep> steps) {
         this.name = b.name;
@@ -48,6 +50,8 @@ public final class RollbackPlan {
         this.verifiers = List.copyOf(b.verifiers);
         this.failFast = b.failFast;
         this.defaultRetry = b.defaultRetry;
+        this.carriesOut = Collections.unmodifiableSet(new java.util.LinkedHashSet<>(b.carriesOut));
+        this.digest = dev.rollback.api.internal.PlanDigest.of(this);
     }
 
     /** Starts a plan with a name and the plan-wide objectives. */
@@ -113,6 +117,30 @@ public final class RollbackPlan {
         return defaultRetry;
     }
 
+    /**
+     * The decision actions this plan carries out ({@link Builder#carriesOut(String...)}): an automatic run
+     * of it is pre-authorized only for a ROLLBACK decision whose action is one of these.
+     */
+    public java.util.Set<String> carriesOut() {
+        return carriesOut;
+    }
+
+    /**
+     * The plan's digest: lowercase hex SHA-256 over what the plan declares, so that a run cannot be turned
+     * into another one. {@code RUN_STARTED} records it, an {@link dev.rollback.api.governance.Approval} is
+     * bound to it, and a resume refuses a plan whose digest changed. What goes in, each field
+     * length-prefixed, in this order: a version tag; the name and key; the plan's RTO and RPO; fail-fast;
+     * the default retry; each declared component with its RTO and RPO (by name); the actions it carries
+     * out (sorted); then for each step in plan order its id, component, class, idempotent, destructive and
+     * safeguard flags, {@link RollbackStep#target() target}, dependencies (sorted), timeout, stall timeout,
+     * retry, reason to run without a safeguard, and its verifiers' names; last the plan verifiers' names.
+     * What a step's code does is not in it (code cannot be digested), only what the step declares; a
+     * provider step names its target, so a step pointed at another resource changes the digest.
+     */
+    public String digest() {
+        return digest;
+    }
+
     @Override
     public String toString() {
         return "RollbackPlan[" + name + ", " + steps.size() + " steps, rto=" + objectives.rto() + "]";
@@ -134,6 +162,7 @@ public final class RollbackPlan {
         private final List<Verifier> verifiers = new ArrayList<>();
         private boolean failFast;
         private RetrySettings defaultRetry = RetrySettings.ofDefaults();
+        private final java.util.Set<String> carriesOut = new java.util.LinkedHashSet<>();
 
         private Builder(String name, RecoveryObjectives objectives) {
             this.name = Arguments.requireId(name, "name");
@@ -175,6 +204,20 @@ public final class RollbackPlan {
         /** Whether the first failure stops the run. Default: false (independent branches go on). */
         public Builder failFast(boolean failFast) {
             this.failFast = failFast;
+            return this;
+        }
+
+        /**
+         * Declares decision actions this plan carries out (the runbook's {@code application-rollback},
+         * {@code database-failover}, ..., or the application's own): an automatic run of the plan is
+         * pre-authorized only for a ROLLBACK decision of one of them, and a plan catalog maps an action only
+         * to a plan that declares it. Each an id (letters, digits, '.', '-', '_'). Default: none.
+         */
+        public Builder carriesOut(String... actions) {
+            Objects.requireNonNull(actions, "actions");
+            for (String action : actions) {
+                carriesOut.add(Arguments.requireId(action, "action"));
+            }
             return this;
         }
 

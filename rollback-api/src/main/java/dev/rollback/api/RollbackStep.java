@@ -95,6 +95,15 @@ public interface RollbackStep {
         return Optional.empty();
     }
 
+    /**
+     * What this step acts on, as a stable, secret-free name (a resource id, a {@code host:port/database},
+     * a slot): part of its plan's {@link RollbackPlan#digest() digest}, so that a run cannot be resumed or
+     * approved against a plan whose steps point elsewhere. Default: empty (the step does not say).
+     */
+    default Optional<String> target() {
+        return Optional.empty();
+    }
+
     /** Starts a builder for a step made of lambdas: handy for application-specific actions and tests. */
     static Builder builder(String id, String component) {
         return new Builder(id, component);
@@ -119,6 +128,7 @@ public interface RollbackStep {
         private boolean idempotent;
         private boolean destructive;
         private boolean safeguard;
+        private Optional<String> target = Optional.empty();
 
         private Builder(String id, String component) {
             this.id = Arguments.requireId(id, "id");
@@ -155,9 +165,15 @@ public interface RollbackStep {
             return this;
         }
 
+        /** What the step acts on (see {@link RollbackStep#target()}); non-blank. Default: none. */
+        public Builder target(String target) {
+            this.target = Optional.of(Arguments.requireText(target, "target"));
+            return this;
+        }
+
         /** Builds the step. */
         public RollbackStep build() {
-            return new LambdaStep(id, component, action, preflight, idempotent, destructive, safeguard);
+            return new LambdaStep(id, component, action, preflight, idempotent, destructive, safeguard, target);
         }
     }
 }

@@ -126,14 +126,21 @@ public final class RollbackExecutor implements AutoCloseable {
      * is journaled on that run.
      *
      * @throws ApprovalRequiredException if the approval policy refuses the run (nothing ran)
-     * @throws RollbackException with {@code LOCK_UNAVAILABLE} if another node holds the plan's lock,
-     *     or the lock's store cannot be reached (fail closed)
+     * @throws RollbackException with {@code APPROVAL_REQUIRED} (journaled as {@code RUN_REFUSED}, nothing
+     *     ran) for an automatic run whose decision is not a ROLLBACK of an action the plan
+     *     {@link RollbackPlan#carriesOut() carries out}; with {@code LOCK_UNAVAILABLE} if another node
+     *     holds the plan's lock, or the lock's store cannot be reached (fail closed)
      */
     public RollbackRun start(RollbackPlan plan, RunRequest request) {
         Objects.requireNonNull(plan, "plan");
         Objects.requireNonNull(request, "request");
         ensureOpen();
         String runId = newRunId();
+        Optional<String> notPreAuthorized = automaticRefusal(plan, request);
+        if (notPreAuthorized.isPresent()) {
+            refuse(runId, plan, request, notPreAuthorized.get());
+            throw new RollbackException(ErrorCode.APPROVAL_REQUIRED, notPreAuthorized.get());
+        }
         Authorization authorization =
                 approvalPolicy.authorize(plan, request.initiator(), request.approvals(), clock.instant());
         if (!authorization.granted()) {
@@ -316,6 +323,31 @@ public final class RollbackExecutor implements AutoCloseable {
             throw new RollbackException(ErrorCode.LOCK_UNAVAILABLE, why);
         }
         return lease;
+    }
+
+    /**
+     * Why an automatic run of {@code plan} is not pre-authorized, whatever the approval policy: only a
+     * ROLLBACK decision whose action the plan carries out is; a manual-review decision never is (a person
+     * decides, and runs it manually with the approvals the policy requires).
+     */
+    private static Optional<String> automaticRefusal(RollbackPlan plan, RunRequest request) {
+        if (request.initiator().kind() != dev.rollback.api.Initiator.Kind.AUTOMATIC) {
+            return Optional.empty();
+        }
+        dev.rollback.api.Decision d = request.initiator().decision().orElseThrow();
+        if (d.kind() != dev.rollback.api.Decision.Kind.ROLLBACK) {
+            return Optional.of("plan '" + plan.name() + "' did not start: rule '" + d.rule() + "' decided "
+                    + d.kind() + " (action '" + d.action() + "'), and an automatic run is pre-authorized only for a"
+                    + " ROLLBACK decision; a person reviews it and starts the plan manually, with the approvals"
+                    + " its policy requires");
+        }
+        if (!plan.carriesOut().contains(d.action())) {
+            return Optional.of("plan '" + plan.name() + "' did not start: rule '" + d.rule()
+                    + "' decided ROLLBACK with action '" + d.action() + "', which the plan does not carry out"
+                    + " (it declares " + plan.carriesOut() + "); an automatic run is pre-authorized only for an"
+                    + " action its plan carries out: declare it with RollbackPlan.Builder.carriesOut(...)");
+        }
+        return Optional.empty();
     }
 
     private void refuse(String runId, RollbackPlan plan, RunRequest request, String why) {

@@ -62,7 +62,8 @@ class FailedRunsNeverShowRecoveryTest {
     }
 
     private static RollbackPlan.Builder plan(String name) {
-        return RollbackPlan.builder(name, Fixtures.plan("objectives").objectives());
+        return RollbackPlan.builder(name, Fixtures.plan("objectives").objectives())
+                .carriesOut(DECISION.action());
     }
 
     @Test

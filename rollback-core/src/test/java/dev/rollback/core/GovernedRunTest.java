@@ -32,6 +32,7 @@ class GovernedRunTest {
 
     private final RollbackPlan plan = RollbackPlan.builder(
                     "db-restore", RecoveryObjectives.of(Duration.ofMinutes(30), Duration.ofMinutes(5)))
+            .carriesOut("point-in-time-recovery")
             .step(RollbackStep.builder("restore", "postgres")
                     .action(c -> effects.incrementAndGet())
                     .build())
@@ -53,7 +54,7 @@ class GovernedRunTest {
             .build();
 
     private Approval approval(String person, String role) {
-        return new Approval(person, role, "db-restore", clock.instant(), "restore after bad migration");
+        return Approval.of(person, role, plan, clock.instant(), "restore after bad migration");
     }
 
     @Test

@@ -142,6 +142,7 @@ class LostRunLockTest {
         FlakyLock lock = new FlakyLock();
         java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
         AtomicLong interruptedAt = new AtomicLong();
+        java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
         AtomicBoolean firstAttempt = new AtomicBoolean(true);
         RollbackPlan plan = RollbackPlan.builder(
                         "lost-mid-step", RecoveryObjectives.of(Duration.ofMinutes(5), Duration.ofMinutes(1)))
@@ -157,6 +158,7 @@ class LostRunLockTest {
                                     Thread.sleep(60_000);
                                 } catch (InterruptedException e) {
                                     interruptedAt.set(System.nanoTime());
+                                    interrupted.countDown();
                                     throw e;
                                 }
                             }
@@ -177,9 +179,9 @@ class LostRunLockTest {
                 long lostAt = System.nanoTime();
                 lock.held.set(false);
                 report = run.await(Duration.ofSeconds(30)).orElseThrow();
-                assertThat(interruptedAt.get())
+                assertThat(interrupted.await(30, java.util.concurrent.TimeUnit.SECONDS))
                         .as("the running step was interrupted")
-                        .isNotZero();
+                        .isTrue();
                 assertThat(Duration.ofNanos(interruptedAt.get() - lostAt)).isLessThan(Duration.ofSeconds(5));
             }
             assertThat(report.step("long").orElseThrow().outcome()).isEqualTo(StepOutcome.FAILED);

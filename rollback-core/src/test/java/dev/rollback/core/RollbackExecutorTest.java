@@ -605,8 +605,10 @@ class RollbackExecutorTest {
                 "error rate 1.3% > 1% for 5m",
                 T0.minusSeconds(330),
                 T0.minusSeconds(30));
-        RollbackPlan plan =
-                RollbackPlan.builder("auto", THIRTY_MINUTES).step(noop("swap")).build();
+        RollbackPlan plan = RollbackPlan.builder("auto", THIRTY_MINUTES)
+                .carriesOut("application-rollback")
+                .step(noop("swap"))
+                .build();
         RollbackReport report = executor().run(plan, RunRequest.automatic(decision));
         assertThat(report.authorization().preAuthorized()).isTrue();
         assertThat(report.notes().get(0)).startsWith("pre-authorized by policy 'none'");

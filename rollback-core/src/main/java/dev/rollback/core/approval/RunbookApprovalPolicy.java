@@ -39,7 +39,8 @@ import java.util.stream.Collectors;
  *     type, plus the Technical Lead. {@link ApprovalPath#EMERGENCY emergency}: any senior engineer, and
  *     the security team is notified when the run is granted. Either way, more than 1,000 affected
  *     users (configurable) also needs an Executive. A plan with no classification is refused.</li>
- * <li>An approval counts only if it is for this plan, was given no later than the decision and
+ * <li>An approval counts only if it is for this plan, as it is (its {@link RollbackPlan#digest() digest}:
+ *     the same steps, dependencies, flags and targets), was given no later than the decision and
  *     less than the approval validity before it, and its person holds its role in the
  *     {@link IdentityDirectory}. One person fills at most one role, whatever roles they hold.</li>
  * <li>Customer data impact is stated in the authorization: the runbook escalates such incidents
@@ -193,6 +194,10 @@ public final class RunbookApprovalPolicy implements ApprovalPolicy {
     private Optional<String> refusal(Approval approval, RollbackPlan plan, Instant now) {
         if (!approval.planName().equals(plan.name())) {
             return Optional.of("given for plan '" + approval.planName() + "'");
+        }
+        if (!approval.planDigest().equals(plan.digest())) {
+            return Optional.of("given for another version of plan '" + plan.name() + "' (digest "
+                    + approval.planDigest() + "; this plan's is " + plan.digest() + ")");
         }
         if (approval.givenAt().isAfter(now)) {
             return Optional.of("given at " + approval.givenAt() + ", after the decision");

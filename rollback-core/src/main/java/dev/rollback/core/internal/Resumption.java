@@ -42,7 +42,7 @@ final class Resumption {
      *
      * @throws RollbackException {@code JOURNAL_FAILURE} when the journal is corrupt, does not know the
      *     run, or the run finished or was aborted; {@code INVALID_CONFIGURATION} when the run is of
-     *     another plan or there is no journal
+     *     another plan, of another version of the plan (its digest changed), or there is no journal
      */
     static RunHistory load(Journal journal, RollbackPlan plan, String runId) {
         if (journal == Journal.NONE) {
@@ -63,6 +63,15 @@ final class Resumption {
                     ErrorCode.INVALID_CONFIGURATION,
                     "cannot resume run '" + runId + "' with plan '" + plan.name() + "': it is a run of plan '"
                             + journaledPlan + "'");
+        }
+        Optional<String> digest = RunRecords.planDigest(history.startData());
+        if (digest.isPresent() && !digest.get().equals(plan.digest())) {
+            throw new RollbackException(
+                    ErrorCode.INVALID_CONFIGURATION,
+                    "cannot resume run '" + runId + "' with plan '" + plan.name()
+                            + "': the plan changed since the run started (its digest was " + digest.get()
+                            + " and is now " + plan.digest() + "); a run is resumed only with the plan it started"
+                            + " with, nothing ran");
         }
         if (history.finished()) {
             throw new RollbackException(

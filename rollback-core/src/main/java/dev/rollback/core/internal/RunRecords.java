@@ -39,6 +39,9 @@ public final class RunRecords {
     /** RUN_ABORTED: who aborted the run. */
     public static final String WHO = "who";
 
+    /** RUN_STARTED: the plan's {@link RollbackPlan#digest() digest}. */
+    public static final String PLAN_DIGEST = "planDigest";
+
     private static final String PLAN_KEY = "planKey";
     private static final String INITIATOR = "initiator";
     private static final String PRE_AUTHORIZED = "authorization.preAuthorized";
@@ -52,6 +55,7 @@ public final class RunRecords {
         Map<String, String> data = new LinkedHashMap<>();
         data.put(PLAN, plan.name());
         data.put(PLAN_KEY, plan.key());
+        data.put(PLAN_DIGEST, plan.digest());
         data.put(
                 INITIATOR,
                 request.initiator().kind() + ":" + request.initiator().principal());
@@ -76,6 +80,11 @@ public final class RunRecords {
     /** The plan a RUN_STARTED record names, empty when it names none. */
     static String plan(Map<String, String> startData) {
         return startData.getOrDefault(PLAN, "");
+    }
+
+    /** The digest of the plan a RUN_STARTED record names, empty for a run journaled before digests were kept. */
+    public static Optional<String> planDigest(Map<String, String> startData) {
+        return Optional.ofNullable(startData.get(PLAN_DIGEST));
     }
 
     /** The key of the plan a RUN_STARTED record names (its run lock's key), empty when it names none. */

@@ -89,7 +89,8 @@ public final class PlanCatalog {
          * matrix takes; mapping it again replaces the plan.
          *
          * @throws IllegalArgumentException for an action no rule of the matrix takes (a typo would
-         *     otherwise leave the real action unmapped)
+         *     otherwise leave the real action unmapped), or a plan that does not declare it
+         *     {@link RollbackPlan#carriesOut() carries it out}
          */
         public Builder map(String action, RollbackPlan plan) {
             Arguments.requireId(action, "action");
@@ -98,6 +99,11 @@ public final class PlanCatalog {
             if (!known.contains(action)) {
                 throw new IllegalArgumentException("action '" + action + "' is taken by no rollback rule of matrix '"
                         + matrix.name() + "'; its actions are " + known);
+            }
+            if (!plan.carriesOut().contains(action)) {
+                throw new IllegalArgumentException("plan '" + plan.name() + "' does not declare that it carries out"
+                        + " action '" + action + "' (it declares " + plan.carriesOut() + "); add carriesOut(\""
+                        + action + "\") to its builder, so that an automatic run of it is pre-authorized");
             }
             plans.put(action, plan);
             return this;

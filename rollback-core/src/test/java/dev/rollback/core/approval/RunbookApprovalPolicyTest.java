@@ -56,7 +56,7 @@ class RunbookApprovalPolicyTest {
     }
 
     private static Approval approval(String person, String role) {
-        return new Approval(person, role, PLAN.name(), T0, "checked the release diff");
+        return Approval.of(person, role, PLAN, T0, "checked the release diff");
     }
 
     private static List<Approval> byHolders(List<String> roles) {
@@ -193,8 +193,7 @@ class RunbookApprovalPolicyTest {
     @Test
     void anApprovalGivenAfterTheDecisionDoesNotCount() {
         RunbookApprovalPolicy policy = policyFor(planned(ChangeType.APPLICATION_CODE, 10));
-        Approval later =
-                new Approval("the-senior-engineer", "senior-engineer", PLAN.name(), NOW.plusSeconds(1), "later");
+        Approval later = Approval.of("the-senior-engineer", "senior-engineer", PLAN, NOW.plusSeconds(1), "later");
 
         Authorization refused = authorize(policy, List.of(later, approval("the-technical-lead", "technical-lead")));
 
@@ -205,7 +204,7 @@ class RunbookApprovalPolicyTest {
     @Test
     void anApprovalForAnotherPlanIsRefused() {
         RunbookApprovalPolicy policy = policyFor(planned(ChangeType.APPLICATION_CODE, 10));
-        Approval forOther = new Approval("the-technical-lead", "technical-lead", "db-restore", T0, "ok");
+        Approval forOther = new Approval("the-technical-lead", "technical-lead", "db-restore", PLAN.digest(), T0, "ok");
 
         Authorization refused =
                 authorize(policy, List.of(approval("the-senior-engineer", "senior-engineer"), forOther));
@@ -214,6 +213,28 @@ class RunbookApprovalPolicyTest {
         assertThat(refused.missingRoles()).containsExactly("technical-lead");
         assertThat(refused.explanation())
                 .contains("the-technical-lead as technical-lead (given for plan 'db-restore')");
+    }
+
+    @Test
+    void anApprovalForAnotherVersionOfThePlanOfTheSameNameIsRefusedNamingBothDigests() {
+        RunbookApprovalPolicy policy = policyFor(planned(ChangeType.APPLICATION_CODE, 10));
+        RollbackPlan other = dev.rollback.api.RollbackPlan.builder(PLAN.name(), PLAN.objectives())
+                .step(dev.rollback.api.RollbackStep.builder("swap", "app")
+                        .target("another-slot")
+                        .build())
+                .build();
+        assertThat(other.digest()).isNotEqualTo(PLAN.digest());
+        Approval forOtherVersion = Approval.of("the-technical-lead", "technical-lead", other, T0, "ok");
+
+        Authorization refused =
+                authorize(policy, List.of(approval("the-senior-engineer", "senior-engineer"), forOtherVersion));
+
+        assertThat(refused.granted()).isFalse();
+        assertThat(refused.missingRoles()).containsExactly("technical-lead");
+        assertThat(refused.explanation())
+                .contains("given for another version of plan '" + PLAN.name() + "'")
+                .contains(other.digest())
+                .contains(PLAN.digest());
     }
 
     @Test

@@ -157,6 +157,11 @@ class IncidentResponseTest {
 
     private RollbackPlan plan(String name, Runnable effect) {
         return RollbackPlan.builder(name, FIVE_MINUTES)
+                .carriesOut(
+                        DecisionMatrix.APPLICATION_ROLLBACK,
+                        DecisionMatrix.DATABASE_FAILOVER,
+                        DecisionMatrix.POINT_IN_TIME_RECOVERY,
+                        DecisionMatrix.FULL_SYSTEM_LOCKDOWN)
                 .step(RollbackStep.builder("act", "app")
                         .action(ctx -> effect.run())
                         .build())
@@ -442,6 +447,11 @@ class IncidentResponseTest {
     }
 
     private Approval approval(String person, String role) {
-        return new Approval(person, role, "app-service-rollback", clock.instant(), "checkout errors");
+        return Approval.of(
+                person,
+                role,
+                catalog().plan(DecisionMatrix.APPLICATION_ROLLBACK).orElseThrow(),
+                clock.instant(),
+                "checkout errors");
     }
 }

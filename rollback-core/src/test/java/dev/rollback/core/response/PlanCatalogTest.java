@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 class PlanCatalogTest {
     private static RollbackPlan plan(String name) {
         return RollbackPlan.builder(name, RecoveryObjectives.stateless(Duration.ofMinutes(5)))
+                .carriesOut(
+                        "application-rollback", "database-failover", "point-in-time-recovery", "full-system-lockdown")
                 .step(RollbackStep.builder("act", "app").build())
                 .build();
     }

@@ -93,6 +93,7 @@ public final class IncidentNode {
     private static PlanCatalog catalog(SideEffectLedger ledger, String node, boolean hold) {
         RollbackPlan app = RollbackPlan.builder(
                         "app-service-rollback", RecoveryObjectives.stateless(Duration.ofMinutes(5)))
+                .carriesOut(DecisionMatrix.APPLICATION_ROLLBACK)
                 .step(RollbackStep.builder("swap", "app")
                         .idempotent(true)
                         .action(ctx -> {
@@ -113,6 +114,7 @@ public final class IncidentNode {
             b.map(
                     other,
                     RollbackPlan.builder(other, RecoveryObjectives.stateless(Duration.ofMinutes(5)))
+                            .carriesOut(other)
                             .step(RollbackStep.builder("noop", "app")
                                     .idempotent(true)
                                     .build())
