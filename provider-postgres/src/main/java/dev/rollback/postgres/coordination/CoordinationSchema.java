@@ -35,7 +35,17 @@ final class CoordinationSchema {
                     "SELECT setval('%1$s.lock_token_seq',"
                             + " coalesce((SELECT max(token) FROM %1$s.lock_tokens), 0) + 1, false)",
                     "CREATE TABLE %1$s.run_leases (lock_key text PRIMARY KEY, token bigint NOT NULL CHECK (token > 0),"
-                            + " holder text NOT NULL, expires_at timestamptz NOT NULL)"));
+                            + " holder text NOT NULL, expires_at timestamptz NOT NULL)"),
+            // 3: the journal's protection: a MAC per record (when a key is configured) and an anchor per run
+            // (its record count and head hash, written in the append's transaction); runs journaled before
+            // are anchored at their current head.
+            List.of(
+                    "ALTER TABLE %1$s.journal ADD COLUMN mac text",
+                    "CREATE TABLE %1$s.journal_anchors (run_id text PRIMARY KEY, record_count bigint NOT NULL,"
+                            + " head_hash text NOT NULL, mac text)",
+                    "INSERT INTO %1$s.journal_anchors (run_id, record_count, head_hash)"
+                            + " SELECT run_id, sequence + 1, hash FROM %1$s.journal j WHERE sequence ="
+                            + " (SELECT max(sequence) FROM %1$s.journal k WHERE k.run_id = j.run_id)"));
 
     /** The version this code writes. */
     static final int VERSION = MIGRATIONS.size();

@@ -47,9 +47,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * safe even when the server had committed and only its reply was lost, because the retry finds the
  * identical record. A record whose fencing token is lower than one already in the run is refused
  * with {@code LOCK_UNAVAILABLE} (a stale holder). These are the rules of the {@link Journal} contract.
- * Each row carries a SHA-256 hash chained to the previous one; {@link #records(String)} checks the
- * chain and throws naming the first bad record when a row was edited, deleted or reordered, and
- * {@link #verify(String)} returns the verdict (what it cannot detect is said there). A store that
+ * Each row carries a SHA-256 hash chained to the previous one (and, with {@link Builder#hmacKey(byte[])}, a
+ * MAC under a key kept outside the database), and each run an anchor of its head written in the same
+ * transaction; {@link #records(String)} checks them and throws naming the first bad record when a row was
+ * edited, deleted, cut from the end or the chain rebuilt, {@link #verify(String)} returns the verdict (what
+ * it cannot detect is said there), and {@link #unfinishedRuns()} never offers a damaged run for resume,
+ * nor lets it hide the others. A store that
  * stops answering counts as broken after {@link Builder#readTimeout(Duration)}.
  * An unreachable store fails closed with {@code JOURNAL_FAILURE}, naming host and
  * database, never the password.
@@ -57,6 +60,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Thread-safe; one connection per call. It never deletes or rewrites a record.
  */
 public final class PostgresJournal implements Journal {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PostgresJournal.class);
     private static final String GENESIS = "0".repeat(64);
     /** What {@code tryAppend} returns when the record is stored. */
     private static final long WRITTEN = -1;
@@ -70,6 +74,9 @@ public final class PostgresJournal implements Journal {
     private final Duration retryFor;
     private final Duration sequenceGapTimeout;
     private final Duration readTimeout;
+    private final String anchors;
+    /** The MAC key, if one was configured; never written, logged or shown. */
+    private final Optional<javax.crypto.spec.SecretKeySpec> macKey;
     /** Counts appends that ended in this instance; its monitor wakes appenders waiting for a predecessor. */
     private final AtomicLong progress = new AtomicLong();
     /** Per run, the sequences whose append failed here: a record after one of them refuses at once. */
@@ -81,6 +88,8 @@ public final class PostgresJournal implements Journal {
         this.retryFor = b.retryFor;
         this.sequenceGapTimeout = b.sequenceGapTimeout;
         this.readTimeout = b.readTimeout;
+        this.anchors = Jdbc.quoteIdentifier(b.schema) + ".journal_anchors";
+        this.macKey = Optional.ofNullable(b.hmacKey).map(k -> new javax.crypto.spec.SecretKeySpec(k, "HmacSHA256"));
     }
 
     /**
@@ -215,9 +224,21 @@ public final class PostgresJournal implements Journal {
                             + " already in the run (a stale lock holder)");
         }
         String prev = last.map(s -> s.hash).orElse(GENESIS);
+        Optional<Anchor> anchor = anchor(c, record.runId());
+        long stored = last.map(s -> s.sequence + 1).orElse(0L);
+        if (anchor.map(a -> a.count != stored || !a.head.equals(prev)).orElse(stored > 0)) {
+            c.rollback();
+            throw tampered(
+                    record.runId(),
+                    stored,
+                    anchor.map(a -> "its anchor says " + a.count + " records, the table holds " + stored
+                                    + " (the history was cut or rebuilt); nothing is appended to it")
+                            .orElse("its anchor is missing; nothing is appended to it"));
+        }
+        String hash = hash(prev, record);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (run_id, sequence, type, at,"
-                + " step_id, fencing_token, data_keys, data_values, prev_hash, hash)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " step_id, fencing_token, data_keys, data_values, prev_hash, hash, mac)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, record.runId());
             ps.setLong(2, record.sequence());
             ps.setString(3, record.type().name());
@@ -227,7 +248,17 @@ public final class PostgresJournal implements Journal {
             ps.setArray(7, c.createArrayOf("text", record.data().keySet().toArray()));
             ps.setArray(8, c.createArrayOf("text", record.data().values().toArray()));
             ps.setString(9, prev);
-            ps.setString(10, hash(prev, record));
+            ps.setString(10, hash);
+            ps.setString(11, mac(hash).orElse(null));
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + anchors
+                + " (run_id, record_count, head_hash, mac) VALUES (?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET"
+                + " record_count = excluded.record_count, head_hash = excluded.head_hash, mac = excluded.mac")) {
+            ps.setString(1, record.runId());
+            ps.setLong(2, stored + 1);
+            ps.setString(3, hash);
+            ps.setString(4, mac(anchorText(record.runId(), stored + 1, hash)).orElse(null));
             ps.executeUpdate();
         }
         c.commit();
@@ -323,12 +354,16 @@ public final class PostgresJournal implements Journal {
     }
 
     /**
-     * Verifies the chain of {@code runId}: every row's hash over its content and the hash before it,
-     * and that the sequence has no hole. It finds an edited row ({@code ALTERED}, naming it), rows
-     * deleted from the middle ({@code REMOVED}, naming the first missing one) and unreadable rows. It
-     * keeps no anchor of the head, so rows cut from the end of a run, or a chain rebuilt as a whole
-     * by someone who can write the table, verify; keep the head hash the report states elsewhere to
-     * catch those.
+     * Verifies the chain of {@code runId}: every row's hash over its content and the hash before it, that
+     * the sequence has no hole, every row's MAC when a {@link Builder#hmacKey(byte[]) key} is set, and the
+     * run's anchor (its record count and head, written in every append's transaction, MAC'd with the key).
+     * It finds an edited row ({@code ALTERED}, naming it), rows deleted from the middle ({@code REMOVED}),
+     * rows cut from the end ({@code TRUNCATED}), a chain rebuilt with recomputed hashes ({@code REBUILT}:
+     * its head no longer matches the anchor; with a key, also when the anchor was rewritten to match, since
+     * neither the rows' nor the anchor's MACs can be recomputed without the key), a deleted anchor
+     * ({@code ANCHOR_MISSING}). Not detected: without a key, someone who can write both tables can rebuild a
+     * run and its anchor consistently; with a key, roll a run and its anchor back to an earlier authentic
+     * state together. Keep the head hash the report states elsewhere to catch those.
      *
      * @return the verdict; never empty
      * @throws RollbackException {@code JOURNAL_FAILURE} if the store cannot be read
@@ -345,7 +380,8 @@ public final class PostgresJournal implements Journal {
             List<JournalRecord> records = new ArrayList<>();
             try (PreparedStatement ps =
                     c.prepareStatement("SELECT sequence, type, at, step_id, fencing_token, data_keys,"
-                            + " data_values, prev_hash, hash FROM " + table + " WHERE run_id = ? ORDER BY sequence")) {
+                            + " data_values, prev_hash, hash, mac FROM " + table
+                            + " WHERE run_id = ? ORDER BY sequence")) {
                 ps.setString(1, runId);
                 String prev = GENESIS;
                 try (ResultSet rs = ps.executeQuery()) {
@@ -409,21 +445,98 @@ public final class PostgresJournal implements Journal {
                                     sequence,
                                     "its hash chain does not verify: its content does not match its hash (edited)");
                         }
+                        if (macKey.isPresent() && !macMatches(rs.getString(9), rs.getString(10))) {
+                            return scanned(
+                                    runId,
+                                    records,
+                                    prev,
+                                    JournalVerification.Finding.REBUILT,
+                                    sequence,
+                                    "its MAC " + (rs.getString(10) == null ? "is missing" : "does not verify")
+                                            + " with the journal's key: the chain was rebuilt (or written) by someone"
+                                            + " without the key");
+                        }
                         prev = rs.getString(9);
                         records.add(record);
                     }
                 }
-                return records.isEmpty()
-                        ? scanned(
-                                runId,
-                                records,
-                                prev,
-                                JournalVerification.Finding.NO_SUCH_RUN,
-                                -1,
-                                "the journal holds no record of this run")
-                        : scanned(runId, records, prev, JournalVerification.Finding.VERIFIED, -1, "the chain verified");
+                return againstAnchor(runId, records, prev, anchor(c, runId));
             }
         });
+    }
+
+    /**
+     * The verdict on a chain that verified row by row, against the run's anchor (written in the same
+     * transaction as every append): rows cut from the end ({@code TRUNCATED}), a chain rebuilt or extended
+     * behind the journal's back ({@code REBUILT}: the head or count differs, or, with a key, the anchor's MAC
+     * does not verify), every row deleted ({@code REMOVED}), an anchor deleted ({@code ANCHOR_MISSING}).
+     */
+    private Scan againstAnchor(String runId, List<JournalRecord> records, String head, Optional<Anchor> anchor) {
+        long count = records.size();
+        if (anchor.isEmpty()) {
+            return count == 0
+                    ? scanned(
+                            runId,
+                            records,
+                            head,
+                            JournalVerification.Finding.NO_SUCH_RUN,
+                            -1,
+                            "the journal holds no record of this run")
+                    : scanned(
+                            runId,
+                            records,
+                            head,
+                            JournalVerification.Finding.ANCHOR_MISSING,
+                            -1,
+                            "the run's anchor is missing (deleted), so a cut or rebuilt history cannot be excluded");
+        }
+        Anchor a = anchor.get();
+        if (macKey.isPresent() && !macMatches(anchorText(runId, a.count, a.head), a.mac)) {
+            return scanned(
+                    runId,
+                    records,
+                    head,
+                    JournalVerification.Finding.REBUILT,
+                    Math.min(count, a.count),
+                    "the run's anchor " + (a.mac == null ? "has no MAC" : "has a MAC that does not verify")
+                            + " with the journal's key: it was rewritten by someone without the key");
+        }
+        if (count == 0) {
+            return scanned(
+                    runId,
+                    records,
+                    head,
+                    JournalVerification.Finding.REMOVED,
+                    0,
+                    "every record of the run was deleted; its anchor says " + a.count);
+        }
+        if (a.count > count) {
+            return scanned(
+                    runId,
+                    records,
+                    head,
+                    JournalVerification.Finding.TRUNCATED,
+                    count,
+                    "records " + count + " to " + (a.count - 1) + " were cut from the end: the anchor says " + a.count
+                            + " records, the table holds " + count);
+        }
+        if (a.count < count || !a.head.equals(head)) {
+            return scanned(
+                    runId,
+                    records,
+                    head,
+                    JournalVerification.Finding.REBUILT,
+                    a.count - 1,
+                    "the chain was rebuilt: the anchor says " + a.count + " records ending in " + a.head
+                            + ", the table holds " + count + " ending in " + head);
+        }
+        return scanned(
+                runId,
+                records,
+                head,
+                JournalVerification.Finding.VERIFIED,
+                -1,
+                "the chain verified against its anchor" + (macKey.isPresent() ? ", authenticated" : ""));
     }
 
     private Scan scanned(
@@ -444,7 +557,7 @@ public final class PostgresJournal implements Journal {
                         firstBad < 0 ? OptionalLong.empty() : OptionalLong.of(firstBad),
                         OptionalLong.empty(),
                         detail,
-                        false));
+                        finding == JournalVerification.Finding.VERIFIED && macKey.isPresent()));
     }
 
     /** The rows of a run that verified, and the verdict. */
@@ -452,7 +565,7 @@ public final class PostgresJournal implements Journal {
 
     @Override
     public List<String> unfinishedRuns() {
-        return read("listing unfinished runs", c -> {
+        List<String> candidates = read("listing unfinished runs", c -> {
             List<String> runs = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(
                             "SELECT run_id FROM " + table + " GROUP BY run_id"
@@ -464,6 +577,23 @@ public final class PostgresJournal implements Journal {
             }
             return List.copyOf(runs);
         });
+        // A run whose history does not verify (cut, edited, rebuilt) is never offered for resume, and
+        // blocks no other run: it is named in the log, and records(runId) names its first bad record.
+        List<String> resumable = new ArrayList<>();
+        for (String runId : candidates) {
+            JournalVerification verdict = scan(runId, "verifying run " + runId).verification();
+            if (verdict.verified()) {
+                resumable.add(runId);
+            } else {
+                LOG.warn(
+                        "run {} is not offered for resume: its journal in {} is damaged ({}): {}",
+                        runId,
+                        verdict.location(),
+                        verdict.finding(),
+                        verdict.detail());
+            }
+        }
+        return List.copyOf(resumable);
     }
 
     /** A read of the journal, with the what of its error message. */
@@ -667,6 +797,7 @@ public final class PostgresJournal implements Journal {
         private Duration retryFor = Duration.ofSeconds(10);
         private Duration sequenceGapTimeout = Duration.ofSeconds(10);
         private Duration readTimeout = CoordinationSchema.READ_TIMEOUT;
+        private byte[] hmacKey;
 
         private Builder(PostgresEndpoint endpoint) {
             this.endpoint = endpoint;
@@ -714,6 +845,24 @@ public final class PostgresJournal implements Journal {
         }
 
         /**
+         * A secret key, at least 16 bytes, kept outside the database (a secret store, the application's
+         * configuration), with which every record's hash and every run's anchor are authenticated
+         * (HMAC-SHA256): a history rebuilt by someone who can write the tables but has no key is detected,
+         * and its first record named. Default: none. The key is copied, never written to the database,
+         * logged or shown by {@code toString}. A journal with a key rejects records and anchors without a
+         * MAC: set it from the first run on.
+         */
+        public Builder hmacKey(byte[] hmacKey) {
+            Objects.requireNonNull(hmacKey, "hmacKey");
+            if (hmacKey.length < 16) {
+                throw new IllegalArgumentException(
+                        "hmacKey must be at least 16 bytes, but was " + hmacKey.length + " bytes");
+            }
+            this.hmacKey = hmacKey.clone();
+            return this;
+        }
+
+        /**
          * Opens the journal, creating or upgrading its tables.
          *
          * @throws RollbackException {@code JOURNAL_FAILURE} if the store is unreachable
@@ -726,4 +875,46 @@ public final class PostgresJournal implements Journal {
 
     /** The chain fields of a stored row. */
     private record Stored(long sequence, String prevHash, String hash) {}
+
+    /** A run's anchor: how many records it has and the hash of the last, with their MAC if a key is set. */
+    private record Anchor(long count, String head, String mac) {}
+
+    private Optional<Anchor> anchor(Connection c, String runId) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT record_count, head_hash, mac FROM " + anchors + " WHERE run_id = ?")) {
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next()
+                        ? Optional.of(new Anchor(rs.getLong(1), rs.getString(2), rs.getString(3)))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    /** What an anchor's MAC covers: the run, its record count and its head. */
+    private static String anchorText(String runId, long count, String head) {
+        return "dev.rollback.journal-anchor/v1\n" + runId + "\n" + count + "\n" + head;
+    }
+
+    /** HMAC-SHA256 of {@code text} under the configured key, in hex; empty without a key. */
+    private Optional<String> mac(String text) {
+        if (macKey.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(macKey.get());
+            return Optional.of(HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8))));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
+        }
+    }
+
+    /** Whether {@code stored} is the MAC of {@code text} (constant time); false when it is absent. */
+    private boolean macMatches(String text, String stored) {
+        return stored != null
+                && MessageDigest.isEqual(
+                        mac(text).orElseThrow().getBytes(StandardCharsets.US_ASCII),
+                        stored.getBytes(StandardCharsets.US_ASCII));
+    }
 }
