@@ -423,11 +423,17 @@ public final class FileJournal implements Journal, AutoCloseable {
             for (Path file : (Iterable<Path>) files.sorted()::iterator) {
                 String name = file.getFileName().toString();
                 if (name.endsWith(JOURNAL_SUFFIX)) {
-                    String runId = runIdOf(file, name);
-                    List<JournalRecord> records = records(runId);
-                    if (records.stream().anyMatch(r -> r.type() == JournalRecord.Type.RUN_STARTED)
-                            && records.stream().noneMatch(r -> r.type() == JournalRecord.Type.RUN_FINISHED)) {
-                        runs.add(runId);
+                    // One corrupt or stray file blocks only its own run: it is named in the log and skipped,
+                    // never offered for resume, and every other run is still listed.
+                    try {
+                        String runId = runIdOf(file, name);
+                        List<JournalRecord> records = records(runId);
+                        if (records.stream().anyMatch(r -> r.type() == JournalRecord.Type.RUN_STARTED)
+                                && records.stream().noneMatch(r -> r.type() == JournalRecord.Type.RUN_FINISHED)) {
+                            runs.add(runId);
+                        }
+                    } catch (RollbackException e) {
+                        LOG.warn("{} is not offered for resume: {}", file, e.getMessage());
                     }
                 }
             }
