@@ -39,7 +39,9 @@ import java.util.regex.Pattern;
  *   <li>its table of contents ({@code pg_restore --list}; the {@code CREATE TABLE} statements for a
  *       plain script) names exactly the live database's tables;</li>
  *   <li>optionally, a full restore into a new scratch database on the same server, whose row count
- *       per table must equal the live database's; the scratch database is dropped afterwards.</li>
+ *       per table must equal the counts the backup step took in the very snapshot pg_dump dumped (its
+ *       {@code .rowcounts} file; never the live database, which has moved on since); the scratch database
+ *       is dropped afterwards.</li>
  * </ol>
  *
  * <p>Evidence: {@value #VERIFIED_SHA256}, {@value #VERIFIED_BYTES}, {@value #TABLES}, and for the
@@ -247,19 +249,39 @@ public final class BackupVerificationStep implements RollbackStep {
                                 + restore.stderr());
             }
             Map<String, Long> restored = liveRowCounts(scratchEndpoint, true);
-            Map<String, Long> live = liveRowCounts(endpoint, true);
+            Map<String, Long> dumped = dumpedRowCounts(backup);
             context.evidence(
                     RESTORED_ROWS,
                     Long.toString(restored.values().stream()
                             .mapToLong(Long::longValue)
                             .sum()));
-            if (!restored.equals(live)) {
+            if (!restored.equals(dumped)) {
                 throw fail(
                         backup,
-                        "the restore test's row counts " + restored + " differ from the live database's " + live);
+                        "the restore test's row counts " + restored + " differ from those counted when the dump was"
+                                + " taken " + dumped);
             }
         } finally {
             execute("DROP DATABASE IF EXISTS " + scratch + " WITH (FORCE)");
+        }
+    }
+
+    /**
+     * The row counts the backup step counted in the snapshot pg_dump dumped, from the {@code .rowcounts}
+     * file written with the backup: the live database has moved on since, so it is no measure.
+     */
+    private static Map<String, Long> dumpedRowCounts(Path backup) {
+        Path sidecar = backup.resolveSibling(backup.getFileName() + EmergencyBackupStep.ROW_COUNTS_SUFFIX);
+        if (!Files.isRegularFile(sidecar)) {
+            throw fail(
+                    backup,
+                    "its row-count file " + sidecar + " is missing: the restore test compares with the counts taken"
+                            + " when the dump was taken (EmergencyBackupStep writes them), never with the live database");
+        }
+        try {
+            return EmergencyBackupStep.readRowCounts(sidecar);
+        } catch (IOException | IllegalArgumentException e) {
+            throw fail(backup, "its row-count file " + sidecar + " is unreadable: " + e.getMessage());
         }
     }
 
@@ -274,12 +296,24 @@ public final class BackupVerificationStep implements RollbackStep {
 
     /** The user tables of {@code db} ("schema.table"), with exact row counts when {@code count}, else 0. */
     static Map<String, Long> liveRowCounts(PostgresEndpoint db, boolean count) {
+        try (Connection c = db.connect()) {
+            return rowCounts(c, count);
+        } catch (SQLException e) {
+            throw Jdbc.failure("listing tables", db.describe(), e);
+        }
+    }
+
+    /**
+     * The user tables seen by {@code c} ("schema.table"), with exact row counts when {@code count}, else 0:
+     * in {@code c}'s snapshot, so counted in the transaction whose snapshot pg_dump dumps, they are the
+     * dump's own counts.
+     */
+    static Map<String, Long> rowCounts(Connection c, boolean count) throws SQLException {
         Map<String, Long> tables = new TreeMap<>();
         String query = "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname NOT IN ('pg_catalog',"
                 + " 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'";
-        try (Connection c = db.connect();
-                Statement s = c.createStatement()) {
+        try (Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery(query)) {
                 while (rs.next()) {
                     tables.put(rs.getString(1) + "." + rs.getString(2), 0L);
@@ -295,8 +329,6 @@ public final class BackupVerificationStep implements RollbackStep {
                 }
             }
             return tables;
-        } catch (SQLException e) {
-            throw Jdbc.failure("listing tables", db.describe(), e);
         }
     }
 

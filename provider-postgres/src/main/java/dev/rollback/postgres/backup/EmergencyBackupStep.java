@@ -33,6 +33,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -40,7 +41,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * anything destructive, in {@linkplain BackupFormat#DIRECTORY directory format} with parallel jobs
  * by default, named {@code <database>-<yyyyMMdd'T'HHmmss'Z'>} (UTC, from the run's clock) in the
  * configured folder, with a {@code .sha256} file next to it that {@link BackupVerificationStep}
- * checks.
+ * checks and a {@code .rowcounts} file with each table's row count in the very snapshot pg_dump dumped
+ * (exported from a read-only repeatable-read transaction held open while pg_dump runs, passed as
+ * {@code --snapshot}), which the restore test compares with: the live database moves on after the dump.
  *
  * <p>How it stays safe: {@code pg_dump} runs without a shell from an argument list built of checked
  * values; the password lives only in a temporary 0600 {@code PGPASSFILE} deleted afterwards, never on
@@ -78,6 +81,9 @@ public final class EmergencyBackupStep implements RollbackStep {
     public static final String CRASH_BEFORE_RENAME = "postgres.backup.before-rename";
 
     static final String CHECKSUM_SUFFIX = ".sha256";
+    /** The file beside a backup with each table's row count in the snapshot pg_dump dumped. */
+    static final String ROW_COUNTS_SUFFIX = ".rowcounts";
+
     private static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -199,13 +205,21 @@ public final class EmergencyBackupStep implements RollbackStep {
         // A plain script is written front to back and is the largest output (uncompressed): hash its
         // chunks while pg_dump still writes, on the core pg_dump leaves idle, instead of all of it afterwards.
         Hashing.Follower follower = format == BackupFormat.PLAIN ? Hashing.Follower.start(partial) : null;
+        // The dump's own snapshot, exported from a transaction held open while pg_dump runs: the row counts
+        // taken in it are the dump's, for the restore test to compare with.
+        Connection snapshot = null;
         try {
+            snapshot = endpoint.connect();
+            snapshot.setAutoCommit(false);
+            snapshot.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            snapshot.setReadOnly(true);
+            String snapshotId = exportSnapshot(snapshot, context.remaining());
             // progress is output written: a pg_dump waiting behind a lock writes nothing, and a
             // stall timeout on this step then stops it long before its deadline
             long[] written = {0};
             PgTool.Result result = PgTool.run(
                     "pg_dump of " + endpoint.describe(),
-                    command(partial),
+                    command(partial, Optional.of(snapshotId)),
                     Optional.of(endpoint),
                     Map.of(),
                     context.remaining(),
@@ -227,6 +241,10 @@ public final class EmergencyBackupStep implements RollbackStep {
                                 + " failed with exit status " + result.exitCode() + diagnosis(result.stderr())
                                 + "; no backup was kept. stderr: " + result.stderr());
             }
+            // counted once pg_dump is done (never queued before it behind a lock it would wait on itself),
+            // in the snapshot it dumped, which this transaction still holds
+            context.progress("counting rows in the snapshot pg_dump dumped");
+            Map<String, Long> rowCounts = BackupVerificationStep.rowCounts(snapshot, true);
             List<byte[]> hashedEarly = follower != null ? follower.finish() : List.of();
             CrashPoints.reach(CRASH_BEFORE_RENAME);
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
@@ -240,12 +258,22 @@ public final class EmergencyBackupStep implements RollbackStep {
                     StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE,
                     StandardOpenOption.SYNC);
+            writeRowCounts(backupDir.resolve(name + ROW_COUNTS_SUFFIX), rowCounts);
             syncFolder(backupDir);
             context.evidence(PATH, target.toString());
             context.evidence(FORMAT, format.name());
             context.evidence(BYTES, Long.toString(digest.bytes()));
             context.evidence(SHA256, digest.sha256());
+        } catch (SQLException e) {
+            throw Jdbc.failure("exporting the dump's snapshot", endpoint.describe(), e);
         } finally {
+            if (snapshot != null) {
+                try {
+                    snapshot.close();
+                } catch (SQLException e) {
+                    // a read-only transaction; nothing to keep
+                }
+            }
             if (follower != null) {
                 follower.close();
             }
@@ -255,8 +283,64 @@ public final class EmergencyBackupStep implements RollbackStep {
         }
     }
 
+    /**
+     * Exports {@code c}'s transaction snapshot for pg_dump's {@code --snapshot}. The transaction stays
+     * open, idle, while pg_dump runs (the snapshot lives only as long as it does), so a server's
+     * {@code idle_in_transaction_session_timeout} is lifted for it alone; its statements (the row counts)
+     * are bounded by the step's remaining time.
+     */
+    private static String exportSnapshot(Connection c, Duration remaining) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SET LOCAL idle_in_transaction_session_timeout = 0");
+            s.execute("SET LOCAL statement_timeout = " + Math.max(1, remaining.toMillis()));
+            try (ResultSet rs = s.executeQuery("SELECT pg_export_snapshot()")) {
+                rs.next();
+                String id = rs.getString(1);
+                if (!id.matches("[0-9A-Fa-f-]+")) {
+                    throw new SQLException("unexpected snapshot id from the server");
+                }
+                return id;
+            }
+        }
+    }
+
+    /** Writes each table's row count, one "schema.table TAB count" line, sorted; durable before it returns. */
+    private static void writeRowCounts(Path file, Map<String, Long> counts) throws IOException {
+        StringBuilder text = new StringBuilder("# row counts in the snapshot pg_dump dumped\n");
+        new TreeMap<>(counts)
+                .forEach((t, n) -> text.append(t).append('\t').append(n).append('\n'));
+        Files.writeString(
+                file,
+                text,
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.SYNC);
+    }
+
+    /** Reads a {@link #ROW_COUNTS_SUFFIX} file. */
+    static Map<String, Long> readRowCounts(Path file) throws IOException {
+        Map<String, Long> counts = new TreeMap<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            int tab = line.lastIndexOf('\t');
+            if (tab <= 0) {
+                throw new IllegalArgumentException("not a 'table TAB count' line: " + line);
+            }
+            counts.put(line.substring(0, tab), Long.parseLong(line.substring(tab + 1)));
+        }
+        return counts;
+    }
+
     /** The pg_dump command line for writing to {@code output} (package-private for tests). */
     List<String> command(Path output) {
+        return command(output, Optional.empty());
+    }
+
+    /** The pg_dump command line for writing {@code snapshot} (an exported snapshot id) to {@code output}. */
+    List<String> command(Path output, Optional<String> snapshot) {
         List<String> command = new ArrayList<>(commandWrapper);
         command.add(binDir.resolve("pg_dump").toString());
         command.add("--host=" + endpoint.host());
@@ -268,6 +352,7 @@ public final class EmergencyBackupStep implements RollbackStep {
         if (format == BackupFormat.DIRECTORY) {
             command.add("--jobs=" + jobs);
         }
+        snapshot.ifPresent(id -> command.add("--snapshot=" + id));
         command.add("--file=" + output);
         return command;
     }

@@ -81,6 +81,32 @@ class BackupVerificationStepIT {
                 .isZero();
     }
 
+    /**
+     * The live database moves on after the dump (writes keep coming during an incident): the restore test
+     * compares the restored rows with the counts taken in the dump's own snapshot, so a good backup passes
+     * and a backup that lost rows fails, whatever the live database holds now.
+     */
+    @Test
+    void theRestoreTestComparesWithTheCountsTakenWhenTheDumpWasTakenNotWithTheLiveDatabase() throws Exception {
+        TestStepContext backup = backup(BackupFormat.CUSTOM);
+        TestDatabases.sql(db, "INSERT INTO accounts SELECT g, 'late' FROM generate_series(501, 600) g");
+        TestStepContext context = verifyContext(backup);
+        verification().restoreTest(true).build().execute(context);
+        assertThat(context.evidence()).containsEntry(BackupVerificationStep.RESTORED_ROWS, "2500");
+
+        Path counts = Path.of(backup.evidence().get(EmergencyBackupStep.PATH) + ".rowcounts");
+        assertThat(Files.readString(counts)).contains("public.accounts\t500\n");
+        Files.writeString(counts, Files.readString(counts).replace("public.accounts\t500", "public.accounts\t501"));
+        assertThatThrownBy(() -> verification().restoreTest(true).build().execute(verifyContext(backup)))
+                .hasMessageContaining("differ from those counted when the dump was taken")
+                .hasMessageContaining("public.accounts=501");
+
+        Files.delete(counts);
+        assertThatThrownBy(() -> verification().restoreTest(true).build().execute(verifyContext(backup)))
+                .hasMessageContaining("row-count file")
+                .hasMessageContaining("is missing");
+    }
+
     @Test
     void passesCustomAndPlainBackups() throws Exception {
         verification().build().execute(verifyContext(backup(BackupFormat.CUSTOM)));

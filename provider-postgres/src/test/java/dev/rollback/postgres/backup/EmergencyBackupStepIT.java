@@ -136,7 +136,8 @@ class EmergencyBackupStepIT {
         assertThat(backup.getFileName().toString()).matches(db.database() + "-\\d{8}T\\d{6}Z");
         assertThat(backup).isDirectory();
         assertThat(backup.resolve("toc.dat")).isRegularFile();
-        assertThat(list(backups)).containsExactlyInAnyOrder(backup, Path.of(backup + ".sha256"));
+        assertThat(list(backups))
+                .containsExactlyInAnyOrder(backup, Path.of(backup + ".sha256"), Path.of(backup + ".rowcounts"));
         assertThat(Files.readString(Path.of(backup + ".sha256")))
                 .startsWith(context.evidence().get(EmergencyBackupStep.SHA256) + " ")
                 .isEqualTo(Hashing.digest(backup, Hashing.Scheme.CHUNKED, 1).sidecarLine())
@@ -408,7 +409,7 @@ class EmergencyBackupStepIT {
         TestStepContext context = TestStepContext.of("emergency-backup", Duration.ofMinutes(1));
         Thread.sleep(1000);
         step().build().execute(context);
-        assertThat(list(backups)).hasSize(3).contains(Path.of(context.evidence().get(EmergencyBackupStep.PATH)));
+        assertThat(list(backups)).hasSize(4).contains(Path.of(context.evidence().get(EmergencyBackupStep.PATH)));
     }
 
     @Test
