@@ -6,6 +6,8 @@ import dev.rollback.api.RollbackException;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.internal.Jdbc;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -53,9 +55,29 @@ final class CoordinationSchema {
     private CoordinationSchema() {}
 
     /** Creates or upgrades the tables in {@code schema}; returns the version in place. */
+    /** The schema's version (0 when it has no version table), read in one statement of its own. */
+    private static int currentVersion(Connection c, String schema) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, Jdbc.quoteIdentifier(schema) + ".schema_version");
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return 0;
+                }
+            }
+        }
+        return (int) Jdbc.queryLong(
+                c, "SELECT coalesce(max(version), 0) FROM " + Jdbc.quoteIdentifier(schema) + ".schema_version");
+    }
+
     static int migrate(PostgresEndpoint endpoint, String schema) {
         String s = Jdbc.quoteIdentifier(schema);
         try (Connection c = connect(endpoint)) {
+            // The common case, a fleet of nodes starting against tables already at this version: one read,
+            // no lock and no DDL (a thousand nodes would otherwise queue behind the migration lock).
+            if (currentVersion(c, schema) == VERSION) {
+                return VERSION;
+            }
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
                 st.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");

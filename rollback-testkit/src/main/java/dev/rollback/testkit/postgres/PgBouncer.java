@@ -39,6 +39,7 @@ public final class PgBouncer implements TestServer {
 
     private final PostgresServer upstream;
     private final String poolMode;
+    private final String clientAuth;
     private final int poolSize;
     private final int maxClientConnections;
     private final int osUid;
@@ -51,6 +52,7 @@ public final class PgBouncer implements TestServer {
     private PgBouncer(Builder b) {
         this.upstream = b.upstream;
         this.poolMode = b.poolMode;
+        this.clientAuth = b.clientAuth;
         this.poolSize = b.poolSize;
         this.maxClientConnections = b.maxClientConnections;
         this.osUid = b.osUid;
@@ -265,7 +267,7 @@ public final class PgBouncer implements TestServer {
                     "listen_addr = " + HOST,
                     "listen_port = " + port,
                     "unix_socket_dir =",
-                    "auth_type = scram-sha-256",
+                    "auth_type = " + clientAuth,
                     "auth_file = " + users,
                     "pool_mode = " + poolMode,
                     "default_pool_size = " + poolSize,
@@ -294,6 +296,7 @@ public final class PgBouncer implements TestServer {
     public static final class Builder {
         private final PostgresServer upstream;
         private String poolMode = "transaction";
+        private String clientAuth = "scram-sha-256";
         private int poolSize = 20;
         private int maxClientConnections = 2000;
         private int osUid = 65534;
@@ -311,6 +314,21 @@ public final class PgBouncer implements TestServer {
                         "poolMode must be transaction, session or statement, but was '" + poolMode + "'");
             }
             this.poolMode = poolMode;
+            return this;
+        }
+
+        /**
+         * How clients authenticate to PgBouncer: {@code scram-sha-256} (default) or {@code md5}. A SCRAM login
+         * costs some milliseconds of key stretching on each side; a test that logs in a thousand clients can
+         * choose {@code md5}. PgBouncer's own logins to PostgreSQL stay SCRAM.
+         */
+        public Builder clientAuth(String clientAuth) {
+            Objects.requireNonNull(clientAuth, "clientAuth");
+            if (!List.of("scram-sha-256", "md5").contains(clientAuth)) {
+                throw new IllegalArgumentException(
+                        "clientAuth must be scram-sha-256 or md5, but was '" + clientAuth + "'");
+            }
+            this.clientAuth = clientAuth;
             return this;
         }
 
