@@ -41,7 +41,8 @@ public final class IncidentResponseExample {
     public static IncidentReport run() throws Exception {
         ManualClock clock = ManualClock.startingAt(Instant.parse("2026-11-30T09:00:00Z"));
         AtomicReference<String> live = new AtomicReference<>("v42 (broken)");
-        RollbackPlan appRollback = plan("app-service-rollback", () -> live.set("v41"));
+        RollbackPlan appRollback =
+                plan("app-service-rollback", DecisionMatrix.APPLICATION_ROLLBACK, () -> live.set("v41"));
 
         // snippet:incident-response
         TriggerEngine engine = TriggerEngine.builder()
@@ -109,8 +110,14 @@ public final class IncidentResponseExample {
         }
     }
 
-    private static RollbackPlan plan(String name, Runnable effect) {
+    /** A one-step plan named after the action it carries out. */
+    private static RollbackPlan plan(String action, Runnable effect) {
+        return plan(action, action, effect);
+    }
+
+    private static RollbackPlan plan(String name, String action, Runnable effect) {
         return RollbackPlan.builder(name, RecoveryObjectives.stateless(Duration.ofMinutes(5)))
+                .carriesOut(action)
                 .step(RollbackStep.builder("act", "app")
                         .action(ctx -> effect.run())
                         .build())

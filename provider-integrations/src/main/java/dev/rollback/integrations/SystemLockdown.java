@@ -175,7 +175,8 @@ public final class SystemLockdown {
 
     /** A plan {@value #PLAN_NAME} with {@link #OBJECTIVES}: the catalog's plan for action {@value #ACTION}. */
     public RollbackPlan lockdownPlan() {
-        return addLockdownFragment(RollbackPlan.builder(PLAN_NAME, OBJECTIVES)).build();
+        return addLockdownFragment(RollbackPlan.builder(PLAN_NAME, OBJECTIVES).carriesOut(ACTION))
+                .build();
     }
 
     /**

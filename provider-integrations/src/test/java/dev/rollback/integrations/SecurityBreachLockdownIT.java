@@ -36,6 +36,7 @@ class SecurityBreachLockdownIT {
 
     private static RollbackPlan placeholder(String name) {
         return RollbackPlan.builder(name, RecoveryObjectives.stateless(Duration.ofMinutes(5)))
+                .carriesOut(name)
                 .step(RollbackStep.builder(name + "-step", "app")
                         .idempotent(true)
                         .build())

@@ -9,7 +9,7 @@ record LambdaStep(
         boolean idempotent,
         boolean destructive,
         boolean safeguard,
-        java.util.Optional<String> target)
+        java.util.Optional<String> actsOn)
         implements RollbackStep {
 
     @Override

@@ -132,7 +132,7 @@ public final class RollbackPlan {
      * length-prefixed, in this order: a version tag; the name and key; the plan's RTO and RPO; fail-fast;
      * the default retry; each declared component with its RTO and RPO (by name); the actions it carries
      * out (sorted); then for each step in plan order its id, component, class, idempotent, destructive and
-     * safeguard flags, {@link RollbackStep#target() target}, dependencies (sorted), timeout, stall timeout,
+     * safeguard flags, {@link RollbackStep#actsOn() actsOn}, dependencies (sorted), timeout, stall timeout,
      * retry, reason to run without a safeguard, and its verifiers' names; last the plan verifiers' names.
      * What a step's code does is not in it (code cannot be digested), only what the step declares; a
      * provider step names its target, so a step pointed at another resource changes the digest.

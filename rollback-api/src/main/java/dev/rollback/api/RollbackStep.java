@@ -100,7 +100,7 @@ public interface RollbackStep {
      * a slot): part of its plan's {@link RollbackPlan#digest() digest}, so that a run cannot be resumed or
      * approved against a plan whose steps point elsewhere. Default: empty (the step does not say).
      */
-    default Optional<String> target() {
+    default Optional<String> actsOn() {
         return Optional.empty();
     }
 
@@ -128,7 +128,7 @@ public interface RollbackStep {
         private boolean idempotent;
         private boolean destructive;
         private boolean safeguard;
-        private Optional<String> target = Optional.empty();
+        private Optional<String> actsOn = Optional.empty();
 
         private Builder(String id, String component) {
             this.id = Arguments.requireId(id, "id");
@@ -165,15 +165,15 @@ public interface RollbackStep {
             return this;
         }
 
-        /** What the step acts on (see {@link RollbackStep#target()}); non-blank. Default: none. */
-        public Builder target(String target) {
-            this.target = Optional.of(Arguments.requireText(target, "target"));
+        /** What the step acts on (see {@link RollbackStep#actsOn()}); non-blank. Default: none. */
+        public Builder actsOn(String actsOn) {
+            this.actsOn = Optional.of(Arguments.requireText(actsOn, "actsOn"));
             return this;
         }
 
         /** Builds the step. */
         public RollbackStep build() {
-            return new LambdaStep(id, component, action, preflight, idempotent, destructive, safeguard, target);
+            return new LambdaStep(id, component, action, preflight, idempotent, destructive, safeguard, actsOn);
         }
     }
 }

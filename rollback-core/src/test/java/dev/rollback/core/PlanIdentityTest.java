@@ -42,7 +42,7 @@ class PlanIdentityTest {
 
     private RollbackStep step(String id, String target) {
         return RollbackStep.builder(id, "db")
-                .target(target)
+                .actsOn(target)
                 .action(c ->
                         effects.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet())
                 .build();
@@ -73,7 +73,7 @@ class PlanIdentityTest {
         RollbackPlan destructive = RollbackPlan.builder("db-restore", OBJECTIVES)
                 .carriesOut("point-in-time-recovery")
                 .step(RollbackStep.builder("backup", "db")
-                        .target("db-1")
+                        .actsOn("db-1")
                         .safeguard(true)
                         .build())
                 .step(step("restore", "db-1"), s -> s.dependsOn("backup"))
@@ -88,7 +88,7 @@ class PlanIdentityTest {
                 .step(step("backup", "db-1"))
                 .step(
                         RollbackStep.builder("restore", "db")
-                                .target("db-1")
+                                .actsOn("db-1")
                                 .action(c -> {
                                     throw new IllegalStateException("the process dies here");
                                 })
@@ -104,7 +104,7 @@ class PlanIdentityTest {
                     .step(step("backup", "db-1"))
                     .step(
                             RollbackStep.builder("restore", "db")
-                                    .target("db-1")
+                                    .actsOn("db-1")
                                     .action(c -> {
                                         started.countDown();
                                         Thread.sleep(60_000);

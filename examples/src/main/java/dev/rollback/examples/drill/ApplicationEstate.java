@@ -196,8 +196,9 @@ final class ApplicationEstate implements AutoCloseable {
      * the API server's stable manifest routed to before the current version goes down (RTO 3 min).
      */
     RollbackPlan plan() {
-        RollbackPlan.Builder plan =
-                RollbackPlan.builder("application-rollback", RecoveryObjectives.stateless(Duration.ofMinutes(5)));
+        RollbackPlan.Builder plan = RollbackPlan.builder(
+                        "application-rollback", RecoveryObjectives.stateless(Duration.ofMinutes(5)))
+                .carriesOut("application-rollback");
         appService.addRunbookSteps(
                 plan,
                 AppServiceRunbook.builder()

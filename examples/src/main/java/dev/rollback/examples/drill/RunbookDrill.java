@@ -132,8 +132,9 @@ public final class RunbookDrill {
             RollbackPlan applicationRollback = application.plan();
             RollbackPlan pointInTimeRecovery = cache.addCacheInvalidation(
                             database.addPointInTimeRecovery(RollbackPlan.builder(
-                                    DecisionMatrix.POINT_IN_TIME_RECOVERY,
-                                    RecoveryObjectives.of(Duration.ofMinutes(30), Duration.ofMinutes(5)))),
+                                            DecisionMatrix.POINT_IN_TIME_RECOVERY,
+                                            RecoveryObjectives.of(Duration.ofMinutes(30), Duration.ofMinutes(5)))
+                                    .carriesOut(DecisionMatrix.POINT_IN_TIME_RECOVERY)),
                             DatabaseEstate.SWITCH_STEP)
                     .build();
             RollbackPlan breachResponse = security.plan();
@@ -390,6 +391,7 @@ public final class RunbookDrill {
     /** A plan for a decision this drill does not stage: refuses in preflight, saying which drill covers it. */
     private static RollbackPlan notDrilled(String action) {
         return RollbackPlan.builder(action, RecoveryObjectives.stateless(Duration.ofMinutes(5)))
+                .carriesOut(action)
                 .step(RollbackStep.builder("not-drilled", "drill")
                         .idempotent(true)
                         .action(ctx -> {

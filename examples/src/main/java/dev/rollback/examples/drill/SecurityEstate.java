@@ -80,8 +80,9 @@ final class SecurityEstate implements AutoCloseable {
 
     /** The runbook's breach response: lockdown and security monitoring rollback, side by side. */
     RollbackPlan plan() {
-        RollbackPlan.Builder plan =
-                RollbackPlan.builder(SystemLockdown.ACTION, RecoveryObjectives.stateless(Duration.ofMinutes(5)));
+        RollbackPlan.Builder plan = RollbackPlan.builder(
+                        SystemLockdown.ACTION, RecoveryObjectives.stateless(Duration.ofMinutes(5)))
+                .carriesOut(SystemLockdown.ACTION);
         lockdown.addLockdownFragment(plan);
         SecurityMonitoringRollback.builder()
                 .configStore(FileConfigStore.of(config))

@@ -49,7 +49,7 @@ public final class PlanDigest {
             f.add(Boolean.toString(step.idempotent()))
                     .add(Boolean.toString(step.destructive()))
                     .add(Boolean.toString(step.safeguard()));
-            f.add(step.target());
+            f.add(step.actsOn());
             List<String> deps = s.dependsOn().stream().sorted().toList();
             f.add(Integer.toString(deps.size()));
             deps.forEach(f::add);

@@ -220,7 +220,7 @@ class RunbookApprovalPolicyTest {
         RunbookApprovalPolicy policy = policyFor(planned(ChangeType.APPLICATION_CODE, 10));
         RollbackPlan other = dev.rollback.api.RollbackPlan.builder(PLAN.name(), PLAN.objectives())
                 .step(dev.rollback.api.RollbackStep.builder("swap", "app")
-                        .target("another-slot")
+                        .actsOn("another-slot")
                         .build())
                 .build();
         assertThat(other.digest()).isNotEqualTo(PLAN.digest());

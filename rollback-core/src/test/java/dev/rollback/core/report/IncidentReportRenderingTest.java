@@ -38,6 +38,7 @@ class IncidentReportRenderingTest {
         NotificationDispatcher dispatcher = Fixtures.directDispatcher(new RecordingNotifier(), clock);
         RollbackPlan app = RollbackPlan.builder(
                         "app-service-rollback", RecoveryObjectives.stateless(Duration.ofMinutes(5)))
+                .carriesOut(DecisionMatrix.APPLICATION_ROLLBACK)
                 .step(RollbackStep.builder("route", "app")
                         .idempotent(true)
                         .action(ctx -> {
@@ -60,6 +61,7 @@ class IncidentReportRenderingTest {
             catalog.map(
                     a,
                     RollbackPlan.builder(a, RecoveryObjectives.stateless(Duration.ofMinutes(5)))
+                            .carriesOut(a)
                             .step(RollbackStep.builder("noop", "app").build())
                             .build());
         }

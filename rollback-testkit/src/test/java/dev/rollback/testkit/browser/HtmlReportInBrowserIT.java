@@ -64,6 +64,7 @@ class HtmlReportInBrowserIT {
         ManualClock clock = ManualClock.startingAt(T0);
         RollbackPlan app = RollbackPlan.builder(
                         "app-service-rollback", RecoveryObjectives.stateless(Duration.ofMinutes(5)))
+                .carriesOut(DecisionMatrix.APPLICATION_ROLLBACK)
                 .component("cdn", RecoveryObjectives.stateless(Duration.ofMinutes(2)))
                 .step(RollbackStep.builder("route-traffic", "app")
                         .idempotent(true)
@@ -90,6 +91,7 @@ class HtmlReportInBrowserIT {
             catalog.map(
                     a,
                     RollbackPlan.builder(a, RecoveryObjectives.stateless(Duration.ofMinutes(5)))
+                            .carriesOut(a)
                             .step(RollbackStep.builder("noop", "app").build())
                             .build());
         }
