@@ -122,6 +122,7 @@ public final class JsonReportReader {
                                 a.get("person").text(),
                                 a.get("role").text(),
                                 plan,
+                                a.get("planDigest").text(),
                                 a.get("givenAt").instant(),
                                 a.get("reason").text())),
                 n.get("missingRoles").list(Node::text),

@@ -141,6 +141,7 @@ public final class JsonReportRenderer {
             ObjectNode an = approvals.addObject();
             an.put("person", ap.person());
             an.put("role", ap.role());
+            an.put("planDigest", ap.planDigest());
             an.put("givenAt", ap.givenAt().toString());
             an.put("reason", ap.reason());
         }
