@@ -1,5 +1,7 @@
 package dev.rollback.postgres.backup;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackStep;
@@ -309,10 +311,9 @@ public final class EmergencyBackupStep implements RollbackStep {
         StringBuilder text = new StringBuilder("# row counts in the snapshot pg_dump dumped\n");
         new TreeMap<>(counts)
                 .forEach((t, n) -> text.append(t).append('\t').append(n).append('\n'));
-        Files.writeString(
+        PrivateFiles.writeString(
                 file,
-                text,
-                StandardCharsets.UTF_8,
+                text.toString(),
                 StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.WRITE,
                 StandardOpenOption.SYNC);
@@ -321,7 +322,7 @@ public final class EmergencyBackupStep implements RollbackStep {
     /** Reads a {@link #ROW_COUNTS_SUFFIX} file. */
     static Map<String, Long> readRowCounts(Path file) throws IOException {
         Map<String, Long> counts = new TreeMap<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        for (String line : Files.readAllLines(file, UTF_8)) {
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
             }

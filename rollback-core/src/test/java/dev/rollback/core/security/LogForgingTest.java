@@ -16,6 +16,7 @@ import dev.rollback.api.RollbackStep;
 import dev.rollback.api.Severity;
 import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
+import dev.rollback.api.event.RollbackListener;
 import dev.rollback.api.governance.Approval;
 import dev.rollback.api.internal.SafeText;
 import dev.rollback.api.report.Abort;
@@ -24,6 +25,7 @@ import dev.rollback.api.spi.Notification;
 import dev.rollback.core.RollbackExecutor;
 import dev.rollback.core.RunRequest;
 import dev.rollback.core.event.Slf4jRollbackListener;
+import dev.rollback.core.notification.LoggingNotifier;
 import dev.rollback.core.report.HtmlReportRenderer;
 import dev.rollback.core.report.JsonReportRenderer;
 import dev.rollback.core.report.MarkdownReportRenderer;
@@ -92,7 +94,7 @@ class LogForgingTest {
 
     @Test
     void reportsShowControlCharactersAsEscapesInJsonMarkdownAndHtml() throws Exception {
-        RollbackReport report = run(new dev.rollback.api.event.RollbackListener() {});
+        RollbackReport report = run(new RollbackListener() {});
 
         String markdown = MarkdownReportRenderer.render(report);
         assertThat(markdown.lines()).noneMatch(line -> line.startsWith(FORGED));
@@ -132,7 +134,7 @@ class LogForgingTest {
         logger.setLevel(Level.INFO);
         logger.addAppender(appender);
         try {
-            new dev.rollback.core.notification.LoggingNotifier()
+            new LoggingNotifier()
                     .send(new Notification(
                             "INC-1",
                             "engineering",
@@ -152,14 +154,16 @@ class LogForgingTest {
         assertThat(log).contains("subject\\n" + FORGED, "line one\\nline two\\u001b[1A");
     }
 
+    private static final String DIGEST = "0".repeat(64);
+
     @Test
     void namesWithALineBreakAreRefusedAtTheApiBoundary() {
         Instant now = Instant.parse("2026-11-25T12:00:00Z");
-        assertThatThrownBy(() -> new Approval("alice\n" + FORGED, "dba", "plan", now, "ok"))
+        assertThatThrownBy(() -> new Approval("alice\n" + FORGED, "dba", "plan", DIGEST, now, "ok"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("person must be one line")
                 .hasMessageNotContaining("\n");
-        assertThatThrownBy(() -> new Approval("alice", "dba\r", "plan", now, "ok"))
+        assertThatThrownBy(() -> new Approval("alice", "dba\r", "plan", DIGEST, now, "ok"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("role must be one line");
         assertThatThrownBy(() -> new Abort("ops\r\n" + FORGED, "wrong plan", now))
@@ -168,12 +172,12 @@ class LogForgingTest {
         assertThatThrownBy(() -> RunRequest.manual("alice\n" + FORGED))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("principal must be one line");
-        assertThat(new Approval("alice", "dba", "plan", now, "reason\nwith lines").reason())
+        assertThat(new Approval("alice", "dba", "plan", DIGEST, now, "reason\nwith lines").reason())
                 .as("a reason is free text, escaped where shown")
                 .contains("\n");
     }
 
-    private static RollbackReport run(dev.rollback.api.event.RollbackListener listener) {
+    private static RollbackReport run(RollbackListener listener) {
         RollbackPlan plan = RollbackPlan.builder("forging", RecoveryObjectives.stateless(Duration.ofMinutes(5)))
                 .step(
                         RollbackStep.builder("swap", "app")
