@@ -43,6 +43,7 @@ public final class LedgerCatalog implements PlanCatalogProvider {
     static RollbackPlan plan() {
         Path ledger = Path.of(System.getProperty(LEDGER));
         return RollbackPlan.builder(PLAN, RecoveryObjectives.stateless(Duration.ofMinutes(30)))
+                .carriesOut("app-rollback")
                 .step(RollbackStep.builder("stop-traffic", "app")
                         .action(ctx -> effect(ledger, "stop-traffic"))
                         .build())

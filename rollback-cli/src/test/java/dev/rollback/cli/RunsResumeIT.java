@@ -57,7 +57,7 @@ class RunsResumeIT {
                     LedgerCatalog.class.getName(),
                     "--lock-dir",
                     locks.toString());
-            assertThat(notYet.exitCode()).isEqualTo(2);
+            assertThat(notYet.exitCode()).as(notYet.err()).isEqualTo(2);
             assertThat(notYet.err()).contains("repeat with --yes");
             assertThat(Files.readAllLines(ledger, StandardCharsets.UTF_8)).containsExactly("stop-traffic");
 

@@ -39,6 +39,7 @@ class JsonReportReaderTest {
                 T0);
         RollbackPlan plan = RollbackPlan.builder(
                         "app-service-rollback", RecoveryObjectives.of(Duration.ofMinutes(30), Duration.ofMinutes(5)))
+                .carriesOut("application-rollback")
                 .component("db", RecoveryObjectives.of(Duration.ofMinutes(15), Duration.ofMinutes(1)))
                 .step(RollbackStep.builder("backup", "db")
                         .action(c -> {
