@@ -1,5 +1,7 @@
 package dev.rollback.api;
 
+import java.util.Optional;
+
 /** A step made by {@link RollbackStep#builder(String, String)}. */
 record LambdaStep(
         String id,
@@ -9,7 +11,7 @@ record LambdaStep(
         boolean idempotent,
         boolean destructive,
         boolean safeguard,
-        java.util.Optional<String> actsOn)
+        Optional<String> actsOn)
         implements RollbackStep {
 
     @Override

@@ -3,6 +3,7 @@ package dev.rollback.api;
 import dev.rollback.api.internal.SafeText;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -150,7 +151,7 @@ public final class Redaction {
         }
         String type = t.getClass().getName();
         String message = t.getMessage() == null ? type : type + ": " + SafeText.escape(redact(t.getMessage()));
-        Throwable copy = t instanceof java.sql.SQLException sql
+        Throwable copy = t instanceof SQLException sql
                 ? new RedactedSqlException(message, sql.getSQLState(), sql.getErrorCode())
                 : new RedactedCause(type, message);
         copy.setStackTrace(t.getStackTrace());

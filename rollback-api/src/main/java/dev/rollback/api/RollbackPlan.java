@@ -1,6 +1,7 @@
 package dev.rollback.api;
 
 import dev.rollback.api.internal.Arguments;
+import dev.rollback.api.internal.PlanDigest;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -33,7 +35,7 @@ public final class RollbackPlan {
     private final List<Verifier> verifiers;
     private final boolean failFast;
     private final RetrySettings defaultRetry;
-    private final java.util.Set<String> carriesOut;
+    private final Set<String> carriesOut;
     private final String digest;
 
     private RollbackPlan(Builder b, List<PlannedStep> steps) {
@@ -50,8 +52,8 @@ public final class RollbackPlan {
         this.verifiers = List.copyOf(b.verifiers);
         this.failFast = b.failFast;
         this.defaultRetry = b.defaultRetry;
-        this.carriesOut = Collections.unmodifiableSet(new java.util.LinkedHashSet<>(b.carriesOut));
-        this.digest = dev.rollback.api.internal.PlanDigest.of(this);
+        this.carriesOut = Collections.unmodifiableSet(new LinkedHashSet<>(b.carriesOut));
+        this.digest = PlanDigest.of(this);
     }
 
     /** Starts a plan with a name and the plan-wide objectives. */
@@ -121,7 +123,7 @@ public final class RollbackPlan {
      * The decision actions this plan carries out ({@link Builder#carriesOut(String...)}): an automatic run
      * of it is pre-authorized only for a ROLLBACK decision whose action is one of these.
      */
-    public java.util.Set<String> carriesOut() {
+    public Set<String> carriesOut() {
         return carriesOut;
     }
 
@@ -162,7 +164,7 @@ public final class RollbackPlan {
         private final List<Verifier> verifiers = new ArrayList<>();
         private boolean failFast;
         private RetrySettings defaultRetry = RetrySettings.ofDefaults();
-        private final java.util.Set<String> carriesOut = new java.util.LinkedHashSet<>();
+        private final Set<String> carriesOut = new LinkedHashSet<>();
 
         private Builder(String name, RecoveryObjectives objectives) {
             this.name = Arguments.requireId(name, "name");

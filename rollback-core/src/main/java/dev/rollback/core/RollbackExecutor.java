@@ -1,6 +1,8 @@
 package dev.rollback.core;
 
+import dev.rollback.api.Decision;
 import dev.rollback.api.ErrorCode;
+import dev.rollback.api.Initiator;
 import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackClock;
 import dev.rollback.api.RollbackException;
@@ -9,6 +11,7 @@ import dev.rollback.api.event.RollbackListener;
 import dev.rollback.api.governance.ApprovalPolicy;
 import dev.rollback.api.governance.ApprovalRequiredException;
 import dev.rollback.api.governance.Authorization;
+import dev.rollback.api.internal.Arguments;
 import dev.rollback.api.internal.CrashPoints;
 import dev.rollback.api.report.RollbackReport;
 import dev.rollback.api.spi.Journal;
@@ -331,11 +334,11 @@ public final class RollbackExecutor implements AutoCloseable {
      * decides, and runs it manually with the approvals the policy requires).
      */
     private static Optional<String> automaticRefusal(RollbackPlan plan, RunRequest request) {
-        if (request.initiator().kind() != dev.rollback.api.Initiator.Kind.AUTOMATIC) {
+        if (request.initiator().kind() != Initiator.Kind.AUTOMATIC) {
             return Optional.empty();
         }
-        dev.rollback.api.Decision d = request.initiator().decision().orElseThrow();
-        if (d.kind() != dev.rollback.api.Decision.Kind.ROLLBACK) {
+        Decision d = request.initiator().decision().orElseThrow();
+        if (d.kind() != Decision.Kind.ROLLBACK) {
             return Optional.of("plan '" + plan.name() + "' did not start: rule '" + d.rule() + "' decided "
                     + d.kind() + " (action '" + d.action() + "'), and an automatic run is pre-authorized only for a"
                     + " ROLLBACK decision; a person reviews it and starts the plan manually, with the approvals"
@@ -482,8 +485,7 @@ public final class RollbackExecutor implements AutoCloseable {
          * resumes the run. Default: 1 second; positive, at most a minute.
          */
         public Builder leaseCheck(Duration leaseCheck) {
-            this.leaseCheck = dev.rollback.api.internal.Arguments.requirePositive(
-                    leaseCheck, "leaseCheck", Duration.ofMinutes(1));
+            this.leaseCheck = Arguments.requirePositive(leaseCheck, "leaseCheck", Duration.ofMinutes(1));
             return this;
         }
 

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -140,9 +142,9 @@ class LostRunLockTest {
     @Test
     void aLeaseLostWhileAStepRunsInterruptsTheStepWithinSecondsAndTheNextHolderResumesOnce() throws Exception {
         FlakyLock lock = new FlakyLock();
-        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch running = new CountDownLatch(1);
         AtomicLong interruptedAt = new AtomicLong();
-        java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch interrupted = new CountDownLatch(1);
         AtomicBoolean firstAttempt = new AtomicBoolean(true);
         RollbackPlan plan = RollbackPlan.builder(
                         "lost-mid-step", RecoveryObjectives.of(Duration.ofMinutes(5), Duration.ofMinutes(1)))
@@ -174,12 +176,11 @@ class LostRunLockTest {
                     .leaseCheck(Duration.ofMillis(200))
                     .build()) {
                 RollbackRun run = executor.start(plan, RunRequest.drill("test"));
-                assertThat(running.await(30, java.util.concurrent.TimeUnit.SECONDS))
-                        .isTrue();
+                assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
                 long lostAt = System.nanoTime();
                 lock.held.set(false);
                 report = run.await(Duration.ofSeconds(30)).orElseThrow();
-                assertThat(interrupted.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                assertThat(interrupted.await(30, TimeUnit.SECONDS))
                         .as("the running step was interrupted")
                         .isTrue();
                 assertThat(Duration.ofNanos(interruptedAt.get() - lostAt)).isLessThan(Duration.ofSeconds(5));

@@ -14,6 +14,9 @@ import dev.rollback.api.spi.JournalRecord;
 import dev.rollback.core.internal.RunRecords;
 import dev.rollback.core.journal.FileJournal;
 import dev.rollback.core.lock.FileRunLock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -178,15 +181,15 @@ class PlanIdentityTest {
     }
 
     private List<JournalRecord> refusedRecords(FileJournal journal) {
-        try (var files = java.nio.file.Files.list(dir)) {
+        try (var files = Files.list(dir)) {
             return files.map(p -> p.getFileName().toString())
                     .filter(n -> n.endsWith(".journal"))
                     .map(n -> n.substring(0, n.length() - ".journal".length()))
                     .flatMap(id -> journal.records(id).stream())
                     .filter(r -> r.type() == JournalRecord.Type.RUN_REFUSED)
                     .toList();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -10,6 +10,7 @@ import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.internal.Jdbc;
 import dev.rollback.postgres.internal.ToolArguments;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Array;
@@ -32,6 +33,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A {@link Journal} in PostgreSQL, shared by every node of an application: one row per record in
@@ -76,7 +79,7 @@ public final class PostgresJournal implements Journal {
     private final Duration readTimeout;
     private final String anchors;
     /** The MAC key, if one was configured; never written, logged or shown. */
-    private final Optional<javax.crypto.spec.SecretKeySpec> macKey;
+    private final Optional<SecretKeySpec> macKey;
     /** Counts appends that ended in this instance; its monitor wakes appenders waiting for a predecessor. */
     private final AtomicLong progress = new AtomicLong();
     /** Per run, the sequences whose append failed here: a record after one of them refuses at once. */
@@ -89,7 +92,7 @@ public final class PostgresJournal implements Journal {
         this.sequenceGapTimeout = b.sequenceGapTimeout;
         this.readTimeout = b.readTimeout;
         this.anchors = Jdbc.quoteIdentifier(b.schema) + ".journal_anchors";
-        this.macKey = Optional.ofNullable(b.hmacKey).map(k -> new javax.crypto.spec.SecretKeySpec(k, "HmacSHA256"));
+        this.macKey = Optional.ofNullable(b.hmacKey).map(k -> new SecretKeySpec(k, "HmacSHA256"));
     }
 
     /**
@@ -902,10 +905,10 @@ public final class PostgresJournal implements Journal {
             return Optional.empty();
         }
         try {
-            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(macKey.get());
             return Optional.of(HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8))));
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
         }
     }

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link RunLock} shared by every node that reaches one PostgreSQL database, in one of two
@@ -149,7 +150,7 @@ public final class PostgresRunLock implements RunLock {
             // Jittered, so that many nodes waiting for one key do not all ask at the same moment.
             long pause =
                     retryInterval.toNanos() / 2 + ThreadLocalRandom.current().nextLong(retryInterval.toNanos() / 2 + 1);
-            java.util.concurrent.TimeUnit.NANOSECONDS.sleep(Math.max(1, Math.min(pause, left)));
+            TimeUnit.NANOSECONDS.sleep(Math.max(1, Math.min(pause, left)));
         }
     }
 

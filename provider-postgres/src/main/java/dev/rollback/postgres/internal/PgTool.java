@@ -266,7 +266,7 @@ public final class PgTool {
 
     /** Removes the work directories under {@code temp} whose runner process no longer lives. */
     static void sweepStaleWorkDirectories(Path temp) {
-        try (java.util.stream.Stream<Path> entries = Files.list(temp)) {
+        try (Stream<Path> entries = Files.list(temp)) {
             entries.filter(p -> p.getFileName().toString().startsWith(WORK_PREFIX))
                     .filter(p -> ownerGone(p.getFileName().toString()))
                     .forEach(p -> {

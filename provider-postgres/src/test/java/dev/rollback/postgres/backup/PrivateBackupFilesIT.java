@@ -48,7 +48,10 @@ class PrivateBackupFilesIT {
         try (Stream<Path> s = Files.list(backups)) {
             files = s.toList();
         }
-        assertThat(files).hasSize(2).anyMatch(f -> f.toString().endsWith(".sha256"));
+        assertThat(files)
+                .hasSize(3)
+                .anyMatch(f -> f.toString().endsWith(".sha256"))
+                .anyMatch(f -> f.toString().endsWith(EmergencyBackupStep.ROW_COUNTS_SUFFIX));
         assertThat(files).allSatisfy(f -> assertThat(mode(f)).as(f.toString()).isEqualTo("rw-------"));
     }
 

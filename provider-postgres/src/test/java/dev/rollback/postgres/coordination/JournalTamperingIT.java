@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -126,7 +128,7 @@ class JournalTamperingIT {
      */
     private static void rebuild(String runId, boolean anchorToo) throws Exception {
         PostgresJournal reader = journal(false);
-        List<JournalRecord> records = new java.util.ArrayList<>();
+        List<JournalRecord> records = new ArrayList<>();
         // read past the verification: the rows as they are
         try (Connection c = store.connect();
                 var ps = c.prepareStatement("SELECT sequence, type, at, step_id, fencing_token, data_keys,"
@@ -136,7 +138,7 @@ class JournalTamperingIT {
                 while (rs.next()) {
                     String[] keys = (String[]) rs.getArray(6).getArray();
                     String[] values = (String[]) rs.getArray(7).getArray();
-                    Map<String, String> data = new java.util.LinkedHashMap<>();
+                    Map<String, String> data = new LinkedHashMap<>();
                     for (int i = 0; i < keys.length; i++) {
                         data.put(keys[i], rs.getLong(1) == 1 ? "FORGED" : values[i]);
                     }

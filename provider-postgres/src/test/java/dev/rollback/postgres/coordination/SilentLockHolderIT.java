@@ -12,6 +12,7 @@ import dev.rollback.postgres.TestDatabases;
 import dev.rollback.testkit.fault.FaultProxy;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -35,7 +36,7 @@ class SilentLockHolderIT {
     @ParameterizedTest
     @EnumSource(LockMode.class)
     void aSilentHoldersKeyIsTakenOverWithinTheBoundAndItsOldTokenIsRefused(LockMode mode) throws Exception {
-        PostgresEndpoint store = TestDatabases.create("silent_" + mode.name().toLowerCase(java.util.Locale.ROOT));
+        PostgresEndpoint store = TestDatabases.create("silent_" + mode.name().toLowerCase(Locale.ROOT));
         String key = "plan-" + UUID.randomUUID();
         String runId = "run-" + UUID.randomUUID();
         PostgresJournal journal = PostgresJournal.open(store);

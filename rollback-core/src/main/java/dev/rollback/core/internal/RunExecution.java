@@ -52,6 +52,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -257,7 +258,7 @@ public final class RunExecution implements RollbackRun {
      */
     private void watch(RunLease l) {
         while (!result.isDone()) {
-            java.util.concurrent.locks.LockSupport.parkNanos(leaseCheck.toNanos());
+            LockSupport.parkNanos(leaseCheck.toNanos());
             if (result.isDone()) {
                 return;
             }

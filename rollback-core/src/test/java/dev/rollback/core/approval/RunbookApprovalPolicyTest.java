@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rollback.api.Initiator;
 import dev.rollback.api.RollbackPlan;
+import dev.rollback.api.RollbackStep;
 import dev.rollback.api.Severity;
 import dev.rollback.api.governance.Approval;
 import dev.rollback.api.governance.ApprovalRequiredException;
@@ -218,10 +219,8 @@ class RunbookApprovalPolicyTest {
     @Test
     void anApprovalForAnotherVersionOfThePlanOfTheSameNameIsRefusedNamingBothDigests() {
         RunbookApprovalPolicy policy = policyFor(planned(ChangeType.APPLICATION_CODE, 10));
-        RollbackPlan other = dev.rollback.api.RollbackPlan.builder(PLAN.name(), PLAN.objectives())
-                .step(dev.rollback.api.RollbackStep.builder("swap", "app")
-                        .actsOn("another-slot")
-                        .build())
+        RollbackPlan other = RollbackPlan.builder(PLAN.name(), PLAN.objectives())
+                .step(RollbackStep.builder("swap", "app").actsOn("another-slot").build())
                 .build();
         assertThat(other.digest()).isNotEqualTo(PLAN.digest());
         Approval forOtherVersion = Approval.of("the-technical-lead", "technical-lead", other, T0, "ok");

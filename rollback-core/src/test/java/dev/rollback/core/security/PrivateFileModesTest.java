@@ -13,8 +13,10 @@ import dev.rollback.core.RunRequest;
 import dev.rollback.core.journal.FileJournal;
 import dev.rollback.core.lock.FileRunLock;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
@@ -69,7 +71,7 @@ class PrivateFileModesTest {
             Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
         }
         Path anyFile = list(directory).get(0);
-        PrivateFiles.open(anyFile, java.nio.file.StandardOpenOption.READ).close();
+        PrivateFiles.open(anyFile, StandardOpenOption.READ).close();
         assertThat(mode(anyFile)).isEqualTo("rw-------");
     }
 
@@ -97,7 +99,7 @@ class PrivateFileModesTest {
         try {
             return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 }
