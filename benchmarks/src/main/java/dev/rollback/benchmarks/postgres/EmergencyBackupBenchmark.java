@@ -1,6 +1,7 @@
 package dev.rollback.benchmarks.postgres;
 
 import dev.rollback.api.Secret;
+import dev.rollback.benchmarks.support.BenchContext;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.backup.BackupFormat;
 import dev.rollback.postgres.backup.EmergencyBackupStep;
@@ -200,7 +201,7 @@ public class EmergencyBackupBenchmark {
 
     /** The step as the executor runs it: preflight, then execute (pg_dump plus partial name, rename, checksum, fsync). */
     private String emergencyBackupStep() throws Exception {
-        BenchContext context = new BenchContext();
+        BenchContext context = new BenchContext("emergency-backup", "postgres");
         long start = System.nanoTime();
         step.preflight(context);
         long executing = System.nanoTime();

@@ -2,6 +2,7 @@ package dev.rollback.benchmarks.postgres;
 
 import dev.rollback.api.Secret;
 import dev.rollback.api.Verification;
+import dev.rollback.benchmarks.support.BenchContext;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.verify.TableCountBaseline;
 import dev.rollback.postgres.verify.TableCountVerifier;
@@ -142,7 +143,7 @@ public class TableCountValidationBenchmark {
     /** The check after a rollback, against the baseline taken in setup; it must pass. */
     @Benchmark
     public Verification verify() throws SQLException {
-        Verification v = verifier.verify(new BenchContext());
+        Verification v = verifier.verify(new BenchContext("emergency-backup", "postgres"));
         if (!v.passed()) {
             throw new IllegalStateException("the table counts did not verify: " + v.observed());
         }

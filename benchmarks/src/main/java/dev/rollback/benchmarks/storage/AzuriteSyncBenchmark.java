@@ -10,6 +10,7 @@ import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.models.ListBlobsOptions;
 import com.azure.storage.blob.options.BlobBeginCopyOptions;
 import dev.rollback.api.Verification;
+import dev.rollback.benchmarks.support.BenchContext;
 import dev.rollback.storage.BlobIntegrityVerifier;
 import dev.rollback.storage.BlobStorage;
 import dev.rollback.storage.BlobSyncStep;
@@ -156,7 +157,7 @@ public class AzuriteSyncBenchmark {
                 .destinationContainer(SYNCED)
                 .concurrency(concurrency)
                 .build()
-                .execute(new BenchContext());
+                .execute(new BenchContext("storage-blob-sync", "file-storage"));
         System.out.printf(
                 "%nseeded %d blobs, %,d bytes (mean %,d), first sync into %s in %d ms%n",
                 blobs, total, total / blobs, SYNCED, (System.nanoTime() - t) / 1_000_000);
@@ -238,7 +239,7 @@ public class AzuriteSyncBenchmark {
     }
 
     private long sync(String target) throws InterruptedException {
-        BenchContext context = new BenchContext();
+        BenchContext context = new BenchContext("storage-blob-sync", "file-storage");
         storage.blobSync()
                 .sourceContainer(SOURCE)
                 .destinationContainer(target)
@@ -249,7 +250,7 @@ public class AzuriteSyncBenchmark {
     }
 
     private long resync() throws InterruptedException {
-        BenchContext context = new BenchContext();
+        BenchContext context = new BenchContext("storage-blob-sync", "file-storage");
         storage.blobSync()
                 .sourceContainer(SOURCE)
                 .destinationContainer(SYNCED)
@@ -267,7 +268,7 @@ public class AzuriteSyncBenchmark {
                 .sourceContainer(SOURCE)
                 .destinationContainer(SYNCED)
                 .build()
-                .verify(new BenchContext());
+                .verify(new BenchContext("storage-blob-sync", "file-storage"));
         if (!v.passed()) {
             throw new IllegalStateException("the integrity check failed: " + v);
         }

@@ -6,6 +6,7 @@ import com.azure.storage.blob.BlobServiceClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.models.ListBlobsOptions;
+import dev.rollback.benchmarks.support.BenchContext;
 import dev.rollback.storage.BlobStorage;
 import dev.rollback.storage.BlobSyncStep;
 import dev.rollback.storage.StorageRollback;
@@ -181,7 +182,7 @@ public class SimulatedSyncBenchmark {
                 .destinationContainer(destination)
                 .concurrency(concurrency)
                 .build();
-        BenchContext context = new BenchContext();
+        BenchContext context = new BenchContext("storage-blob-sync", "file-storage");
         step.execute(context);
         copied = Long.parseLong(context.evidence().get(BlobSyncStep.COPIED));
         return copied;
@@ -227,7 +228,7 @@ public class SimulatedSyncBenchmark {
                 .destinationContainer(SimulatedBlobEndpoint.SYNCED)
                 .concurrency(concurrency)
                 .build();
-        BenchContext context = new BenchContext();
+        BenchContext context = new BenchContext("storage-blob-sync", "file-storage");
         step.execute(context);
         if (!context.evidence().get(BlobSyncStep.UNCHANGED).equals(Integer.toString(blobs))) {
             throw new IllegalStateException("resync did not find every blob unchanged: " + context.evidence());

@@ -1,4 +1,4 @@
-package dev.rollback.benchmarks.storage;
+package dev.rollback.benchmarks.support;
 
 import dev.rollback.api.Initiator;
 import dev.rollback.api.RollbackClock;
@@ -9,12 +9,24 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** A step context for calling a step directly in a benchmark: a generous deadline, evidence kept in a map. */
-final class BenchContext implements StepContext {
+/**
+ * A step context for calling a step directly in a benchmark: a generous deadline, evidence kept in a
+ * map, progress dropped (a recording context would measure its own list). Thread-safe.
+ */
+public final class BenchContext implements StepContext {
     private final Instant deadline = Instant.now().plus(Duration.ofHours(1));
     private final Map<String, String> evidence = new ConcurrentHashMap<>();
+    private final String stepId;
+    private final String component;
 
-    Map<String, String> evidence() {
+    /** A context for step {@code stepId} of {@code component}. */
+    public BenchContext(String stepId, String component) {
+        this.stepId = stepId;
+        this.component = component;
+    }
+
+    /** The evidence the step recorded. */
+    public Map<String, String> evidence() {
         return evidence;
     }
 
@@ -30,12 +42,12 @@ final class BenchContext implements StepContext {
 
     @Override
     public String stepId() {
-        return "storage-blob-sync";
+        return stepId;
     }
 
     @Override
     public String component() {
-        return "file-storage";
+        return component;
     }
 
     @Override

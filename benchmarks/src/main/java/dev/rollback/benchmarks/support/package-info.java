@@ -1,0 +1,2 @@
+/** What the benchmarks share: a step context for calling a step directly. */
+package dev.rollback.benchmarks.support;
