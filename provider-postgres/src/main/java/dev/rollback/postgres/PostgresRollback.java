@@ -76,9 +76,15 @@ public final class PostgresRollback {
         return plan.component(failover.component(), DATABASE_ROLLBACK).step(failover, s -> s.verifier(verifier));
     }
 
-    /** A plan {@value #DATABASE_FAILOVER} ({@link #DATABASE_ROLLBACK}) holding only the Azure failover. */
+    /**
+     * A plan {@value #DATABASE_FAILOVER} ({@link #DATABASE_ROLLBACK}) holding only the Azure failover; it
+     * carries out the decision action {@value #DATABASE_FAILOVER}, so an automatic run of it is pre-authorized.
+     */
     public static RollbackPlan flexibleServerFailoverPlan(FlexibleServerFailoverStep failover) {
-        return addFlexibleServerFailover(RollbackPlan.builder(DATABASE_FAILOVER, DATABASE_ROLLBACK), failover)
+        return addFlexibleServerFailover(
+                        RollbackPlan.builder(DATABASE_FAILOVER, DATABASE_ROLLBACK)
+                                .carriesOut(DATABASE_FAILOVER),
+                        failover)
                 .build();
     }
 
@@ -107,9 +113,15 @@ public final class PostgresRollback {
                                 .verifier(failover.verifier()));
     }
 
-    /** A plan {@value #DATABASE_FAILOVER} ({@link #DATABASE_ROLLBACK}) holding only the self-hosted failover. */
+    /**
+     * A plan {@value #DATABASE_FAILOVER} ({@link #DATABASE_ROLLBACK}) holding only the self-hosted failover;
+     * it carries out the decision action {@value #DATABASE_FAILOVER}.
+     */
     public static RollbackPlan selfHostedFailoverPlan(SelfHostedFailover failover) {
-        return addSelfHostedFailover(RollbackPlan.builder(DATABASE_FAILOVER, DATABASE_ROLLBACK), failover)
+        return addSelfHostedFailover(
+                        RollbackPlan.builder(DATABASE_FAILOVER, DATABASE_ROLLBACK)
+                                .carriesOut(DATABASE_FAILOVER),
+                        failover)
                 .build();
     }
 }

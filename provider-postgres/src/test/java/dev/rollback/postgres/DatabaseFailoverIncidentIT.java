@@ -398,6 +398,7 @@ class DatabaseFailoverIncidentIT {
 
     private static RollbackPlan unused(String name) {
         return RollbackPlan.builder(name, RecoveryObjectives.stateless(Duration.ofMinutes(5)))
+                .carriesOut(name)
                 .step(RollbackStep.builder(name + "-step", "app")
                         .idempotent(true)
                         .build())

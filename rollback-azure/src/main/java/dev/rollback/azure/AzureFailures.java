@@ -131,13 +131,14 @@ public final class AzureFailures {
                             e)
                     : new TransientFailureException(message, e);
         }
-        return new RollbackException(ErrorCode.EXTERNAL_FAILURE, message, e);
+        return new AzureErrorAnswer(message, status, code, e);
     }
 
     /** The HTTP status of the first response in {@code failure}'s causes; 0 when there is none. */
     public static int status(Throwable failure) {
-        return find(failure, HttpResponseException.class)
-                .map(AzureFailures::status)
+        return find(failure, AzureErrorAnswer.class)
+                .map(AzureErrorAnswer::status)
+                .or(() -> find(failure, HttpResponseException.class).map(AzureFailures::status))
                 .orElse(0);
     }
 
@@ -148,10 +149,12 @@ public final class AzureFailures {
 
     /** The ARM error code ({@code ServerAlreadyExists}) of the first Azure error in {@code failure}'s causes; "" if none. */
     public static String armCode(Throwable failure) {
-        return find(failure, ManagementException.class)
-                .map(m -> m.getValue() == null
-                        ? ""
-                        : Objects.toString(m.getValue().getCode(), ""))
+        return find(failure, AzureErrorAnswer.class)
+                .map(AzureErrorAnswer::armCode)
+                .or(() -> find(failure, ManagementException.class)
+                        .map(m -> m.getValue() == null
+                                ? ""
+                                : Objects.toString(m.getValue().getCode(), "")))
                 .orElse("");
     }
 

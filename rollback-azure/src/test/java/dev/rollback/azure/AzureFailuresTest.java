@@ -11,6 +11,7 @@ import com.azure.core.management.exception.ManagementError;
 import com.azure.core.management.exception.ManagementException;
 import dev.rollback.api.ErrorCode;
 import dev.rollback.api.IndeterminateOutcomeException;
+import dev.rollback.api.RedactedCause;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.TransientFailureException;
 import dev.rollback.testkit.TestStepContext;
@@ -139,5 +140,10 @@ class AzureFailuresTest {
                 .hasMessageContaining("HTTP 409 ServerAlreadyExists");
         assertThat(AzureFailures.armCode(conflict)).isEqualTo("ServerAlreadyExists");
         assertThat(AzureFailures.status(new RuntimeException(conflict))).isEqualTo(409);
+        // the mapped failure's cause is a redacted stand-in: the status and code stay readable all the same
+        RollbackException mapped = change.failure(conflict);
+        assertThat(mapped.getCause()).isInstanceOf(RedactedCause.class);
+        assertThat(AzureFailures.status(mapped)).isEqualTo(409);
+        assertThat(AzureFailures.armCode(mapped)).isEqualTo("ServerAlreadyExists");
     }
 }
