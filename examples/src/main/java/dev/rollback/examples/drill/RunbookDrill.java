@@ -114,28 +114,31 @@ public final class RunbookDrill {
         // the three estates start side by side: each waits mostly on its own servers
         CompletableFuture<ApplicationEstate> starting = supplyAsync(() -> ApplicationEstate.start(work, this::say));
         CompletableFuture<CacheEstate> startingCache = supplyAsync(() -> CacheEstate.start(this::say));
+        CompletableFuture<OffsiteEstate> startingOffsite = supplyAsync(() -> OffsiteEstate.start(this::say));
         DatabaseEstate started;
         try {
             started = DatabaseEstate.start(work, this::say);
         } catch (Exception | Error e) {
             closeWhenStarted(starting);
             closeWhenStarted(startingCache);
+            closeWhenStarted(startingOffsite);
             throw e;
         }
         try (DatabaseEstate database = started;
-                ApplicationEstate application = join(starting, startingCache);
-                CacheEstate cache = join(startingCache, CompletableFuture.completedFuture(() -> {}));
+                ApplicationEstate application = join(starting, startingCache, startingOffsite);
+                CacheEstate cache = join(startingCache, startingOffsite);
+                OffsiteEstate offsite = join(startingOffsite);
                 SecurityEstate security =
                         SecurityEstate.start(database.newDatabase("advisoros_security"), work, pager)) {
             say("production: %s", application.whatProductionServes());
             DrillClock clock = DrillClock.replayingFrom(Instant.now());
             RollbackPlan applicationRollback = application.plan();
-            RollbackPlan pointInTimeRecovery = cache.addCacheInvalidation(
-                            database.addPointInTimeRecovery(RollbackPlan.builder(
-                                            DecisionMatrix.POINT_IN_TIME_RECOVERY,
-                                            RecoveryObjectives.of(Duration.ofMinutes(30), Duration.ofMinutes(5)))
-                                    .carriesOut(DecisionMatrix.POINT_IN_TIME_RECOVERY)),
-                            DatabaseEstate.SWITCH_STEP)
+            RollbackPlan.Builder recovery = database.addPointInTimeRecovery(RollbackPlan.builder(
+                            DecisionMatrix.POINT_IN_TIME_RECOVERY,
+                            RecoveryObjectives.of(Duration.ofMinutes(30), Duration.ofMinutes(5)))
+                    .carriesOut(DecisionMatrix.POINT_IN_TIME_RECOVERY));
+            offsite.addShipping(recovery, DatabaseEstate.COMPONENT);
+            RollbackPlan pointInTimeRecovery = cache.addCacheInvalidation(recovery, DatabaseEstate.SWITCH_STEP)
                     .build();
             RollbackPlan breachResponse = security.plan();
             LiveProgress progress = new LiveProgress(out, began)
@@ -209,6 +212,7 @@ public final class RunbookDrill {
                 traffic.replay(Duration.ofSeconds(1), () -> 0, () -> false);
                 incidents.add(traffic.settle(application, "database"));
                 say("%s", database.whatTheApplicationReads());
+                say("%s", offsite.whatItHolds());
                 say("%s", cache.whatTheCacheHolds());
 
                 say("the WAF confirms a credential-stuffing attack: the security-breach signal");
@@ -243,13 +247,16 @@ public final class RunbookDrill {
         return future;
     }
 
-    /** The started estate; if it failed to start, the other one is closed once started, and the failure thrown. */
-    private static <T> T join(CompletableFuture<T> future, CompletableFuture<? extends AutoCloseable> other)
+    /** The started estate; if it failed to start, the others are closed once started, and the failure thrown. */
+    @SafeVarargs
+    private static <T> T join(CompletableFuture<T> future, CompletableFuture<? extends AutoCloseable>... others)
             throws Exception {
         try {
             return future.get();
         } catch (ExecutionException e) {
-            closeWhenStarted(other);
+            for (CompletableFuture<? extends AutoCloseable> other : others) {
+                closeWhenStarted(other);
+            }
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
