@@ -1,99 +1,19 @@
 package dev.rollback.kubernetes;
 
-import dev.rollback.api.Initiator;
-import dev.rollback.api.RollbackClock;
 import dev.rollback.api.StepContext;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Optional;
+import dev.rollback.testkit.ForwardingStepContext;
 
 /** A step context of another run: the same as {@code delegate} but for its run id. */
-final class OtherRun implements StepContext {
-    private final StepContext delegate;
+final class OtherRun extends ForwardingStepContext {
     private final String runId;
 
     OtherRun(StepContext delegate, String runId) {
-        this.delegate = delegate;
+        super(delegate);
         this.runId = runId;
     }
 
     @Override
     public String runId() {
         return runId;
-    }
-
-    @Override
-    public String planName() {
-        return delegate.planName();
-    }
-
-    @Override
-    public String stepId() {
-        return delegate.stepId();
-    }
-
-    @Override
-    public String component() {
-        return delegate.component();
-    }
-
-    @Override
-    public int attempt() {
-        return delegate.attempt();
-    }
-
-    @Override
-    public Instant deadline() {
-        return delegate.deadline();
-    }
-
-    @Override
-    public Duration remaining() {
-        return delegate.remaining();
-    }
-
-    @Override
-    public long fencingToken() {
-        return delegate.fencingToken();
-    }
-
-    @Override
-    public RollbackClock clock() {
-        return delegate.clock();
-    }
-
-    @Override
-    public boolean dryRun() {
-        return delegate.dryRun();
-    }
-
-    @Override
-    public Initiator initiator() {
-        return delegate.initiator();
-    }
-
-    @Override
-    public void evidence(String key, String value) {
-        delegate.evidence(key, value);
-    }
-
-    @Override
-    public Optional<String> evidenceOf(String stepId, String key) {
-        return delegate.evidenceOf(stepId, key);
-    }
-
-    @Override
-    public boolean stopRequested() {
-        return delegate.stopRequested();
-    }
-
-    @Override
-    public void progress(String what) {
-        delegate.progress(what);
-    }
-
-    @Override
-    public void checkpoint() {
-        delegate.checkpoint();
     }
 }

@@ -27,6 +27,7 @@ import dev.rollback.api.report.StepReport;
 import dev.rollback.core.RollbackExecutor;
 import dev.rollback.core.RunRequest;
 import dev.rollback.core.report.JsonReportRenderer;
+import dev.rollback.testkit.ForwardingStepContext;
 import dev.rollback.testkit.ServerExtension;
 import dev.rollback.testkit.TestStepContext;
 import dev.rollback.testkit.azurite.AzuriteServer;
@@ -103,7 +104,7 @@ class BlobFaultsIT {
                     .build();
             AtomicInteger checkpoints = new AtomicInteger();
             TestStepContext inner = TestStepContext.of(step.id(), Duration.ofMinutes(2));
-            DelegatingContext stopsAzurite = new DelegatingContext(inner) {
+            ForwardingStepContext stopsAzurite = new ForwardingStepContext(inner) {
                 @Override
                 public void checkpoint() {
                     if (checkpoints.incrementAndGet() == 30) {

@@ -23,6 +23,7 @@ import dev.rollback.api.report.StepReport;
 import dev.rollback.core.RollbackExecutor;
 import dev.rollback.core.RunRequest;
 import dev.rollback.core.report.JsonReportRenderer;
+import dev.rollback.testkit.ForwardingStepContext;
 import dev.rollback.testkit.ServerExtension;
 import dev.rollback.testkit.TestStepContext;
 import dev.rollback.testkit.azurite.AzuriteServer;
@@ -313,7 +314,7 @@ class BlobSyncIT {
         TestStepContext inner = TestStepContext.of(step.id(), Duration.ofMinutes(1));
         AtomicInteger checkpoints = new AtomicInteger();
         // the listing has read the whole page before the first name is merged; rewrite the last blob then
-        DelegatingContext context = new DelegatingContext(inner) {
+        ForwardingStepContext context = new ForwardingStepContext(inner) {
             @Override
             public void checkpoint() {
                 if (checkpoints.incrementAndGet() == 5) {

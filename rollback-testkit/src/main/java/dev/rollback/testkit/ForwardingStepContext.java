@@ -1,18 +1,24 @@
-package dev.rollback.storage;
+package dev.rollback.testkit;
 
 import dev.rollback.api.Initiator;
 import dev.rollback.api.RollbackClock;
 import dev.rollback.api.StepContext;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.Optional;
 
-/** A step context that passes everything to another; tests override a method to inject a fault at a point. */
-class DelegatingContext implements StepContext {
+/**
+ * A step context that passes every call to another. A test extends it and overrides one method to
+ * change one thing: inject a fault at a point (a {@code progress} that stops a server), or play
+ * another run ({@code runId}). Thread-safe when its delegate is.
+ */
+public class ForwardingStepContext implements StepContext {
     private final StepContext delegate;
 
-    DelegatingContext(StepContext delegate) {
-        this.delegate = delegate;
+    /** Forwards to {@code delegate}. */
+    protected ForwardingStepContext(StepContext delegate) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
     }
 
     @Override
