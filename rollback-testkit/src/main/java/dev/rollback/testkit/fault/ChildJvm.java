@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -104,14 +105,51 @@ public final class ChildJvm implements AutoCloseable {
         return process.waitFor();
     }
 
-    /** Pauses the child with SIGSTOP; it holds its locks and sockets but runs no code. */
+    /**
+     * Pauses the child with SIGSTOP; it holds its locks and sockets but runs no code. Returns once
+     * the kernel shows it stopped (a signal is delivered asynchronously), at most 5 seconds.
+     *
+     * @throws IllegalStateException if it does not show stopped within 5 seconds
+     */
     public void pause() {
         Commands.signal(pid(), "STOP");
+        awaitStopped(true, "SIGSTOP");
     }
 
-    /** Resumes a paused child with SIGCONT. */
+    /**
+     * Resumes a paused child with SIGCONT. Returns once the kernel no longer shows it stopped, at
+     * most 5 seconds.
+     *
+     * @throws IllegalStateException if it still shows stopped after 5 seconds
+     */
     public void resume() {
         Commands.signal(pid(), "CONT");
+        awaitStopped(false, "SIGCONT");
+    }
+
+    private void awaitStopped(boolean stopped, String signal) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        Path stat = Path.of("/proc/" + pid() + "/stat");
+        while (true) {
+            try {
+                String line = Files.readString(stat);
+                if ((line.charAt(line.lastIndexOf(')') + 2) == 'T') == stopped) {
+                    return;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + stat + " of the child", e);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        "child " + pid() + (stopped ? " did not stop" : " is still stopped") + " 5 s after " + signal);
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for child " + pid() + " after " + signal, e);
+            }
+        }
     }
 
     /** Whether the child runs (a paused child runs). */
