@@ -104,6 +104,7 @@ final class StepWorker implements Runnable {
             // the attempt's run, step and attempt are in the MDC until it ends, for the step's own logs
             try (StepMdc mdc = StepMdc.enter(ctx.runId(), step.id(), attempt)) {
                 Instant at = ctx.instantOf(attemptStart);
+                AttemptStart started = new AttemptStart(attempt, at, attemptStart);
                 journal.attemptStarting(step, attempt, ctx.instantOf(deadline));
                 CrashPoints.reach("step.after-start-record");
                 state.attemptStarted(attempt, attemptStart, at);
@@ -130,23 +131,11 @@ final class StepWorker implements Runnable {
                 long end = ctx.clock().monotonicNanos();
                 if (thrown == null && !stalled) {
                     if (failed.isPresent()) {
-                        String why = "verification '" + failed.get().name() + "' failed: expected "
-                                + failed.get().checked() + ", observed "
-                                + failed.get().observed();
-                        state.attemptEnded(new Attempt(
-                                attempt,
-                                at,
-                                Duration.ofNanos(end - attemptStart),
-                                StepOutcome.FAILED,
-                                Optional.of(why)));
+                        String why = failedVerification(failed.get());
+                        state.attemptEnded(started.ended(end, StepOutcome.FAILED, Optional.of(why)));
                         return Completion.of(state, StepStatus.FAILED, why);
                     }
-                    state.attemptEnded(new Attempt(
-                            attempt,
-                            at,
-                            Duration.ofNanos(end - attemptStart),
-                            StepOutcome.SUCCEEDED,
-                            Optional.empty()));
+                    state.attemptEnded(started.ended(end, StepOutcome.SUCCEEDED, Optional.empty()));
                     return Completion.of(state, StepStatus.SUCCEEDED, "");
                 }
                 if (ctx.aborted().getAsBoolean() || end >= deadline || !stalled && isInterruption(thrown)) {
@@ -154,12 +143,7 @@ final class StepWorker implements Runnable {
                 }
                 if (!stalled && needsHuman(thrown)) {
                     String why = Redaction.describe(thrown);
-                    state.attemptEnded(new Attempt(
-                            attempt,
-                            at,
-                            Duration.ofNanos(end - attemptStart),
-                            StepOutcome.HUMAN_DECISION_REQUIRED,
-                            Optional.of(why)));
+                    state.attemptEnded(started.ended(end, StepOutcome.HUMAN_DECISION_REQUIRED, Optional.of(why)));
                     return Completion.of(state, StepStatus.HUMAN_DECISION_REQUIRED, why);
                 }
                 Optional<IndeterminateOutcomeException> indeterminate =
@@ -171,7 +155,7 @@ final class StepWorker implements Runnable {
                 String failure;
                 boolean retries;
                 if (indeterminate.isPresent()) {
-                    Settled settled = settle(step, planned, actx, attempt, at, attemptStart, indeterminate.get());
+                    Settled settled = settle(step, planned, actx, started, indeterminate.get());
                     if (settled.completion() != null) {
                         return settled.completion();
                     }
@@ -179,12 +163,7 @@ final class StepWorker implements Runnable {
                     retries = attempt < backoff.maxAttempts();
                 } else {
                     failure = stalled ? cause.getMessage() : Redaction.describe(thrown);
-                    state.attemptEnded(new Attempt(
-                            attempt,
-                            at,
-                            Duration.ofNanos(end - attemptStart),
-                            StepOutcome.FAILED,
-                            Optional.of(failure)));
+                    state.attemptEnded(started.ended(end, StepOutcome.FAILED, Optional.of(failure)));
                     if (stalled && !step.idempotent()) {
                         return Completion.of(
                                 state,
@@ -239,10 +218,9 @@ final class StepWorker implements Runnable {
             RollbackStep step,
             PlannedStep planned,
             AttemptContext actx,
-            int attempt,
-            Instant at,
-            long attemptStart,
+            AttemptStart started,
             IndeterminateOutcomeException indeterminate) {
+        int attempt = started.number();
         String what = indeterminate.getMessage() == null
                 ? Redaction.describe(indeterminate)
                 : Redaction.redact(indeterminate.getMessage());
@@ -260,12 +238,7 @@ final class StepWorker implements Runnable {
             journal.reconciled(step.id(), attempt, verdict, what);
         } catch (JournalWriteException e) {
             long now = ctx.clock().monotonicNanos();
-            state.attemptEnded(new Attempt(
-                    attempt,
-                    at,
-                    Duration.ofNanos(now - attemptStart),
-                    StepOutcome.HUMAN_DECISION_REQUIRED,
-                    Optional.of(account)));
+            state.attemptEnded(started.ended(now, StepOutcome.HUMAN_DECISION_REQUIRED, Optional.of(account)));
             return new Settled(
                     new Completion(
                             state,
@@ -288,40 +261,37 @@ final class StepWorker implements Runnable {
                 }
                 long end = ctx.clock().monotonicNanos();
                 if (failed.isPresent()) {
-                    String why =
-                            account + "; then verification '" + failed.get().name() + "' failed: expected "
-                                    + failed.get().checked() + ", observed "
-                                    + failed.get().observed();
-                    state.attemptEnded(new Attempt(
-                            attempt, at, Duration.ofNanos(end - attemptStart), StepOutcome.FAILED, Optional.of(why)));
+                    String why = account + "; then " + failedVerification(failed.get());
+                    state.attemptEnded(started.ended(end, StepOutcome.FAILED, Optional.of(why)));
                     return new Settled(Completion.of(state, StepStatus.FAILED, why), null);
                 }
-                state.attemptEnded(new Attempt(
-                        attempt,
-                        at,
-                        Duration.ofNanos(end - attemptStart),
-                        StepOutcome.SUCCEEDED,
-                        Optional.of(account)));
+                state.attemptEnded(started.ended(end, StepOutcome.SUCCEEDED, Optional.of(account)));
                 return new Settled(Completion.of(state, StepStatus.SUCCEEDED, ""), null);
             }
             case CANNOT_TELL -> {
                 String why = "step '" + step.id() + "' of plan '" + ctx.plan().name()
                         + "' needs a human decision: " + account + "; it was not tried again, so look at component '"
                         + step.component() + "' before anything acts on it again";
-                state.attemptEnded(new Attempt(
-                        attempt,
-                        at,
-                        Duration.ofNanos(now - attemptStart),
-                        StepOutcome.HUMAN_DECISION_REQUIRED,
-                        Optional.of(account)));
+                state.attemptEnded(started.ended(now, StepOutcome.HUMAN_DECISION_REQUIRED, Optional.of(account)));
                 return new Settled(Completion.of(state, StepStatus.HUMAN_DECISION_REQUIRED, why), null);
             }
             default -> {
-                state.attemptEnded(new Attempt(
-                        attempt, at, Duration.ofNanos(now - attemptStart), StepOutcome.FAILED, Optional.of(account)));
+                state.attemptEnded(started.ended(now, StepOutcome.FAILED, Optional.of(account)));
                 return new Settled(null, account);
             }
         }
+    }
+
+    /** One attempt's start, so that every way an attempt ends is recorded alike. */
+    private record AttemptStart(int number, Instant at, long nanos) {
+        Attempt ended(long endNanos, StepOutcome outcome, Optional<String> detail) {
+            return new Attempt(number, at, Duration.ofNanos(endNanos - nanos), outcome, detail);
+        }
+    }
+
+    private static String failedVerification(Verification failed) {
+        return "verification '" + failed.name() + "' failed: expected " + failed.checked() + ", observed "
+                + failed.observed();
     }
 
     /** Whether the step said itself that a human must decide (never retried). */
