@@ -3,6 +3,7 @@ package dev.rollback.azure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.azure.core.exception.HttpResponseException;
+import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpHeaders;
 import com.azure.core.http.HttpMethod;
 import com.azure.core.http.HttpRequest;
@@ -48,7 +49,7 @@ class AzureFailuresTest {
         @Override
         @Deprecated
         public String getHeaderValue(String name) {
-            return headers.getValue(com.azure.core.http.HttpHeaderName.fromString(name));
+            return headers.getValue(HttpHeaderName.fromString(name));
         }
 
         @Override
@@ -97,8 +98,11 @@ class AzureFailuresTest {
 
     @Test
     void aRefusalOfTheChangeIsTransientWithTheWaitTheServerAsked() {
-        RollbackException mapped = change.failure(
-                arm(HttpMethod.POST, 429, "TooManyRequests", new HttpHeaders().set("retry-after-ms", "1500")));
+        RollbackException mapped = change.failure(arm(
+                HttpMethod.POST,
+                429,
+                "TooManyRequests",
+                new HttpHeaders().set(HttpHeaderName.fromString("retry-after-ms"), "1500")));
         assertThat(mapped)
                 .isInstanceOfSatisfying(
                         TransientFailureException.class,
