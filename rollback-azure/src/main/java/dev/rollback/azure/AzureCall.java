@@ -53,11 +53,39 @@ public final class AzureCall {
     private final StepContext step;
     private final String what;
     private final Kind kind;
+    private final Duration tryTimeout;
 
-    private AzureCall(StepContext step, String what, Kind kind) {
+    private AzureCall(StepContext step, String what, Kind kind, Duration tryTimeout) {
         this.step = Objects.requireNonNull(step, "step");
         this.what = Arguments.requireText(what, "what");
         this.kind = kind;
+        this.tryTimeout = tryTimeout;
+    }
+
+    private AzureCall(StepContext step, String what, Kind kind) {
+        this(step, what, kind, null);
+    }
+
+    /**
+     * The same call, each of whose tries (the request, and each poll of its long-running operation)
+     * waits at most {@code tryTimeout} for its answer, when that is shorter than the pipeline policy's
+     * {@link DeadlineAwareRetryPolicy.Builder#tryTimeout(Duration) tryTimeout} and than what the step has
+     * left (the shortest wins). A step's own request timeout goes here. 100 ms to 10 min.
+     *
+     * @return a copy with the limit; this call is unchanged
+     * @throws IllegalArgumentException naming the value if it is out of range
+     */
+    public AzureCall tryTimeout(Duration tryTimeout) {
+        Arguments.requirePositive(tryTimeout, "tryTimeout", Duration.ofMinutes(10));
+        if (tryTimeout.compareTo(Duration.ofMillis(100)) < 0) {
+            throw new IllegalArgumentException("tryTimeout must be at least 100 ms, but was " + tryTimeout);
+        }
+        return new AzureCall(step, what, kind, tryTimeout);
+    }
+
+    /** The limit on one try of this call set by {@link #tryTimeout(Duration)}; empty when the pipeline's applies. */
+    public Optional<Duration> tryTimeout() {
+        return Optional.ofNullable(tryTimeout);
     }
 
     /** A call that changes nothing, bounded by {@code step}'s deadline. */
@@ -129,6 +157,6 @@ public final class AzureCall {
 
     @Override
     public String toString() {
-        return "AzureCall[" + kind + ", " + what + "]";
+        return "AzureCall[" + kind + ", " + what + (tryTimeout == null ? "" : ", try timeout " + tryTimeout) + "]";
     }
 }

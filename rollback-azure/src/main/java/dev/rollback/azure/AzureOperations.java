@@ -11,6 +11,7 @@ import dev.rollback.api.StepContext;
 import dev.rollback.api.StepInterruptedException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.IntConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -54,7 +55,23 @@ public final class AzureOperations {
      * @throws RollbackException for a failed operation or a failed poll, as mapped by the call
      */
     public static <T> T await(SyncPoller<?, T> poller, AzureCall call, Duration pollInterval, Duration reserve) {
+        return await(poller, call, pollInterval, reserve, polls -> {});
+    }
+
+    /**
+     * As {@link #await(SyncPoller, AzureCall, Duration, Duration)}, telling {@code onAnsweredPoll} the
+     * number of answered polls so far after each one (for a step's evidence).
+     *
+     * @param onAnsweredPoll called on the step's thread with 1, 2, 3... after each answered poll
+     */
+    public static <T> T await(
+            SyncPoller<?, T> poller,
+            AzureCall call,
+            Duration pollInterval,
+            Duration reserve,
+            IntConsumer onAnsweredPoll) {
         Objects.requireNonNull(poller, "poller");
+        Objects.requireNonNull(onAnsweredPoll, "onAnsweredPoll");
         Objects.requireNonNull(call, "call");
         requireNonNegative(pollInterval, "pollInterval");
         if (pollInterval.isZero()) {
@@ -72,6 +89,7 @@ public final class AzureOperations {
                 throw call.failure(e);
             }
             polls++;
+            onAnsweredPoll.accept(polls);
             LongRunningOperationStatus status = answer.getStatus();
             step.progress(call.what() + ": " + status + " (poll " + polls + ")");
             if (status == LongRunningOperationStatus.SUCCESSFULLY_COMPLETED) {

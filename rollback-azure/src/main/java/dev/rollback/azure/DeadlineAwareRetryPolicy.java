@@ -47,7 +47,8 @@ import reactor.core.publisher.Mono;
  *       Azure refused it (408, 429, 503); otherwise its outcome is indeterminate and the policy throws
  *       {@link IndeterminateOutcomeException} at once, for the step to read the resource.</li>
  *   <li><b>Never waits past the step's deadline.</b> Each try's response timeout is the shorter of
- *       {@link Builder#tryTimeout(Duration) tryTimeout} and what the call's step has left (set on the
+ *       {@link Builder#tryTimeout(Duration) tryTimeout}, the call's own {@link AzureCall#tryTimeout(Duration)}
+ *       and what the call's step has left (set on the
  *       request's context as {@code azure-response-timeout}, which azure-core's Netty, OkHttp and JDK
  *       clients obey, and enforced on the response as well). A server-asked wait ({@code Retry-After}
  *       in seconds or as an HTTP-date, {@code retry-after-ms}, {@code x-ms-retry-after-ms}) longer than
@@ -203,11 +204,19 @@ public final class DeadlineAwareRetryPolicy extends RetryPolicy {
             throw new StepInterruptedException(label(original) + ": not sent (try " + attempt + "): step '"
                     + call.get().step().stepId() + "' has no time left before its deadline");
         }
-        Duration timeout = budget.filter(b -> b.compareTo(tryTimeout) < 0).orElse(tryTimeout);
+        Duration cap = tryTimeoutOf(call);
+        Duration timeout = budget.filter(b -> b.compareTo(cap) < 0).orElse(cap);
         context.setData(RESPONSE_TIMEOUT_KEY, timeout);
         context.setData(HttpLoggingPolicy.RETRY_COUNT_CONTEXT, attempt);
         context.setHttpRequest(original.copy());
         return budget.map(b -> timeout);
+    }
+
+    /** The longest one try of {@code call} waits: the call's own limit when it is shorter than this policy's. */
+    private Duration tryTimeoutOf(Optional<AzureCall> call) {
+        return call.flatMap(AzureCall::tryTimeout)
+                .filter(t -> t.compareTo(tryTimeout) < 0)
+                .orElse(tryTimeout);
     }
 
     /** What to do after a try: give back its answer, fail with a decided error, or try again after a wait. */
@@ -293,8 +302,9 @@ public final class DeadlineAwareRetryPolicy extends RetryPolicy {
         }
         boolean notSent = notSent(error);
         boolean timedOut = AzureFailures.find(error, TimeoutException.class).isPresent();
+        Duration cap = tryTimeoutOf(call);
         String what = timedOut
-                ? "no answer within " + limit.orElse(tryTimeout) + " (" + Redaction.describe(error) + ")"
+                ? "no answer within " + limit.orElse(cap) + " (" + Redaction.describe(error) + ")"
                 : Redaction.describe(error);
         if (!notSent && !mayResend) {
             return Decision.fail(new IndeterminateOutcomeException(
@@ -303,7 +313,7 @@ public final class DeadlineAwareRetryPolicy extends RetryPolicy {
                     error));
         }
         // the try's timeout was the step's remaining time, so that time is spent
-        boolean budgetSpent = timedOut && limit.isPresent() && limit.get().compareTo(tryTimeout) < 0;
+        boolean budgetSpent = timedOut && limit.isPresent() && limit.get().compareTo(cap) < 0;
         if (budgetSpent) {
             return Decision.fail(new RollbackException(
                     ErrorCode.STEP_TIMED_OUT,

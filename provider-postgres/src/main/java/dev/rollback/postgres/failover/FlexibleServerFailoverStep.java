@@ -7,9 +7,9 @@ import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
 import dev.rollback.api.TransientFailureException;
 import dev.rollback.api.internal.Arguments;
+import dev.rollback.azure.OperationStillRunningException;
 import dev.rollback.postgres.failover.HighAvailabilityControlPlane.Activation;
 import dev.rollback.postgres.failover.HighAvailabilityControlPlane.HaServer;
-import dev.rollback.postgres.failover.HighAvailabilityControlPlane.Poll;
 import dev.rollback.postgres.internal.AzureNames;
 import dev.rollback.postgres.internal.ToolArguments;
 import java.time.Duration;
@@ -28,9 +28,10 @@ import java.util.Optional;
  * sound to fail over to. The same checks run again right before the request.
  *
  * <p>A failover is a toggle (a second one fails back), so this step is <b>not idempotent</b> and the
- * request is <b>never re-sent blindly</b>: it goes out once, through the manager's pipeline without
- * its retry policy (see {@link HighAvailabilityControlPlane}). When its answer is lost (a reset after
- * sending, no answer in time, a 5xx), the step reads the server for up to
+ * request is <b>never re-sent blindly</b>: it goes out once, through the manager's pipeline and its
+ * rollback-azure {@code DeadlineAwareRetryPolicy}, which never re-sends it once it may have reached
+ * Azure (see {@link HighAvailabilityControlPlane}). When its answer, or the answer to a poll of its
+ * operation, is lost (a reset after sending, no answer in time, a 5xx), the step reads the server for up to
  * {@link Builder#reconcileWindow(Duration)}: a standby that is taking over ({@code FailingOver}) or
  * has taken over (the primary now in the former standby's zone) means the request took effect, and
  * the step waits for it to finish; a server that shows neither means it cannot tell, and it fails with
@@ -38,12 +39,17 @@ import java.util.Optional;
  * the same run (after a 429, say) first compares the server with what the first attempt saw and adopts
  * a failover already made. {@link #tookEffect(StepContext)} answers the same question on resume.
  *
- * <p>Waiting: each answered poll of the operation is reported with {@link StepContext#progress};
- * polls are {@link Builder#pollInterval(Duration)} apart, longer when Azure asks with
- * {@code Retry-After}; no wait runs past the deadline: when the next poll would come too late to be
- * answered before it (less than the wait plus one second, or plus {@link Builder#requestTimeout} if
- * shorter, left), the step ends with {@code STEP_TIMED_OUT} saying the failover goes on in Azure and
- * was not re-sent.
+ * An operation that Azure reports Failed is checked against the server too: if the standby took
+ * over anyway, the step reports what the server shows.
+ *
+ * <p>Waiting: the operation is polled with rollback-azure's {@code AzureOperations}; each answered
+ * poll is reported with {@link StepContext#progress}; polls are {@link Builder#pollInterval(Duration)}
+ * apart, or as Azure asks with {@code Retry-After}; no wait runs past the deadline: when the next poll
+ * would come too late to be answered before it (less than the wait plus one second, or plus
+ * {@link Builder#requestTimeout} if shorter, left), the step ends with {@code STEP_TIMED_OUT}
+ * ({@code OperationStillRunningException}) saying the failover goes on in Azure and was not re-sent.
+ * A request that Azure refuses asking for a wait ({@code Retry-After}) longer than the step has left
+ * fails at once, naming both, and nothing was changed.
  *
  * <p>Evidence: the server before and after ({@value #BEFORE_PRIMARY_ZONE}, {@value
  * #BEFORE_STANDBY_ZONE}, {@value #BEFORE_HA_STATE}, {@value #BEFORE_STATE}, {@value #HA_MODE} and the
@@ -159,22 +165,49 @@ public final class FlexibleServerFailoverStep implements RollbackStep {
         }
         requireFailoverPossible(now);
         context.checkpoint();
-        Activation activation =
-                controlPlane.startForcedFailover(resourceGroup, server, bounded(context, requestTimeout));
+        Activation activation;
+        try {
+            activation = controlPlane.forcedFailover(
+                    context,
+                    resourceGroup,
+                    server,
+                    requestTimeout,
+                    pollInterval,
+                    margin(),
+                    polls -> context.evidence(POLLS, Integer.toString(polls)));
+        } catch (OperationStillRunningException e) {
+            context.evidence(SENT, "true");
+            context.evidence(ANSWER, "accepted; still running when the wait stopped");
+            throw new OperationStillRunningException(
+                    e.getMessage() + "; it goes on in Azure and was not sent again (a resume reads the server to"
+                            + " learn whether it took effect)",
+                    e.polls());
+        }
         context.evidence(SENT, "true");
         context.evidence(ANSWER, activation.detail());
-        HaServer after;
-        switch (activation.answer()) {
-            case COMPLETED -> after = awaitByReading(context, before);
-            case ACCEPTED -> {
-                if (activation.pollUrl().isPresent()) {
-                    pollUntilDone(context, activation);
-                }
-                after = awaitByReading(context, before);
-            }
-            default -> after = reconcile(context, before, activation.detail());
-        }
+        HaServer after = switch (activation.answer()) {
+            case COMPLETED -> awaitByReading(context, before);
+            case FAILED -> failedUnlessItTookEffect(context, before, activation.detail());
+            case UNKNOWN -> reconcile(context, before, activation.detail());
+        };
         finish(context, before, after);
+    }
+
+    /**
+     * Azure reported the operation failed: the server says whether it acted anyway (a late phase may
+     * fail after the standby took over), and the report follows the server, not the operation's word.
+     */
+    private HaServer failedUnlessItTookEffect(StepContext context, HaServer before, String detail)
+            throws InterruptedException {
+        HaServer now = read(context);
+        if (tookEffect(before, now).orElse(false)) {
+            context.evidence(RECONCILED, "true");
+            context.progress("the failover of " + name() + " was reported failed, but the server shows it took"
+                    + " effect: " + now.describe());
+            return awaitByReading(context, before);
+        }
+        record(context, "after", now);
+        throw new RollbackException(ErrorCode.EXTERNAL_FAILURE, detail + "; the server is now " + now.describe());
     }
 
     /**
@@ -224,35 +257,6 @@ public final class FlexibleServerFailoverStep implements RollbackStep {
                     ErrorCode.EXTERNAL_FAILURE,
                     "flexible server " + name + " is " + s.state() + ", not Ready: another operation runs on it;"
                             + " nothing was changed");
-        }
-    }
-
-    /** Polls the operation until it ends; each answered poll is progress. */
-    private void pollUntilDone(StepContext context, Activation activation) throws InterruptedException {
-        Duration wait = longer(pollInterval, activation.retryAfter());
-        int answered = 0;
-        while (true) {
-            sleepBeforeDeadline(context, wait, "the forced failover of " + name() + " is still running");
-            Poll poll = controlPlane.poll(activation, context.remaining());
-            if (poll.state() != HighAvailabilityControlPlane.OperationState.NO_ANSWER) {
-                answered++;
-                context.evidence(POLLS, Integer.toString(answered));
-                context.progress("failover of " + name() + ": " + poll.detail() + " (poll " + answered + ")");
-            }
-            switch (poll.state()) {
-                case SUCCEEDED -> {
-                    return;
-                }
-                case FAILED -> {
-                    HaServer now = read(context);
-                    record(context, "after", now);
-                    throw new RollbackException(
-                            ErrorCode.EXTERNAL_FAILURE,
-                            "the forced failover of " + name() + " failed: " + poll.detail() + "; the server is now "
-                                    + now.describe());
-                }
-                default -> wait = longer(pollInterval, poll.retryAfter());
-            }
         }
     }
 
@@ -327,8 +331,7 @@ public final class FlexibleServerFailoverStep implements RollbackStep {
      */
     private void sleepBeforeDeadline(StepContext context, Duration wait, String what) throws InterruptedException {
         Duration left = context.remaining();
-        Duration margin = requestTimeout.compareTo(ANSWER_MARGIN) < 0 ? requestTimeout : ANSWER_MARGIN;
-        if (left.compareTo(wait.plus(margin)) <= 0 || context.stopRequested()) {
+        if (left.compareTo(wait.plus(margin())) <= 0 || context.stopRequested()) {
             throw new RollbackException(
                     ErrorCode.STEP_TIMED_OUT,
                     what + " with " + left + " left before the step's deadline, too little for another look;"
@@ -338,9 +341,14 @@ public final class FlexibleServerFailoverStep implements RollbackStep {
         context.clock().sleep(wait);
     }
 
+    /** The time a look at the server needs to be answered before the deadline. */
+    private Duration margin() {
+        return requestTimeout.compareTo(ANSWER_MARGIN) < 0 ? requestTimeout : ANSWER_MARGIN;
+    }
+
     private HaServer read(StepContext context) {
         return controlPlane
-                .read(resourceGroup, server, bounded(context, requestTimeout))
+                .read(context, resourceGroup, server, requestTimeout)
                 .orElseThrow(() -> new RollbackException(
                         ErrorCode.INVALID_CONFIGURATION,
                         "flexible server " + name() + " not found; nothing was changed"));
@@ -444,10 +452,15 @@ public final class FlexibleServerFailoverStep implements RollbackStep {
 
         /**
          * How long one call to Azure (the failover request, a read, a poll) may wait for its answer;
-         * never longer than what is left of the step's budget. Default: 60 s; positive, at most 10 minutes.
+         * never longer than what is left of the step's budget (nor than the pipeline policy's try timeout). Default: 60 s;
+         * 100 ms to 10 minutes.
          */
         public Builder requestTimeout(Duration requestTimeout) {
-            this.requestTimeout = Arguments.requirePositive(requestTimeout, "requestTimeout", Duration.ofMinutes(10));
+            Arguments.requirePositive(requestTimeout, "requestTimeout", Duration.ofMinutes(10));
+            if (requestTimeout.compareTo(Duration.ofMillis(100)) < 0) {
+                throw new IllegalArgumentException("requestTimeout must be at least 100 ms, but was " + requestTimeout);
+            }
+            this.requestTimeout = requestTimeout;
             return this;
         }
 

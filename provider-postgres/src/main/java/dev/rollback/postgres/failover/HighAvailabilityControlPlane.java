@@ -2,31 +2,38 @@ package dev.rollback.postgres.failover;
 
 import com.azure.resourcemanager.postgresqlflexibleserver.PostgreSqlManager;
 import dev.rollback.api.RollbackException;
+import dev.rollback.api.StepContext;
 import dev.rollback.api.TransientFailureException;
 import dev.rollback.api.internal.OptionalDependencies;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.IntConsumer;
 
 /**
  * The Azure Database for PostgreSQL flexible-server control plane as
  * {@link FlexibleServerFailoverStep} uses it: read a server's high availability, send a forced
  * failover to its standby ({@code POST .../flexibleServers/{name}/restart} with
- * {@code restartWithFailover: true, failoverMode: ForcedFailover}, api-version 2022-12-01), and poll
- * the long-running operation it starts. Build it with {@link #ofPostgreSqlManager(PostgreSqlManager)}
- * from a manager you configured (credential, profile, HTTP client, retry options): the one factory of
- * this package that takes an SDK type.
+ * {@code restartWithFailover: true, failoverMode: ForcedFailover}), and wait for the long-running
+ * operation it starts. Build it with {@link #ofPostgreSqlManager(PostgreSqlManager)} from a manager
+ * you configured (credential, profile, HTTP client) with rollback-azure's
+ * {@code DeadlineAwareRetryPolicy} in its retry slot:
+ * {@code PostgreSqlManager.configure().withRetryPolicy(DeadlineAwareRetryPolicy.ofDefaults()).authenticate(credential, profile)}.
+ * It is the one factory of this package that takes an SDK type, and it refuses a manager built any
+ * other way.
  *
- * <p>A failover is not idempotent (a second one fails back), so it is never sent twice: the failover
- * request goes through the manager's own pipeline <b>without its {@code RetryPolicy}</b> (the SDK
- * would otherwise re-send it after a connection reset or a timeout, although the service may have
- * acted), and every wait is bounded by the timeout the step passes, so none outlives its deadline.
- * Reads and polls, which change nothing, keep the manager's retries, cut at that timeout.
+ * <p>A failover is not idempotent (a second one fails back), so it is never sent twice: every call
+ * carries the step's deadline ({@code AzureCall}), the failover is a change that the pipeline's policy
+ * never re-sends once it may have reached Azure (a reset after sending, no answer in time, a 5xx end
+ * it as an indeterminate outcome, for the step to read the server), a server-asked wait longer than
+ * the step has left ends it at once, and the operation is polled with rollback-azure's
+ * {@code AzureOperations}, which stops at the deadline. Reads and polls change nothing and may be
+ * re-sent by the policy.
  *
- * <p>The Azure SDK is an optional dependency of provider-postgres: an application that uses this class
- * adds {@code com.azure.resourcemanager:azure-resourcemanager-postgresqlflexibleserver} (and
- * {@code com.azure:azure-identity}); without them, loading this class fails with an
- * {@code INVALID_CONFIGURATION} error naming them.
+ * <p>The Azure SDK and rollback-azure are optional dependencies of provider-postgres: an application
+ * that uses this class adds {@code com.azure.resourcemanager:azure-resourcemanager-postgresqlflexibleserver}
+ * and {@code dev.rollback:rollback-azure} (and {@code com.azure:azure-identity}); without them,
+ * loading this class fails with an {@code INVALID_CONFIGURATION} error naming them.
  *
  * <p>Immutable and thread-safe (the SDK clients are). It never creates, deletes, updates, stops or
  * starts a server, and never restarts one without a failover.
@@ -37,11 +44,12 @@ public final class HighAvailabilityControlPlane {
         OptionalDependencies.require(
                 HighAvailabilityControlPlane.class,
                 "The Azure flexible-server failover (HighAvailabilityControlPlane)",
-                "com.azure.resourcemanager:azure-resourcemanager-postgresqlflexibleserver (with com.azure:azure-identity"
-                        + " for a credential and an HTTP client)",
+                "com.azure.resourcemanager:azure-resourcemanager-postgresqlflexibleserver and dev.rollback:rollback-azure"
+                        + " (with com.azure:azure-identity for a credential and an HTTP client)",
                 "com.azure.resourcemanager.postgresqlflexibleserver.PostgreSqlManager",
                 "com.azure.core.management.exception.ManagementException",
-                "reactor.core.publisher.Mono");
+                "com.azure.core.util.polling.SyncPoller",
+                "dev.rollback.azure.AzureCall");
     }
 
     private final HighAvailabilitySdk sdk;
@@ -52,9 +60,12 @@ public final class HighAvailabilityControlPlane {
 
     /**
      * A control plane over a pre-built {@link PostgreSqlManager}; the only factory of this package
-     * that takes an SDK type. The failover request is sent through the manager's pipeline minus its
-     * {@code RetryPolicy}; a retrying policy of your own in that pipeline would defeat this, so keep
-     * retries to the manager's retry options.
+     * that takes an SDK type.
+     *
+     * @throws IllegalArgumentException if the manager's pipeline does not retry with exactly one
+     *     {@code DeadlineAwareRetryPolicy} (azure-core's own would send the failover twice and sleep
+     *     past the deadline), naming what to change: build it with
+     *     {@code PostgreSqlManager.configure().withRetryPolicy(DeadlineAwareRetryPolicy.ofDefaults())}
      */
     public static HighAvailabilityControlPlane ofPostgreSqlManager(PostgreSqlManager manager) {
         Objects.requireNonNull(manager, "manager");
@@ -105,69 +116,49 @@ public final class HighAvailabilityControlPlane {
      * The server, or empty if it does not exist.
      *
      * @throws RollbackException naming the server when the control plane refuses;
-     *     {@link TransientFailureException} when it does not answer within {@code timeout}
+     *     {@link TransientFailureException} when it does not answer
      */
-    Optional<HaServer> read(String resourceGroup, String name, Duration timeout) {
-        return sdk.read(resourceGroup, name, timeout);
+    Optional<HaServer> read(StepContext ctx, String resourceGroup, String name, Duration requestTimeout) {
+        return sdk.read(ctx, resourceGroup, name, requestTimeout);
     }
 
-    /** How the failover request ended, as far as the client can tell. */
+    /** How the failover ended, as far as the client can tell. */
     enum Answer {
-        /** Answered 200: the failover is done. */
+        /** Accepted, and its operation reported Succeeded. */
         COMPLETED,
-        /** Answered 202: a long-running operation runs, polled at {@link Activation#pollUrl()}. */
-        ACCEPTED,
-        /** No answer (reset, timeout, a 5xx): the service may or may not have acted. */
+        /** Accepted, and its operation reported Failed or Canceled (the server tells whether it acted). */
+        FAILED,
+        /** No answer (reset, timeout, a 5xx) to the request or to a poll: the service may or may not have acted. */
         UNKNOWN
     }
 
     /**
-     * The answer to the failover request.
+     * How the failover request and its operation ended.
      *
      * @param answer how it ended
-     * @param pollUrl the operation's status URL ({@code Azure-AsyncOperation}, else {@code Location})
-     * @param asyncOperation whether {@code pollUrl} is an {@code Azure-AsyncOperation} URL
-     * @param retryAfter the wait the service asked for before the first poll; zero if none
      * @param detail what happened, for evidence and messages
      */
-    record Activation(
-            Answer answer, Optional<String> pollUrl, boolean asyncOperation, Duration retryAfter, String detail) {}
+    record Activation(Answer answer, String detail) {}
 
     /**
-     * Sends one forced failover request, never retried, and waits up to {@code timeout} for its
-     * answer.
+     * Sends one forced failover request, never re-sent once it may have reached Azure, and polls its
+     * operation until it ends or the step's deadline less {@code reserve} comes.
      *
-     * @throws RollbackException when the service answered with a refusal (4xx): nothing happened;
-     *     {@link TransientFailureException} for a 429 (also nothing happened)
+     * @throws RollbackException when the service refused the request (4xx): nothing happened;
+     *     {@link TransientFailureException} for a 408, 429 or 503 (also nothing happened), at once when
+     *     the server asks for a wait longer than the step has left
+     * @throws dev.rollback.azure.OperationStillRunningException when the operation was accepted and still
+     *     runs when the wait had to stop
      */
-    Activation startForcedFailover(String resourceGroup, String name, Duration timeout) {
-        return sdk.startForcedFailover(resourceGroup, name, timeout);
-    }
-
-    /** The state of a long-running operation. */
-    enum OperationState {
-        /** Still running. */
-        IN_PROGRESS,
-        /** Done. */
-        SUCCEEDED,
-        /** Failed or canceled; nothing more happens. */
-        FAILED,
-        /** The poll got no usable answer (reset, timeout, 429, 5xx); poll again. */
-        NO_ANSWER
-    }
-
-    /**
-     * One poll.
-     *
-     * @param state what the operation says
-     * @param detail its status or error, for evidence and messages
-     * @param retryAfter the wait it asked for before the next poll; zero if none
-     */
-    record Poll(OperationState state, String detail, Duration retryAfter) {}
-
-    /** Polls the operation once, waiting up to {@code timeout} for the answer. */
-    Poll poll(Activation activation, Duration timeout) {
-        return sdk.poll(activation, timeout);
+    Activation forcedFailover(
+            StepContext ctx,
+            String resourceGroup,
+            String name,
+            Duration requestTimeout,
+            Duration pollInterval,
+            Duration reserve,
+            IntConsumer onAnsweredPoll) {
+        return sdk.forcedFailover(ctx, resourceGroup, name, requestTimeout, pollInterval, reserve, onAnsweredPoll);
     }
 
     @Override
