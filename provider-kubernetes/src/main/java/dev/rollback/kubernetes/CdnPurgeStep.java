@@ -1,39 +1,36 @@
 package dev.rollback.kubernetes;
 
-import com.azure.core.management.polling.PollResult;
-import com.azure.core.util.polling.LongRunningOperationStatus;
-import com.azure.core.util.polling.PollResponse;
-import com.azure.core.util.polling.SyncPoller;
 import dev.rollback.api.ErrorCode;
-import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.StepContext;
-import dev.rollback.api.StepInterruptedException;
 import dev.rollback.api.internal.Arguments;
-import dev.rollback.kubernetes.internal.AzureFailures;
+import dev.rollback.azure.OperationStillRunningException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The runbook's "update CDN cache: invalidate CDN cache for static assets", after the frontend rollback:
  * purges content paths (such as {@code /_next/static/*}) from an Azure CDN endpoint
  * ({@code POST .../profiles/{profile}/endpoints/{endpoint}/purge}) or an Azure Front Door
  * Standard/Premium endpoint ({@code .../afdEndpoints/{endpoint}/purge}, optionally for given domains),
- * through the Azure SDK, and follows the long-running operation until Azure says it is done. Each
- * answered poll is reported as progress; the wait ends before the step's deadline, never after it:
- * a purge still running then fails the step with {@code STEP_TIMED_OUT} (it may still finish in Azure).
+ * through the Azure SDK (see {@link AzureCdnControlPlane}: its pipeline must be rollback-azure's
+ * deadline-aware one), and follows the long-running operation with rollback-azure's
+ * {@code AzureOperations} until Azure says it is done. Each answered poll is reported as progress;
+ * the wait ends before the step's deadline, never after it: a purge still running then fails the step
+ * with {@code STEP_TIMED_OUT} (it may still finish in Azure).
  *
  * <p>Preflight (read-only): the endpoint exists (its host name is evidence, {@value #HOST}).
  * <b>Idempotent</b> by nature: purging the same paths twice is harmless, so a retry or a resume purges
  * again; {@link #tookEffect} therefore answers "not in place" (a purge leaves nothing to read back) so a
- * resumed run purges once more rather than guessing. 429/5xx and broken connections are transient
- * (the executor retries within the deadline); 401/403 a credential problem that names no credential.
+ * resumed run purges once more rather than guessing. The pipeline never re-sends the purge once it may
+ * have reached Azure: a lost answer (a reset after sending, a timeout, a 5xx) is an indeterminate
+ * outcome, which the executor settles with {@link #tookEffect} and repeats as a new attempt. 408, 429
+ * and 503 are refusals the pipeline waits out within the deadline (one asking for a wait longer than the
+ * step has left fails at once, naming both); 401/403 a credential problem that names no credential.
  * Evidence: {@value #HOST}, {@value #PATHS}, {@value #POLLS}. Immutable configuration, thread-safe. It
  * never changes an endpoint's configuration.
  */
@@ -97,62 +94,25 @@ public final class CdnPurgeStep implements RollbackStep {
 
     @Override
     public void preflight(StepContext context) {
-        context.evidence(HOST, host());
+        context.evidence(HOST, host(context));
     }
 
     @Override
     public void execute(StepContext context) throws InterruptedException {
-        context.evidence(HOST, host());
+        context.evidence(HOST, host(context));
         context.evidence(PATHS, String.join(",", paths));
         context.checkpoint();
-        SyncPoller<PollResult<Void>, Void> poller = cdn.beginPurge(endpoint, paths, domains);
-        String what = "the purge of " + paths + " from " + endpoint;
-        int polls = 0;
-        while (true) {
-            if (context.stopRequested()) {
-                throw new StepInterruptedException(what + " was stopped while Azure ran it; purging again is harmless");
-            }
-            PollResponse<PollResult<Void>> response;
-            long pollStart = context.clock().monotonicNanos();
-            try {
-                response = poller.poll();
-            } catch (RuntimeException e) {
-                throw AzureFailures.map("polling " + what, e);
-            }
-            Duration pollTime = Duration.ofNanos(context.clock().monotonicNanos() - pollStart);
-            polls++;
-            context.evidence(POLLS, Integer.toString(polls));
-            LongRunningOperationStatus status = response.getStatus();
-            context.progress("purge " + status + " after " + polls + " polls");
-            if (status == LongRunningOperationStatus.SUCCESSFULLY_COMPLETED) {
-                return;
-            }
-            if (status.isComplete()) {
-                try {
-                    poller.getFinalResult();
-                } catch (RuntimeException e) {
-                    throw AzureFailures.map(what, e);
-                }
-                String error = Optional.ofNullable(response.getValue())
-                        .map(PollResult::getError)
-                        .map(CdnPurgeStep::describe)
-                        .orElse("");
-                throw new RollbackException(ErrorCode.EXTERNAL_FAILURE, what + " ended " + status + error);
-            }
-            Duration wait = Optional.ofNullable(response.getRetryAfter())
-                    .filter(d -> !d.isZero() && !d.isNegative())
-                    .orElse(pollInterval);
-            // stop while one more wait and a poll as slow as the last, twice over, still fit
-            Duration margin = pollTime.multipliedBy(2).compareTo(MARGIN) > 0 ? pollTime.multipliedBy(2) : MARGIN;
-            Duration remaining = context.remaining();
-            if (remaining.compareTo(wait.plus(margin)) < 0) {
-                throw new RollbackException(
-                        ErrorCode.STEP_TIMED_OUT,
-                        what + " was still running after " + polls + " polls, with " + remaining.toMillis()
-                                + " ms left before the deadline; it may still finish in Azure, and purging again"
-                                + " is harmless");
-            }
-            context.clock().sleep(wait);
+        try {
+            cdn.purge(
+                    context,
+                    endpoint,
+                    paths,
+                    domains,
+                    pollInterval,
+                    MARGIN,
+                    polls -> context.evidence(POLLS, Integer.toString(polls)));
+        } catch (OperationStillRunningException e) {
+            throw new OperationStillRunningException(e.getMessage() + "; purging again is harmless", e.polls());
         }
     }
 
@@ -165,17 +125,8 @@ public final class CdnPurgeStep implements RollbackStep {
         return Optional.of(false);
     }
 
-    /** The ARM error code of a failed operation (from the status body) and its message. */
-    private static String describe(PollResult.Error error) {
-        Matcher code =
-                Pattern.compile("\"code\"\\s*:\\s*\"([^\"]+)\"").matcher(Objects.toString(error.getResponseBody(), ""));
-        String message =
-                Objects.toString(error.getMessage(), "").lines().findFirst().orElse("");
-        return ": " + (code.find() ? code.group(1) + " " : "") + Redaction.redact(message);
-    }
-
-    private String host() {
-        return cdn.hostName(endpoint)
+    private String host(StepContext context) {
+        return cdn.hostName(context, endpoint)
                 .orElseThrow(() ->
                         new RollbackException(ErrorCode.STEP_FAILED, endpoint + " does not exist; nothing was purged"));
     }

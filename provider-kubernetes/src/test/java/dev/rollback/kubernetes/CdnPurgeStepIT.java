@@ -11,6 +11,7 @@ import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.report.RollbackReport;
 import dev.rollback.api.report.StepOutcome;
 import dev.rollback.api.report.StepReport;
+import dev.rollback.azure.DeadlineAwareRetryPolicy;
 import dev.rollback.testkit.TestStepContext;
 import dev.rollback.testkit.azure.AzureControlPlaneSimulator;
 import dev.rollback.testkit.azure.AzureFault;
@@ -26,10 +27,23 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** CdnPurgeStep with the real Azure SDK against the testkit's control-plane simulator. */
+/**
+ * CdnPurgeStep with the real Azure SDK (its pipeline retrying with rollback-azure's
+ * {@code DeadlineAwareRetryPolicy}) against the testkit's control-plane simulator. The fault tests count
+ * the purge requests the simulator received.
+ */
 class CdnPurgeStepIT {
     private static final String RG = "advisoros-prod-primary-rg";
     private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static final int MAX_ATTEMPTS = 4;
+    static final DeadlineAwareRetryPolicy POLICY = DeadlineAwareRetryPolicy.builder()
+            .retry(RetrySettings.custom()
+                    .maxAttempts(MAX_ATTEMPTS)
+                    .initialBackoff(Duration.ofMillis(10))
+                    .maxBackoff(Duration.ofMillis(50))
+                    .jitter(0)
+                    .build())
+            .build();
     private static AzureControlPlaneSimulator azure;
     private static AzureCdnControlPlane cdn;
     private String endpoint;
@@ -37,8 +51,9 @@ class CdnPurgeStepIT {
     @BeforeAll
     static void start() {
         azure = AzureControlPlaneSimulator.builder().inProgressPolls(2).start();
-        cdn = AzureCdnControlPlane.ofCdnManager(
-                AzureSimulatorClients.resourceManager(azure).cdnProfiles().manager());
+        cdn = AzureCdnControlPlane.ofCdnManager(AzureSimulatorClients.resourceManager(azure, POLICY)
+                .cdnProfiles()
+                .manager());
     }
 
     @AfterAll
@@ -123,8 +138,7 @@ class CdnPurgeStepIT {
     @Test
     void a503StormIsRetriedWithinTheDeadlineAndAFailedOperationFailsWithItsCode() {
         SimulatedCdnEndpoint simulated = azure.cdnEndpoint(RG, "advisoros-cdn", endpoint);
-        azure.inject(
-                AzureOperation.CDN_ENDPOINT_PURGE, AzureFault.status(503).times(1 + AzureSimulatorClients.MAX_RETRIES));
+        azure.inject(AzureOperation.CDN_ENDPOINT_PURGE, AzureFault.status(503).times(MAX_ATTEMPTS));
         RollbackReport report = run(RollbackPlan.builder("purge-503", KubernetesRollback.FRONTEND_OBJECTIVES)
                 .step(
                         purge(CdnEndpoint.cdn(RG, "advisoros-cdn", endpoint)).build(),
@@ -157,8 +171,10 @@ class CdnPurgeStepIT {
         try (AzureControlPlaneSimulator slow =
                 AzureControlPlaneSimulator.builder().inProgressPolls(100_000).start()) {
             slow.cdnEndpoint(RG, "advisoros-cdn", endpoint);
-            AzureCdnControlPlane slowCdn = AzureCdnControlPlane.ofCdnManager(
-                    AzureSimulatorClients.resourceManager(slow).cdnProfiles().manager());
+            AzureCdnControlPlane slowCdn =
+                    AzureCdnControlPlane.ofCdnManager(AzureSimulatorClients.resourceManager(slow, POLICY)
+                            .cdnProfiles()
+                            .manager());
             CdnPurgeStep step = CdnPurgeStep.builder(slowCdn)
                     .endpoint(CdnEndpoint.cdn(RG, "advisoros-cdn", endpoint))
                     .addContentPath("/_next/static/*")
@@ -180,6 +196,76 @@ class CdnPurgeStepIT {
             assertThat(failed.attempts().get(0).duration()).isLessThan(Duration.ofSeconds(3));
             assertThat(Integer.parseInt(failed.evidence().get(CdnPurgeStep.POLLS)))
                     .isGreaterThan(2);
+            assertThat(slow.requests()
+                            .forOperation(AzureOperation.CDN_ENDPOINT_PURGE)
+                            .count())
+                    .isEqualTo(1);
         }
+    }
+
+    @Test
+    void aResetAfterAzureAcceptedThePurgeIsNeverReSentByThePipelineTheExecutorSettlesItAndPurgesAgain() {
+        SimulatedCdnEndpoint simulated = azure.cdnEndpoint(RG, "advisoros-cdn", endpoint);
+        azure.inject(AzureOperation.CDN_ENDPOINT_PURGE, AzureFault.resetAfterAccepting());
+
+        RollbackReport report = run(RollbackPlan.builder("purge-reset", KubernetesRollback.FRONTEND_OBJECTIVES)
+                .step(
+                        purge(CdnEndpoint.cdn(RG, "advisoros-cdn", endpoint)).build(),
+                        s -> s.retry(RetrySettings.custom()
+                                .maxAttempts(3)
+                                .initialBackoff(Duration.ofMillis(10))
+                                .build()))
+                .build());
+
+        StepReport step = report.step("purge-cdn").orElseThrow();
+        assertThat(step.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
+        // attempt 1: one POST, its answer lost, not re-sent by the pipeline; the executor read tookEffect (a purge
+        // leaves nothing to read back: "not in place") and, the step being idempotent, ran attempt 2: one POST
+        assertThat(step.attempts()).hasSize(2);
+        assertThat(step.attempts().get(0).failure())
+                .hasValueSatisfying(f -> assertThat(f).contains("not sent again"));
+        assertThat(purgeRequests()).hasSize(2);
+        // the second purge completed (the first one's operation, its polling URL lost with the answer, is not
+        // followed: the simulator completes an operation only when it is polled)
+        assertThat(simulated.purges())
+                .isNotEmpty()
+                .allSatisfy(p -> assertThat(p.contentPaths()).containsExactly("/_next/static/*", "/favicon.ico"));
+        assertThat(step.evidence()).containsEntry(CdnPurgeStep.HOST, simulated.hostName());
+    }
+
+    @Test
+    void a503AskingForAWaitBeyondTheBudgetFailsAtOnceNamingBothAndPurgesNothing() {
+        SimulatedCdnEndpoint simulated = azure.cdnEndpoint(RG, "advisoros-cdn", endpoint);
+        azure.inject(
+                AzureOperation.CDN_ENDPOINT_PURGE,
+                AzureFault.throttled(503, Duration.ofHours(1), AzureFault.RetryAfterForm.SECONDS));
+
+        RollbackReport report = run(RollbackPlan.builder("purge-retry-after", KubernetesRollback.FRONTEND_OBJECTIVES)
+                .step(purge(CdnEndpoint.cdn(RG, "advisoros-cdn", endpoint)).build())
+                .build());
+
+        StepReport step = report.step("purge-cdn").orElseThrow();
+        assertThat(step.outcome()).isEqualTo(StepOutcome.FAILED);
+        assertThat(step.attempts())
+                .as("the executor does not wait an hour either")
+                .hasSize(1);
+        assertThat(step.attempts().get(0).failure())
+                .hasValueSatisfying(f -> assertThat(f)
+                        .contains("HTTP 503")
+                        .contains("Retry-After: 3600")
+                        .contains("step 'purge-cdn'")
+                        .contains("was not waited for"));
+        assertThat(purgeRequests()).hasSize(1);
+        assertThat(simulated.purges()).isEmpty();
+    }
+
+    @Test
+    void aManagerBuiltWithTheSdkDefaultPipelineIsRefusedNamingHowToBuildIt() {
+        assertThatThrownBy(() -> AzureCdnControlPlane.ofCdnManager(AzureSimulatorClients.resourceManager(azure)
+                        .cdnProfiles()
+                        .manager()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the CdnManager's HTTP pipeline retries with")
+                .hasMessageContaining(".withRetryPolicy(DeadlineAwareRetryPolicy.ofDefaults())");
     }
 }

@@ -45,8 +45,9 @@ class FrontendRollbackIT {
     static void start() {
         cluster = MockCluster.start();
         azure = AzureControlPlaneSimulator.builder().start();
-        cdn = AzureCdnControlPlane.ofCdnManager(
-                AzureSimulatorClients.resourceManager(azure).cdnProfiles().manager());
+        cdn = AzureCdnControlPlane.ofCdnManager(AzureSimulatorClients.resourceManager(azure, CdnPurgeStepIT.POLICY)
+                .cdnProfiles()
+                .manager());
         health = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
         health.start();
         health.stubFor(get("/api/health").willReturn(aResponse().withStatus(200).withBody("{\"status\":\"ok\"}")));

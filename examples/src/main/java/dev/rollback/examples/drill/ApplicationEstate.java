@@ -70,7 +70,7 @@ final class ApplicationEstate implements AutoCloseable {
         Path kubeconfig = kube.writeKubeconfig(work.resolve("kubeconfig"), "drill-kubeconfig-token");
         kubernetes = KubernetesRollback.fromKubeconfig(kubeconfig);
         say.accept("connecting the Azure SDK");
-        var manager = AzureSimulatorClients.resourceManager(azure);
+        var manager = AzureSimulatorClients.resourceManager(azure, DeadlineAwareRetryPolicy.ofDefaults()); // CDN too
         // The App Service provider requires its manager's pipeline to be deadline-aware (never re-send a swap).
         appService = AppServiceRollback.ofAppServiceManager(
                 AzureSimulatorClients.resourceManager(azure, DeadlineAwareRetryPolicy.ofDefaults())
