@@ -31,9 +31,11 @@ import java.util.Optional;
  * only), so a dry run sees the refusal.
  *
  * <p><b>Sent once, reconciled.</b> A failover is a toggle (a second one fails the account back), so
- * this step is <b>not idempotent</b>. The request goes through a pipeline whose retry policy never
- * re-sends it ({@link AzureStorageControlPlane}); when its answer is lost (a reset after Azure
- * accepted it, a timeout) the step reads the account: a failover in progress is awaited, a changed
+ * this step is <b>not idempotent</b>. The request goes through the manager's pipeline, whose
+ * rollback-azure {@code DeadlineAwareRetryPolicy} never re-sends it once it may have reached Azure
+ * ({@link AzureStorageControlPlane}), and its operation is polled within the step's deadline; a 429 or
+ * 503 asking for a wait longer than the step has left fails at once, naming both. When its answer is
+ * lost (a reset after Azure accepted it, a timeout) the step reads the account: a failover in progress is awaited, a changed
  * primary region is adopted, and when neither shows within {@link Builder#reconcileTimeout
  * reconcileTimeout} the step fails with {@code HUMAN_DECISION_REQUIRED} rather than send it again. A
  * retry or a resume reads the account first, the same way, and never sends a second failover for a
@@ -79,8 +81,6 @@ public final class AccountFailoverStep implements RollbackStep {
     private static final String SENT = "sent";
     /** Evidence key prefix of the endpoints after the failover. */
     static final String ENDPOINT = "failover.endpoint.";
-
-    private static final Duration LONGEST_READ = Duration.ofSeconds(30);
 
     private final StorageRollback.Account account;
     private final String id;
@@ -139,7 +139,7 @@ public final class AccountFailoverStep implements RollbackStep {
     }
 
     private AccountState read(StepContext context) {
-        return accounts().read(account.resourceGroup(), account.name(), shortest(context.remaining(), LONGEST_READ));
+        return accounts().read(context, account.resourceGroup(), account.name());
     }
 
     /** Reads the stats and applies the RPO gate; changes nothing. */
@@ -208,7 +208,12 @@ public final class AccountFailoverStep implements RollbackStep {
         try {
             answer = accounts()
                     .failover(
-                            account.resourceGroup(), account.name(), type == FailoverType.PLANNED, context.remaining());
+                            context,
+                            account.resourceGroup(),
+                            account.name(),
+                            type == FailoverType.PLANNED,
+                            pollInterval,
+                            pollInterval);
         } catch (RuntimeException e) {
             // Azure answered: it refused the request, or its operation failed; either way nothing changed
             context.evidence(REQUEST, "answered with a failure");

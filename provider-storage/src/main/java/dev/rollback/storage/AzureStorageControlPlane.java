@@ -9,17 +9,17 @@ import java.util.Objects;
  * {@link AccountFailoverStep} use it: read the account with its geo-replication stats, start a
  * failover and wait for it. The one place of this provider that takes an Azure Resource Manager SDK
  * type: build it with {@link #ofStorageManager(StorageManager)} from a manager you configured
- * (credential, {@code AzureProfile}, HTTP client, retry options), for example
- * {@code StorageManager.authenticate(new DefaultAzureCredentialBuilder().build(), profile)} or
- * {@code azure.storageAccounts().manager()} of an {@code AzureResourceManager}.
+ * (credential, {@code AzureProfile}, HTTP client) with rollback-azure's {@code DeadlineAwareRetryPolicy}
+ * in its retry slot:
+ * {@code StorageManager.configure().withRetryPolicy(DeadlineAwareRetryPolicy.ofDefaults()).authenticate(credential, profile)},
+ * or {@code azure.storageAccounts().manager()} of an {@code AzureResourceManager} configured the same way.
  *
- * <p>The SDK's retry policy re-sends a request after any I/O error, whatever its method; for a
+ * <p>azure-core's own retry policy re-sends a request after any I/O error, whatever its method; for a
  * failover whose answer was lost after Azure accepted it, that would be a second failover (which
- * fails the account back). So the control plane does not use the manager's pipeline as it is: it
- * builds a copy (same HTTP client, same policies in the same order, same profile) in which every
- * {@code com.azure.core.http.policy.RetryPolicy} lets the failover {@code POST} through exactly once
- * and retries everything else as configured. A lost answer is then reconciled by the step, by reading
- * the account. A retry policy of another class in your pipeline is not recognized: do not add one.
+ * fails the account back), and it sleeps whatever {@code Retry-After} a server sends, past any
+ * deadline. So a manager built any other way is refused. Every call carries the step's deadline
+ * ({@code AzureCall}); the failover is a change the policy never re-sends once it may have reached
+ * Azure, and a lost answer is reconciled by the step, by reading the account.
  *
  * <p>Immutable and thread-safe (the SDK client is). It never creates, updates or deletes an account.
  */
@@ -36,6 +36,9 @@ public final class AzureStorageControlPlane {
      *
      * @param manager the manager, with its credential, profile and pipeline configured
      * @return the control plane
+     * @throws IllegalArgumentException if the manager's pipeline does not retry with exactly one
+     *     {@code DeadlineAwareRetryPolicy}, naming what to change: build it with
+     *     {@code StorageManager.configure().withRetryPolicy(DeadlineAwareRetryPolicy.ofDefaults())}
      */
     public static AzureStorageControlPlane ofStorageManager(StorageManager manager) {
         return new AzureStorageControlPlane(Accounts.of(Objects.requireNonNull(manager, "manager")));
@@ -43,16 +46,6 @@ public final class AzureStorageControlPlane {
 
     Accounts accounts() {
         return accounts;
-    }
-
-    /**
-     * How many retry policies of the manager's pipeline are kept away from the failover request
-     * (normally 1).
-     *
-     * @return the count
-     */
-    public int guardedRetryPolicies() {
-        return accounts.guardedRetryPolicies();
     }
 
     @Override

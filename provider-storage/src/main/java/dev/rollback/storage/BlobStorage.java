@@ -66,6 +66,12 @@ public final class BlobStorage {
      * client's credential must be a shared key or a token: a client authorized by a SAS is not told
      * apart, and its server-side copies would lack the SAS on their source.
      *
+     * <p>Its pipeline is not checked for rollback-azure's {@code DeadlineAwareRetryPolicy}, which is
+     * for the management (ARM) clients: every request this provider sends to the Blob service is safe
+     * to repeat, so the client's own retry policy may re-send it, and every call is given the step's
+     * remaining time as its timeout (the SDK's {@code Duration timeout} parameter, which bounds the
+     * call with all its retries), so no retry outlives the step's deadline.
+     *
      * @param client the client
      * @return the Blob service
      */

@@ -43,8 +43,6 @@ public final class ReplicationStatusCheck implements Verifier {
     /** Detail and evidence key: the reason given to fail over although the gate refuses. */
     public static final String RPO_OVERRIDE = "replication.rpoOverride";
 
-    private static final Duration LONGEST_READ = Duration.ofSeconds(30);
-
     private final StorageRollback.Account account;
     private final String name;
     private final Duration maxDataLoss;
@@ -71,9 +69,7 @@ public final class ReplicationStatusCheck implements Verifier {
 
     @Override
     public Verification verify(StepContext context) {
-        AccountState s = account.controlPlane()
-                .accounts()
-                .read(account.resourceGroup(), account.name(), shortest(context.remaining(), LONGEST_READ));
+        AccountState s = account.controlPlane().accounts().read(context, account.resourceGroup(), account.name());
         Replication.Verdict verdict = Replication.evaluate(s, context.clock().instant(), maxDataLoss, type);
         Map<String, String> evidence = Replication.evidence(s, verdict, maxDataLoss);
         String checked = "storage account " + account.resourceGroup() + "/" + account.name() + " may fail over ("
@@ -126,11 +122,6 @@ public final class ReplicationStatusCheck implements Verifier {
                     }
                 })
                 .build();
-    }
-
-    private static Duration shortest(Duration a, Duration b) {
-        Duration d = a.compareTo(b) < 0 ? a : b;
-        return d.isZero() || d.isNegative() ? Duration.ofMillis(1) : d;
     }
 
     @Override

@@ -16,6 +16,7 @@ import dev.rollback.api.report.RunOutcome;
 import dev.rollback.api.report.StepOutcome;
 import dev.rollback.api.report.StepReport;
 import dev.rollback.api.report.TargetStatus;
+import dev.rollback.azure.DeadlineAwareRetryPolicy;
 import dev.rollback.core.RollbackExecutor;
 import dev.rollback.core.RunRequest;
 import dev.rollback.core.report.JsonReportRenderer;
@@ -42,8 +43,21 @@ import org.junit.jupiter.api.Test;
 class AccountFailoverIT {
     private static final String RG = "advisoros-prod-primary-rg";
     private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static final int MAX_ATTEMPTS = 4;
+    /** The pipeline's retry policy, as the control plane requires it (fast backoff for the test). */
+    private static final DeadlineAwareRetryPolicy POLICY = DeadlineAwareRetryPolicy.builder()
+            .retry(RetrySettings.custom()
+                    .maxAttempts(MAX_ATTEMPTS)
+                    .initialBackoff(Duration.ofMillis(10))
+                    .maxBackoff(Duration.ofMillis(50))
+                    .jitter(0)
+                    .build())
+            .build();
+
     private static AzureControlPlaneSimulator simulator;
+    /** An independent client (the SDK's default pipeline) that reads the accounts again after a run. */
     private static AzureResourceManager arm;
+
     private static AzureStorageControlPlane controlPlane;
     private String name;
     private StorageRollback storage;
@@ -53,7 +67,9 @@ class AccountFailoverIT {
         simulator = AzureControlPlaneSimulator.builder().inProgressPolls(2).start();
         arm = AzureSimulatorClients.resourceManager(simulator);
         controlPlane =
-                AzureStorageControlPlane.ofStorageManager(arm.storageAccounts().manager());
+                AzureStorageControlPlane.ofStorageManager(AzureSimulatorClients.resourceManager(simulator, POLICY)
+                        .storageAccounts()
+                        .manager());
     }
 
     @AfterAll
@@ -257,8 +273,9 @@ class AccountFailoverIT {
     }
 
     @Test
-    void aRefusedFailoverRequestIsRetriedByTheExecutorNeverByThePipeline() {
-        simulator.inject(AzureOperation.STORAGE_ACCOUNT_FAILOVER, AzureFault.status(503));
+    void aRefusedFailoverRequestIsSentAgainOnlyBecauseTheRefusalProvesItHadNoEffect() {
+        simulator.inject(
+                AzureOperation.STORAGE_ACCOUNT_FAILOVER, AzureFault.status(503).times(MAX_ATTEMPTS));
         AccountFailoverStep step = failover().build();
 
         RollbackReport report = run(RollbackPlan.builder("failover-503", StorageRollback.ACCOUNT_OBJECTIVES)
@@ -275,8 +292,89 @@ class AccountFailoverIT {
         assertThat(failover.attempts()).hasSize(2);
         assertThat(failover.attempts().get(0).failure())
                 .hasValueSatisfying(f -> assertThat(f).contains("HTTP 503"));
-        assertThat(failoverRequests()).isEqualTo(2); // one refused, one accepted; the pipeline re-sent neither
+        // four refused tries in the first attempt (a 503 is a refusal: nothing was done), one accepted
+        assertThat(failoverRequests()).isEqualTo(MAX_ATTEMPTS + 1);
         assertThat(account().primaryLocation()).isEqualTo("northeurope");
+        assertThat(readBack().primaryLocation()).isEqualTo(failover.evidence().get(AccountFailoverStep.PRIMARY_AFTER));
+    }
+
+    @Test
+    void a503AskingForAWaitBeyondTheBudgetFailsAtOnceNamingBothAndNothingChanges() {
+        simulator.inject(
+                AzureOperation.STORAGE_ACCOUNT_FAILOVER,
+                AzureFault.throttled(503, Duration.ofHours(1), AzureFault.RetryAfterForm.SECONDS));
+
+        RollbackReport report = run(plan(failover().build()));
+
+        assertThat(report.outcome()).as(JsonReportRenderer.render(report)).isNotEqualTo(RunOutcome.SUCCEEDED);
+        StepReport step = report.step("storage-account-failover").orElseThrow();
+        assertThat(step.attempts())
+                .as("the executor does not wait an hour either")
+                .hasSize(1);
+        assertThat(step.attempts().get(0).failure())
+                .hasValueSatisfying(f -> assertThat(f)
+                        .contains("HTTP 503")
+                        .contains("Retry-After: 3600")
+                        .contains("step 'storage-account-failover'")
+                        .contains("was not waited for"));
+        assertThat(failoverRequests()).isEqualTo(1);
+        assertThat(readBack().primaryLocation())
+                .as("the account did not fail over")
+                .isEqualTo("westeurope");
+        assertThat(readBack().failoverInProgress()).isFalse();
+    }
+
+    @Test
+    void aPollThatLosesItsAnswerIsReconciledByReadingTheAccountAndTheFailoverIsNotSentAgain() throws Exception {
+        simulator.inject(
+                AzureOperation.OPERATION_RESULT,
+                AzureFault.resetAfterAccepting().times(MAX_ATTEMPTS));
+        AccountFailoverStep step = failover().build();
+        TestStepContext context = TestStepContext.of(step.id(), Duration.ofSeconds(30));
+
+        step.execute(context);
+
+        assertThat(failoverRequests()).isEqualTo(1);
+        assertThat(context.evidence()).containsEntry(AccountFailoverStep.ANSWER, "STILL_RUNNING");
+        StorageAccountInner after = readBack();
+        assertThat(after.primaryLocation())
+                .isEqualTo("northeurope")
+                .isEqualTo(context.evidence().get(AccountFailoverStep.PRIMARY_AFTER));
+        assertThat(after.failoverInProgress()).isFalse();
+    }
+
+    @Test
+    void aFailoverStillRunningAtTheDeadlineStopsWaitingBeforeItAndIsNotSentAgain() {
+        AzureControlPlaneSimulator slow =
+                AzureControlPlaneSimulator.builder().inProgressPolls(1_000_000).start();
+        try {
+            slow.storageAccount(RG, name).geoReplication("Live", Instant.now().minusSeconds(90), true);
+            StorageRollback slowStorage = StorageRollback.ofAccount(
+                    AzureStorageControlPlane.ofStorageManager(AzureSimulatorClients.resourceManager(slow, POLICY)
+                            .storageAccounts()
+                            .manager()),
+                    RG,
+                    name);
+            AccountFailoverStep step = slowStorage
+                    .accountFailover()
+                    .pollInterval(Duration.ofMillis(100))
+                    .build();
+            TestStepContext context = TestStepContext.of(step.id(), Duration.ofSeconds(3));
+
+            Assertions.assertThatThrownBy(() -> step.execute(context))
+                    .hasMessageContaining("still in progress at the step's deadline");
+
+            assertThat(slow.requests()
+                            .forOperation(AzureOperation.STORAGE_ACCOUNT_FAILOVER)
+                            .count())
+                    .isEqualTo(1);
+            assertThat(slow.requests().last().receivedAt()).isBefore(context.deadline());
+            assertThat(context.evidence()).containsEntry(AccountFailoverStep.ANSWER, "STILL_RUNNING");
+            assertThat(context.progress()).anyMatch(p -> p.contains("IN_PROGRESS (poll "));
+            assertThat(slow.storageAccount(RG, name).failoverInProgress()).isTrue();
+        } finally {
+            slow.close();
+        }
     }
 
     @Test
@@ -394,7 +492,22 @@ class AccountFailoverIT {
     }
 
     @Test
-    void theManagersRetryPolicyIsGuarded() {
-        assertThat(controlPlane.guardedRetryPolicies()).isEqualTo(1);
+    void aManagerBuiltWithTheSdkDefaultPipelineIsRefusedNamingHowToBuildIt() {
+        Assertions.assertThatThrownBy(() -> AzureStorageControlPlane.ofStorageManager(
+                        arm.storageAccounts().manager()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the StorageManager's HTTP pipeline retries with")
+                .hasMessageContaining(".withRetryPolicy(DeadlineAwareRetryPolicy.ofDefaults())");
+    }
+
+    /** The account as Azure serves it, read again through the SDK. */
+    private StorageAccountInner readBack() {
+        return arm.storageAccounts()
+                .manager()
+                .serviceClient()
+                .getStorageAccounts()
+                .getByResourceGroupWithResponse(
+                        RG, name, StorageAccountExpand.GEO_REPLICATION_STATS, com.azure.core.util.Context.NONE)
+                .getValue();
     }
 }

@@ -3,23 +3,35 @@ package dev.rollback.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.azure.core.credential.AccessToken;
+import com.azure.core.http.HttpPipelineBuilder;
 import com.azure.core.management.AzureEnvironment;
 import com.azure.core.management.profile.AzureProfile;
 import com.azure.resourcemanager.storage.StorageManager;
 import dev.rollback.api.Secret;
+import dev.rollback.azure.DeadlineAwareRetryPolicy;
+import dev.rollback.testkit.azure.AzureSimulatorClients;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Mono;
 
 /** Bad configuration is refused with a message naming the field and the value, before anything is called. */
 class ConfigValidationTest {
+    /** A manager over a pipeline that holds only the retry policy: building it calls nothing, and these tests send nothing. */
     private static final AzureStorageControlPlane CONTROL_PLANE =
             AzureStorageControlPlane.ofStorageManager(StorageManager.authenticate(
-                    request ->
-                            Mono.just(new AccessToken("t", OffsetDateTime.now().plusHours(1))),
+                    new HttpPipelineBuilder()
+                            .policies(DeadlineAwareRetryPolicy.ofDefaults())
+                            .build(),
                     new AzureProfile("tenant", "subscription", AzureEnvironment.AZURE)));
+
+    @Test
+    void aManagerWhosePipelineHoldsNoDeadlineAwarePolicyIsRefusedSayingWhatToChange() {
+        assertThatThrownBy(() -> AzureStorageControlPlane.ofStorageManager(StorageManager.authenticate(
+                        new HttpPipelineBuilder().build(),
+                        new AzureProfile("tenant", "subscription", AzureEnvironment.AZURE))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the StorageManager's HTTP pipeline holds 0 DeadlineAwareRetryPolicy")
+                .hasMessageContaining(".withRetryPolicy(DeadlineAwareRetryPolicy.ofDefaults())");
+    }
 
     @Test
     void accountAndResourceGroupNamesFollowAzuresRules() {
@@ -80,10 +92,11 @@ class ConfigValidationTest {
                 .hasMessageContaining("connectionString must hold AccountKey= or SharedAccessSignature=")
                 .hasMessageNotContaining(key);
         assertThatThrownBy(() -> BlobStorage.builder()
-                        .tokenCredential("https://x.blob.core.windows.net/?sv=1&sig=" + key, r -> Mono.empty()))
+                        .tokenCredential(
+                                "https://x.blob.core.windows.net/?sv=1&sig=" + key, AzureSimulatorClients.credential()))
                 .hasMessageContaining("endpoint must be an http(s) URL with a host and no query")
                 .hasMessageNotContaining(key);
-        assertThatThrownBy(() -> BlobStorage.builder().tokenCredential("ftp://x", r -> Mono.empty()))
+        assertThatThrownBy(() -> BlobStorage.builder().tokenCredential("ftp://x", AzureSimulatorClients.credential()))
                 .hasMessageContaining("endpoint must be an http(s) URL");
         assertThatThrownBy(() -> BlobStorage.builder().build())
                 .isInstanceOf(IllegalStateException.class)

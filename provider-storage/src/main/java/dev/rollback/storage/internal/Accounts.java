@@ -1,11 +1,6 @@
 package dev.rollback.storage.internal;
 
-import com.azure.core.http.HttpPipeline;
 import com.azure.core.management.polling.PollResult;
-import com.azure.core.management.profile.AzureProfile;
-import com.azure.core.util.Context;
-import com.azure.core.util.polling.LongRunningOperationStatus;
-import com.azure.core.util.polling.PollResponse;
 import com.azure.core.util.polling.SyncPoller;
 import com.azure.resourcemanager.storage.StorageManager;
 import com.azure.resourcemanager.storage.fluent.StorageAccountsClient;
@@ -15,8 +10,14 @@ import com.azure.resourcemanager.storage.models.FailoverType;
 import com.azure.resourcemanager.storage.models.GeoReplicationStats;
 import com.azure.resourcemanager.storage.models.StorageAccountExpand;
 import dev.rollback.api.ErrorCode;
-import dev.rollback.api.Redaction;
+import dev.rollback.api.IndeterminateOutcomeException;
 import dev.rollback.api.RollbackException;
+import dev.rollback.api.StepContext;
+import dev.rollback.azure.AzureCall;
+import dev.rollback.azure.AzureFailures;
+import dev.rollback.azure.AzureOperations;
+import dev.rollback.azure.AzurePipelines;
+import dev.rollback.azure.OperationStillRunningException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -24,46 +25,37 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Storage accounts on Azure Resource Manager as this provider uses them, over the SDK's inner
  * {@link StorageAccountsClient} (the fluent {@code StorageAccount} exposes neither the
  * geo-replication stats nor failover): read an account with {@code $expand=geoReplicationStats},
- * start a failover and wait for its long-running operation. The pipeline is the caller's manager's
- * with its retry policy kept away from the failover POST ({@link SendOnce}). Every call carries a
- * response timeout no longer than the time it is given. Thread-safe (the SDK client is). It never
- * creates, updates or deletes an account.
+ * start a failover and wait for its long-running operation. The pipeline is the caller's manager's,
+ * which must retry with rollback-azure's {@code DeadlineAwareRetryPolicy}; every call is an
+ * {@link AzureCall} of the step that makes it, so the failover POST is never re-sent once it may have
+ * reached Azure, no try or wait outlives the step's deadline, and failures are mapped by
+ * {@link AzureFailures}. Thread-safe (the SDK client is). It never creates, updates or deletes an
+ * account.
  */
 public final class Accounts {
-    /** The context key azure-core-http-netty reads a per-request response timeout from. */
-    private static final String RESPONSE_TIMEOUT = "azure-response-timeout";
+    /** The longest one read (or poll) waits for its answer. */
+    private static final Duration LONGEST_TRY = Duration.ofSeconds(30);
 
     private final StorageAccountsClient client;
-    private final int guardedRetryPolicies;
 
-    private Accounts(StorageAccountsClient client, int guardedRetryPolicies) {
+    private Accounts(StorageAccountsClient client) {
         this.client = client;
-        this.guardedRetryPolicies = guardedRetryPolicies;
     }
 
     /**
-     * Over a pre-built manager: a new manager on the same profile and HTTP client whose pipeline sends
-     * the failover POST once ({@link SendOnce#guard}).
+     * Over a pre-built manager, whose pipeline must retry with exactly one {@code DeadlineAwareRetryPolicy}.
+     *
+     * @throws IllegalArgumentException naming what the pipeline holds and how to build it
      */
     public static Accounts of(StorageManager manager) {
         Objects.requireNonNull(manager, "manager");
-        HttpPipeline guarded = SendOnce.guard(manager.httpPipeline(), SendOnce.STORAGE_ACCOUNT_FAILOVER);
-        StorageManager safe = StorageManager.authenticate(
-                guarded, new AzureProfile(null, manager.subscriptionId(), manager.environment()));
-        return new Accounts(safe.serviceClient().getStorageAccounts(), SendOnce.guarded(guarded));
-    }
-
-    /** How many retry policies of the caller's pipeline were kept away from the failover POST. */
-    public int guardedRetryPolicies() {
-        return guardedRetryPolicies;
+        AzurePipelines.requireDeadlineAware(manager.httpPipeline(), "the StorageManager");
+        return new Accounts(manager.serviceClient().getStorageAccounts());
     }
 
     /** What the steps read of an account. */
@@ -87,24 +79,26 @@ public final class Accounts {
      * @throws RollbackException {@code INVALID_CONFIGURATION} if it does not exist (404), else the
      *     mapped Azure error
      */
-    public AccountState read(String resourceGroup, String account, Duration timeout) {
-        String what = "reading storage account " + resourceGroup + "/" + account;
+    public AccountState read(StepContext ctx, String resourceGroup, String account) {
+        AzureCall call = AzureCall.read(ctx, "reading storage account " + resourceGroup + "/" + account)
+                .tryTimeout(LONGEST_TRY);
         try {
             StorageAccountInner inner = client.getByResourceGroupWithResponse(
-                            resourceGroup, account, StorageAccountExpand.GEO_REPLICATION_STATS, context(timeout))
+                            resourceGroup, account, StorageAccountExpand.GEO_REPLICATION_STATS, call.context())
                     .getValue();
             if (inner == null) {
-                throw new RollbackException(ErrorCode.EXTERNAL_FAILURE, what + " returned no account");
+                throw new RollbackException(ErrorCode.EXTERNAL_FAILURE, call.what() + " returned no account");
             }
             return state(inner);
         } catch (RuntimeException e) {
-            if (AzureErrors.status(e) == 404) {
+            if (AzureFailures.status(e) == 404) {
+                String code = AzureFailures.armCode(e);
                 throw new RollbackException(
                         ErrorCode.INVALID_CONFIGURATION,
                         "storage account " + resourceGroup + "/" + account + " not found (HTTP 404"
-                                + AzureErrors.errorCode(e).map(c -> " " + c).orElse("") + ")");
+                                + (code.isEmpty() ? "" : " " + code) + ")");
             }
-            throw AzureErrors.map(what, e);
+            throw call.failure(e);
         }
     }
 
@@ -122,59 +116,45 @@ public final class Accounts {
     }
 
     /**
-     * Sends the failover POST once and waits at most {@code timeout} for its long-running operation.
+     * Sends the failover POST once (the pipeline never re-sends it once it may have reached Azure) and
+     * polls its long-running operation with {@link AzureOperations} until it ends or the step's deadline
+     * less {@code reserve} comes.
      *
+     * @param pollInterval the wait between polls when Azure sends no Retry-After
      * @return how it ended, when it did not fail with an answer from Azure
-     * @throws RollbackException the mapped Azure error when Azure answered with a refusal (a 409
-     *     {@code FailoverNotAllowed}, a 503) or the operation failed
+     * @throws RollbackException the mapped Azure error when Azure refused the request (a 409
+     *     {@code FailoverNotAllowed}; a 429 or 503 the pipeline could not wait out, at once when the server
+     *     asks for a wait longer than the step has left), or the operation failed
      */
-    public FailoverAnswer failover(String resourceGroup, String account, boolean planned, Duration timeout) {
-        String what = (planned ? "planned " : "") + "failover of storage account " + resourceGroup + "/" + account;
+    public FailoverAnswer failover(
+            StepContext ctx,
+            String resourceGroup,
+            String account,
+            boolean planned,
+            Duration pollInterval,
+            Duration reserve) {
+        AzureCall call = AzureCall.change(
+                        ctx,
+                        (planned ? "planned " : "") + "failover of storage account " + resourceGroup + "/" + account)
+                .tryTimeout(LONGEST_TRY);
         SyncPoller<PollResult<Void>, Void> poller;
         try {
-            poller = client.beginFailover(
-                    resourceGroup, account, planned ? FailoverType.PLANNED : null, context(timeout));
+            poller =
+                    client.beginFailover(resourceGroup, account, planned ? FailoverType.PLANNED : null, call.context());
         } catch (RuntimeException e) {
-            if (AzureErrors.answerLost(e) && !AzureErrors.neverSent(e)) {
+            RollbackException mapped = call.failure(e);
+            if (mapped instanceof IndeterminateOutcomeException) {
                 return FailoverAnswer.ANSWER_LOST;
             }
-            throw AzureErrors.map(what, e);
+            throw mapped;
         }
         try {
-            PollResponse<PollResult<Void>> done = poller.waitForCompletion(positive(timeout));
-            if (done.getStatus() == LongRunningOperationStatus.SUCCESSFULLY_COMPLETED) {
-                return FailoverAnswer.COMPLETED;
-            }
-            poller.getFinalResult(); // throws the operation's error if it has one
-            PollResult.Error error =
-                    done.getValue() == null ? null : done.getValue().getError();
-            throw new RollbackException(
-                    ErrorCode.EXTERNAL_FAILURE,
-                    what + " ended " + done.getStatus() + (error == null ? "" : ": " + describe(error)));
-        } catch (RuntimeException e) {
-            if (e instanceof RollbackException r) {
-                throw r;
-            }
-            int status = AzureErrors.status(e);
-            if (rootCause(e) instanceof TimeoutException || AzureErrors.answerLost(e) || status >= 400) {
-                // accepted (we hold a poller); a poll that timed out, broke or was refused leaves it running
-                return FailoverAnswer.STILL_RUNNING;
-            }
-            // the operation reported Failed (or Canceled) in a 2xx poll answer: it did not take effect
-            throw new RollbackException(
-                    ErrorCode.EXTERNAL_FAILURE,
-                    what + " failed in Azure"
-                            + AzureErrors.errorCode(e).map(c -> " (" + c + ")").orElse("") + ": "
-                            + Redaction.describe(e),
-                    e);
+            AzureOperations.await(poller, call, pollInterval, reserve);
+            return FailoverAnswer.COMPLETED;
+        } catch (OperationStillRunningException | IndeterminateOutcomeException e) {
+            // accepted (we hold a poller); the wait stopped or a poll lost its answer: it goes on in Azure
+            return FailoverAnswer.STILL_RUNNING;
         }
-    }
-
-    /** The ARM error code and message of a failed operation's poll answer. */
-    private static String describe(PollResult.Error error) {
-        String body = error.getResponseBody() == null ? "" : error.getResponseBody();
-        Matcher code = Pattern.compile("\"code\"\\s*:\\s*\"([^\"]{1,100})\"").matcher(body);
-        return (code.find() ? code.group(1) + " " : "") + Redaction.redact(Objects.toString(error.getMessage(), ""));
     }
 
     private static AccountState state(StorageAccountInner a) {
@@ -208,21 +188,5 @@ public final class Accounts {
         if (value != null && !value.isBlank()) {
             map.put(key, value);
         }
-    }
-
-    private static Context context(Duration timeout) {
-        return new Context(RESPONSE_TIMEOUT, positive(timeout));
-    }
-
-    private static Duration positive(Duration d) {
-        return d.isNegative() || d.isZero() ? Duration.ofMillis(1) : d;
-    }
-
-    private static Throwable rootCause(Throwable t) {
-        Throwable cause = t;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 }
