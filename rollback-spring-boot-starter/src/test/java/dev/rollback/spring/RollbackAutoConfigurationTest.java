@@ -1,8 +1,10 @@
 package dev.rollback.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rollback.api.RecoveryObjectives;
+import dev.rollback.api.RollbackException;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.RollbackStep;
 import dev.rollback.api.report.RunOutcome;
@@ -94,6 +96,13 @@ class RollbackAutoConfigurationTest {
                     assertThat(context.getBean(RunLock.class).toString())
                             .isEqualTo("LazyRunLock[PostgreSQL run lock in schema ops, not opened yet]");
                     assertThat(temp.resolve("rollback")).doesNotExist();
+
+                    // the first run opens them: nothing listens, so it is refused (fail closed), without the password
+                    assertThatThrownBy(() -> context.getBean(RollbackExecutor.class)
+                                    .start(plan("app-rollback", new ArrayList<>()), RunRequest.manual("tester")))
+                            .isInstanceOf(RollbackException.class)
+                            .hasMessageContaining("run lock could not be reached (fail closed)")
+                            .hasMessageNotContaining("canary-password-1");
                 });
     }
 

@@ -12,6 +12,7 @@ import dev.rollback.core.response.IncidentResponse;
 import dev.rollback.core.trigger.DecisionMatrix;
 import dev.rollback.testkit.ServerExtension;
 import dev.rollback.testkit.postgres.PostgresServer;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -95,6 +96,14 @@ class RollbackWebApplicationIT {
             assertThat(incident.run().orElseThrow().await().outcome().name()).isEqualTo("SUCCEEDED");
             assertThat(orders.rollbacks).containsExactly("route-traffic-to-previous");
             assertThat(get(base + "/orders").statusCode()).isEqualTo(200);
+
+            assertThat(app.getBean(MeterRegistry.class)
+                            .find("rollback.runs")
+                            .tags("plan", "orders-rollback", "outcome", "SUCCEEDED")
+                            .counter())
+                    .as("rollback-micrometer's counter, bound by Spring Boot")
+                    .isNotNull()
+                    .satisfies(c -> assertThat(c.count()).isEqualTo(1.0));
 
             assertThat(schemaExists(db))
                     .as("the journal's schema after the run")
