@@ -3,7 +3,11 @@ package dev.rollback.examples.drill;
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.RollbackStep;
+import dev.rollback.api.Severity;
+import dev.rollback.api.Verification;
+import dev.rollback.api.Verifier;
 import dev.rollback.api.report.RollbackReport;
+import dev.rollback.api.report.TargetStatus;
 import dev.rollback.core.RollbackExecutor;
 import dev.rollback.core.drill.DrillKind;
 import dev.rollback.core.drill.DrillVerdict;
@@ -24,9 +28,13 @@ import dev.rollback.core.response.IncidentResponse;
 import dev.rollback.core.response.PlanCatalog;
 import dev.rollback.core.response.PostRollbackVerification;
 import dev.rollback.core.response.PostRollbackVerification.Check;
+import dev.rollback.core.trigger.CustomSignal;
 import dev.rollback.core.trigger.DecisionMatrix;
 import dev.rollback.core.trigger.HeightenedMonitoring;
+import dev.rollback.core.trigger.RateRecorder;
 import dev.rollback.core.trigger.TriggerEngine;
+import dev.rollback.core.trigger.TriggerRule;
+import dev.rollback.integrations.QuickBooksRollback;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -37,8 +45,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -129,7 +139,11 @@ public final class RunbookDrill {
                 CacheEstate cache = join(startingCache, startingOffsite);
                 OffsiteEstate offsite = join(startingOffsite);
                 SecurityEstate security =
-                        SecurityEstate.start(database.newDatabase("advisoros_security"), work, pager)) {
+                        SecurityEstate.start(database.newDatabase("advisoros_security"), work, pager);
+                IntegrationEstate integration =
+                        IntegrationEstate.start(database.newDatabase("advisoros_integrations"), cache, pager)) {
+            StorageEstate storage = StorageEstate.start(
+                    application.azure(), offsite.connectionString(), database.newDatabase("advisoros_documents"));
             say("production: %s", application.whatProductionServes());
             DrillClock clock = DrillClock.replayingFrom(Instant.now());
             RollbackPlan applicationRollback = application.plan();
@@ -140,14 +154,28 @@ public final class RunbookDrill {
             offsite.addShipping(recovery, DatabaseEstate.COMPONENT);
             RollbackPlan pointInTimeRecovery = cache.addCacheInvalidation(recovery, DatabaseEstate.SWITCH_STEP)
                     .build();
+            RollbackPlan storageFailover = cache.addCacheRecovery(
+                            storage.addStorageRecovery(
+                                    RollbackPlan.builder(StorageEstate.ACTION, StorageEstate.planObjectives())
+                                            .carriesOut(StorageEstate.ACTION)),
+                            application.azure())
+                    .build();
+            RollbackPlan integrationRollback = integration
+                    .addQuickBooksRollback(
+                            RollbackPlan.builder(IntegrationEstate.ACTION, QuickBooksRollback.RUNBOOK_OBJECTIVES)
+                                    .carriesOut(IntegrationEstate.ACTION))
+                    .build();
             RollbackPlan breachResponse = security.plan();
             LiveProgress progress = new LiveProgress(out, began)
                     .budgetsOf(applicationRollback)
                     .budgetsOf(pointInTimeRecovery)
+                    .budgetsOf(storageFailover)
+                    .budgetsOf(integrationRollback)
                     .budgetsOf(breachResponse);
             List<IncidentReport> incidents = new ArrayList<>();
+            Map<String, String> heightened = new LinkedHashMap<>();
             try (TriggerEngine engine = TriggerEngine.builder()
-                            .matrix(DecisionMatrix.ofDefaults())
+                            .matrix(matrix())
                             .clock(clock)
                             .build();
                     NotificationDispatcher dispatcher = NotificationDispatcher.custom()
@@ -164,6 +192,8 @@ public final class RunbookDrill {
                                     .map(DecisionMatrix.POINT_IN_TIME_RECOVERY, pointInTimeRecovery)
                                     .map(DecisionMatrix.DATABASE_FAILOVER, notDrilled(DecisionMatrix.DATABASE_FAILOVER))
                                     .map(DecisionMatrix.FULL_SYSTEM_LOCKDOWN, breachResponse)
+                                    .map(StorageEstate.ACTION, storageFailover)
+                                    .map(IntegrationEstate.ACTION, integrationRollback)
                                     .build())
                             .executor(executor)
                             .triggers(engine)
@@ -189,14 +219,20 @@ public final class RunbookDrill {
                                     .add(Check.HEALTH, application.appServiceHealth())
                                     .add(Check.HEALTH, application.frontendHealth())
                                     .add(Check.HEALTH, application.apiHealth())
+                                    .add(Check.HEALTH, cache.health())
+                                    .add(Check.USER_JOURNEYS, clientListJourney(database))
+                                    .add(Check.INTEGRATIONS, integration.quickBooksInPlace())
+                                    .add(Check.DATA_INTEGRITY, storage.documentsOfRecord())
+                                    .watchRules(
+                                            DecisionMatrix.ERROR_RATE,
+                                            DecisionMatrix.RESPONSE_TIME,
+                                            StorageEstate.RULE,
+                                            IntegrationEstate.RULE)
                                     .settleFor(Duration.ofMinutes(2))
                                     .build())
-                            .heightenedMonitoring(HeightenedMonitoring.custom()
-                                    .duration(Duration.ofHours(4))
-                                    .tighten(DecisionMatrix.ERROR_RATE, 0.005)
-                                    .build())
+                            .heightenedMonitoring(HEIGHTENED)
                             .build()) {
-                Traffic traffic = new Traffic(engine, response, clock);
+                Traffic traffic = new Traffic(engine, response, clock, storage, integration);
 
                 say("replaying the release's traffic on an accelerated clock (1 min of traffic per few ms)");
                 traffic.replay(
@@ -204,6 +240,7 @@ public final class RunbookDrill {
                         () -> application.servesBrokenRelease() ? 3 : 0,
                         () -> !response.incidents().isEmpty());
                 incidents.add(traffic.settle(application, "application"));
+                heightened.put(incidents.get(incidents.size() - 1).incidentId(), heightenedNow(engine));
                 say("production: %s", application.whatProductionServes());
 
                 database.corrupt();
@@ -211,17 +248,36 @@ public final class RunbookDrill {
                 engine.raiseDataCorruption("100 clients with an empty name after migration 2026_11_25");
                 traffic.replay(Duration.ofSeconds(1), () -> 0, () -> false);
                 incidents.add(traffic.settle(application, "database"));
+                heightened.put(incidents.get(incidents.size() - 1).incidentId(), heightenedNow(engine));
                 say("%s", database.whatTheApplicationReads());
                 say("%s", offsite.whatItHolds());
                 say("%s", cache.whatTheCacheHolds());
+
+                say("the primary storage region goes down: storage requests fail, replication stops,"
+                        + " documents are left missing or truncated, the cache's document index goes stale");
+                storage.regionOutage(clock.instant());
+                cache.staleDocumentIndex();
+                traffic.untilNewIncident(Duration.ofMinutes(5), application);
+                incidents.add(traffic.settle(application, "storage"));
+                heightened.put(incidents.get(incidents.size() - 1).incidentId(), heightenedNow(engine));
+                say("%s", storage.whatItHolds());
+                say("%s", cache.whatTheRebootLeft());
+
+                say("QuickBooks production stops answering: 40% of the sync calls fail");
+                integration.productionOutage(clock.instant());
+                traffic.untilNewIncident(Duration.ofMinutes(10), application);
+                incidents.add(traffic.settle(application, "integration"));
+                heightened.put(incidents.get(incidents.size() - 1).incidentId(), heightenedNow(engine));
+                say("%s", integration.whatIsInPlace());
 
                 say("the WAF confirms a credential-stuffing attack: the security-breach signal");
                 engine.raiseSecurityBreach("WAF alert 4411: credential stuffing confirmed");
                 traffic.replay(STEP, () -> 0, () -> false);
                 incidents.add(traffic.settle(application, "security"));
-                say("%s", security.whatIsInPlace());
+                heightened.put(incidents.get(incidents.size() - 1).incidentId(), heightenedNow(engine));
+                say("%s", security.whatIsInPlace(clock.instant()));
             }
-            return report(incidents, Duration.ofNanos(System.nanoTime() - began));
+            return report(incidents, heightened, Duration.ofNanos(System.nanoTime() - began));
         } finally {
             deleteRecursively(work);
         }
@@ -276,11 +332,33 @@ public final class RunbookDrill {
         private final TriggerEngine engine;
         private final IncidentResponse response;
         private final DrillClock clock;
+        private final RateRecorder storageRequests;
+        private final RateRecorder quickBooksCalls;
+        private final StorageEstate storage;
+        private final IntegrationEstate integration;
 
-        Traffic(TriggerEngine engine, IncidentResponse response, DrillClock clock) {
+        Traffic(
+                TriggerEngine engine,
+                IncidentResponse response,
+                DrillClock clock,
+                StorageEstate storage,
+                IntegrationEstate integration) {
             this.engine = engine;
             this.response = response;
             this.clock = clock;
+            this.storage = storage;
+            this.integration = integration;
+            this.storageRequests = engine.rate(StorageEstate.SIGNAL);
+            this.quickBooksCalls = engine.rate(IntegrationEstate.SIGNAL);
+        }
+
+        /** Replays up to {@code span} of traffic, the application's healthy, until another incident opens. */
+        void untilNewIncident(Duration span, ApplicationEstate application) throws Exception {
+            int before = response.incidents().size();
+            replay(
+                    span,
+                    () -> application.servesBrokenRelease() ? 3 : 0,
+                    () -> response.incidents().size() > before);
         }
 
         /** Replays up to {@code span} of traffic in steps of {@link #STEP}, 100 requests a second, {@code failedPercent} of them failing. */
@@ -289,8 +367,12 @@ public final class RunbookDrill {
                     replayed.compareTo(span) < 0 && !stop.getAsBoolean();
                     replayed = replayed.plus(STEP)) {
                 int failed = failedPercent.get();
+                int storageFailed = storage.failingPercent();
+                int quickBooksFailed = integration.failingPercent();
                 for (int i = 0; i < 100 * STEP.toSeconds(); i++) {
                     engine.recordRequest(40, TimeUnit.MILLISECONDS, i % 100 >= failed);
+                    storageRequests.record(i % 100 >= storageFailed);
+                    quickBooksCalls.record(i % 100 >= quickBooksFailed);
                 }
                 clock.advance(STEP);
                 engine.evaluate();
@@ -328,7 +410,8 @@ public final class RunbookDrill {
         int get();
     }
 
-    private DrillResult report(List<IncidentReport> incidents, Duration took) throws IOException {
+    private DrillResult report(List<IncidentReport> incidents, Map<String, String> heightened, Duration took)
+            throws IOException {
         List<String> misses = new ArrayList<>();
         List<Path> written = new ArrayList<>();
         int n = 0;
@@ -352,6 +435,7 @@ public final class RunbookDrill {
             DrillKind kind = switch (incident.decision().action()) {
                 case DecisionMatrix.APPLICATION_ROLLBACK -> DrillKind.APPLICATION_ROLLBACK;
                 case DecisionMatrix.POINT_IN_TIME_RECOVERY -> DrillKind.DATABASE_RECOVERY;
+                case StorageEstate.ACTION -> DrillKind.INFRASTRUCTURE_FAILOVER;
                 default -> DrillKind.FULL_DISASTER_RECOVERY;
             };
             DrillVerdict verdict = DrillVerdict.of(kind, run);
@@ -368,10 +452,30 @@ public final class RunbookDrill {
                             LiveProgress.human(c.recoveryTime()),
                             LiveProgress.human(c.objectives().rto()),
                             c.rpo()));
+            run.components().stream()
+                    .filter(c -> c.rto() == TargetStatus.MISSED || c.rpo() == TargetStatus.MISSED)
+                    .forEach(c -> misses.add(incident.title() + ": component " + c.component() + " RTO " + c.rto()
+                            + ", RPO " + c.rpo()));
             say(
                     "  critical path %s; the run took %.2fx of it (one step after another: %s)",
                     LiveProgress.human(path.length()), path.ratio(), LiveProgress.human(path.sequential()));
             verdict.criteria().forEach(c -> say("  %s %s: %s", c.met() ? "✓" : "✗", c.name(), c.evidence()));
+            for (Verification check : incident.checks()) {
+                say("  %s post-rollback %s: %s", check.passed() ? "✓" : "✗", check.name(), check.observed());
+                if (!check.passed()) {
+                    misses.add(
+                            incident.title() + ": post-rollback check " + check.name() + " (" + check.observed() + ")");
+                }
+            }
+            String monitoring = heightened.getOrDefault(incident.incidentId(), "");
+            if (incident.heightenedMonitoringUntil().isPresent() && !monitoring.isEmpty()) {
+                say(
+                        "  ✓ heightened monitoring until %s: %s",
+                        incident.heightenedMonitoringUntil().get(), monitoring);
+            } else if (incident.recovered()) {
+                say("  ✗ heightened monitoring: not applied");
+                misses.add(incident.title() + ": heightened monitoring not applied after recovery");
+            }
             say("  lessons learned: not yet recorded (the drill stays open until they are)");
             for (var criterion : verdict.criteria()) {
                 if (!criterion.met()) {
@@ -393,6 +497,67 @@ public final class RunbookDrill {
         Path file = reports.resolve(name);
         Files.writeString(file, content, StandardCharsets.UTF_8);
         return file;
+    }
+
+    /** After a recovery: every watched rule's threshold lowered for four hours (the runbook's "monitoring enhancement"). */
+    private static final HeightenedMonitoring HEIGHTENED = HeightenedMonitoring.custom()
+            .duration(Duration.ofHours(4))
+            .tighten(DecisionMatrix.ERROR_RATE, 0.005)
+            .tighten(DecisionMatrix.RESPONSE_TIME, Duration.ofSeconds(2))
+            .tighten(StorageEstate.RULE, 0.05)
+            .tighten(IntegrationEstate.RULE, 0.05)
+            .build();
+
+    /**
+     * The runbook's decision matrix, with two rules of the application's own signals: storage requests
+     * failing in a region outage (the storage failover, SEV1) and QuickBooks calls failing (the
+     * integration rollback, SEV2).
+     */
+    private static DecisionMatrix matrix() {
+        return DecisionMatrix.from(DecisionMatrix.ofDefaults())
+                .addRule(TriggerRule.custom()
+                        .name(StorageEstate.RULE)
+                        .signal(CustomSignal.rate(StorageEstate.SIGNAL))
+                        .above(0.5)
+                        .sustain(Duration.ofMinutes(2))
+                        .holdTime(Duration.ofMinutes(1))
+                        .action(StorageEstate.ACTION)
+                        .severity(Severity.SEV1)
+                        .build())
+                .addRule(TriggerRule.custom()
+                        .name(IntegrationEstate.RULE)
+                        .signal(CustomSignal.rate(IntegrationEstate.SIGNAL))
+                        .above(0.2)
+                        .sustain(Duration.ofMinutes(5))
+                        .holdTime(Duration.ofMinutes(1))
+                        .action(IntegrationEstate.ACTION)
+                        .severity(Severity.SEV2)
+                        .build())
+                .build();
+    }
+
+    /** The thresholds in force now, read back from the engine: what heightened monitoring changed. */
+    private static String heightenedNow(TriggerEngine engine) {
+        List<String> lowered = new ArrayList<>();
+        for (Map.Entry<String, Double> e : HEIGHTENED.thresholds().entrySet()) {
+            engine.heightenedThreshold(e.getKey())
+                    .ifPresent(t -> lowered.add(e.getKey() + " "
+                            + engine.matrix().rule(e.getKey()).orElseThrow().threshold() + " → " + t));
+        }
+        return lowered.size() == HEIGHTENED.thresholds().size() ? String.join(", ", lowered) : "";
+    }
+
+    /** The critical user journey after a rollback: the client list reads every client, none corrupt. */
+    private static Verifier clientListJourney(DatabaseEstate database) {
+        return Verifier.of("client-list", ctx -> {
+            long corrupt = database.corruptClientsTheApplicationReads();
+            return new Verification(
+                    "client-list",
+                    corrupt == 0,
+                    "the client list shows no corrupt client",
+                    corrupt + " corrupt",
+                    Map.of());
+        });
     }
 
     /** A plan for a decision this drill does not stage: refuses in preflight, saying which drill covers it. */
