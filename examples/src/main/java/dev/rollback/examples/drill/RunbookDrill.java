@@ -34,6 +34,7 @@ import dev.rollback.core.trigger.HeightenedMonitoring;
 import dev.rollback.core.trigger.RateRecorder;
 import dev.rollback.core.trigger.TriggerEngine;
 import dev.rollback.core.trigger.TriggerRule;
+import dev.rollback.integrations.ApplicationInsightsRollback;
 import dev.rollback.integrations.QuickBooksRollback;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -141,7 +142,8 @@ public final class RunbookDrill {
                 SecurityEstate security =
                         SecurityEstate.start(database.newDatabase("advisoros_security"), work, pager);
                 IntegrationEstate integration =
-                        IntegrationEstate.start(database.newDatabase("advisoros_integrations"), cache, pager)) {
+                        IntegrationEstate.start(database.newDatabase("advisoros_integrations"), cache, pager);
+                MonitoringEstate monitoring = MonitoringEstate.start(work)) {
             StorageEstate storage = StorageEstate.start(
                     application.azure(), offsite.connectionString(), database.newDatabase("advisoros_documents"));
             say("production: %s", application.whatProductionServes());
@@ -165,12 +167,18 @@ public final class RunbookDrill {
                             RollbackPlan.builder(IntegrationEstate.ACTION, QuickBooksRollback.RUNBOOK_OBJECTIVES)
                                     .carriesOut(IntegrationEstate.ACTION))
                     .build();
+            RollbackPlan monitoringRollback = monitoring
+                    .addMonitoringRollback(RollbackPlan.builder(
+                                    MonitoringEstate.ACTION, ApplicationInsightsRollback.RUNBOOK_OBJECTIVES)
+                            .carriesOut(MonitoringEstate.ACTION))
+                    .build();
             RollbackPlan breachResponse = security.plan();
             LiveProgress progress = new LiveProgress(out, began)
                     .budgetsOf(applicationRollback)
                     .budgetsOf(pointInTimeRecovery)
                     .budgetsOf(storageFailover)
                     .budgetsOf(integrationRollback)
+                    .budgetsOf(monitoringRollback)
                     .budgetsOf(breachResponse);
             List<IncidentReport> incidents = new ArrayList<>();
             Map<String, String> heightened = new LinkedHashMap<>();
@@ -194,6 +202,7 @@ public final class RunbookDrill {
                                     .map(DecisionMatrix.FULL_SYSTEM_LOCKDOWN, breachResponse)
                                     .map(StorageEstate.ACTION, storageFailover)
                                     .map(IntegrationEstate.ACTION, integrationRollback)
+                                    .map(MonitoringEstate.ACTION, monitoringRollback)
                                     .build())
                             .executor(executor)
                             .triggers(engine)
@@ -220,6 +229,7 @@ public final class RunbookDrill {
                                     .add(Check.HEALTH, application.frontendHealth())
                                     .add(Check.HEALTH, application.apiHealth())
                                     .add(Check.HEALTH, cache.health())
+                                    .add(Check.HEALTH, monitoring.health())
                                     .add(Check.USER_JOURNEYS, clientListJourney(database))
                                     .add(Check.INTEGRATIONS, integration.quickBooksInPlace())
                                     .add(Check.DATA_INTEGRITY, storage.documentsOfRecord())
@@ -227,12 +237,13 @@ public final class RunbookDrill {
                                             DecisionMatrix.ERROR_RATE,
                                             DecisionMatrix.RESPONSE_TIME,
                                             StorageEstate.RULE,
-                                            IntegrationEstate.RULE)
+                                            IntegrationEstate.RULE,
+                                            MonitoringEstate.RULE)
                                     .settleFor(Duration.ofMinutes(2))
                                     .build())
                             .heightenedMonitoring(HEIGHTENED)
                             .build()) {
-                Traffic traffic = new Traffic(engine, response, clock, storage, integration);
+                Traffic traffic = new Traffic(engine, response, clock, storage, integration, monitoring);
 
                 say("replaying the release's traffic on an accelerated clock (1 min of traffic per few ms)");
                 traffic.replay(
@@ -269,6 +280,13 @@ public final class RunbookDrill {
                 incidents.add(traffic.settle(application, "integration"));
                 heightened.put(incidents.get(incidents.size() - 1).incidentId(), heightenedNow(engine));
                 say("%s", integration.whatIsInPlace());
+
+                say("the primary Application Insights ingestion endpoint stops accepting telemetry");
+                monitoring.ingestionOutage();
+                traffic.untilNewIncident(Duration.ofMinutes(5), application);
+                incidents.add(traffic.settle(application, "monitoring"));
+                heightened.put(incidents.get(incidents.size() - 1).incidentId(), heightenedNow(engine));
+                say("%s", monitoring.whatIsInPlace());
 
                 say("the WAF confirms a credential-stuffing attack: the security-breach signal");
                 engine.raiseSecurityBreach("WAF alert 4411: credential stuffing confirmed");
@@ -336,13 +354,16 @@ public final class RunbookDrill {
         private final RateRecorder quickBooksCalls;
         private final StorageEstate storage;
         private final IntegrationEstate integration;
+        private final MonitoringEstate monitoring;
+        private final RateRecorder telemetrySends;
 
         Traffic(
                 TriggerEngine engine,
                 IncidentResponse response,
                 DrillClock clock,
                 StorageEstate storage,
-                IntegrationEstate integration) {
+                IntegrationEstate integration,
+                MonitoringEstate monitoring) {
             this.engine = engine;
             this.response = response;
             this.clock = clock;
@@ -350,6 +371,8 @@ public final class RunbookDrill {
             this.integration = integration;
             this.storageRequests = engine.rate(StorageEstate.SIGNAL);
             this.quickBooksCalls = engine.rate(IntegrationEstate.SIGNAL);
+            this.monitoring = monitoring;
+            this.telemetrySends = engine.rate(MonitoringEstate.SIGNAL);
         }
 
         /** Replays up to {@code span} of traffic, the application's healthy, until another incident opens. */
@@ -369,10 +392,13 @@ public final class RunbookDrill {
                 int failed = failedPercent.get();
                 int storageFailed = storage.failingPercent();
                 int quickBooksFailed = integration.failingPercent();
+                // one telemetry item a replayed second; the share the agent could not send fails
+                int telemetryFailed = (int) (100L * monitoring.emit((int) STEP.toSeconds()) / STEP.toSeconds());
                 for (int i = 0; i < 100 * STEP.toSeconds(); i++) {
                     engine.recordRequest(40, TimeUnit.MILLISECONDS, i % 100 >= failed);
                     storageRequests.record(i % 100 >= storageFailed);
                     quickBooksCalls.record(i % 100 >= quickBooksFailed);
+                    telemetrySends.record(i % 100 >= telemetryFailed);
                 }
                 clock.advance(STEP);
                 engine.evaluate();
@@ -506,12 +532,14 @@ public final class RunbookDrill {
             .tighten(DecisionMatrix.RESPONSE_TIME, Duration.ofSeconds(2))
             .tighten(StorageEstate.RULE, 0.05)
             .tighten(IntegrationEstate.RULE, 0.05)
+            .tighten(MonitoringEstate.RULE, 0.05)
             .build();
 
     /**
-     * The runbook's decision matrix, with two rules of the application's own signals: storage requests
-     * failing in a region outage (the storage failover, SEV1) and QuickBooks calls failing (the
-     * integration rollback, SEV2).
+     * The runbook's decision matrix, with three rules of the application's own signals: storage
+     * requests failing in a region outage (the storage failover, SEV1), QuickBooks calls failing (the
+     * integration rollback, SEV2) and telemetry refused by its ingestion endpoint (the monitoring
+     * rollback, SEV2).
      */
     private static DecisionMatrix matrix() {
         return DecisionMatrix.from(DecisionMatrix.ofDefaults())
@@ -531,6 +559,15 @@ public final class RunbookDrill {
                         .sustain(Duration.ofMinutes(5))
                         .holdTime(Duration.ofMinutes(1))
                         .action(IntegrationEstate.ACTION)
+                        .severity(Severity.SEV2)
+                        .build())
+                .addRule(TriggerRule.custom()
+                        .name(MonitoringEstate.RULE)
+                        .signal(CustomSignal.rate(MonitoringEstate.SIGNAL))
+                        .above(0.5)
+                        .sustain(Duration.ofMinutes(2))
+                        .holdTime(Duration.ofMinutes(1))
+                        .action(MonitoringEstate.ACTION)
                         .severity(Severity.SEV2)
                         .build())
                 .build();
