@@ -86,7 +86,7 @@ public final class RunbookDrill {
             .toList();
 
     /** Replayed traffic is recorded, evaluated and ticked in steps of this much. */
-    private static final Duration STEP = Duration.ofSeconds(5);
+    private static final Duration STEP = Duration.ofSeconds(10);
 
     /** How much traffic history the accelerated clock replays before the rule can fire. */
     private static final Duration REPLAY_SPAN = Duration.ofMinutes(12);
