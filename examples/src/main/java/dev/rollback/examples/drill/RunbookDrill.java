@@ -2,7 +2,6 @@ package dev.rollback.examples.drill;
 
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RollbackPlan;
-import dev.rollback.api.RollbackStep;
 import dev.rollback.api.Severity;
 import dev.rollback.api.Verification;
 import dev.rollback.api.Verifier;
@@ -68,16 +67,24 @@ import java.util.stream.Stream;
  * on the real clock, verifies the recovery and heightens monitoring. The scenario goes on with a
  * bad migration: the data-corruption signal decides a point-in-time recovery, which the same
  * response runs (emergency backup and its restore test, the restore, validation, the connection
- * switch, the client cache invalidated afterwards). Last, a confirmed attack raises the
- * security-breach signal: the response locks the system down (maintenance mode, logins closed but
- * for break-glass, sessions revoked, the security team paged) and rolls security monitoring back
- * to its backup configuration with both services restarted. Every step is printed as it starts and ends
- * with its component's RTO budget left; the reports are written as Markdown, JSON and HTML, with a
- * post-incident report per incident, and judged on the runbook's drill criteria.
+ * switch, the client cache invalidated afterwards). Then the primary storage region goes down (the
+ * storage failover behind its RPO gate, the documents synced back from their backup and verified,
+ * the Redis cache force-rebooted); QuickBooks production stops answering (the integration
+ * rollback); the primary Application Insights ingestion endpoint refuses telemetry (the monitoring
+ * rollback, the telemetry lost counted); the invoice ledger's primary crashes (the database
+ * failover to its streaming standby, the acknowledged invoices counted). Last, a confirmed attack
+ * raises the security-breach signal: the response locks the system down (maintenance mode, logins
+ * closed but for break-glass, sessions revoked, the security team paged), rolls authentication back
+ * to the backup tenant behind an emergency allow-list and rolls security monitoring back to its
+ * backup configuration. After each run the post-rollback verification (health, the client list, the
+ * QuickBooks API in place, the documents of record, the watched rules healthy) must hold before the
+ * incident counts as recovered, and monitoring is heightened. Every step is printed as it starts
+ * and ends with its component's RTO budget left; the reports are written as Markdown, JSON and HTML,
+ * with a post-incident report per incident, and judged on the runbook's drill criteria.
  *
- * <p>Exit code 0 only when every incident recovered, every component met its RTO and RPO, every
- * verification passed and every judged drill criterion was met: a drill that hides a miss is worse
- * than none.
+ * <p>Exit code 0 only when every incident recovered, no component missed its RTO or RPO, every
+ * verification and post-rollback check passed, monitoring was heightened after each recovery and
+ * every judged drill criterion was met: a drill that hides a miss is worse than none.
  */
 public final class RunbookDrill {
     /** The mock servers log every request through java.util.logging; the drill prints what matters. */
@@ -126,6 +133,7 @@ public final class RunbookDrill {
         CompletableFuture<ApplicationEstate> starting = supplyAsync(() -> ApplicationEstate.start(work, this::say));
         CompletableFuture<CacheEstate> startingCache = supplyAsync(() -> CacheEstate.start(this::say));
         CompletableFuture<OffsiteEstate> startingOffsite = supplyAsync(() -> OffsiteEstate.start(this::say));
+        CompletableFuture<FailoverEstate> startingLedger = supplyAsync(() -> FailoverEstate.start(this::say));
         DatabaseEstate started;
         try {
             started = DatabaseEstate.start(work, this::say);
@@ -133,12 +141,14 @@ public final class RunbookDrill {
             closeWhenStarted(starting);
             closeWhenStarted(startingCache);
             closeWhenStarted(startingOffsite);
+            closeWhenStarted(startingLedger);
             throw e;
         }
         try (DatabaseEstate database = started;
-                ApplicationEstate application = join(starting, startingCache, startingOffsite);
-                CacheEstate cache = join(startingCache, startingOffsite);
-                OffsiteEstate offsite = join(startingOffsite);
+                ApplicationEstate application = join(starting, startingCache, startingOffsite, startingLedger);
+                CacheEstate cache = join(startingCache, startingOffsite, startingLedger);
+                OffsiteEstate offsite = join(startingOffsite, startingLedger);
+                FailoverEstate ledger = join(startingLedger);
                 SecurityEstate security =
                         SecurityEstate.start(database.newDatabase("advisoros_security"), work, pager);
                 IntegrationEstate integration =
@@ -172,6 +182,7 @@ public final class RunbookDrill {
                                     MonitoringEstate.ACTION, ApplicationInsightsRollback.RUNBOOK_OBJECTIVES)
                             .carriesOut(MonitoringEstate.ACTION))
                     .build();
+            RollbackPlan databaseFailover = ledger.plan();
             RollbackPlan breachResponse = security.plan();
             LiveProgress progress = new LiveProgress(out, began)
                     .budgetsOf(applicationRollback)
@@ -179,6 +190,7 @@ public final class RunbookDrill {
                     .budgetsOf(storageFailover)
                     .budgetsOf(integrationRollback)
                     .budgetsOf(monitoringRollback)
+                    .budgetsOf(databaseFailover)
                     .budgetsOf(breachResponse);
             List<IncidentReport> incidents = new ArrayList<>();
             Map<String, String> heightened = new LinkedHashMap<>();
@@ -198,7 +210,7 @@ public final class RunbookDrill {
                             .catalog(PlanCatalog.forMatrix(engine.matrix())
                                     .map(DecisionMatrix.APPLICATION_ROLLBACK, applicationRollback)
                                     .map(DecisionMatrix.POINT_IN_TIME_RECOVERY, pointInTimeRecovery)
-                                    .map(DecisionMatrix.DATABASE_FAILOVER, notDrilled(DecisionMatrix.DATABASE_FAILOVER))
+                                    .map(DecisionMatrix.DATABASE_FAILOVER, databaseFailover)
                                     .map(DecisionMatrix.FULL_SYSTEM_LOCKDOWN, breachResponse)
                                     .map(StorageEstate.ACTION, storageFailover)
                                     .map(IntegrationEstate.ACTION, integrationRollback)
@@ -230,12 +242,14 @@ public final class RunbookDrill {
                                     .add(Check.HEALTH, application.apiHealth())
                                     .add(Check.HEALTH, cache.health())
                                     .add(Check.HEALTH, monitoring.health())
+                                    .add(Check.HEALTH, ledger.writable())
                                     .add(Check.USER_JOURNEYS, clientListJourney(database))
                                     .add(Check.INTEGRATIONS, integration.quickBooksInPlace())
                                     .add(Check.DATA_INTEGRITY, storage.documentsOfRecord())
                                     .watchRules(
                                             DecisionMatrix.ERROR_RATE,
                                             DecisionMatrix.RESPONSE_TIME,
+                                            DecisionMatrix.DATABASE_CONNECTION_FAILURES,
                                             StorageEstate.RULE,
                                             IntegrationEstate.RULE,
                                             MonitoringEstate.RULE)
@@ -243,7 +257,7 @@ public final class RunbookDrill {
                                     .build())
                             .heightenedMonitoring(HEIGHTENED)
                             .build()) {
-                Traffic traffic = new Traffic(engine, response, clock, storage, integration, monitoring);
+                Traffic traffic = new Traffic(engine, response, clock, storage, integration, monitoring, ledger);
 
                 say("replaying the release's traffic on an accelerated clock (1 min of traffic per few ms)");
                 traffic.replay(
@@ -287,6 +301,13 @@ public final class RunbookDrill {
                 incidents.add(traffic.settle(application, "monitoring"));
                 heightened.put(incidents.get(incidents.size() - 1).incidentId(), heightenedNow(engine));
                 say("%s", monitoring.whatIsInPlace());
+
+                say("the invoice ledger's primary crashes: the application's connections are refused");
+                ledger.primaryCrash();
+                traffic.untilNewIncident(Duration.ofMinutes(5), application);
+                incidents.add(traffic.settle(application, "database failover"));
+                heightened.put(incidents.get(incidents.size() - 1).incidentId(), heightenedNow(engine));
+                say("%s", ledger.whatIsInPlace());
 
                 say("the WAF confirms a credential-stuffing attack: the security-breach signal");
                 engine.raiseSecurityBreach("WAF alert 4411: credential stuffing confirmed");
@@ -356,6 +377,7 @@ public final class RunbookDrill {
         private final IntegrationEstate integration;
         private final MonitoringEstate monitoring;
         private final RateRecorder telemetrySends;
+        private final FailoverEstate ledger;
 
         Traffic(
                 TriggerEngine engine,
@@ -363,7 +385,8 @@ public final class RunbookDrill {
                 DrillClock clock,
                 StorageEstate storage,
                 IntegrationEstate integration,
-                MonitoringEstate monitoring) {
+                MonitoringEstate monitoring,
+                FailoverEstate ledger) {
             this.engine = engine;
             this.response = response;
             this.clock = clock;
@@ -373,6 +396,7 @@ public final class RunbookDrill {
             this.quickBooksCalls = engine.rate(IntegrationEstate.SIGNAL);
             this.monitoring = monitoring;
             this.telemetrySends = engine.rate(MonitoringEstate.SIGNAL);
+            this.ledger = ledger;
         }
 
         /** Replays up to {@code span} of traffic, the application's healthy, until another incident opens. */
@@ -400,6 +424,7 @@ public final class RunbookDrill {
                     quickBooksCalls.record(i % 100 >= quickBooksFailed);
                     telemetrySends.record(i % 100 >= telemetryFailed);
                 }
+                ledger.serve(engine);
                 clock.advance(STEP);
                 engine.evaluate();
                 response.tick();
@@ -461,7 +486,7 @@ public final class RunbookDrill {
             DrillKind kind = switch (incident.decision().action()) {
                 case DecisionMatrix.APPLICATION_ROLLBACK -> DrillKind.APPLICATION_ROLLBACK;
                 case DecisionMatrix.POINT_IN_TIME_RECOVERY -> DrillKind.DATABASE_RECOVERY;
-                case StorageEstate.ACTION -> DrillKind.INFRASTRUCTURE_FAILOVER;
+                case StorageEstate.ACTION, DecisionMatrix.DATABASE_FAILOVER -> DrillKind.INFRASTRUCTURE_FAILOVER;
                 default -> DrillKind.FULL_DISASTER_RECOVERY;
             };
             DrillVerdict verdict = DrillVerdict.of(kind, run);
@@ -533,6 +558,7 @@ public final class RunbookDrill {
             .tighten(StorageEstate.RULE, 0.05)
             .tighten(IntegrationEstate.RULE, 0.05)
             .tighten(MonitoringEstate.RULE, 0.05)
+            .tighten(DecisionMatrix.DATABASE_CONNECTION_FAILURES, 0.2)
             .build();
 
     /**
@@ -595,19 +621,6 @@ public final class RunbookDrill {
                     corrupt + " corrupt",
                     Map.of());
         });
-    }
-
-    /** A plan for a decision this drill does not stage: refuses in preflight, saying which drill covers it. */
-    private static RollbackPlan notDrilled(String action) {
-        return RollbackPlan.builder(action, RecoveryObjectives.stateless(Duration.ofMinutes(5)))
-                .carriesOut(action)
-                .step(RollbackStep.builder("not-drilled", "drill")
-                        .idempotent(true)
-                        .action(ctx -> {
-                            throw new IllegalStateException("'" + action + "' is not staged by the runbook drill");
-                        })
-                        .build())
-                .build();
     }
 
     private void say(String line) {
