@@ -35,7 +35,7 @@ import java.util.function.Consumer;
  */
 final class FailoverEstate implements AutoCloseable {
     static final String RECONCILE_STEP = "acknowledged-invoices";
-    private static final int WRITES_PER_STEP = 3;
+    private static final int WRITES_PER_STEP = 4;
 
     private final PostgresServer primary;
     private final PostgresServer standby;

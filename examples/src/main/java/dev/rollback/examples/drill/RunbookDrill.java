@@ -93,7 +93,7 @@ public final class RunbookDrill {
             .toList();
 
     /** Replayed traffic is recorded, evaluated and ticked in steps of this much. */
-    private static final Duration STEP = Duration.ofSeconds(10);
+    private static final Duration STEP = Duration.ofSeconds(15);
 
     /** How much traffic history the accelerated clock replays before the rule can fire. */
     private static final Duration REPLAY_SPAN = Duration.ofMinutes(12);
