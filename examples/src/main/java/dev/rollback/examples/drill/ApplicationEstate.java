@@ -241,6 +241,11 @@ final class ApplicationEstate implements AutoCloseable {
         return plan.build();
     }
 
+    /** The simulated Azure control plane, where the storage account and the Redis cache are too. */
+    AzureControlPlaneSimulator azure() {
+        return azure;
+    }
+
     /** The App Service's public health check: 200 once production serves the previous version. */
     HealthCheckVerifier appServiceHealth() {
         return check("app-service-health", "/api/health");

@@ -63,6 +63,11 @@ final class OffsiteEstate implements AutoCloseable {
                 s -> s.dependsOn("emergency-backup"));
     }
 
+    /** The connection string of the local Azurite, which also holds the documents' containers. */
+    String connectionString() {
+        return server.connectionString();
+    }
+
     /** What the off-site store holds now. */
     String whatItHolds() {
         long blobs =

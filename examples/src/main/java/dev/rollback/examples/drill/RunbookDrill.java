@@ -2,8 +2,11 @@ package dev.rollback.examples.drill;
 
 import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RollbackPlan;
-import dev.rollback.api.RollbackStep;
+import dev.rollback.api.Severity;
+import dev.rollback.api.Verification;
+import dev.rollback.api.Verifier;
 import dev.rollback.api.report.RollbackReport;
+import dev.rollback.api.report.TargetStatus;
 import dev.rollback.core.RollbackExecutor;
 import dev.rollback.core.drill.DrillKind;
 import dev.rollback.core.drill.DrillVerdict;
@@ -24,9 +27,14 @@ import dev.rollback.core.response.IncidentResponse;
 import dev.rollback.core.response.PlanCatalog;
 import dev.rollback.core.response.PostRollbackVerification;
 import dev.rollback.core.response.PostRollbackVerification.Check;
+import dev.rollback.core.trigger.CustomSignal;
 import dev.rollback.core.trigger.DecisionMatrix;
 import dev.rollback.core.trigger.HeightenedMonitoring;
+import dev.rollback.core.trigger.RateRecorder;
 import dev.rollback.core.trigger.TriggerEngine;
+import dev.rollback.core.trigger.TriggerRule;
+import dev.rollback.integrations.ApplicationInsightsRollback;
+import dev.rollback.integrations.QuickBooksRollback;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -37,8 +45,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -57,16 +67,24 @@ import java.util.stream.Stream;
  * on the real clock, verifies the recovery and heightens monitoring. The scenario goes on with a
  * bad migration: the data-corruption signal decides a point-in-time recovery, which the same
  * response runs (emergency backup and its restore test, the restore, validation, the connection
- * switch, the client cache invalidated afterwards). Last, a confirmed attack raises the
- * security-breach signal: the response locks the system down (maintenance mode, logins closed but
- * for break-glass, sessions revoked, the security team paged) and rolls security monitoring back
- * to its backup configuration with both services restarted. Every step is printed as it starts and ends
- * with its component's RTO budget left; the reports are written as Markdown, JSON and HTML, with a
- * post-incident report per incident, and judged on the runbook's drill criteria.
+ * switch, the client cache invalidated afterwards). Then the primary storage region goes down (the
+ * storage failover behind its RPO gate, the documents synced back from their backup and verified,
+ * the Redis cache force-rebooted); QuickBooks production stops answering (the integration
+ * rollback); the primary Application Insights ingestion endpoint refuses telemetry (the monitoring
+ * rollback, the telemetry lost counted); the invoice ledger's primary crashes (the database
+ * failover to its streaming standby, the acknowledged invoices counted). Last, a confirmed attack
+ * raises the security-breach signal: the response locks the system down (maintenance mode, logins
+ * closed but for break-glass, sessions revoked, the security team paged), rolls authentication back
+ * to the backup tenant behind an emergency allow-list and rolls security monitoring back to its
+ * backup configuration. After each run the post-rollback verification (health, the client list, the
+ * QuickBooks API in place, the documents of record, the watched rules healthy) must hold before the
+ * incident counts as recovered, and monitoring is heightened. Every step is printed as it starts
+ * and ends with its component's RTO budget left; the reports are written as Markdown, JSON and HTML,
+ * with a post-incident report per incident, and judged on the runbook's drill criteria.
  *
- * <p>Exit code 0 only when every incident recovered, every component met its RTO and RPO, every
- * verification passed and every judged drill criterion was met: a drill that hides a miss is worse
- * than none.
+ * <p>Exit code 0 only when every incident recovered, no component missed its RTO or RPO, every
+ * verification and post-rollback check passed, monitoring was heightened after each recovery and
+ * every judged drill criterion was met: a drill that hides a miss is worse than none.
  */
 public final class RunbookDrill {
     /** The mock servers log every request through java.util.logging; the drill prints what matters. */
@@ -75,7 +93,7 @@ public final class RunbookDrill {
             .toList();
 
     /** Replayed traffic is recorded, evaluated and ticked in steps of this much. */
-    private static final Duration STEP = Duration.ofSeconds(5);
+    private static final Duration STEP = Duration.ofSeconds(15);
 
     /** How much traffic history the accelerated clock replays before the rule can fire. */
     private static final Duration REPLAY_SPAN = Duration.ofMinutes(12);
@@ -115,6 +133,7 @@ public final class RunbookDrill {
         CompletableFuture<ApplicationEstate> starting = supplyAsync(() -> ApplicationEstate.start(work, this::say));
         CompletableFuture<CacheEstate> startingCache = supplyAsync(() -> CacheEstate.start(this::say));
         CompletableFuture<OffsiteEstate> startingOffsite = supplyAsync(() -> OffsiteEstate.start(this::say));
+        CompletableFuture<FailoverEstate> startingLedger = supplyAsync(() -> FailoverEstate.start(this::say));
         DatabaseEstate started;
         try {
             started = DatabaseEstate.start(work, this::say);
@@ -122,14 +141,21 @@ public final class RunbookDrill {
             closeWhenStarted(starting);
             closeWhenStarted(startingCache);
             closeWhenStarted(startingOffsite);
+            closeWhenStarted(startingLedger);
             throw e;
         }
         try (DatabaseEstate database = started;
-                ApplicationEstate application = join(starting, startingCache, startingOffsite);
-                CacheEstate cache = join(startingCache, startingOffsite);
-                OffsiteEstate offsite = join(startingOffsite);
+                ApplicationEstate application = join(starting, startingCache, startingOffsite, startingLedger);
+                CacheEstate cache = join(startingCache, startingOffsite, startingLedger);
+                OffsiteEstate offsite = join(startingOffsite, startingLedger);
+                FailoverEstate ledger = join(startingLedger);
                 SecurityEstate security =
-                        SecurityEstate.start(database.newDatabase("advisoros_security"), work, pager)) {
+                        SecurityEstate.start(database.newDatabase("advisoros_security"), work, pager);
+                IntegrationEstate integration =
+                        IntegrationEstate.start(database.newDatabase("advisoros_integrations"), cache, pager);
+                MonitoringEstate monitoring = MonitoringEstate.start(work)) {
+            StorageEstate storage = StorageEstate.start(
+                    application.azure(), offsite.connectionString(), database.newDatabase("advisoros_documents"));
             say("production: %s", application.whatProductionServes());
             DrillClock clock = DrillClock.replayingFrom(Instant.now());
             RollbackPlan applicationRollback = application.plan();
@@ -140,14 +166,36 @@ public final class RunbookDrill {
             offsite.addShipping(recovery, DatabaseEstate.COMPONENT);
             RollbackPlan pointInTimeRecovery = cache.addCacheInvalidation(recovery, DatabaseEstate.SWITCH_STEP)
                     .build();
+            RollbackPlan storageFailover = cache.addCacheRecovery(
+                            storage.addStorageRecovery(
+                                    RollbackPlan.builder(StorageEstate.ACTION, StorageEstate.planObjectives())
+                                            .carriesOut(StorageEstate.ACTION)),
+                            application.azure())
+                    .build();
+            RollbackPlan integrationRollback = integration
+                    .addQuickBooksRollback(
+                            RollbackPlan.builder(IntegrationEstate.ACTION, QuickBooksRollback.RUNBOOK_OBJECTIVES)
+                                    .carriesOut(IntegrationEstate.ACTION))
+                    .build();
+            RollbackPlan monitoringRollback = monitoring
+                    .addMonitoringRollback(RollbackPlan.builder(
+                                    MonitoringEstate.ACTION, ApplicationInsightsRollback.RUNBOOK_OBJECTIVES)
+                            .carriesOut(MonitoringEstate.ACTION))
+                    .build();
+            RollbackPlan databaseFailover = ledger.plan();
             RollbackPlan breachResponse = security.plan();
             LiveProgress progress = new LiveProgress(out, began)
                     .budgetsOf(applicationRollback)
                     .budgetsOf(pointInTimeRecovery)
+                    .budgetsOf(storageFailover)
+                    .budgetsOf(integrationRollback)
+                    .budgetsOf(monitoringRollback)
+                    .budgetsOf(databaseFailover)
                     .budgetsOf(breachResponse);
             List<IncidentReport> incidents = new ArrayList<>();
+            Map<String, String> heightened = new LinkedHashMap<>();
             try (TriggerEngine engine = TriggerEngine.builder()
-                            .matrix(DecisionMatrix.ofDefaults())
+                            .matrix(matrix())
                             .clock(clock)
                             .build();
                     NotificationDispatcher dispatcher = NotificationDispatcher.custom()
@@ -162,8 +210,11 @@ public final class RunbookDrill {
                             .catalog(PlanCatalog.forMatrix(engine.matrix())
                                     .map(DecisionMatrix.APPLICATION_ROLLBACK, applicationRollback)
                                     .map(DecisionMatrix.POINT_IN_TIME_RECOVERY, pointInTimeRecovery)
-                                    .map(DecisionMatrix.DATABASE_FAILOVER, notDrilled(DecisionMatrix.DATABASE_FAILOVER))
+                                    .map(DecisionMatrix.DATABASE_FAILOVER, databaseFailover)
                                     .map(DecisionMatrix.FULL_SYSTEM_LOCKDOWN, breachResponse)
+                                    .map(StorageEstate.ACTION, storageFailover)
+                                    .map(IntegrationEstate.ACTION, integrationRollback)
+                                    .map(MonitoringEstate.ACTION, monitoringRollback)
                                     .build())
                             .executor(executor)
                             .triggers(engine)
@@ -189,14 +240,24 @@ public final class RunbookDrill {
                                     .add(Check.HEALTH, application.appServiceHealth())
                                     .add(Check.HEALTH, application.frontendHealth())
                                     .add(Check.HEALTH, application.apiHealth())
+                                    .add(Check.HEALTH, cache.health())
+                                    .add(Check.HEALTH, monitoring.health())
+                                    .add(Check.HEALTH, ledger.writable())
+                                    .add(Check.USER_JOURNEYS, clientListJourney(database))
+                                    .add(Check.INTEGRATIONS, integration.quickBooksInPlace())
+                                    .add(Check.DATA_INTEGRITY, storage.documentsOfRecord())
+                                    .watchRules(
+                                            DecisionMatrix.ERROR_RATE,
+                                            DecisionMatrix.RESPONSE_TIME,
+                                            DecisionMatrix.DATABASE_CONNECTION_FAILURES,
+                                            StorageEstate.RULE,
+                                            IntegrationEstate.RULE,
+                                            MonitoringEstate.RULE)
                                     .settleFor(Duration.ofMinutes(2))
                                     .build())
-                            .heightenedMonitoring(HeightenedMonitoring.custom()
-                                    .duration(Duration.ofHours(4))
-                                    .tighten(DecisionMatrix.ERROR_RATE, 0.005)
-                                    .build())
+                            .heightenedMonitoring(HEIGHTENED)
                             .build()) {
-                Traffic traffic = new Traffic(engine, response, clock);
+                Traffic traffic = new Traffic(engine, response, clock, storage, integration, monitoring, ledger);
 
                 say("replaying the release's traffic on an accelerated clock (1 min of traffic per few ms)");
                 traffic.replay(
@@ -204,6 +265,7 @@ public final class RunbookDrill {
                         () -> application.servesBrokenRelease() ? 3 : 0,
                         () -> !response.incidents().isEmpty());
                 incidents.add(traffic.settle(application, "application"));
+                heightened.put(incidents.get(incidents.size() - 1).incidentId(), heightenedNow(engine));
                 say("production: %s", application.whatProductionServes());
 
                 database.corrupt();
@@ -211,17 +273,50 @@ public final class RunbookDrill {
                 engine.raiseDataCorruption("100 clients with an empty name after migration 2026_11_25");
                 traffic.replay(Duration.ofSeconds(1), () -> 0, () -> false);
                 incidents.add(traffic.settle(application, "database"));
+                heightened.put(incidents.get(incidents.size() - 1).incidentId(), heightenedNow(engine));
                 say("%s", database.whatTheApplicationReads());
                 say("%s", offsite.whatItHolds());
                 say("%s", cache.whatTheCacheHolds());
+
+                say("the primary storage region goes down: storage requests fail, replication stops,"
+                        + " documents are left missing or truncated, the cache's document index goes stale");
+                storage.regionOutage(clock.instant());
+                cache.staleDocumentIndex();
+                traffic.untilNewIncident(Duration.ofMinutes(5), application);
+                incidents.add(traffic.settle(application, "storage"));
+                heightened.put(incidents.get(incidents.size() - 1).incidentId(), heightenedNow(engine));
+                say("%s", storage.whatItHolds());
+                say("%s", cache.whatTheRebootLeft());
+
+                say("QuickBooks production stops answering: 40% of the sync calls fail");
+                integration.productionOutage(clock.instant());
+                traffic.untilNewIncident(Duration.ofMinutes(10), application);
+                incidents.add(traffic.settle(application, "integration"));
+                heightened.put(incidents.get(incidents.size() - 1).incidentId(), heightenedNow(engine));
+                say("%s", integration.whatIsInPlace());
+
+                say("the primary Application Insights ingestion endpoint stops accepting telemetry");
+                monitoring.ingestionOutage();
+                traffic.untilNewIncident(Duration.ofMinutes(5), application);
+                incidents.add(traffic.settle(application, "monitoring"));
+                heightened.put(incidents.get(incidents.size() - 1).incidentId(), heightenedNow(engine));
+                say("%s", monitoring.whatIsInPlace());
+
+                say("the invoice ledger's primary crashes: the application's connections are refused");
+                ledger.primaryCrash();
+                traffic.untilNewIncident(Duration.ofMinutes(5), application);
+                incidents.add(traffic.settle(application, "database failover"));
+                heightened.put(incidents.get(incidents.size() - 1).incidentId(), heightenedNow(engine));
+                say("%s", ledger.whatIsInPlace());
 
                 say("the WAF confirms a credential-stuffing attack: the security-breach signal");
                 engine.raiseSecurityBreach("WAF alert 4411: credential stuffing confirmed");
                 traffic.replay(STEP, () -> 0, () -> false);
                 incidents.add(traffic.settle(application, "security"));
-                say("%s", security.whatIsInPlace());
+                heightened.put(incidents.get(incidents.size() - 1).incidentId(), heightenedNow(engine));
+                say("%s", security.whatIsInPlace(clock.instant()));
             }
-            return report(incidents, Duration.ofNanos(System.nanoTime() - began));
+            return report(incidents, heightened, Duration.ofNanos(System.nanoTime() - began));
         } finally {
             deleteRecursively(work);
         }
@@ -276,11 +371,41 @@ public final class RunbookDrill {
         private final TriggerEngine engine;
         private final IncidentResponse response;
         private final DrillClock clock;
+        private final RateRecorder storageRequests;
+        private final RateRecorder quickBooksCalls;
+        private final StorageEstate storage;
+        private final IntegrationEstate integration;
+        private final MonitoringEstate monitoring;
+        private final RateRecorder telemetrySends;
+        private final FailoverEstate ledger;
 
-        Traffic(TriggerEngine engine, IncidentResponse response, DrillClock clock) {
+        Traffic(
+                TriggerEngine engine,
+                IncidentResponse response,
+                DrillClock clock,
+                StorageEstate storage,
+                IntegrationEstate integration,
+                MonitoringEstate monitoring,
+                FailoverEstate ledger) {
             this.engine = engine;
             this.response = response;
             this.clock = clock;
+            this.storage = storage;
+            this.integration = integration;
+            this.storageRequests = engine.rate(StorageEstate.SIGNAL);
+            this.quickBooksCalls = engine.rate(IntegrationEstate.SIGNAL);
+            this.monitoring = monitoring;
+            this.telemetrySends = engine.rate(MonitoringEstate.SIGNAL);
+            this.ledger = ledger;
+        }
+
+        /** Replays up to {@code span} of traffic, the application's healthy, until another incident opens. */
+        void untilNewIncident(Duration span, ApplicationEstate application) throws Exception {
+            int before = response.incidents().size();
+            replay(
+                    span,
+                    () -> application.servesBrokenRelease() ? 3 : 0,
+                    () -> response.incidents().size() > before);
         }
 
         /** Replays up to {@code span} of traffic in steps of {@link #STEP}, 100 requests a second, {@code failedPercent} of them failing. */
@@ -289,9 +414,17 @@ public final class RunbookDrill {
                     replayed.compareTo(span) < 0 && !stop.getAsBoolean();
                     replayed = replayed.plus(STEP)) {
                 int failed = failedPercent.get();
+                int storageFailed = storage.failingPercent();
+                int quickBooksFailed = integration.failingPercent();
+                // one telemetry item a replayed second; the share the agent could not send fails
+                int telemetryFailed = (int) (100L * monitoring.emit((int) STEP.toSeconds()) / STEP.toSeconds());
                 for (int i = 0; i < 100 * STEP.toSeconds(); i++) {
                     engine.recordRequest(40, TimeUnit.MILLISECONDS, i % 100 >= failed);
+                    storageRequests.record(i % 100 >= storageFailed);
+                    quickBooksCalls.record(i % 100 >= quickBooksFailed);
+                    telemetrySends.record(i % 100 >= telemetryFailed);
                 }
+                ledger.serve(engine);
                 clock.advance(STEP);
                 engine.evaluate();
                 response.tick();
@@ -328,7 +461,8 @@ public final class RunbookDrill {
         int get();
     }
 
-    private DrillResult report(List<IncidentReport> incidents, Duration took) throws IOException {
+    private DrillResult report(List<IncidentReport> incidents, Map<String, String> heightened, Duration took)
+            throws IOException {
         List<String> misses = new ArrayList<>();
         List<Path> written = new ArrayList<>();
         int n = 0;
@@ -352,6 +486,7 @@ public final class RunbookDrill {
             DrillKind kind = switch (incident.decision().action()) {
                 case DecisionMatrix.APPLICATION_ROLLBACK -> DrillKind.APPLICATION_ROLLBACK;
                 case DecisionMatrix.POINT_IN_TIME_RECOVERY -> DrillKind.DATABASE_RECOVERY;
+                case StorageEstate.ACTION, DecisionMatrix.DATABASE_FAILOVER -> DrillKind.INFRASTRUCTURE_FAILOVER;
                 default -> DrillKind.FULL_DISASTER_RECOVERY;
             };
             DrillVerdict verdict = DrillVerdict.of(kind, run);
@@ -368,10 +503,30 @@ public final class RunbookDrill {
                             LiveProgress.human(c.recoveryTime()),
                             LiveProgress.human(c.objectives().rto()),
                             c.rpo()));
+            run.components().stream()
+                    .filter(c -> c.rto() == TargetStatus.MISSED || c.rpo() == TargetStatus.MISSED)
+                    .forEach(c -> misses.add(incident.title() + ": component " + c.component() + " RTO " + c.rto()
+                            + ", RPO " + c.rpo()));
             say(
                     "  critical path %s; the run took %.2fx of it (one step after another: %s)",
                     LiveProgress.human(path.length()), path.ratio(), LiveProgress.human(path.sequential()));
             verdict.criteria().forEach(c -> say("  %s %s: %s", c.met() ? "✓" : "✗", c.name(), c.evidence()));
+            for (Verification check : incident.checks()) {
+                say("  %s post-rollback %s: %s", check.passed() ? "✓" : "✗", check.name(), check.observed());
+                if (!check.passed()) {
+                    misses.add(
+                            incident.title() + ": post-rollback check " + check.name() + " (" + check.observed() + ")");
+                }
+            }
+            String monitoring = heightened.getOrDefault(incident.incidentId(), "");
+            if (incident.heightenedMonitoringUntil().isPresent() && !monitoring.isEmpty()) {
+                say(
+                        "  ✓ heightened monitoring until %s: %s",
+                        incident.heightenedMonitoringUntil().get(), monitoring);
+            } else if (incident.recovered()) {
+                say("  ✗ heightened monitoring: not applied");
+                misses.add(incident.title() + ": heightened monitoring not applied after recovery");
+            }
             say("  lessons learned: not yet recorded (the drill stays open until they are)");
             for (var criterion : verdict.criteria()) {
                 if (!criterion.met()) {
@@ -395,17 +550,77 @@ public final class RunbookDrill {
         return file;
     }
 
-    /** A plan for a decision this drill does not stage: refuses in preflight, saying which drill covers it. */
-    private static RollbackPlan notDrilled(String action) {
-        return RollbackPlan.builder(action, RecoveryObjectives.stateless(Duration.ofMinutes(5)))
-                .carriesOut(action)
-                .step(RollbackStep.builder("not-drilled", "drill")
-                        .idempotent(true)
-                        .action(ctx -> {
-                            throw new IllegalStateException("'" + action + "' is not staged by the runbook drill");
-                        })
+    /** After a recovery: every watched rule's threshold lowered for four hours (the runbook's "monitoring enhancement"). */
+    private static final HeightenedMonitoring HEIGHTENED = HeightenedMonitoring.custom()
+            .duration(Duration.ofHours(4))
+            .tighten(DecisionMatrix.ERROR_RATE, 0.005)
+            .tighten(DecisionMatrix.RESPONSE_TIME, Duration.ofSeconds(2))
+            .tighten(StorageEstate.RULE, 0.05)
+            .tighten(IntegrationEstate.RULE, 0.05)
+            .tighten(MonitoringEstate.RULE, 0.05)
+            .tighten(DecisionMatrix.DATABASE_CONNECTION_FAILURES, 0.2)
+            .build();
+
+    /**
+     * The runbook's decision matrix, with three rules of the application's own signals: storage
+     * requests failing in a region outage (the storage failover, SEV1), QuickBooks calls failing (the
+     * integration rollback, SEV2) and telemetry refused by its ingestion endpoint (the monitoring
+     * rollback, SEV2).
+     */
+    private static DecisionMatrix matrix() {
+        return DecisionMatrix.from(DecisionMatrix.ofDefaults())
+                .addRule(TriggerRule.custom()
+                        .name(StorageEstate.RULE)
+                        .signal(CustomSignal.rate(StorageEstate.SIGNAL))
+                        .above(0.5)
+                        .sustain(Duration.ofMinutes(2))
+                        .holdTime(Duration.ofMinutes(1))
+                        .action(StorageEstate.ACTION)
+                        .severity(Severity.SEV1)
+                        .build())
+                .addRule(TriggerRule.custom()
+                        .name(IntegrationEstate.RULE)
+                        .signal(CustomSignal.rate(IntegrationEstate.SIGNAL))
+                        .above(0.2)
+                        .sustain(Duration.ofMinutes(5))
+                        .holdTime(Duration.ofMinutes(1))
+                        .action(IntegrationEstate.ACTION)
+                        .severity(Severity.SEV2)
+                        .build())
+                .addRule(TriggerRule.custom()
+                        .name(MonitoringEstate.RULE)
+                        .signal(CustomSignal.rate(MonitoringEstate.SIGNAL))
+                        .above(0.5)
+                        .sustain(Duration.ofMinutes(2))
+                        .holdTime(Duration.ofMinutes(1))
+                        .action(MonitoringEstate.ACTION)
+                        .severity(Severity.SEV2)
                         .build())
                 .build();
+    }
+
+    /** The thresholds in force now, read back from the engine: what heightened monitoring changed. */
+    private static String heightenedNow(TriggerEngine engine) {
+        List<String> lowered = new ArrayList<>();
+        for (Map.Entry<String, Double> e : HEIGHTENED.thresholds().entrySet()) {
+            engine.heightenedThreshold(e.getKey())
+                    .ifPresent(t -> lowered.add(e.getKey() + " "
+                            + engine.matrix().rule(e.getKey()).orElseThrow().threshold() + " → " + t));
+        }
+        return lowered.size() == HEIGHTENED.thresholds().size() ? String.join(", ", lowered) : "";
+    }
+
+    /** The critical user journey after a rollback: the client list reads every client, none corrupt. */
+    private static Verifier clientListJourney(DatabaseEstate database) {
+        return Verifier.of("client-list", ctx -> {
+            long corrupt = database.corruptClientsTheApplicationReads();
+            return new Verification(
+                    "client-list",
+                    corrupt == 0,
+                    "the client list shows no corrupt client",
+                    corrupt + " corrupt",
+                    Map.of());
+        });
     }
 
     private void say(String line) {
