@@ -4,14 +4,17 @@ import dev.rollback.api.Secret;
 import dev.rollback.api.internal.Arguments;
 import dev.rollback.postgres.internal.ToolArguments;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
@@ -20,24 +23,45 @@ import javax.sql.DataSource;
  * client tool as an option or a connection string ({@code -f/etc/passwd}, {@code host=evil
  * dbname=x}, {@code postgresql://...}, a leading {@code -}, {@code ..}, a line break).
  *
+ * <p><b>TLS.</b> {@link #sslMode()} and {@link #sslRootCertificate()} say how the server is
+ * checked, and the same settings reach the JDBC driver ({@code sslmode}, {@code sslrootcert}) and
+ * every PostgreSQL tool this provider runs for the endpoint ({@code PGSSLMODE},
+ * {@code PGSSLROOTCERT} in the tool's environment), so that pg_dump refuses the server JDBC
+ * refuses. The default is {@link PostgresSslMode#VERIFY_FULL} for any host but a loopback one
+ * ({@code localhost}, {@code 127.x.x.x}), which keeps the drivers' default
+ * {@link PostgresSslMode#PREFER}. With a verifying mode and no root certificate, the server's
+ * certificate must chain to a root of the JVM's default trust store (the JDBC driver uses that
+ * store; the tools get its roots in a PEM file of their own). It never turns certificate checks
+ * off on its own.
+ *
  * <p>Immutable and thread-safe. Its {@link #toString()} and {@link #describe()} name host, port
  * and database, never the password; the JDBC URL it builds holds no credentials.
  */
 public final class PostgresEndpoint {
+    private static final Pattern LOOPBACK_IPV4 = Pattern.compile("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+    /** The JDBC driver's factory over the JVM's default trust store (it still checks the host name). */
+    private static final String JVM_TRUST_STORE_FACTORY = "org.postgresql.ssl.DefaultJavaSSLFactory";
+
     private final String host;
     private final int port;
     private final String database;
     private final String user;
     private final Secret password;
     private final Duration connectTimeout;
+    private final PostgresSslMode sslMode;
+    private final Optional<PostgresSslMode> chosenSslMode;
+    private final Optional<Path> sslRootCertificate;
 
-    private PostgresEndpoint(Builder b) {
+    private PostgresEndpoint(Builder b, PostgresSslMode sslMode) {
         this.host = b.host;
         this.port = b.port;
         this.database = b.database;
         this.user = b.user;
         this.password = b.password;
         this.connectTimeout = b.connectTimeout;
+        this.sslMode = sslMode;
+        this.chosenSslMode = Optional.ofNullable(b.sslMode);
+        this.sslRootCertificate = Optional.ofNullable(b.sslRootCertificate);
     }
 
     /** A builder; host, port, database, user and password are required. */
@@ -45,7 +69,11 @@ public final class PostgresEndpoint {
         return new Builder();
     }
 
-    /** A builder that starts from this endpoint's values (to point at another database or port). */
+    /**
+     * A builder that starts from this endpoint's values (to point at another database or port). An
+     * {@code sslMode} that was chosen stays; one left to its default is chosen again for the host
+     * the new endpoint names.
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.host = host;
@@ -54,6 +82,8 @@ public final class PostgresEndpoint {
         b.user = user;
         b.password = password;
         b.connectTimeout = connectTimeout;
+        b.sslMode = chosenSslMode.orElse(null);
+        b.sslRootCertificate = sslRootCertificate.orElse(null);
         return b;
     }
 
@@ -87,6 +117,31 @@ public final class PostgresEndpoint {
         return connectTimeout;
     }
 
+    /**
+     * How TLS is used and the server checked: the one set on the builder, else
+     * {@link PostgresSslMode#VERIFY_FULL} for a non-loopback host and {@link PostgresSslMode#PREFER}
+     * for a loopback one.
+     */
+    public PostgresSslMode sslMode() {
+        return sslMode;
+    }
+
+    /**
+     * The PEM file of the root certificate(s) the server's certificate must chain to, when set;
+     * otherwise a verifying {@link #sslMode()} trusts the JVM's default trust store.
+     */
+    public Optional<Path> sslRootCertificate() {
+        return sslRootCertificate;
+    }
+
+    /**
+     * Whether {@code host} is a loopback name or address ({@code localhost}, {@code 127.x.x.x});
+     * read from the text alone, no name is resolved.
+     */
+    static boolean isLoopback(String host) {
+        return host.equalsIgnoreCase("localhost") || LOOPBACK_IPV4.matcher(host).matches();
+    }
+
     /** The JDBC URL of the database; it holds no credentials. */
     public String jdbcUrl() {
         return "jdbc:postgresql://" + host + ":" + port + "/" + database;
@@ -112,6 +167,14 @@ public final class PostgresEndpoint {
         // never answers the startup would hold the caller until the server's authentication_timeout
         props.setProperty("loginTimeout", seconds);
         props.setProperty("ApplicationName", "rollback");
+        props.setProperty("sslmode", sslMode.libpqName());
+        if (sslMode.verifiesCertificate()) {
+            if (sslRootCertificate.isPresent()) {
+                props.setProperty("sslrootcert", sslRootCertificate.get().toString());
+            } else {
+                props.setProperty("sslfactory", JVM_TRUST_STORE_FACTORY);
+            }
+        }
         return DriverManager.getConnection(jdbcUrl(), props);
     }
 
@@ -122,7 +185,7 @@ public final class PostgresEndpoint {
 
     @Override
     public String toString() {
-        return "PostgresEndpoint[" + describe() + ", user=" + user + "]";
+        return "PostgresEndpoint[" + describe() + ", user=" + user + ", sslmode=" + sslMode + "]";
     }
 
     /** A pool-less data source over one endpoint. */
@@ -198,6 +261,8 @@ public final class PostgresEndpoint {
         private String user;
         private Secret password;
         private Duration connectTimeout = Duration.ofSeconds(10);
+        private PostgresSslMode sslMode;
+        private Path sslRootCertificate;
 
         private Builder() {}
 
@@ -238,16 +303,49 @@ public final class PostgresEndpoint {
         }
 
         /**
+         * How TLS is used and the server checked (see {@link PostgresSslMode}). Default:
+         * {@link PostgresSslMode#VERIFY_FULL} for any host but a loopback one ({@code localhost},
+         * {@code 127.x.x.x}), which gets {@link PostgresSslMode#PREFER}, the drivers' own default.
+         */
+        public Builder sslMode(PostgresSslMode sslMode) {
+            this.sslMode = Objects.requireNonNull(sslMode, "sslMode");
+            return this;
+        }
+
+        /**
+         * A PEM file with the root certificate(s) the server's certificate must chain to, for
+         * {@link PostgresSslMode#VERIFY_FULL} and {@link PostgresSslMode#VERIFY_CA} (required by
+         * the latter). An absolute, normalized path; read when a connection is opened. Default:
+         * none, the JVM's default trust store.
+         */
+        public Builder sslRootCertificate(Path sslRootCertificate) {
+            this.sslRootCertificate = ToolArguments.requireAbsolutePath(sslRootCertificate, "sslRootCertificate");
+            return this;
+        }
+
+        /**
          * The endpoint.
          *
-         * @throws IllegalStateException if a required value is missing
+         * @throws IllegalStateException if a required value is missing, a root certificate is set
+         *     for a mode that does not check certificates, or {@code verify-ca} has no root
+         *     certificate
          */
         public PostgresEndpoint build() {
             requireSet(host, "host");
             requireSet(database, "database");
             requireSet(user, "user");
             requireSet(password, "password");
-            return new PostgresEndpoint(this);
+            PostgresSslMode mode =
+                    sslMode != null ? sslMode : isLoopback(host) ? PostgresSslMode.PREFER : PostgresSslMode.VERIFY_FULL;
+            if (sslRootCertificate != null && !mode.verifiesCertificate()) {
+                throw new IllegalStateException("sslRootCertificate is used only with sslMode verify-ca or verify-full,"
+                        + " but sslMode is " + mode + " for host " + host);
+            }
+            if (mode == PostgresSslMode.VERIFY_CA && sslRootCertificate == null) {
+                throw new IllegalStateException("sslMode verify-ca needs an sslRootCertificate: it does not check the"
+                        + " host name, so the public roots of the JVM's trust store would accept any of their hosts");
+            }
+            return new PostgresEndpoint(this, mode);
         }
 
         private static void requireSet(Object value, String field) {

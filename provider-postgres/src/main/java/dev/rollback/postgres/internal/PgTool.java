@@ -17,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,7 +33,10 @@ import java.util.stream.Stream;
  * Runs one PostgreSQL client or server program (pg_dump, pg_restore, pg_basebackup, pg_ctl) as a
  * child process: never through a shell, the argument list passed as is; the password only in a
  * temporary {@code PGPASSFILE} of mode 0600 in a private 0700 folder, deleted when the program
- * ends; every inherited {@code PG*} variable removed (so no {@code PGPASSWORD} leaks in); stdout
+ * ends; every inherited {@code PG*} variable removed (so no {@code PGPASSWORD} leaks in), and the
+ * login endpoint's TLS settings set instead ({@code PGSSLMODE}, {@code PGSSLROOTCERT}: the
+ * endpoint's root certificate, or the JVM's trusted roots in a PEM file of the work folder), so that
+ * the tool checks the server as the JDBC driver does; stdout
  * and stderr into temporary files (never pipes, so a daemon that inherits them cannot block us);
  * the process and its descendants killed when the caller is interrupted or the timeout passes.
  */
@@ -117,6 +121,7 @@ public final class PgTool {
                 env.put(
                         "PGCONNECT_TIMEOUT",
                         Long.toString(Math.max(2, login.get().connectTimeout().toSeconds())));
+                env.putAll(tlsEnvironment(login.get(), work));
             }
             try {
                 process = builder.start();
@@ -294,6 +299,26 @@ public final class PgTool {
         } catch (NumberFormatException e) {
             return false;
         }
+    }
+
+    /**
+     * {@code PGSSLMODE} and, for a verifying mode, {@code PGSSLROOTCERT} for a tool that connects to
+     * {@code login}: its root certificate, or the JVM's trusted roots written to {@code work}.
+     */
+    static Map<String, String> tlsEnvironment(PostgresEndpoint login, Path work) throws IOException {
+        Map<String, String> tls = new LinkedHashMap<>();
+        tls.put("PGSSLMODE", login.sslMode().libpqName());
+        if (login.sslMode().verifiesCertificate()) {
+            Path root;
+            if (login.sslRootCertificate().isPresent()) {
+                root = login.sslRootCertificate().get();
+            } else {
+                root = Files.writeString(
+                        work.resolve("root.crt"), TrustAnchors.defaultTrustStorePem(), StandardCharsets.US_ASCII);
+            }
+            tls.put("PGSSLROOTCERT", root.toString());
+        }
+        return tls;
     }
 
     private static Path writePassFile(Path work, PostgresEndpoint login) throws IOException {

@@ -2,10 +2,15 @@ package dev.rollback.postgres.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rollback.api.Secret;
 import dev.rollback.api.internal.ChildEnvironment;
+import dev.rollback.postgres.PostgresEndpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +42,53 @@ class PgToolChildEnvironmentTest {
         Set<String> runnerOnly = new HashSet<>(System.getenv().keySet());
         runnerOnly.removeAll(ChildEnvironment.ALLOWED);
         assertThat(runnerOnly).isNotEmpty().doesNotContainAnyElementsOf(names);
+    }
+
+    @Test
+    void aToolConnectingToAnEndpointGetsItsTlsSettingsInItsEnvironment(@TempDir Path work) throws Exception {
+        PostgresEndpoint.Builder db = PostgresEndpoint.builder()
+                .host("db.example.com")
+                .database("app")
+                .user("app")
+                .password(Secret.of("pw"));
+        Path root = Path.of("/etc/rollback/root.crt");
+
+        assertThat(PgTool.tlsEnvironment(db.sslRootCertificate(root).build(), work))
+                .containsExactly(Map.entry("PGSSLMODE", "verify-full"), Map.entry("PGSSLROOTCERT", root.toString()));
+    }
+
+    @Test
+    void withoutARootCertificateAToolTrustsTheJvmsRootsFromAFileInItsWorkFolder(@TempDir Path work) throws Exception {
+        PostgresEndpoint db = PostgresEndpoint.builder()
+                .host("db.example.com")
+                .database("app")
+                .user("app")
+                .password(Secret.of("pw"))
+                .build();
+
+        Map<String, String> env = PgTool.tlsEnvironment(db, work);
+
+        assertThat(env).containsEntry("PGSSLMODE", "verify-full");
+        Path bundle = Path.of(env.get("PGSSLROOTCERT"));
+        assertThat(bundle.getParent()).isEqualTo(work);
+        assertThat(Files.readString(bundle)).startsWith("-----BEGIN CERTIFICATE-----");
+        Collection<? extends Certificate> roots;
+        try (var in = Files.newInputStream(bundle)) {
+            roots = CertificateFactory.getInstance("X.509").generateCertificates(in);
+        }
+        assertThat(roots).isNotEmpty();
+    }
+
+    @Test
+    void aLoopbackEndpointKeepsPreferAndNamesNoRootCertificate(@TempDir Path work) throws Exception {
+        PostgresEndpoint local = PostgresEndpoint.builder()
+                .host("127.0.0.1")
+                .database("app")
+                .user("app")
+                .password(Secret.of("pw"))
+                .build();
+
+        assertThat(PgTool.tlsEnvironment(local, work)).containsExactly(Map.entry("PGSSLMODE", "prefer"));
     }
 
     @Test
