@@ -7,11 +7,13 @@ import dev.rollback.testkit.internal.Commands;
 import dev.rollback.testkit.internal.Folders;
 import dev.rollback.testkit.internal.FreePorts;
 import dev.rollback.testkit.internal.Passwords;
+import dev.rollback.testkit.tls.ServerCertificate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
@@ -47,6 +49,13 @@ import java.util.regex.Pattern;
  * ({@link #awaitStreaming(Duration)}). {@link #awaitCaughtUp(Duration)} waits until it has replayed
  * what the primary had written. Promote it, stop it, crash it or close it like any other server.
  *
+ * <p><b>TLS</b>: {@code builder().tls(certificate)} (a {@link ServerCertificate} from a
+ * {@link dev.rollback.testkit.tls.TestCertificates} authority) turns {@code ssl = on} with that
+ * certificate and key, copied into the data directory as {@code server.crt} and {@code server.key}
+ * (0600, owned by the user that runs the server, as PostgreSQL requires). Clients may still connect
+ * without TLS; a client with {@code sslmode=verify-full} and the authority's root accepts the
+ * server only if the certificate names the host it dialled.
+ *
  * <p>Root: {@code initdb} and {@code postgres} refuse to run as root. When the JVM runs as root,
  * the kit gives the temporary folder to an unprivileged user (default {@code nobody}, uid/gid
  * 65534) and runs initdb, pg_ctl and postgres as that user through {@code setpriv}. The folder's
@@ -68,6 +77,7 @@ public final class PostgresServer implements TestServer {
     private final int osGid;
     private final boolean dropPrivileges;
     private final PostgresServer primary;
+    private final Optional<ServerCertificate> tls;
 
     private Path baseDir;
     private int port;
@@ -85,6 +95,7 @@ public final class PostgresServer implements TestServer {
         this.osUid = b.osUid;
         this.osGid = b.osGid;
         this.dropPrivileges = Commands.runningAsRoot();
+        this.tls = Optional.ofNullable(b.tls);
     }
 
     /** A builder with the defaults: superuser {@code postgres}, binaries located automatically. */
@@ -313,6 +324,11 @@ public final class PostgresServer implements TestServer {
         return DriverManager.getConnection(jdbcUrl(), user, password);
     }
 
+    /** The certificate the server presents over TLS, when it was built with {@link Builder#tls}. */
+    public Optional<ServerCertificate> tlsCertificate() {
+        return tls;
+    }
+
     /** The binaries this server runs, and the client tools next to them (pg_dump, pg_basebackup, pg_restore). */
     public PostgresBinaries binaries() {
         return binaries;
@@ -458,6 +474,12 @@ public final class PostgresServer implements TestServer {
         conf.put("archive_command", "'test ! -f " + archive + "/%f && cp %p " + archive + "/%f'");
         conf.put("max_wal_senders", "4");
         conf.put("password_encryption", "'scram-sha-256'");
+        if (tls.isPresent()) {
+            installCertificate(tls.get());
+            conf.put("ssl", "on");
+            conf.put("ssl_cert_file", "'server.crt'");
+            conf.put("ssl_key_file", "'server.key'");
+        }
         conf.putAll(settings);
         StringBuilder text = new StringBuilder("\n# rollback-testkit\n");
         conf.forEach((k, v) -> text.append(k).append(" = ").append(v).append('\n'));
@@ -466,6 +488,24 @@ public final class PostgresServer implements TestServer {
                     dataDir().resolve("postgresql.conf"), text, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + dataDir().resolve("postgresql.conf"), e);
+        }
+    }
+
+    /** Copies the certificate and key into the data directory, 0600 and owned by the server's user. */
+    private void installCertificate(ServerCertificate certificate) {
+        Path crt = dataDir().resolve("server.crt");
+        Path key = dataDir().resolve("server.key");
+        try {
+            for (Path[] copy : List.of(
+                    new Path[] {certificate.certificateFile(), crt}, new Path[] {certificate.privateKeyFile(), key})) {
+                Files.copy(copy[0], copy[1], StandardCopyOption.REPLACE_EXISTING);
+                Files.setPosixFilePermissions(copy[1], PosixFilePermissions.fromString("rw-------"));
+                if (dropPrivileges) {
+                    Folders.chownRecursively(copy[1], osUid, osGid);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot install the TLS certificate into " + dataDir(), e);
         }
     }
 
@@ -524,8 +564,19 @@ public final class PostgresServer implements TestServer {
         private int osUid = 65534;
         private int osGid = 65534;
         private PostgresServer primary;
+        private ServerCertificate tls;
 
         private Builder() {}
+
+        /**
+         * Serves TLS ({@code ssl = on}) with {@code certificate}, issued by a
+         * {@link dev.rollback.testkit.tls.TestCertificates} authority for the host names the test
+         * wants the client to accept or refuse. Default: no TLS.
+         */
+        public Builder tls(ServerCertificate certificate) {
+            this.tls = Objects.requireNonNull(certificate, "certificate");
+            return this;
+        }
 
         /**
          * Makes the server a streaming standby of {@code primary}, which must be running when the
