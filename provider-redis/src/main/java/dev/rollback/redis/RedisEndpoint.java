@@ -2,6 +2,7 @@ package dev.rollback.redis;
 
 import dev.rollback.api.Secret;
 import dev.rollback.api.internal.Arguments;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -11,6 +12,13 @@ import java.util.Optional;
  * TLS and timeouts. Built with {@code RedisEndpoint.builder().host(..).password(Secret.of(..)).build()};
  * setters check their argument at once and throw {@link IllegalArgumentException} naming the field
  * and the value (never a password).
+ *
+ * <p><b>TLS</b> ({@link Builder#ssl(boolean)}) always verifies the server: its certificate must
+ * chain to a trusted root (the JVM's default trust store, or the PEM file set with
+ * {@link Builder#rootCertificate(Path)}) and name the host the endpoint dials (endpoint
+ * identification "HTTPS": a DNS name, or an IP-address entry for an address). A certificate for
+ * another host is refused even if a public authority signed it. There is no switch to turn either
+ * check off.
  *
  * <p>Immutable and thread-safe. Its {@link #toString()} never shows the password; nothing in this
  * provider ever writes the password to a log, a report, evidence or an exception message.
@@ -24,6 +32,7 @@ public final class RedisEndpoint {
     private final Secret password;
     private final int database;
     private final boolean ssl;
+    private final Path rootCertificate;
     private final Duration connectTimeout;
     private final Duration socketTimeout;
 
@@ -34,6 +43,7 @@ public final class RedisEndpoint {
         this.password = b.password;
         this.database = b.database;
         this.ssl = b.ssl;
+        this.rootCertificate = b.rootCertificate;
         this.connectTimeout = b.connectTimeout;
         this.socketTimeout = b.socketTimeout;
     }
@@ -53,6 +63,7 @@ public final class RedisEndpoint {
         b.password = base.password;
         b.database = base.database;
         b.ssl = base.ssl;
+        b.rootCertificate = base.rootCertificate;
         b.connectTimeout = base.connectTimeout;
         b.socketTimeout = base.socketTimeout;
         return b;
@@ -83,9 +94,20 @@ public final class RedisEndpoint {
         return database;
     }
 
-    /** Whether the connection uses TLS (Azure Cache for Redis: port 6380 with TLS). */
+    /**
+     * Whether the connection uses TLS (Azure Cache for Redis: port 6380 with TLS), with the
+     * server's certificate chain and host name verified.
+     */
     public boolean ssl() {
         return ssl;
+    }
+
+    /**
+     * The PEM file of the root certificate(s) the server's certificate must chain to, when set;
+     * otherwise the JVM's default trust store.
+     */
+    public Optional<Path> rootCertificate() {
+        return Optional.ofNullable(rootCertificate);
     }
 
     /** How long opening a connection may take. */
@@ -116,6 +138,7 @@ public final class RedisEndpoint {
         private Secret password;
         private int database;
         private boolean ssl;
+        private Path rootCertificate;
         private Duration connectTimeout = Duration.ofSeconds(2);
         private Duration socketTimeout = Duration.ofSeconds(2);
 
@@ -155,9 +178,27 @@ public final class RedisEndpoint {
             return this;
         }
 
-        /** Whether to use TLS. Default: no. */
+        /**
+         * Whether to use TLS, with the server's certificate chain and host name verified (see
+         * {@link RedisEndpoint}). Default: no.
+         */
         public Builder ssl(boolean ssl) {
             this.ssl = ssl;
+            return this;
+        }
+
+        /**
+         * A PEM file with the root certificate(s) the server's certificate must chain to, instead of
+         * the JVM's default trust store (for a private authority); needs {@link #ssl(boolean)
+         * ssl(true)}. An absolute path; read each time a connection is opened. Default: none.
+         */
+        public Builder rootCertificate(Path rootCertificate) {
+            Objects.requireNonNull(rootCertificate, "rootCertificate");
+            if (!rootCertificate.isAbsolute()) {
+                throw new IllegalArgumentException("rootCertificate must be an absolute path, but was '"
+                        + Arguments.printable(rootCertificate.toString()) + "'");
+            }
+            this.rootCertificate = rootCertificate;
             return this;
         }
 
@@ -176,7 +217,8 @@ public final class RedisEndpoint {
         /**
          * Builds the endpoint.
          *
-         * @throws IllegalArgumentException if no host was set, or a user was set without a password
+         * @throws IllegalArgumentException if no host was set, a user was set without a password,
+         *     or a root certificate without TLS
          */
         public RedisEndpoint build() {
             if (host == null) {
@@ -184,6 +226,10 @@ public final class RedisEndpoint {
             }
             if (user != null && password == null) {
                 throw new IllegalArgumentException("user '" + user + "' needs a password, but none was set");
+            }
+            if (rootCertificate != null && !ssl) {
+                throw new IllegalArgumentException("rootCertificate " + rootCertificate + " is set but ssl is false;"
+                        + " set ssl(true) to connect over TLS");
             }
             return new RedisEndpoint(this);
         }

@@ -63,6 +63,7 @@ public final class RedisRollback {
                         endpoint.password().map(p -> p.reveal()).orElse(null),
                         endpoint.database(),
                         endpoint.ssl(),
+                        endpoint.rootCertificate(),
                         endpoint.connectTimeout(),
                         endpoint.socketTimeout()),
                 null);

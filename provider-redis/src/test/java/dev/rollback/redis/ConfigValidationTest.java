@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rollback.api.Secret;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -39,6 +40,24 @@ class ConfigValidationTest {
         assertThatThrownBy(b::build).hasMessageContaining("host is required");
         assertThatThrownBy(() -> RedisEndpoint.builder().host("h").user("app").build())
                 .hasMessageContaining("user 'app' needs a password");
+    }
+
+    @Test
+    void aRootCertificateNeedsTlsAndAnAbsolutePathAndTheErrorsNameTheField() {
+        assertThatThrownBy(() -> RedisEndpoint.builder().rootCertificate(Path.of("ca.pem")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("rootCertificate")
+                .hasMessageContaining("ca.pem");
+        RedisEndpoint.Builder plain = RedisEndpoint.builder().host("cache").rootCertificate(Path.of("/etc/ca.pem"));
+        assertThatThrownBy(plain::build)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("rootCertificate /etc/ca.pem")
+                .hasMessageContaining("ssl is false");
+        RedisEndpoint tls = plain.ssl(true).build();
+        assertThat(tls.rootCertificate()).contains(Path.of("/etc/ca.pem"));
+        assertThat(RedisEndpoint.from(tls).build().rootCertificate()).contains(Path.of("/etc/ca.pem"));
+        assertThat(RedisEndpoint.builder().host("cache").ssl(true).build().rootCertificate())
+                .isEmpty();
     }
 
     @Test

@@ -1,7 +1,9 @@
 package dev.rollback.redis.internal;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
@@ -22,7 +24,11 @@ public interface Connections {
     /** Host and port, for messages and evidence; never a password. */
     String describe();
 
-    /** Fresh connections to {@code host:port}. */
+    /**
+     * Fresh connections to {@code host:port}; with {@code ssl}, over TLS that verifies the
+     * certificate chain (against {@code rootCertificate}, else the JVM's trust store) and the host
+     * name.
+     */
     static Connections direct(
             String host,
             int port,
@@ -30,6 +36,7 @@ public interface Connections {
             String password,
             int database,
             boolean ssl,
+            Optional<Path> rootCertificate,
             Duration connectTimeout,
             Duration socketTimeout) {
         HostAndPort address = new HostAndPort(host, port);
@@ -43,6 +50,10 @@ public interface Connections {
                         .database(database)
                         .ssl(ssl)
                         .clientName("rollback");
+                if (ssl) {
+                    config.sslSocketFactory(VerifiedTls.socketFactory(rootCertificate))
+                            .sslParameters(VerifiedTls.verifyingHostName());
+                }
                 if (user != null) {
                     config.user(user);
                 }

@@ -5,6 +5,8 @@ import dev.rollback.api.Redaction;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.TransientFailureException;
 import java.util.Locale;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisBusyException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -19,8 +21,14 @@ import redis.clients.jedis.exceptions.JedisException;
 public final class RedisFailures {
     private RedisFailures() {}
 
-    /** Whether {@code failure} may pass if tried again. */
+    /**
+     * Whether {@code failure} may pass if tried again. A refused TLS certificate (the wrong host, an
+     * untrusted root) does not: trying again meets the same certificate.
+     */
     public static boolean isTransient(Throwable failure) {
+        if (isRefusedCertificate(failure)) {
+            return false;
+        }
         if (failure instanceof TransientFailureException
                 || failure instanceof JedisConnectionException
                 || failure instanceof JedisBusyException) {
@@ -32,6 +40,19 @@ public final class RedisFailures {
                     || m.startsWith("TRYAGAIN")
                     || m.startsWith("BUSY")
                     || m.startsWith("MASTERDOWN");
+        }
+        return false;
+    }
+
+    /** Whether {@code failure} is (or was caused by) a TLS handshake that refused the server's certificate. */
+    public static boolean isRefusedCertificate(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SSLHandshakeException || t instanceof SSLPeerUnverifiedException) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
         }
         return false;
     }
@@ -58,6 +79,13 @@ public final class RedisFailures {
                     ErrorCode.CREDENTIAL_PROBLEM,
                     what + " on " + endpoint + " failed: credential problem (the server refused the password or user)");
         }
+        if (isRefusedCertificate(failure)) {
+            return new RollbackException(
+                    ErrorCode.EXTERNAL_FAILURE,
+                    what + " on " + endpoint + " failed: TLS refused the server's certificate (not trusted, or not"
+                            + " for this host): " + Redaction.describe(rootCause(failure)),
+                    failure);
+        }
         String message = what + " on " + endpoint + " failed: " + Redaction.describe(failure);
         if (isTransient(failure)) {
             return new TransientFailureException(message, failure);
@@ -66,6 +94,14 @@ public final class RedisFailures {
             return new RollbackException(ErrorCode.EXTERNAL_FAILURE, message, failure);
         }
         return new RollbackException(ErrorCode.EXTERNAL_FAILURE, message, failure);
+    }
+
+    private static Throwable rootCause(Throwable failure) {
+        Throwable t = failure;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     /** The first line value of {@code field} in an INFO answer, or "" if absent. */
