@@ -3,17 +3,27 @@ package dev.rollback.spring.internal;
 import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackException;
 import dev.rollback.api.Secret;
+import dev.rollback.api.internal.SafeText;
 import dev.rollback.postgres.PostgresEndpoint;
+import dev.rollback.postgres.PostgresSslMode;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * Reads an application's PostgreSQL JDBC URL ({@code jdbc:postgresql://host:port/database?...}) and its
  * user and password into a {@link PostgresEndpoint}, for the journal and run lock, which open their own
  * sessions (a session lock must own its session, so they never borrow from the application's pool). Only
- * one host; the URL's parameters are not carried over. Errors name the URL without its parameters and
- * never the password. Stateless.
+ * one host. Of the URL's parameters, the TLS ones ({@code sslmode}, {@code sslrootcert}) are carried
+ * over, so the journal verifies the server as the application does; without them the endpoint's own
+ * default applies ({@code verify-full} for any non-loopback host). Other parameters are not carried
+ * over. Errors name the URL without its parameters and never the password. Stateless.
  */
 public final class PostgresJdbcUrl {
     private static final String PREFIX = "jdbc:postgresql:";
@@ -51,16 +61,50 @@ public final class PostgresJdbcUrl {
             throw invalid(shown, "no user is set (spring.datasource.username)");
         }
         try {
-            return PostgresEndpoint.builder()
+            PostgresEndpoint.Builder endpoint = PostgresEndpoint.builder()
                     .host(host)
                     .port(uri.getPort() < 0 ? 5432 : uri.getPort())
                     .database(path.substring(1))
                     .user(user)
-                    .password(Secret.of(password == null ? "" : password))
-                    .build();
+                    .password(Secret.of(password == null ? "" : password));
+            Map<String, String> parameters = query < 0 ? Map.of() : parameters(jdbcUrl.substring(query + 1));
+            String sslMode = parameters.get("sslmode");
+            if (sslMode != null) {
+                endpoint.sslMode(sslMode(shown, sslMode));
+            }
+            String rootCertificate = parameters.get("sslrootcert");
+            if (rootCertificate != null) {
+                endpoint.sslRootCertificate(Path.of(rootCertificate));
+            }
+            return endpoint.build();
         } catch (IllegalArgumentException e) {
             throw invalid(shown, e.getMessage());
         }
+    }
+
+    private static Map<String, String> parameters(String query) {
+        Map<String, String> parameters = new HashMap<>();
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                parameters.put(
+                        URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return parameters;
+    }
+
+    private static PostgresSslMode sslMode(String url, String value) {
+        for (PostgresSslMode mode : PostgresSslMode.values()) {
+            if (mode.libpqName().equals(value)) {
+                return mode;
+            }
+        }
+        throw invalid(
+                url,
+                "its sslmode '" + SafeText.escape(value) + "' is not one of "
+                        + Arrays.toString(PostgresSslMode.values()));
     }
 
     private static RollbackException invalid(String url, String why) {

@@ -6,14 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackException;
 import dev.rollback.postgres.PostgresEndpoint;
+import dev.rollback.postgres.PostgresSslMode;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class PostgresJdbcUrlTest {
 
     @Test
-    void readsHostPortAndDatabaseAndLeavesTheParametersOut() {
+    void readsHostPortDatabaseAndTheTlsModeAndLeavesOtherParametersOut() {
         PostgresEndpoint endpoint = PostgresJdbcUrl.endpoint(
-                "jdbc:postgresql://db.internal:6432/orders?sslmode=require", "app", "s3cret-pw");
+                "jdbc:postgresql://db.internal:6432/orders?sslmode=require&ApplicationName=orders", "app", "s3cret-pw");
 
         assertThat(endpoint.host()).isEqualTo("db.internal");
         assertThat(endpoint.port()).isEqualTo(6432);
@@ -21,6 +23,29 @@ class PostgresJdbcUrlTest {
         assertThat(endpoint.user()).isEqualTo("app");
         assertThat(endpoint.password().reveal()).isEqualTo("s3cret-pw");
         assertThat(endpoint.jdbcUrl()).isEqualTo("jdbc:postgresql://db.internal:6432/orders");
+        assertThat(endpoint.sslMode()).isEqualTo(PostgresSslMode.REQUIRE);
+        assertThat(endpoint.sslRootCertificate()).isEmpty();
+    }
+
+    @Test
+    void carriesTheRootCertificateAndKeepsVerifyFullTheDefaultForARemoteHost() {
+        PostgresEndpoint withRoot = PostgresJdbcUrl.endpoint(
+                "jdbc:postgresql://db.internal/orders?sslrootcert=%2Fetc%2Fssl%2Fcompany-ca.pem", "app", "pw");
+        PostgresEndpoint plain = PostgresJdbcUrl.endpoint("jdbc:postgresql://db.internal/orders", "app", "pw");
+
+        assertThat(withRoot.sslRootCertificate()).contains(Path.of("/etc/ssl/company-ca.pem"));
+        assertThat(withRoot.sslMode()).isEqualTo(PostgresSslMode.VERIFY_FULL);
+        assertThat(plain.sslMode()).isEqualTo(PostgresSslMode.VERIFY_FULL);
+    }
+
+    @Test
+    void refusesAnUnknownTlsModeNamingIt() {
+        assertThatThrownBy(() -> PostgresJdbcUrl.endpoint(
+                        "jdbc:postgresql://db.internal/orders?sslmode=trust-me", "app", "canary-4"))
+                .isInstanceOf(RollbackException.class)
+                .hasMessageContaining("sslmode 'trust-me'")
+                .hasMessageContaining("verify-full")
+                .hasMessageNotContaining("canary-4");
     }
 
     @Test
