@@ -1,7 +1,9 @@
 package dev.rollback.postgres;
 
+import com.azure.core.credential.TokenCredential;
 import dev.rollback.api.Secret;
 import dev.rollback.api.internal.Arguments;
+import dev.rollback.postgres.internal.EntraPassword;
 import dev.rollback.postgres.internal.ToolArguments;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -13,13 +15,16 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
  * Where a PostgreSQL database is and how to log in to it: host, port, database, user and a
- * {@link Secret} password. Every value is checked when it is set so that none can be read by a
+ * {@link Secret} password, or (Azure Database for PostgreSQL, passwordless) a Microsoft Entra ID
+ * access token taken from an azure-identity credential when a connection is opened
+ * ({@link Builder#entraToken}). Every value is checked when it is set so that none can be read by a
  * client tool as an option or a connection string ({@code -f/etc/passwd}, {@code host=evil
  * dbname=x}, {@code postgresql://...}, a leading {@code -}, {@code ..}, a line break).
  *
@@ -46,7 +51,8 @@ public final class PostgresEndpoint {
     private final int port;
     private final String database;
     private final String user;
-    private final Secret password;
+    private final Supplier<Secret> password;
+    private final boolean entraToken;
     private final Duration connectTimeout;
     private final PostgresSslMode sslMode;
     private final Optional<PostgresSslMode> chosenSslMode;
@@ -58,6 +64,7 @@ public final class PostgresEndpoint {
         this.database = b.database;
         this.user = b.user;
         this.password = b.password;
+        this.entraToken = b.entraToken;
         this.connectTimeout = b.connectTimeout;
         this.sslMode = sslMode;
         this.chosenSslMode = Optional.ofNullable(b.sslMode);
@@ -81,6 +88,7 @@ public final class PostgresEndpoint {
         b.database = database;
         b.user = user;
         b.password = password;
+        b.entraToken = entraToken;
         b.connectTimeout = connectTimeout;
         b.sslMode = chosenSslMode.orElse(null);
         b.sslRootCertificate = sslRootCertificate.orElse(null);
@@ -107,9 +115,22 @@ public final class PostgresEndpoint {
         return user;
     }
 
-    /** The password. */
+    /**
+     * The password to log in with now: the one given, or with {@link Builder#entraToken} the current
+     * Entra ID access token (kept until 5 minutes before it expires, then fetched anew, so each
+     * call may give a newer one). Every connection and every client tool's password file asks here
+     * when it is opened.
+     *
+     * @throws dev.rollback.api.RollbackException {@code CREDENTIAL_PROBLEM} if the credential gives
+     *     no token
+     */
     public Secret password() {
-        return password;
+        return password.get();
+    }
+
+    /** Whether the password is a Microsoft Entra ID access token ({@link Builder#entraToken}). */
+    public boolean usesEntraToken() {
+        return entraToken;
     }
 
     /** How long opening a connection may take: the TCP connect and the login together. */
@@ -160,7 +181,7 @@ public final class PostgresEndpoint {
     public Connection connect() throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", user);
-        props.setProperty("password", password.reveal());
+        props.setProperty("password", password().reveal());
         String seconds = Long.toString(Math.max(1, connectTimeout.toSeconds()));
         props.setProperty("connectTimeout", seconds);
         // connectTimeout bounds the TCP connect only; a server (or a path) that accepts and then
@@ -185,7 +206,8 @@ public final class PostgresEndpoint {
 
     @Override
     public String toString() {
-        return "PostgresEndpoint[" + describe() + ", user=" + user + ", sslmode=" + sslMode + "]";
+        return "PostgresEndpoint[" + describe() + ", user=" + user + (entraToken ? ", Entra ID token" : "")
+                + ", sslmode=" + sslMode + "]";
     }
 
     /** A pool-less data source over one endpoint. */
@@ -259,7 +281,8 @@ public final class PostgresEndpoint {
         private int port = 5432;
         private String database;
         private String user;
-        private Secret password;
+        private Supplier<Secret> password;
+        private boolean entraToken;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private PostgresSslMode sslMode;
         private Path sslRootCertificate;
@@ -290,9 +313,34 @@ public final class PostgresEndpoint {
             return this;
         }
 
-        /** The password. Required. */
+        /** The password. Required, unless {@link #entraToken} is set; the last of the two set applies. */
         public Builder password(Secret password) {
-            this.password = Objects.requireNonNull(password, "password");
+            Objects.requireNonNull(password, "password");
+            this.password = () -> password;
+            this.entraToken = false;
+            return this;
+        }
+
+        /**
+         * Passwordless Azure Database for PostgreSQL: log in as {@link #user} with a Microsoft Entra
+         * ID access token for {@code https://ossrdbms-aad.database.windows.net/.default} from
+         * {@code credential} (a {@code DefaultAzureCredential}, a managed identity), instead of a
+         * password. The token is fetched when the first connection opens and kept until 5 minutes
+         * before it expires; a connection or a client tool (pg_dump, pg_restore) started after that
+         * gets a fresh one, the tools through their private password file, never on a command line.
+         * The user is the Entra principal's PostgreSQL role (the managed identity's name).
+         *
+         * <p>The only method of this provider's endpoint that takes an Azure SDK type. It needs
+         * {@code com.azure:azure-identity} (or azure-core) and {@code dev.rollback:rollback-azure},
+         * optional dependencies of provider-postgres: without them it fails with an error naming them.
+         * The last of {@link #password} and this set applies.
+         *
+         * @param credential the credential; its token requests happen when connections open
+         */
+        public Builder entraToken(TokenCredential credential) {
+            Objects.requireNonNull(credential, "credential");
+            this.password = EntraPassword.postgres(credential);
+            this.entraToken = true;
             return this;
         }
 
@@ -334,7 +382,7 @@ public final class PostgresEndpoint {
             requireSet(host, "host");
             requireSet(database, "database");
             requireSet(user, "user");
-            requireSet(password, "password");
+            requireSet(password, "password (or entraToken)");
             PostgresSslMode mode =
                     sslMode != null ? sslMode : isLoopback(host) ? PostgresSslMode.PREFER : PostgresSslMode.VERIFY_FULL;
             if (sslRootCertificate != null && !mode.verifiesCertificate()) {

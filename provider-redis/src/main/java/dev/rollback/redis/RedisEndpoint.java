@@ -1,15 +1,19 @@
 package dev.rollback.redis;
 
+import com.azure.core.credential.TokenCredential;
 import dev.rollback.api.Secret;
 import dev.rollback.api.internal.Arguments;
+import dev.rollback.redis.internal.EntraPassword;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
- * Where a Redis cache answers and how to log in: host, port, optional ACL user, password, database,
- * TLS and timeouts. Built with {@code RedisEndpoint.builder().host(..).password(Secret.of(..)).build()};
+ * Where a Redis cache answers and how to log in: host, port, optional ACL user, password (or, for
+ * passwordless Azure Cache for Redis, a Microsoft Entra ID access token: {@link Builder#entraToken}),
+ * database, TLS and timeouts. Built with {@code RedisEndpoint.builder().host(..).password(Secret.of(..)).build()};
  * setters check their argument at once and throw {@link IllegalArgumentException} naming the field
  * and the value (never a password).
  *
@@ -29,7 +33,8 @@ public final class RedisEndpoint {
     private final String host;
     private final int port;
     private final String user;
-    private final Secret password;
+    private final Supplier<Secret> password;
+    private final boolean entraToken;
     private final int database;
     private final boolean ssl;
     private final Path rootCertificate;
@@ -41,6 +46,7 @@ public final class RedisEndpoint {
         this.port = b.port;
         this.user = b.user;
         this.password = b.password;
+        this.entraToken = b.entraToken;
         this.database = b.database;
         this.ssl = b.ssl;
         this.rootCertificate = b.rootCertificate;
@@ -61,6 +67,7 @@ public final class RedisEndpoint {
         b.port = base.port;
         b.user = base.user;
         b.password = base.password;
+        b.entraToken = base.entraToken;
         b.database = base.database;
         b.ssl = base.ssl;
         b.rootCertificate = base.rootCertificate;
@@ -84,9 +91,21 @@ public final class RedisEndpoint {
         return Optional.ofNullable(user);
     }
 
-    /** The password, if one is set. */
+    /**
+     * The password to log in with now, if one is set: the one given, or with {@link Builder#entraToken}
+     * the current Entra ID access token (kept until 5 minutes before it expires, then fetched anew).
+     * Every new connection asks here.
+     *
+     * @throws dev.rollback.api.RollbackException {@code CREDENTIAL_PROBLEM} if the credential gives
+     *     no token
+     */
     public Optional<Secret> password() {
-        return Optional.ofNullable(password);
+        return password == null ? Optional.empty() : Optional.of(password.get());
+    }
+
+    /** Whether the password is a Microsoft Entra ID access token ({@link Builder#entraToken}). */
+    public boolean usesEntraToken() {
+        return entraToken;
     }
 
     /** The logical database (0-15 on most servers). */
@@ -124,7 +143,8 @@ public final class RedisEndpoint {
     @Override
     public String toString() {
         return "RedisEndpoint[" + host + ":" + port + "/" + database + (ssl ? ", tls" : "")
-                + (user == null ? "" : ", user " + user) + (password == null ? "" : ", password ***") + "]";
+                + (user == null ? "" : ", user " + user)
+                + (password == null ? "" : entraToken ? ", Entra ID token" : ", password ***") + "]";
     }
 
     /**
@@ -135,7 +155,8 @@ public final class RedisEndpoint {
         private String host;
         private int port = 6379;
         private String user;
-        private Secret password;
+        private Supplier<Secret> password;
+        private boolean entraToken;
         private int database;
         private boolean ssl;
         private Path rootCertificate;
@@ -166,9 +187,35 @@ public final class RedisEndpoint {
             return this;
         }
 
-        /** The password. Default: none. */
+        /** The password. Default: none. The last of this and {@link #entraToken} set applies. */
         public Builder password(Secret password) {
-            this.password = Objects.requireNonNull(password, "password");
+            Objects.requireNonNull(password, "password");
+            this.password = () -> password;
+            this.entraToken = false;
+            return this;
+        }
+
+        /**
+         * Passwordless Azure Cache for Redis: log in as the ACL user {@code objectId} (the object
+         * id of the managed identity or service principal, as Azure names the Redis user of an Entra
+         * principal) with a Microsoft Entra ID access token for {@code https://redis.azure.com/.default}
+         * from {@code credential} (a {@code DefaultAzureCredential}, a managed identity) as the
+         * password. The token is fetched when the first connection opens and kept until 5 minutes
+         * before it expires; a connection opened after that authenticates with a fresh one.
+         *
+         * <p>The only method of this provider's endpoint that takes an Azure SDK type. It needs
+         * {@code com.azure:azure-identity} (or azure-core) and {@code dev.rollback:rollback-azure},
+         * optional dependencies of provider-redis: without them it fails with an error naming them.
+         * Sets {@link #user}; the last of {@link #password} and this set applies.
+         *
+         * @param credential the credential; its token requests happen when connections open
+         * @param objectId the principal's object id, the Redis user name; not blank
+         */
+        public Builder entraToken(TokenCredential credential, String objectId) {
+            Objects.requireNonNull(credential, "credential");
+            user(objectId);
+            this.password = EntraPassword.redis(credential);
+            this.entraToken = true;
             return this;
         }
 

@@ -60,7 +60,7 @@ public final class RedisRollback {
                         endpoint.host(),
                         endpoint.port(),
                         endpoint.user().orElse(null),
-                        endpoint.password().map(p -> p.reveal()).orElse(null),
+                        () -> endpoint.password().map(p -> p.reveal()).orElse(null),
                         endpoint.database(),
                         endpoint.ssl(),
                         endpoint.rootCertificate(),

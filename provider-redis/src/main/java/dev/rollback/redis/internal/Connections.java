@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
@@ -27,13 +28,14 @@ public interface Connections {
     /**
      * Fresh connections to {@code host:port}; with {@code ssl}, over TLS that verifies the
      * certificate chain (against {@code rootCertificate}, else the JVM's trust store) and the host
-     * name.
+     * name. {@code password} is asked for each connection (it gives null for none), so a token
+     * password is as fresh as its source keeps it.
      */
     static Connections direct(
             String host,
             int port,
             String user,
-            String password,
+            Supplier<String> password,
             int database,
             boolean ssl,
             Optional<Path> rootCertificate,
@@ -57,8 +59,9 @@ public interface Connections {
                 if (user != null) {
                     config.user(user);
                 }
-                if (password != null) {
-                    config.password(password);
+                String current = password.get();
+                if (current != null) {
+                    config.password(current);
                 }
                 UnifiedJedis jedis = RedisClient.builder()
                         .hostAndPort(address)

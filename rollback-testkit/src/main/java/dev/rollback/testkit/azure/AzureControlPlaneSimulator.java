@@ -71,6 +71,7 @@ public final class AzureControlPlaneSimulator implements TestServer {
     private final WireMockServer server;
     private final SimulatedResources resources;
     private final ArmResponder responder;
+    private final SimulatedEntraId entraId = new SimulatedEntraId();
     private boolean closed;
 
     private AzureControlPlaneSimulator(Builder builder) {
@@ -90,7 +91,7 @@ public final class AzureControlPlaneSimulator implements TestServer {
                 .keystorePassword(keystore.password())
                 .keyManagerPassword(keystore.password())
                 .notifier(new ConsoleNotifier(false))
-                .extensions(responder));
+                .extensions(responder, new SimulatedEntraId.Responder(entraId)));
         for (AzureOperation operation : AzureOperation.values()) {
             MappingBuilder stub = request(operation.method(), urlPathTemplate(operation.pathTemplate()));
             operation.apiVersion().ifPresent(version -> stub.withQueryParam("api-version", equalTo(version)));
@@ -99,6 +100,9 @@ public final class AzureControlPlaneSimulator implements TestServer {
                             .withTransformers(ArmResponder.NAME)
                             .withTransformerParameter(ArmResponder.OPERATION, operation.name())));
         }
+        server.stubFor(request("POST", urlPathTemplate("/{tenant}/oauth2/v2.0/token"))
+                .withName("ENTRA_ID_TOKEN")
+                .willReturn(aResponse().withTransformers(SimulatedEntraId.Responder.NAME)));
     }
 
     /**
@@ -183,6 +187,17 @@ public final class AzureControlPlaneSimulator implements TestServer {
      */
     public SimulatedStorageAccount storageAccount(String resourceGroup, String name) {
         return resources.storageAccount(requireName(resourceGroup, "resourceGroup"), requireName(name, "name"));
+    }
+
+    /**
+     * The Microsoft Entra ID token endpoint this simulator also serves, {@code
+     * POST /{tenant}/oauth2/v2.0/token} on {@link #baseUrl()}: the authority host of a credential
+     * from {@link AzureSimulatorClients#clientSecretCredential}.
+     *
+     * @return the token endpoint, to choose what it issues and read what it was asked
+     */
+    public SimulatedEntraId entraId() {
+        return entraId;
     }
 
     /**

@@ -9,6 +9,7 @@ import com.azure.core.http.policy.RetryOptions;
 import com.azure.core.http.policy.RetryPolicy;
 import com.azure.core.management.AzureEnvironment;
 import com.azure.core.management.profile.AzureProfile;
+import com.azure.identity.ClientSecretCredentialBuilder;
 import com.azure.resourcemanager.AzureResourceManager;
 import com.azure.resourcemanager.postgresqlflexibleserver.PostgreSqlManager;
 import com.azure.resourcemanager.resources.fluentcore.utils.ResourceManagerUtils;
@@ -148,6 +149,31 @@ public final class AzureSimulatorClients {
     public static TokenCredential credential() {
         return request ->
                 Mono.just(new AccessToken(ACCESS_TOKEN, OffsetDateTime.now().plusHours(1)));
+    }
+
+    /**
+     * A real azure-identity {@code ClientSecretCredential} whose authority host is the simulator
+     * (instance discovery off, retries off, the simulator's certificate trusted): it asks
+     * {@link AzureControlPlaneSimulator#entraId()} for tokens in tenant {@link #TENANT_ID}. Needs
+     * {@code com.azure:azure-identity} on the test class path (optional in the testkit).
+     *
+     * @param simulator the running simulator
+     * @param clientId the application (client) id
+     * @param clientSecret the client secret sent to the token endpoint
+     * @return the credential
+     */
+    public static TokenCredential clientSecretCredential(
+            AzureControlPlaneSimulator simulator, String clientId, String clientSecret) {
+        Objects.requireNonNull(simulator, "simulator");
+        return new ClientSecretCredentialBuilder()
+                .tenantId(TENANT_ID)
+                .clientId(Objects.requireNonNull(clientId, "clientId"))
+                .clientSecret(Objects.requireNonNull(clientSecret, "clientSecret"))
+                .authorityHost(simulator.baseUrl() + "/")
+                .disableInstanceDiscovery()
+                .maxRetry(0)
+                .httpClient(httpClient(simulator))
+                .build();
     }
 
     /**
