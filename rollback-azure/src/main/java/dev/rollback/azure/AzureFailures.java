@@ -17,6 +17,8 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One mapping of what the Azure SDK throws to what a step throws, shared by every Azure provider, so
@@ -43,6 +45,8 @@ import java.util.concurrent.TimeoutException;
  * <p>Every message is redacted and starts with what the call was doing. Stateless and thread-safe.
  */
 public final class AzureFailures {
+    private static final Pattern ENTRA_ERROR = Pattern.compile("AADSTS\\d{4,9}");
+
     private AzureFailures() {}
 
     /** What {@code failure}, thrown by the SDK during {@code call}, means for the step. */
@@ -77,10 +81,13 @@ public final class AzureFailures {
         }
         Optional<HttpResponseException> http = find(failure, HttpResponseException.class);
         int status = http.map(AzureFailures::status).orElse(0);
-        if (find(failure, ClientAuthenticationException.class).isPresent() && status == 0) {
+        if (status == 0 && (find(failure, ClientAuthenticationException.class).isPresent() || tokenFailure(failure))) {
+            // Never the message: an identity provider's refusal may quote the client secret it was sent.
+            String code = entraErrorCode(failure);
             return new RollbackException(
                     ErrorCode.CREDENTIAL_PROBLEM,
-                    what + " failed: credential problem (no access token could be obtained)");
+                    what + " failed: credential problem (no access token could be obtained"
+                            + (code.isEmpty() ? "" : ", Entra ID error " + code) + ")");
         }
         if (status > 0) {
             return mapStatus(what, kind, http.get(), status, now);
@@ -180,6 +187,35 @@ public final class AzureFailures {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether {@code failure} comes from getting a token: azure-identity's synchronous credentials throw
+     * MSAL's exception wrapped in plain {@code RuntimeException}s, not a {@link ClientAuthenticationException}.
+     */
+    static boolean tokenFailure(Throwable failure) {
+        Throwable c = failure;
+        for (int i = 0; c != null && i < 10; i++) {
+            String name = c.getClass().getName();
+            if (name.startsWith("com.microsoft.aad.msal4j.") || name.startsWith("com.azure.identity.")) {
+                return true;
+            }
+            c = c.getCause() == c ? null : c.getCause();
+        }
+        return false;
+    }
+
+    /** The first Entra ID error code ({@code AADSTS7000215}) in the messages of {@code failure}'s chain, or "". */
+    static String entraErrorCode(Throwable failure) {
+        Throwable c = failure;
+        for (int i = 0; c != null && i < 10; i++) {
+            Matcher code = ENTRA_ERROR.matcher(String.valueOf(c.getMessage()));
+            if (code.find()) {
+                return code.group();
+            }
+            c = c.getCause() == c ? null : c.getCause();
+        }
+        return "";
     }
 
     static <T extends Throwable> Optional<T> find(Throwable t, Class<T> type) {

@@ -12,8 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Microsoft Entra ID access tokens for one scope, taken from an azure-identity {@link TokenCredential}
@@ -38,8 +36,6 @@ public final class EntraAccessTokens implements Supplier<Secret> {
     public static final String REDIS_SCOPE = "https://redis.azure.com/.default";
     /** How long before its expiry a token is replaced: 5 minutes, as the Azure SDK's own clients do. */
     public static final Duration DEFAULT_REFRESH_MARGIN = Duration.ofMinutes(5);
-
-    private static final Pattern ENTRA_ERROR = Pattern.compile("AADSTS\\d{4,9}");
 
     private final TokenCredential credential;
     private final String scope;
@@ -106,20 +102,12 @@ public final class EntraAccessTokens implements Supplier<Secret> {
     }
 
     private RollbackException refused(RuntimeException e) {
-        StringBuilder message = new StringBuilder("no Microsoft Entra ID access token for ")
-                .append(scope)
-                .append(": credential problem (")
-                .append(e.getClass().getSimpleName());
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            Matcher code = ENTRA_ERROR.matcher(String.valueOf(t.getMessage()));
-            if (code.find()) {
-                message.append(", Entra ID error ").append(code.group());
-                break;
-            }
-        }
+        String code = AzureFailures.entraErrorCode(e);
         // Neither the credential's message nor its exception: an identity provider may quote the secret back.
         return new RollbackException(
-                ErrorCode.CREDENTIAL_PROBLEM, message.append(')').toString());
+                ErrorCode.CREDENTIAL_PROBLEM,
+                "no Microsoft Entra ID access token for " + scope + ": credential problem ("
+                        + e.getClass().getSimpleName() + (code.isEmpty() ? "" : ", Entra ID error " + code) + ")");
     }
 
     @Override

@@ -7,6 +7,8 @@
  * {@link dev.rollback.azure.AzureOperations} (long-running operations polled inside the deadline,
  * reporting progress), {@link dev.rollback.azure.AzureFailures} (one mapping of SDK failures:
  * transient, credential problem, indeterminate outcome), {@link dev.rollback.azure.RetryAfter} and
- * {@link dev.rollback.azure.AzurePipelines} (the check a provider runs on a pre-built client).
+ * {@link dev.rollback.azure.AzurePipelines} (the check a provider runs on a pre-built client), and
+ * {@link dev.rollback.azure.EntraAccessTokens} (Microsoft Entra ID tokens as the password of a
+ * passwordless PostgreSQL or Redis login, refreshed before they expire).
  */
 package dev.rollback.azure;

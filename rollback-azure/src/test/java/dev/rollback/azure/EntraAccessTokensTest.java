@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
+import com.azure.core.credential.TokenRequestContext;
 import com.azure.core.exception.ClientAuthenticationException;
 import dev.rollback.api.ErrorCode;
 import dev.rollback.api.RollbackClock;
@@ -47,7 +48,7 @@ class EntraAccessTokensTest {
         }
 
         @Override
-        public Mono<AccessToken> getToken(com.azure.core.credential.TokenRequestContext request) {
+        public Mono<AccessToken> getToken(TokenRequestContext request) {
             scopes.add(String.join(" ", request.getScopes()));
             return Mono.just(new AccessToken(
                     "token-" + scopes.size(),

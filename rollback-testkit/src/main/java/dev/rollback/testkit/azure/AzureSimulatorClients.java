@@ -94,6 +94,29 @@ public final class AzureSimulatorClients {
     }
 
     /**
+     * An {@code AzureResourceManager} as {@link #resourceManager(AzureControlPlaneSimulator, RetryPolicy)}
+     * builds it, but authenticated by {@code credential} (for example a
+     * {@link #clientSecretCredential} against the simulator's token endpoint) instead of the fake
+     * credential.
+     *
+     * @param simulator the running simulator
+     * @param retryPolicy the retry policy
+     * @param credential the credential the bearer-token policy asks
+     * @return the client
+     */
+    public static AzureResourceManager resourceManager(
+            AzureControlPlaneSimulator simulator, RetryPolicy retryPolicy, TokenCredential credential) {
+        Objects.requireNonNull(retryPolicy, "retryPolicy");
+        Objects.requireNonNull(credential, "credential");
+        ResourceManagerUtils.InternalRuntimeContext.setDelayProvider(delay -> POLL_INTERVAL);
+        return AzureResourceManager.configure()
+                .withHttpClient(httpClient(simulator))
+                .withRetryPolicy(retryPolicy)
+                .authenticate(credential, profile(simulator))
+                .withSubscription(simulator.subscriptionId());
+    }
+
+    /**
      * A {@code PostgreSqlManager} (flexible servers) on the simulator's subscription.
      *
      * @param simulator the running simulator

@@ -1,6 +1,8 @@
 package dev.rollback.testkit.fault;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -9,10 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Looks for {@link SecretCanaries} in texts, files and the command lines of running processes, in
@@ -123,6 +128,52 @@ public final class CanaryScanner {
                 // the process ended while we looked
             }
         });
+        return List.copyOf(found);
+    }
+
+    /**
+     * The canaries found in {@code failure}: the {@code toString()} and the printed stack trace of it
+     * and of every exception in its cause chain and among its suppressed ones, recursively (each is
+     * also scanned on its own, so a custom {@code printStackTrace} cannot hide one).
+     */
+    public List<Finding> scan(String where, Throwable failure) {
+        Objects.requireNonNull(where, "where");
+        Objects.requireNonNull(failure, "failure");
+        List<Finding> found = new ArrayList<>();
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        collect(where, failure, seen, found);
+        return List.copyOf(found);
+    }
+
+    private void collect(String where, Throwable t, Set<Throwable> seen, List<Finding> found) {
+        if (t == null || !seen.add(t)) {
+            return;
+        }
+        StringWriter trace = new StringWriter();
+        t.printStackTrace(new PrintWriter(trace));
+        found.addAll(scan(where + " " + t.getClass().getName() + " toString", String.valueOf(t)));
+        found.addAll(scan(where + " " + t.getClass().getName() + " stack trace", trace.toString()));
+        collect(where, t.getCause(), seen, found);
+        for (Throwable suppressed : t.getSuppressed()) {
+            collect(where, suppressed, seen, found);
+        }
+    }
+
+    /**
+     * The canaries found in the command line and the environment ({@code /proc/<pid>/cmdline} and
+     * {@code environ}) of one process, if it still runs and may be read.
+     */
+    public List<Finding> scanProcess(long pid) {
+        List<Finding> found = new ArrayList<>();
+        for (String part : List.of("cmdline", "environ")) {
+            try {
+                byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), part));
+                String text = new String(raw, StandardCharsets.UTF_8).replace('\0', ' ');
+                found.addAll(scan("pid " + pid + " " + part, text));
+            } catch (IOException e) {
+                // the process ended while we looked, or is not ours to read
+            }
+        }
         return List.copyOf(found);
     }
 

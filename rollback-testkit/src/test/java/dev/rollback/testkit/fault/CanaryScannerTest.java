@@ -77,4 +77,37 @@ class CanaryScannerTest {
                         CanaryScanner.Encoding.RAW,
                         dir.resolve("sub/leak.log").toString()));
     }
+
+    @Test
+    void findsACanaryInTheSuppressedExceptionOfACauseOfAnException() {
+        SecretCanaries canaries = SecretCanaries.generate();
+        IllegalStateException cause = new IllegalStateException("clean");
+        cause.addSuppressed(new RuntimeException("leaked " + canaries.redisPassword()));
+        RuntimeException top = new RuntimeException("top", cause);
+
+        assertThat(CanaryScanner.of(canaries).scan("failure", top))
+                .extracting(CanaryScanner.Finding::kind)
+                .contains("redis-password");
+        assertThat(CanaryScanner.of(canaries).scan("clean", new RuntimeException("top", new IllegalStateException())))
+                .isEmpty();
+    }
+
+    @Test
+    void findsACanaryInTheEnvironmentOfAChildProcessWhileItRuns() throws Exception {
+        SecretCanaries canaries = SecretCanaries.generate();
+        CanaryScanner scanner = CanaryScanner.of(canaries);
+        ProcessBuilder builder = new ProcessBuilder("sleep", "5");
+        builder.environment().put("LEAKED", canaries.password());
+        Process child = builder.start();
+        try (ChildProcessWatch watch = ChildProcessWatch.start(scanner)) {
+            assertThat(scanner.scanProcess(child.pid()))
+                    .extracting(CanaryScanner.Finding::kind)
+                    .contains("password");
+            watch.close();
+            assertThat(watch.childrenSeen()).anySatisfy(c -> assertThat(c).startsWith(child.pid() + " "));
+            assertThat(watch.findings()).extracting(CanaryScanner.Finding::kind).contains("password");
+        } finally {
+            child.destroyForcibly().waitFor();
+        }
+    }
 }
