@@ -118,6 +118,12 @@ public final class ConfigSwitchStep implements RollbackStep {
         return component;
     }
 
+    /** The configuration switched, in its store: {@code store/config}. */
+    @Override
+    public Optional<String> actsOn() {
+        return Optional.of(store.describe() + "/" + config);
+    }
+
     /** The configuration switched. */
     public String config() {
         return config;

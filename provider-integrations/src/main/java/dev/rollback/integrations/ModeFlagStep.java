@@ -74,6 +74,7 @@ public final class ModeFlagStep implements RollbackStep {
     private final String id;
     private final String component;
     private final String table;
+    private final Optional<String> database;
     private final Conditions where;
     private final Conditions set;
     private final int minRows;
@@ -87,6 +88,7 @@ public final class ModeFlagStep implements RollbackStep {
         this.id = b.id;
         this.component = b.component;
         this.table = b.table;
+        this.database = Optional.ofNullable(b.database);
         this.where = b.where;
         this.set = b.set;
         this.minRows = b.minRows;
@@ -109,6 +111,13 @@ public final class ModeFlagStep implements RollbackStep {
     @Override
     public String component() {
         return component;
+    }
+
+    /** The table the step changes, in its database: {@code database/table}, when the database was named ({@link
+     * Builder#database(String)}); empty otherwise. */
+    @Override
+    public Optional<String> actsOn() {
+        return database.map(d -> d + "/" + table);
     }
 
     @Override
@@ -293,6 +302,7 @@ public final class ModeFlagStep implements RollbackStep {
         private String id = "mode-flag";
         private String component = "application";
         private String table;
+        private String database;
         private Conditions where = Conditions.none();
         private Conditions set = Conditions.none();
         private int minRows = 1;
@@ -320,6 +330,16 @@ public final class ModeFlagStep implements RollbackStep {
         /** The table holding the flags ({@code integration_setting}, {@code app.system_mode}). Required. */
         public Builder table(String table) {
             this.table = SqlNames.requireTable(table, "table");
+            return this;
+        }
+
+        /**
+         * The name of the database the data source reaches ({@code host:port/database}, or the application's
+         * name for it; never a URL with credentials): with the table, what the step {@link #build() built}
+         * reports it acts on. Default: none, and the step then declares no target (drill mode refuses it).
+         */
+        public Builder database(String database) {
+            this.database = Arguments.requireText(database, "database");
             return this;
         }
 

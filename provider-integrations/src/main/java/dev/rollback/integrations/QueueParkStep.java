@@ -63,6 +63,7 @@ public final class QueueParkStep implements RollbackStep {
     private final String id;
     private final String component;
     private final String table;
+    private final Optional<String> database;
     private final String idColumn;
     private final String statusColumn;
     private final String pending;
@@ -77,6 +78,7 @@ public final class QueueParkStep implements RollbackStep {
         this.id = id;
         this.component = b.component;
         this.table = b.table;
+        this.database = Optional.ofNullable(b.database);
         this.idColumn = b.idColumn;
         this.statusColumn = b.statusColumn;
         this.pending = b.pending;
@@ -100,6 +102,13 @@ public final class QueueParkStep implements RollbackStep {
     @Override
     public String component() {
         return component;
+    }
+
+    /** The table the step changes, in its database: {@code database/table}, when the database was named ({@link
+     * Builder#database(String)}); empty otherwise. */
+    @Override
+    public Optional<String> actsOn() {
+        return database.map(d -> d + "/" + table);
     }
 
     /** Whether this step moves parked jobs back to pending. */
@@ -214,6 +223,7 @@ public final class QueueParkStep implements RollbackStep {
         private String id = "queue-park";
         private String component = "application";
         private String table;
+        private String database;
         private String idColumn = "id";
         private String statusColumn = "status";
         private String pending = "PENDING";
@@ -241,6 +251,16 @@ public final class QueueParkStep implements RollbackStep {
         /** The queue's table. Required. */
         public Builder table(String table) {
             this.table = SqlNames.requireTable(table, "table");
+            return this;
+        }
+
+        /**
+         * The name of the database the data source reaches ({@code host:port/database}, or the application's
+         * name for it; never a URL with credentials): with the table, what the step {@link #build() built}
+         * reports it acts on. Default: none, and the step then declares no target (drill mode refuses it).
+         */
+        public Builder database(String database) {
+            this.database = Arguments.requireText(database, "database");
             return this;
         }
 

@@ -103,6 +103,12 @@ public final class ServiceRestartStep implements RollbackStep {
         return component;
     }
 
+    /** The command that restarts the service, as described (redacted). */
+    @Override
+    public Optional<String> actsOn() {
+        return Optional.of(describe());
+    }
+
     /** The command: the program and its arguments. */
     public List<String> command() {
         return command;

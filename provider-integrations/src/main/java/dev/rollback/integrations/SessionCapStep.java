@@ -40,6 +40,7 @@ public final class SessionCapStep implements RollbackStep {
     private final String id;
     private final String component;
     private final String table;
+    private final Optional<String> database;
     private final String expiresAtColumn;
     private final Duration maxAge;
     private final Conditions where;
@@ -50,6 +51,7 @@ public final class SessionCapStep implements RollbackStep {
         this.id = b.id;
         this.component = b.component;
         this.table = b.table;
+        this.database = Optional.ofNullable(b.database);
         this.expiresAtColumn = b.expiresAtColumn;
         this.maxAge = b.maxAge;
         this.where = b.where;
@@ -69,6 +71,13 @@ public final class SessionCapStep implements RollbackStep {
     @Override
     public String component() {
         return component;
+    }
+
+    /** The table the step changes, in its database: {@code database/table}, when the database was named ({@link
+     * Builder#database(String)}); empty otherwise. */
+    @Override
+    public Optional<String> actsOn() {
+        return database.map(d -> d + "/" + table);
     }
 
     /** The longest a session may live from the moment the step runs. */
@@ -139,6 +148,7 @@ public final class SessionCapStep implements RollbackStep {
         private String id = "session-cap";
         private String component = "application";
         private String table;
+        private String database;
         private String expiresAtColumn = "expires_at";
         private Duration maxAge;
         private Conditions where = Conditions.none();
@@ -163,6 +173,16 @@ public final class SessionCapStep implements RollbackStep {
         /** The sessions table. Required. */
         public Builder table(String table) {
             this.table = SqlNames.requireTable(table, "table");
+            return this;
+        }
+
+        /**
+         * The name of the database the data source reaches ({@code host:port/database}, or the application's
+         * name for it; never a URL with credentials): with the table, what the step {@link #build() built}
+         * reports it acts on. Default: none, and the step then declares no target (drill mode refuses it).
+         */
+        public Builder database(String database) {
+            this.database = Arguments.requireText(database, "database");
             return this;
         }
 

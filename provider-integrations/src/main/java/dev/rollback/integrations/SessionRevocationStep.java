@@ -52,6 +52,7 @@ public final class SessionRevocationStep implements RollbackStep {
     private final String id;
     private final String component;
     private final String table;
+    private final Optional<String> database;
     private final String idColumn;
     private final Conditions where;
     private final Conditions keep;
@@ -64,6 +65,7 @@ public final class SessionRevocationStep implements RollbackStep {
         this.id = b.id;
         this.component = b.component;
         this.table = b.table;
+        this.database = Optional.ofNullable(b.database);
         this.idColumn = b.idColumn;
         this.where = b.where;
         this.keep = b.keep;
@@ -85,6 +87,13 @@ public final class SessionRevocationStep implements RollbackStep {
     @Override
     public String component() {
         return component;
+    }
+
+    /** The table the step changes, in its database: {@code database/table}, when the database was named ({@link
+     * Builder#database(String)}); empty otherwise. */
+    @Override
+    public Optional<String> actsOn() {
+        return database.map(d -> d + "/" + table);
     }
 
     @Override
@@ -187,6 +196,7 @@ public final class SessionRevocationStep implements RollbackStep {
         private String id = "session-revocation";
         private String component = "application";
         private String table;
+        private String database;
         private String idColumn = "id";
         private Conditions where = Conditions.none();
         private Conditions keep = Conditions.none();
@@ -213,6 +223,16 @@ public final class SessionRevocationStep implements RollbackStep {
         /** The table of sessions or tokens. Required. */
         public Builder table(String table) {
             this.table = SqlNames.requireTable(table, "table");
+            return this;
+        }
+
+        /**
+         * The name of the database the data source reaches ({@code host:port/database}, or the application's
+         * name for it; never a URL with credentials): with the table, what the step {@link #build() built}
+         * reports it acts on. Default: none, and the step then declares no target (drill mode refuses it).
+         */
+        public Builder database(String database) {
+            this.database = Arguments.requireText(database, "database");
             return this;
         }
 

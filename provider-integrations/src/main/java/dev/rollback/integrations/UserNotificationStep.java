@@ -102,6 +102,12 @@ public final class UserNotificationStep implements RollbackStep {
         return component;
     }
 
+    /** Who is notified and how: {@code notifier: recipients}. */
+    @Override
+    public Optional<String> actsOn() {
+        return Optional.of(notifier.name() + ": " + recipients.describe());
+    }
+
     /** Who it reaches. */
     public Recipients recipients() {
         return recipients;

@@ -77,6 +77,12 @@ public final class CdnPurgeStep implements RollbackStep {
         return component;
     }
 
+    /** The endpoint purged: {@code resourceGroup/profile/endpoint}. */
+    @Override
+    public Optional<String> actsOn() {
+        return Optional.of(endpoint.resourceGroup() + "/" + endpoint.profile() + "/" + endpoint.endpoint());
+    }
+
     @Override
     public boolean idempotent() {
         return true;

@@ -75,6 +75,12 @@ public final class GatewayRoutingStep implements RollbackStep {
         return component;
     }
 
+    /** The HTTPRoute rewritten: {@code namespace/httproute/name}. */
+    @Override
+    public Optional<String> actsOn() {
+        return Optional.of(namespace + "/httproute/" + route);
+    }
+
     @Override
     public boolean idempotent() {
         return true;

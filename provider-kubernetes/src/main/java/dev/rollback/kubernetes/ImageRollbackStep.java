@@ -106,6 +106,12 @@ public final class ImageRollbackStep implements RollbackStep {
         return component;
     }
 
+    /** The Deployment rolled back: {@code namespace/deployment/name}. */
+    @Override
+    public Optional<String> actsOn() {
+        return Optional.of(namespace + "/deployment/" + deployment);
+    }
+
     /** True for a named image; false for a revision, which a second run would take back further. */
     @Override
     public boolean idempotent() {

@@ -97,6 +97,14 @@ public final class ManifestApplyStep implements RollbackStep {
         return component;
     }
 
+    /** The namespace the manifest is applied in and the manifest, {@code namespace (source)}, when the step sets its
+     * namespace (every namespaced object of the manifest is then in it); empty otherwise, as the objects name
+     * their namespaces themselves (so drill mode refuses the step: set the namespace for a drill). */
+    @Override
+    public Optional<String> actsOn() {
+        return namespace.map(ns -> ns + " (" + manifest.source() + ")");
+    }
+
     @Override
     public boolean idempotent() {
         return true;

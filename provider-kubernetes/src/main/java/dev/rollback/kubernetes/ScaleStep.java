@@ -71,6 +71,12 @@ public final class ScaleStep implements RollbackStep {
         return component;
     }
 
+    /** The Deployment scaled: {@code namespace/deployment/name}. */
+    @Override
+    public Optional<String> actsOn() {
+        return Optional.of(namespace + "/deployment/" + deployment);
+    }
+
     @Override
     public boolean idempotent() {
         return true;

@@ -75,6 +75,12 @@ public final class TrafficSwitchStep implements RollbackStep {
         return component;
     }
 
+    /** The Service whose selector is switched: {@code namespace/service/name}. */
+    @Override
+    public Optional<String> actsOn() {
+        return Optional.of(namespace + "/service/" + service);
+    }
+
     @Override
     public boolean idempotent() {
         return true;

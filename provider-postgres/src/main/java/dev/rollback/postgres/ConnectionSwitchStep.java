@@ -63,6 +63,12 @@ public final class ConnectionSwitchStep implements RollbackStep {
         return component;
     }
 
+    /** The database the application's connections are switched to, by its label. */
+    @Override
+    public Optional<String> actsOn() {
+        return Optional.of(label);
+    }
+
     @Override
     public boolean destructive() {
         return true;

@@ -57,6 +57,12 @@ public final class CacheFlushStep implements RollbackStep {
         return component;
     }
 
+    /** The cache flushed (see {@link RedisRollback}): {@code resourceGroup/name} and/or {@code host:port/database}; empty for a caller's client without an Azure cache. */
+    @Override
+    public Optional<String> actsOn() {
+        return redis.target();
+    }
+
     /** What it flushes. */
     public FlushScope scope() {
         return scope;

@@ -121,9 +121,9 @@ public final class CacheHealthCheck implements Verifier {
     public RollbackStep asStep(String id, String component, boolean failWhenUnhealthy) {
         Arguments.requireId(id, "id");
         Arguments.requireId(component, "component");
-        return RollbackStep.builder(id, component)
-                .idempotent(true)
-                .action(context -> {
+        RollbackStep.Builder step = RollbackStep.builder(id, component).idempotent(true);
+        redis.target().ifPresent(step::actsOn);
+        return step.action(context -> {
                     Verification v = verify(context);
                     context.evidence("health.passed", Boolean.toString(v.passed()));
                     context.evidence("health.observed", v.observed());

@@ -99,6 +99,12 @@ public final class ForceRebootStep implements RollbackStep {
         return component;
     }
 
+    /** The Azure cache rebooted: {@code resourceGroup/name}. */
+    @Override
+    public Optional<String> actsOn() {
+        return Optional.of(azure.resourceGroup() + "/" + azure.name());
+    }
+
     /** Which nodes it reboots. */
     public RebootType type() {
         return type;

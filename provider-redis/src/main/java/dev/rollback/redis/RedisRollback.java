@@ -151,6 +151,19 @@ public final class RedisRollback {
                 .build();
     }
 
+    /**
+     * What the steps act on: the Azure cache ({@code resourceGroup/name}) and the address reached
+     * ({@code host:port/database}), whichever are known; empty for a caller's client without an Azure cache.
+     */
+    Optional<String> target() {
+        Optional<String> address = connections.target();
+        if (azure == null) {
+            return address;
+        }
+        String cache = azure.resourceGroup() + "/" + azure.name();
+        return Optional.of(address.map(a -> cache + " (" + a + ")").orElse(cache));
+    }
+
     Connections connections() {
         return connections;
     }

@@ -7,6 +7,7 @@ import dev.rollback.redis.internal.RedisFailures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
@@ -62,6 +63,12 @@ public final class SelectiveInvalidationStep implements RollbackStep {
     @Override
     public String component() {
         return component;
+    }
+
+    /** The cache whose keys are deleted: {@code resourceGroup/name} and/or {@code host:port/database}; empty for a caller's client without an Azure cache. */
+    @Override
+    public Optional<String> actsOn() {
+        return redis.target();
     }
 
     /** The patterns, in order. */

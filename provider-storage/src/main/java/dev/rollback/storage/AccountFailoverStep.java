@@ -119,6 +119,12 @@ public final class AccountFailoverStep implements RollbackStep {
         return component;
     }
 
+    /** The storage account failed over: {@code resourceGroup/account}. */
+    @Override
+    public Optional<String> actsOn() {
+        return Optional.of(account.resourceGroup() + "/" + account.name());
+    }
+
     /** The kind of failover it sends. */
     public FailoverType type() {
         return type;

@@ -100,6 +100,12 @@ public final class BackupDownloadStep implements RollbackStep {
         return component;
     }
 
+    /** The container the backup is read from: the account's Blob endpoint (no credentials) and the container. */
+    @Override
+    public Optional<String> actsOn() {
+        return Optional.of(blobs.describe() + "/" + container);
+    }
+
     @Override
     public boolean idempotent() {
         return true;

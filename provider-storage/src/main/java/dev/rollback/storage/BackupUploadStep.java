@@ -121,6 +121,12 @@ public final class BackupUploadStep implements RollbackStep {
         return component;
     }
 
+    /** The container the backup is shipped to: the account's Blob endpoint (no credentials) and the container. */
+    @Override
+    public Optional<String> actsOn() {
+        return Optional.of(blobs.describe() + "/" + container);
+    }
+
     @Override
     public boolean idempotent() {
         return true;

@@ -147,6 +147,12 @@ public final class BlobSyncStep implements RollbackStep {
         return component;
     }
 
+    /** The container written (the account's Blob endpoint, no credentials) and the container copied from. */
+    @Override
+    public Optional<String> actsOn() {
+        return Optional.of(blobs.describe() + "/" + destinationContainer + " from " + sourceContainer);
+    }
+
     /** Always: a second run copies nothing, and deletes only what is still extraneous. */
     @Override
     public boolean idempotent() {

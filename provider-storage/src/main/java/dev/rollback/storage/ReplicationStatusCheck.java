@@ -104,13 +104,15 @@ public final class ReplicationStatusCheck implements Verifier {
 
     /**
      * This check as a read-only, idempotent plan step: it records the details as evidence and fails
-     * (not transiently: waiting does not make a lag shorter within a 2-minute RTO) when the check fails.
+     * (not transiently: waiting does not make a lag shorter within a 2-minute RTO) when the check fails. It acts on
+     * {@code resourceGroup/account}.
      */
     public RollbackStep asStep(String id, String component) {
         String checkedId = Arguments.requireId(id, "id");
         String checkedComponent = Arguments.requireId(component, "component");
         return RollbackStep.builder(checkedId, checkedComponent)
                 .idempotent(true)
+                .actsOn(account.resourceGroup() + "/" + account.name())
                 .action(context -> {
                     Verification v = verify(context);
                     v.details().forEach(context::evidence);

@@ -87,13 +87,14 @@ public final class SlotStateCheck implements Verifier {
 
     /**
      * This check as a read-only, idempotent plan step: it fails when the check fails, with the state
-     * as evidence ({@code slot.state}, {@code slot.hostName}).
+     * as evidence ({@code slot.state}, {@code slot.hostName}); it acts on {@code resourceGroup/app/slots/slot}.
      */
     public RollbackStep asStep(String id, String component) {
         String checkedId = Arguments.requireId(id, "id");
         String checkedComponent = Arguments.requireId(component, "component");
         return RollbackStep.builder(checkedId, checkedComponent)
                 .idempotent(true)
+                .actsOn(resourceGroup + "/" + app + "/slots/" + slot)
                 .action(context -> {
                     Verification v = verify(context);
                     context.evidence("slot.state", v.details().getOrDefault("state", "unknown"));

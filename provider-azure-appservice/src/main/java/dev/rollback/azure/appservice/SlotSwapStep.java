@@ -121,6 +121,12 @@ public final class SlotSwapStep implements RollbackStep {
         return component;
     }
 
+    /** The web app and the slot swapped into its production: {@code resourceGroup/app/slots/slot}. */
+    @Override
+    public Optional<String> actsOn() {
+        return Optional.of(resourceGroup + "/" + app + "/slots/" + slot);
+    }
+
     /** The version production must serve afterwards, if configured. */
     public Optional<String> expectedVersion() {
         return expectedVersion;

@@ -86,6 +86,12 @@ public final class TrafficRoutingStep implements RollbackStep {
         return component;
     }
 
+    /** The web app and the slot traffic is routed to: {@code resourceGroup/app/slots/slot}. */
+    @Override
+    public Optional<String> actsOn() {
+        return Optional.of(resourceGroup + "/" + app + "/slots/" + slot);
+    }
+
     @Override
     public boolean idempotent() {
         return true;

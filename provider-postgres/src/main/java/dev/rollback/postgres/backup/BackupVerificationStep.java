@@ -99,6 +99,12 @@ public final class BackupVerificationStep implements RollbackStep {
         return component;
     }
 
+    /** The database whose backup is verified (and restore-tested on its server): {@code host:port/database}. */
+    @Override
+    public Optional<String> actsOn() {
+        return Optional.of(endpoint.describe());
+    }
+
     @Override
     public boolean safeguard() {
         return true;

@@ -125,6 +125,12 @@ public final class EmergencyBackupStep implements RollbackStep {
         return component;
     }
 
+    /** The database backed up: {@code host:port/database}. */
+    @Override
+    public Optional<String> actsOn() {
+        return Optional.of(endpoint.describe());
+    }
+
     @Override
     public boolean safeguard() {
         return true;

@@ -134,6 +134,12 @@ public final class FlexibleServerFailoverStep implements RollbackStep {
         return component;
     }
 
+    /** The flexible server failed over: {@code resourceGroup/server}. */
+    @Override
+    public Optional<String> actsOn() {
+        return Optional.of(name());
+    }
+
     /** No: a second failover fails back. */
     @Override
     public boolean idempotent() {

@@ -107,6 +107,12 @@ public final class OldPrimaryFenceStep implements RollbackStep {
         return component;
     }
 
+    /** The old primary fenced: {@code host:port/database}. */
+    @Override
+    public Optional<String> actsOn() {
+        return Optional.of(oldPrimary.describe());
+    }
+
     /** Yes: fencing a fenced server changes nothing new. */
     @Override
     public boolean idempotent() {

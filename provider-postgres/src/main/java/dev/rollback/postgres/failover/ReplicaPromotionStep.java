@@ -106,6 +106,12 @@ public final class ReplicaPromotionStep implements RollbackStep {
         return component;
     }
 
+    /** The replica promoted: {@code host:port/database}. */
+    @Override
+    public Optional<String> actsOn() {
+        return Optional.of(replica.describe());
+    }
+
     /** Yes: promoting a promoted server does nothing and says so. */
     @Override
     public boolean idempotent() {

@@ -77,6 +77,12 @@ public final class BaseBackupStep implements RollbackStep {
         return component;
     }
 
+    /** The server backed up: {@code host:port/database}. */
+    @Override
+    public Optional<String> actsOn() {
+        return Optional.of(endpoint.describe());
+    }
+
     @Override
     public boolean idempotent() {
         return true;

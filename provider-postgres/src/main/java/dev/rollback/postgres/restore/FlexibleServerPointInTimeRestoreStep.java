@@ -97,6 +97,12 @@ public final class FlexibleServerPointInTimeRestoreStep implements RollbackStep 
         return component;
     }
 
+    /** The server created by the restore and the server restored from: {@code resourceGroup/target from resourceGroup/source}. */
+    @Override
+    public Optional<String> actsOn() {
+        return Optional.of(resourceGroup + "/" + targetServer + " from " + resourceGroup + "/" + sourceServer);
+    }
+
     @Override
     public boolean idempotent() {
         return true;

@@ -120,6 +120,12 @@ public final class SelfHostedPointInTimeRestoreStep implements RollbackStep {
         return component;
     }
 
+    /** The recovered cluster: {@code listenAddress:port (dataDir)}. */
+    @Override
+    public Optional<String> actsOn() {
+        return Optional.of(listenAddress + ":" + port + " (" + dataDir + ")");
+    }
+
     /** The cluster this step last started, to hand over or stop. */
     public Optional<RestoredCluster> lastRestored() {
         return Optional.ofNullable(last.get());

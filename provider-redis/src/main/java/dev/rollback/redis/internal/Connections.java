@@ -26,6 +26,14 @@ public interface Connections {
     String describe();
 
     /**
+     * What these connections reach, as a stable name ({@code host:port/database}), or empty for a
+     * caller's client (whose address is its own).
+     */
+    default Optional<String> target() {
+        return Optional.empty();
+    }
+
+    /**
      * Fresh connections to {@code host:port}; with {@code ssl}, over TLS that verifies the
      * certificate chain (against {@code rootCertificate}, else the JVM's trust store) and the host
      * name. {@code password} is asked for each connection (it gives null for none), so a token
@@ -80,6 +88,11 @@ public interface Connections {
             @Override
             public String describe() {
                 return host + ":" + port;
+            }
+
+            @Override
+            public Optional<String> target() {
+                return Optional.of(host + ":" + port + "/" + database);
             }
         };
     }
