@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +35,7 @@ class ActsOnTest {
         assertThat(flags().build().actsOn()).isEmpty();
         assertThat(SessionCapStep.builder(NO_CONNECTION)
                         .table("user_session")
-                        .maxAge(java.time.Duration.ofMinutes(15))
+                        .maxAge(Duration.ofMinutes(15))
                         .database("advisoros-staging")
                         .build()
                         .actsOn())

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rollback.api.Secret;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Redis steps name the cache they act on by host, port and database, never with its password. */
@@ -17,7 +18,7 @@ class ActsOnTest {
 
     @Test
     void dataStepsAndTheHealthCheckNameHostPortAndDatabaseWithoutThePassword() {
-        List<java.util.Optional<String>> targets = List.of(
+        List<Optional<String>> targets = List.of(
                 CacheFlushStep.builder(redis).build().actsOn(),
                 SelectiveInvalidationStep.builder(redis)
                         .addPattern("client:*")

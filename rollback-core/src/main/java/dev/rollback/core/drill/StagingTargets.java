@@ -4,6 +4,7 @@ import dev.rollback.api.PlannedStep;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.internal.Arguments;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -144,7 +145,7 @@ public final class StagingTargets {
                     "drill mode refuses plan '" + plan.name() + "' before any step runs: "
                             + String.join("; ", problems));
         }
-        return java.util.Collections.unmodifiableMap(targets);
+        return Collections.unmodifiableMap(targets);
     }
 
     private static boolean holdsName(String target, String name) {

@@ -7,6 +7,7 @@ import dev.rollback.api.RecoveryObjectives;
 import dev.rollback.api.RollbackPlan;
 import dev.rollback.api.RollbackStep;
 import java.time.Duration;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
@@ -137,8 +138,7 @@ class StagingTargetsTest {
                 RollbackStep.builder("a", "db").actsOn("db-staging:5432/x").build());
 
         assertThat(defaults.check(drill))
-                .containsExactly(
-                        java.util.Map.entry("b", "app-staging"), java.util.Map.entry("a", "db-staging:5432/x"));
+                .containsExactly(Map.entry("b", "app-staging"), Map.entry("a", "db-staging:5432/x"));
     }
 
     static RollbackPlan plan(String name, RollbackStep... steps) {
