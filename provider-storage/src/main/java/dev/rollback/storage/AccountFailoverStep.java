@@ -281,18 +281,33 @@ public final class AccountFailoverStep implements RollbackStep {
     private AccountState await(StepContext context) throws InterruptedException {
         while (true) {
             context.checkpoint();
-            AccountState s = read(context);
+            AccountState s;
+            try {
+                s = read(context);
+            } catch (RollbackException e) {
+                // a read cut short by the deadline says no more than that the failover was still running
+                if (context.remaining().compareTo(pollInterval) <= 0) {
+                    StepInterruptedException atDeadline = stillInProgressAtDeadline();
+                    atDeadline.initCause(e);
+                    throw atDeadline;
+                }
+                throw e;
+            }
             if (!s.failoverInProgress()) {
                 return s;
             }
             context.progress("failover in progress (primary " + s.primaryLocation() + ")");
             if (context.remaining().compareTo(pollInterval) <= 0) {
-                throw new StepInterruptedException("the failover of storage account " + account.resourceGroup() + "/"
-                        + account.name() + " is still in progress at the step's deadline; it goes on in Azure and a"
-                        + " retry or resume adopts it");
+                throw stillInProgressAtDeadline();
             }
             context.clock().sleep(pollInterval);
         }
+    }
+
+    private StepInterruptedException stillInProgressAtDeadline() {
+        return new StepInterruptedException("the failover of storage account " + account.resourceGroup() + "/"
+                + account.name() + " is still in progress at the step's deadline; it goes on in Azure and a"
+                + " retry or resume adopts it");
     }
 
     private void finish(StepContext context, AccountState after, String primaryBefore, Optional<Duration> loss) {
