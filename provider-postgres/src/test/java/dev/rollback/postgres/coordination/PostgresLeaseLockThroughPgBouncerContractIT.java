@@ -6,9 +6,12 @@ import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.TestDatabases;
 import dev.rollback.testkit.contract.RunLockContract;
 import dev.rollback.testkit.postgres.PgBouncer;
+import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -49,6 +52,20 @@ class PostgresLeaseLockThroughPgBouncerContractIT extends RunLockContract {
                 .build();
     }
 
+    /** The pooler's endpoint on a port where nothing listens: a pooler that is down. */
+    @Override
+    protected Optional<Callable<RunLock>> unreachableLock() {
+        return Optional.of(() -> {
+            int deadPort;
+            try (ServerSocket s = new ServerSocket(0)) {
+                deadPort = s.getLocalPort();
+            }
+            return PostgresRunLock.builder(pooled.toBuilder().port(deadPort).build())
+                    .mode(LockMode.LEASE)
+                    .build();
+        });
+    }
+
     @Override
     protected Optional<LeaseBreaker> leaseBreaker() {
         return Optional.of(lease -> TestDatabases.sql(
@@ -63,6 +80,6 @@ class PostgresLeaseLockThroughPgBouncerContractIT extends RunLockContract {
 
     @Override
     protected Set<String> secrets() {
-        return Set.of(direct.password().reveal());
+        return Set.copyOf(List.of(direct.password().reveal(), bouncer.password()));
     }
 }
