@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rollback.api.RollbackException;
 import dev.rollback.testkit.TestStepContext;
-import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -127,10 +126,7 @@ class SwitchableDataSourceIT {
 
     @Test
     void anUnreachableTargetIsNotSwitchedTo() throws Exception {
-        int deadPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            deadPort = s.getLocalPort();
-        }
+        int deadPort = TestDatabases.freePort();
         SwitchableDataSource app = SwitchableDataSource.of(production.dataSource(), "production");
         PostgresEndpoint nowhere = restored.toBuilder().port(deadPort).build();
         assertThatThrownBy(() -> ConnectionSwitchStep.builder()

@@ -4,7 +4,6 @@ import dev.rollback.api.spi.Journal;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.TestDatabases;
 import dev.rollback.testkit.contract.JournalContract;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -55,10 +54,7 @@ class PostgresJournalContractIT extends JournalContract {
     @Override
     protected Optional<Callable<Journal>> unreachableJournal() {
         return Optional.of(() -> {
-            int deadPort;
-            try (ServerSocket s = new ServerSocket(0)) {
-                deadPort = s.getLocalPort();
-            }
+            int deadPort = TestDatabases.freePort();
             return PostgresJournal.builder(store.toBuilder().port(deadPort).build())
                     .retryFor(Duration.ZERO)
                     .build();

@@ -6,7 +6,6 @@ import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.TestDatabases;
 import dev.rollback.testkit.contract.RunLockContract;
 import dev.rollback.testkit.postgres.PgBouncer;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -56,10 +55,7 @@ class PostgresLeaseLockThroughPgBouncerContractIT extends RunLockContract {
     @Override
     protected Optional<Callable<RunLock>> unreachableLock() {
         return Optional.of(() -> {
-            int deadPort;
-            try (ServerSocket s = new ServerSocket(0)) {
-                deadPort = s.getLocalPort();
-            }
+            int deadPort = TestDatabases.freePort();
             return PostgresRunLock.builder(pooled.toBuilder().port(deadPort).build())
                     .mode(LockMode.LEASE)
                     .build();

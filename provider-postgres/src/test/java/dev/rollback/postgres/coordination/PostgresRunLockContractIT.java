@@ -4,7 +4,6 @@ import dev.rollback.api.spi.RunLock;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.TestDatabases;
 import dev.rollback.testkit.contract.RunLockContract;
-import java.net.ServerSocket;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -40,10 +39,7 @@ class PostgresRunLockContractIT extends RunLockContract {
     @Override
     protected Optional<Callable<RunLock>> unreachableLock() {
         return Optional.of(() -> {
-            int deadPort;
-            try (ServerSocket s = new ServerSocket(0)) {
-                deadPort = s.getLocalPort();
-            }
+            int deadPort = TestDatabases.freePort();
             return PostgresRunLock.open(store.toBuilder().port(deadPort).build());
         });
     }

@@ -10,7 +10,6 @@ import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.TestDatabases;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,10 +65,7 @@ class PostgresRunLockIT {
 
     @Test
     void anUnreachableStoreFailsClosedNamingTheStoreButNotItsPassword() throws Exception {
-        int deadPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            deadPort = s.getLocalPort();
-        }
+        int deadPort = TestDatabases.freePort();
         PostgresEndpoint nowhere = store.toBuilder().port(deadPort).build();
         assertThatThrownBy(() -> PostgresRunLock.open(nowhere))
                 .isInstanceOf(RollbackException.class)

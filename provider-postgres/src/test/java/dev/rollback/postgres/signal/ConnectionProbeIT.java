@@ -9,7 +9,6 @@ import dev.rollback.core.trigger.RuleState;
 import dev.rollback.core.trigger.TriggerEngine;
 import dev.rollback.postgres.PostgresEndpoint;
 import dev.rollback.postgres.TestDatabases;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,10 +20,7 @@ class ConnectionProbeIT {
     @Test
     void aProbeWiredToTheTriggerEngineFiresTheRunbooksDatabaseFailoverWhenConnectionsFailForTwoMinutes()
             throws Exception {
-        int deadPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            deadPort = s.getLocalPort();
-        }
+        int deadPort = TestDatabases.freePort();
         PostgresEndpoint unreachable =
                 TestDatabases.endpoint("postgres").toBuilder().port(deadPort).build();
         ManualClock clock = ManualClock.startingAt(Instant.parse("2026-01-01T00:00:00Z"));
